@@ -1,0 +1,187 @@
+"""Django admin for the registry.
+
+Youth records are shown only through the access gate, exactly as in the API: an admin user sees
+the youths their own services follow, no more. Youths are found by identity number through a
+POST form, so the number never lands in a URL (admin's ``?q=`` search covers names only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from cases import access, selectors, services
+from cases.models import FollowUpPeriod, Guardian, Service, StaffMembership, Youth
+from cases.validators import validate_national_id
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "municipality_number", "county_number", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deactivate instead: periods and staff history point at services
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "service", "role", "created_at", "ended_at"]
+    list_filter = ["role", "service__kind", "service"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "service__name"]
+    autocomplete_fields = ["service"]
+    readonly_fields = ["created_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # end the membership instead, so history stays
+
+    def save_model(self, request: HttpRequest, obj: StaffMembership, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            saved = services.membership_add(user=obj.user, service=obj.service, role=obj.role)
+            obj.pk = saved.pk
+
+
+class GuardianInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Guardian
+    fields = ["full_name", "relation", "has_parental_responsibility", "email", "phone"]
+    extra = 0
+
+
+class PeriodInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = FollowUpPeriod
+    fields = ["service", "responsible", "started_on", "ended_on", "reason"]
+    extra = 0
+
+
+class YouthLookupForm(forms.Form):
+    national_id = forms.CharField(
+        label=_("Fødselsnummer / D-nummer"), max_length=13, validators=[validate_national_id]
+    )
+
+
+@admin.register(Youth)
+class YouthAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "birth_date", "municipality_number"]
+    search_fields = ["first_name", "last_name"]  # never the identity number: ?q= is in the URL
+    fields = [
+        "national_id",
+        "national_id_kind",
+        "birth_date",
+        "first_name",
+        "last_name",
+        "municipality_number",
+        "email",
+        "phone",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = [
+        "national_id",
+        "national_id_kind",
+        "birth_date",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [GuardianInline, PeriodInline]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return access.reachable_youths(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # registration opens a follow-up period: use the API or the staff pages
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Youth, form: Any, change: bool) -> None:
+        changes = {
+            field: form.cleaned_data[field]
+            for field in form.changed_data
+            if field in services.YOUTH_EDITABLE_FIELDS
+        }
+        if changes:
+            services.youth_update(
+                actor=request.user, youth=obj, version=form.initial_version, **changes
+            )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, **kwargs)
+        version = obj.version if obj is not None else 0
+
+        class VersionedForm(form_class):  # type: ignore[misc, valid-type]
+            initial_version = version
+
+        return VersionedForm
+
+    def get_urls(self) -> list[Any]:
+        lookup = path(
+            "lookup/",
+            self.admin_site.admin_view(self.lookup_view),
+            name="cases_youth_lookup",
+        )
+        return [lookup, *super().get_urls()]
+
+    def lookup_view(self, request: HttpRequest) -> HttpResponse:
+        """Find a youth by identity number via POST, then redirect to its page (UUID URL)."""
+        form = YouthLookupForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            youth = selectors.youth_by_national_id(
+                user=request.user, national_id=form.cleaned_data["national_id"]
+            )
+            if youth is not None:
+                return HttpResponseRedirect(
+                    reverse("admin:cases_youth_change", args=[youth.pk])
+                )
+            messages.warning(request, _("Fant ingen ungdom med dette nummeret blant dine."))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Finn ungdom på identitetsnummer"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/cases/youth/lookup.html", context)
+
+
+@admin.register(Guardian)
+class GuardianAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["full_name", "relation", "has_parental_responsibility", "youth"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return Guardian.objects.filter(
+            youth__in=access.reachable_youths(request.user)
+        ).select_related("youth")
+
+
+@admin.register(FollowUpPeriod)
+class FollowUpPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["youth", "service", "responsible", "started_on", "ended_on"]
+    list_filter = ["service"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return access.own_service_periods(request.user).select_related(
+            "youth", "service", "responsible"
+        )
+
+

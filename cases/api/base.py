@@ -1,0 +1,50 @@
+"""Serializer plumbing shared by every API in the project."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+User = get_user_model()
+
+
+class StrictSerializer(serializers.Serializer):
+    """A serializer that refuses fields it does not know, instead of silently dropping them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [serializers.ErrorDetail(_("Ukjent felt."), code="unknown_field")]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class StaffField(serializers.SlugRelatedField):
+    """A staff member, named by username (database ids stay out of the API)."""
+
+    default_error_messages = {
+        "does_not_exist": _("Fant ingen ansatt med brukernavnet «{value}»."),
+        "invalid": _("Ugyldig brukernavn."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", User.objects.filter(is_active=True))
+        super().__init__(slug_field=User.USERNAME_FIELD, **kwargs)
+
+
+class StaffRefSerializer(serializers.Serializer):
+    username = serializers.CharField(source="get_username", read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user: Any) -> str:
+        return str(user.get_full_name() or user.get_username())

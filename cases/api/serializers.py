@@ -1,0 +1,206 @@
+"""Serializers for the registry. Input serializers validate shape; the services validate rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from cases.api.base import StaffField, StaffRefSerializer, StrictSerializer
+from cases.models import (
+    FollowUpPeriod,
+    Guardian,
+    GuardianRelation,
+    Service,
+    StaffMembership,
+    Youth,
+    municipality_number_validator,
+    phone_validator,
+)
+from cases.validators import validate_national_id
+
+VERSION_HELP = _("Versjonen du leste. Er den utdatert, svarer API-et 409 med gjeldende versjon.")
+
+
+class ServiceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "kind", "name"]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "municipality_number",
+            "county_number",
+            "notification_email",
+        ]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    service = ServiceRefSerializer()
+
+    class Meta:
+        model = StaffMembership
+        fields = ["id", "service", "role", "created_at"]
+
+
+class PeriodSummarySerializer(serializers.ModelSerializer):
+    service = ServiceRefSerializer()
+    responsible = StaffRefSerializer(allow_null=True)
+
+    class Meta:
+        model = FollowUpPeriod
+        fields = ["id", "service", "responsible", "started_on"]
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    youth = serializers.UUIDField(source="youth_id")
+    service = ServiceRefSerializer()
+    responsible = StaffRefSerializer(allow_null=True)
+
+    class Meta:
+        model = FollowUpPeriod
+        fields = [
+            "id",
+            "youth",
+            "service",
+            "responsible",
+            "started_on",
+            "reason",
+            "ended_on",
+            "end_reason",
+            "version",
+            "created_at",
+        ]
+
+
+class GuardianSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Guardian
+        fields = ["id", "full_name", "relation", "has_parental_responsibility", "email", "phone"]
+
+
+class GuardianInputSerializer(StrictSerializer):
+    full_name = serializers.CharField(max_length=200)
+    relation = serializers.ChoiceField(choices=GuardianRelation.choices)
+    has_parental_responsibility = serializers.BooleanField()
+    email = serializers.EmailField(max_length=254, required=False, default="")
+    phone = serializers.CharField(
+        max_length=16, required=False, default="", validators=[phone_validator]
+    )
+
+
+class YouthListSerializer(serializers.ModelSerializer):
+    age = serializers.SerializerMethodField()
+    follow_up = PeriodSummarySerializer(source="open_periods", many=True)
+
+    class Meta:
+        model = Youth
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "age",
+            "municipality_number",
+            "follow_up",
+        ]
+
+    def get_age(self, youth: Youth) -> int:
+        return youth.age_on(self.context.get("today") or timezone.localdate())
+
+
+class YouthDetailSerializer(serializers.ModelSerializer):
+    age = serializers.SerializerMethodField()
+    guardians = GuardianSerializer(many=True)
+    periods = PeriodSerializer(source="all_periods", many=True)
+
+    class Meta:
+        model = Youth
+        fields = [
+            "id",
+            "national_id",
+            "national_id_kind",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "age",
+            "municipality_number",
+            "email",
+            "phone",
+            "guardians",
+            "periods",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_age(self, youth: Youth) -> int:
+        return youth.age
+
+
+class YouthRegisterSerializer(StrictSerializer):
+    national_id = serializers.CharField(max_length=13, validators=[validate_national_id])
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    municipality_number = serializers.CharField(
+        max_length=4, validators=[municipality_number_validator]
+    )
+    email = serializers.EmailField(max_length=254, required=False, default="")
+    phone = serializers.CharField(
+        max_length=16, required=False, default="", validators=[phone_validator]
+    )
+    service = serializers.UUIDField(help_text=_("Tjenesten din som registrerer ungdommen."))
+    reason = serializers.CharField(max_length=500)
+    started_on = serializers.DateField(required=False, allow_null=True, default=None)
+    responsible = StaffField(required=False, allow_null=True, default=None)
+
+
+class YouthUpdateSerializer(StrictSerializer):
+    first_name = serializers.CharField(max_length=100, required=False)
+    last_name = serializers.CharField(max_length=100, required=False)
+    municipality_number = serializers.CharField(
+        max_length=4, required=False, validators=[municipality_number_validator]
+    )
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=16, required=False, allow_blank=True, validators=[phone_validator]
+    )
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+
+
+class LookupSerializer(StrictSerializer):
+    national_id = serializers.CharField(max_length=13, validators=[validate_national_id])
+
+
+class PeriodOpenSerializer(StrictSerializer):
+    youth = serializers.UUIDField()
+    service = serializers.UUIDField()
+    reason = serializers.CharField(max_length=500)
+    started_on = serializers.DateField(required=False, allow_null=True, default=None)
+    responsible = StaffField(required=False, allow_null=True, default=None)
+
+
+class PeriodCloseSerializer(StrictSerializer):
+    end_reason = serializers.CharField(max_length=500)
+    ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+
+
+class PeriodReassignSerializer(StrictSerializer):
+    responsible = StaffField()
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+
+
+def today_context() -> dict[str, Any]:
+    return {"today": timezone.localdate()}
+
+

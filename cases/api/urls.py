@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from cases.api import views
+
+router = SimpleRouter()
+router.register("youths", views.YouthViewSet, basename="youth")
+router.register("services", views.ServiceViewSet, basename="service")
+router.register("follow-up-periods", views.FollowUpPeriodViewSet, basename="period")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("me/memberships/", views.MyMembershipsView.as_view(), name="my-memberships"),
+    *router.urls,
+]

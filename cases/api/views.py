@@ -1,0 +1,249 @@
+"""Thin views: validate, call a selector or a service, serialize.
+
+Every viewset starts from nothing (deny by default) and reads youths only through
+``cases.access`` by way of the selectors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import access, selectors, services
+from cases.api.base import StrictSerializer
+from cases.api.serializers import (
+    GuardianInputSerializer,
+    GuardianSerializer,
+    LookupSerializer,
+    MembershipSerializer,
+    PeriodCloseSerializer,
+    PeriodOpenSerializer,
+    PeriodReassignSerializer,
+    PeriodSerializer,
+    ServiceSerializer,
+    YouthDetailSerializer,
+    YouthListSerializer,
+    YouthRegisterSerializer,
+    YouthUpdateSerializer,
+    today_context,
+)
+from cases.models import FollowUpPeriod, Service, ServiceKind, StaffMembership, Youth
+
+
+def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class CaseloadQuerySerializer(StrictSerializer):
+    scope = serializers.ChoiceField(
+        choices=[(selectors.SCOPE_OURS, _("våre")), (selectors.SCOPE_MINE, _("mine"))],
+        default=selectors.SCOPE_OURS,
+        help_text=_("«ours»: åpne perioder i dine tjenester; «mine»: der du er ansvarlig."),
+    )
+    service = serializers.UUIDField(required=False)
+    municipality = serializers.RegexField(r"^\d{4}$", required=False)
+    q = serializers.CharField(max_length=100, required=False, help_text=_("Navn (begynnelse)."))
+    born_after = serializers.DateField(required=False)
+    born_before = serializers.DateField(required=False)
+    page = serializers.IntegerField(min_value=1, required=False)
+    page_size = serializers.IntegerField(min_value=1, max_value=200, required=False)
+
+
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+class YouthViewSet(viewsets.GenericViewSet):
+    """Youths in the caller's reach. Unknown and unreachable youths both answer 404."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Youth.objects.none()
+    serializer_class = YouthDetailSerializer
+
+    @extend_schema(parameters=[CaseloadQuerySerializer], responses=YouthListSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        query = _validated(CaseloadQuerySerializer, request.query_params)
+        youths = selectors.youth_caseload(
+            user=request.user,
+            scope=query["scope"],
+            service_id=query.get("service"),
+            municipality_number=query.get("municipality"),
+            name=query.get("q"),
+            born_after=query.get("born_after"),
+            born_before=query.get("born_before"),
+        )
+        page = self.paginate_queryset(youths)
+        data = YouthListSerializer(page, many=True, context=today_context()).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        request=YouthRegisterSerializer,
+        responses={
+            201: OpenApiResponse(YouthDetailSerializer, _("Ny ungdom registrert.")),
+            200: OpenApiResponse(
+                YouthDetailSerializer,
+                _("Ungdommen fantes fra før; tjenesten din følger nå opp den samme posten."),
+            ),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        data = _validated(YouthRegisterSerializer, request.data)
+        service = access.service_for_user(request.user, data.pop("service"))
+        youth, _period, created = services.youth_register(
+            actor=request.user, service=service, **data
+        )
+        detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+        return Response(
+            YouthDetailSerializer(detail).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        youth = selectors.youth_detail(user=request.user, youth_id=pk)
+        return Response(YouthDetailSerializer(youth).data)
+
+    @extend_schema(request=YouthUpdateSerializer, responses=YouthDetailSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        youth = access.youth_for_user(request.user, pk)
+        data = _validated(YouthUpdateSerializer, request.data)
+        services.youth_update(actor=request.user, youth=youth, **data)
+        detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+        return Response(YouthDetailSerializer(detail).data)
+
+    @extend_schema(
+        request=LookupSerializer,
+        responses={200: YouthDetailSerializer, 404: OpenApiResponse(description=_("Ikke funnet."))},
+        description=_(
+            "Slå opp en ungdom på identitetsnummer. Nummeret sendes i forespørselens innhold, "
+            "aldri i adressen."
+        ),
+    )
+    @action(detail=False, methods=["post"])
+    def lookup(self, request: Request) -> Response:
+        data = _validated(LookupSerializer, request.data)
+        youth = selectors.youth_by_national_id(user=request.user, national_id=data["national_id"])
+        if youth is None:
+            raise NotFound
+        detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+        return Response(YouthDetailSerializer(detail).data)
+
+    @extend_schema(
+        methods=["get"], responses=GuardianSerializer(many=True), operation_id="youths_guardians"
+    )
+    @extend_schema(
+        methods=["post"],
+        request=GuardianInputSerializer,
+        responses={201: GuardianSerializer},
+        operation_id="youths_guardians_add",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def guardians(self, request: Request, pk: str) -> Response:
+        youth = access.youth_for_user(request.user, pk)
+        if request.method == "POST":
+            data = _validated(GuardianInputSerializer, request.data)
+            guardian = services.guardian_add(actor=request.user, youth=youth, **data)
+            return Response(GuardianSerializer(guardian).data, status=status.HTTP_201_CREATED)
+        return Response(GuardianSerializer(youth.guardians.all(), many=True).data)
+
+
+class ServiceQuerySerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=ServiceKind.choices, required=False)
+    municipality = serializers.RegexField(r"^\d{4}$", required=False)
+    page = serializers.IntegerField(min_value=1, required=False)
+    page_size = serializers.IntegerField(min_value=1, max_value=200, required=False)
+
+
+@extend_schema_view(list=extend_schema(parameters=[ServiceQuerySerializer]))
+class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    """The service registry: open to every signed-in staff member (it holds no youth data)."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Service.objects.none()
+    serializer_class = ServiceSerializer
+
+    def get_queryset(self) -> Any:
+        services_qs = selectors.service_list()
+        if self.action == "list":
+            query = _validated(ServiceQuerySerializer, self.request.query_params)
+            if "kind" in query:
+                services_qs = services_qs.filter(kind=query["kind"])
+            if "municipality" in query:
+                services_qs = services_qs.filter(municipality_number=query["municipality"])
+        return services_qs
+
+
+class MyMembershipsView(ListAPIView):
+    """The services the caller works in, with roles."""
+
+    queryset = StaffMembership.objects.none()
+    serializer_class = MembershipSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return selectors.membership_list(user=self.request.user)
+
+
+class PeriodQuerySerializer(StrictSerializer):
+    youth = serializers.UUIDField(required=False)
+    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+    mine = serializers.BooleanField(required=False, default=False)
+    page = serializers.IntegerField(min_value=1, required=False)
+    page_size = serializers.IntegerField(min_value=1, max_value=200, required=False)
+
+
+@extend_schema_view(list=extend_schema(parameters=[PeriodQuerySerializer]))
+class FollowUpPeriodViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Follow-up periods of the caller's own services."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = FollowUpPeriod.objects.none()
+    serializer_class = PeriodSerializer
+
+    def get_queryset(self) -> Any:
+        periods = selectors.period_list(user=self.request.user)
+        if self.action == "list":
+            query = _validated(PeriodQuerySerializer, self.request.query_params)
+            if "youth" in query:
+                periods = periods.filter(youth_id=query["youth"])
+            if query["open"] is not None:
+                periods = periods.filter(ended_on__isnull=query["open"])
+            if query["mine"]:
+                periods = periods.filter(responsible=self.request.user)
+        return periods.order_by("-started_on", "id")
+
+    @extend_schema(request=PeriodOpenSerializer, responses={201: PeriodSerializer})
+    def create(self, request: Request) -> Response:
+        data = _validated(PeriodOpenSerializer, request.data)
+        service = access.service_for_user(request.user, data.pop("service"))
+        # Opening a period needs the youth in reach of some service of the caller's, or the
+        # caller registers the youth (POST /youths/) with the identity number.
+        youth = access.youth_for_user(request.user, data.pop("youth"))
+        period = services.period_open(actor=request.user, youth=youth, service=service, **data)
+        return Response(PeriodSerializer(period).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PeriodCloseSerializer, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        period = self.get_object()
+        data = _validated(PeriodCloseSerializer, request.data)
+        period = services.period_close(actor=request.user, period=period, **data)
+        return Response(PeriodSerializer(period).data)
+
+    @extend_schema(request=PeriodReassignSerializer, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: str) -> Response:
+        period = self.get_object()
+        data = _validated(PeriodReassignSerializer, request.data)
+        period = services.period_reassign(actor=request.user, period=period, **data)
+        return Response(PeriodSerializer(period).data)

@@ -1,0 +1,218 @@
+"""Demo data: a realistic municipality (Skien) with named staff and some 300 youths.
+
+Made through the services, so the demo obeys the same rules as real use. Identity numbers are
+Skatteetaten-style synthetic numbers (month + 80) only. Proportions follow domain.md §9: OT
+registration reasons from one county's 2020-21 counts, NAV youths split between job seekers and
+reduced work capacity.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from cases import identity, services
+from cases.models import GuardianRelation, Service, ServiceKind, StaffRole
+
+DEMO_PASSWORD = "samordna-demo"
+SKIEN = "4003"
+TELEMARK = "40"
+
+SERVICES = [
+    (ServiceKind.NAV, "NAV Skien", SKIEN, "", "nav.skien@samordna.local"),
+    (ServiceKind.OT, "OT Vestfold og Telemark avd. Skien", SKIEN, TELEMARK, "ot.skien@samordna.local"),
+    (ServiceKind.SCHOOL, "Skien videregående skole", SKIEN, TELEMARK, "skien.vgs@samordna.local"),
+    (ServiceKind.HEALTH, "Helsestasjon for ungdom Skien", SKIEN, "", "hfu.skien@samordna.local"),
+    (ServiceKind.CHILD_WELFARE, "Barneverntjenesten i Skien", SKIEN, "", "barnevern@samordna.local"),
+    (ServiceKind.OTHER, "PPT Skien", SKIEN, "", "ppt.skien@samordna.local"),
+]
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    first_name: str
+    last_name: str
+    service: str
+    role: StaffRole
+    description: str
+
+
+STAFF = [
+    DemoStaff("ingrid.nav", "Ingrid", "Haugen", "NAV Skien", StaffRole.CASEWORKER, "NAV-veileder"),
+    DemoStaff("lars.nav", "Lars", "Berg", "NAV Skien", StaffRole.CASEWORKER, "NAV-veileder"),
+    DemoStaff("hilde.nav", "Hilde", "Aas", "NAV Skien", StaffRole.MANAGER, "leder NAV Skien"),
+    DemoStaff("ola.ot", "Ola", "Lie", "OT Vestfold og Telemark avd. Skien",
+              StaffRole.CASEWORKER, "OT-rådgiver"),
+    DemoStaff("siri.ot", "Siri", "Moen", "OT Vestfold og Telemark avd. Skien",
+              StaffRole.MANAGER, "leder OT"),
+    DemoStaff("marte.skole", "Marte", "Dahl", "Skien videregående skole",
+              StaffRole.CASEWORKER, "rådgiver på skolen"),
+    DemoStaff("anne.helse", "Anne", "Strand", "Helsestasjon for ungdom Skien",
+              StaffRole.CASEWORKER, "helsesykepleier"),
+    DemoStaff("jonas.bv", "Jonas", "Bakke", "Barneverntjenesten i Skien",
+              StaffRole.CASEWORKER, "saksbehandler i barnevernet"),
+    DemoStaff("eva.koord", "Eva", "Lunde", "NAV Skien", StaffRole.COORDINATOR, "koordinator"),
+    DemoStaff("per.ppt", "Per", "Vik", "PPT Skien", StaffRole.CASEWORKER, "PPT-rådgiver"),
+]
+ADMIN_USERNAME = "admin"
+
+FIRST_NAMES = [
+    "Emma", "Nora", "Sara", "Ingrid", "Thea", "Maja", "Ida", "Sofie", "Emilie", "Julie", "Amalie",
+    "Aurora", "Hedda", "Selma", "Live", "Frida", "Noah", "Jakob", "Emil", "Lucas", "Filip",
+    "William", "Oskar", "Henrik", "Mathias", "Aksel", "Magnus", "Tobias", "Sander", "Elias",
+    "Jonas", "Adrian", "Markus", "Ali", "Mohammed", "Amina", "Yasmin", "Daniel", "Kristian",
+]
+LAST_NAMES = [
+    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
+    "Jensen", "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen",
+    "Johannessen", "Andreassen", "Jacobsen", "Dahl", "Jørgensen", "Halvorsen", "Henriksen",
+    "Lund", "Sørensen", "Jakobsen", "Moen", "Gundersen", "Iversen", "Strand", "Solberg", "Ahmed",
+]
+# OT registration reasons with one county's counts 2020-21 (domain.md §3), as weights.
+OT_REASONS = [
+    ("Har ikke søkt videregående opplæring", 1381),
+    ("Har takket nei til tilbudt skoleplass", 460),
+    ("Har avbrutt opplæringen", 581),
+    ("Annet (uten læreplass, flyttet)", 517),
+]
+# NAV under-30s in one county, May 2021 (domain.md §9): job seekers vs reduced work capacity.
+NAV_REASONS = [
+    ("Arbeidssøker, helt ledig", 2080),
+    ("Arbeidssøker, delvis ledig", 1246),
+    ("Arbeidssøker på tiltak", 454),
+    ("Nedsatt arbeidsevne", 3497),
+]
+
+
+def synthetic_national_id(rng: random.Random, birth_date: datetime.date) -> str:
+    """A Skatteetaten-style synthetic number (month + 80) for the birth date."""
+    day, month, yy = birth_date.day, birth_date.month + 80, birth_date.year % 100
+    low, high = (500, 999) if birth_date.year >= 2000 else (0, 499)
+    while True:
+        individual = rng.randint(low, high)
+        number = identity.with_check_digits(f"{day:02d}{month:02d}{yy:02d}{individual:03d}")
+        if number is not None:
+            return number
+
+
+def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
+    return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
+
+
+def _birth_date(rng: random.Random, today: datetime.date, min_age: int, max_age: int) -> datetime.date:
+    age_days = rng.randint(min_age * 365 + 10, (max_age + 1) * 365 - 10)
+    return today - datetime.timedelta(days=age_days)
+
+
+def seed(
+    *, youths: int = 300, seed_value: int = 2026, progress: Callable[[Iterator[int]], Iterator[int]]
+) -> dict[str, int]:
+    """Create the demo municipality. Returns counts of what was made."""
+    rng = random.Random(seed_value)
+    today = timezone.localdate()
+    user_model = get_user_model()
+
+    by_name: dict[str, Service] = {}
+    for kind, name, municipality, county, email in SERVICES:
+        by_name[name] = services.service_create(
+            kind=kind,
+            name=name,
+            municipality_number=municipality,
+            county_number=county,
+            notification_email=email,
+        )
+    staff_by_service: dict[str, list] = {name: [] for name in by_name}
+    # One hash for the shared demo password: hashing it per user costs seconds each.
+    password_hash = make_password(DEMO_PASSWORD)
+    for person in STAFF:
+        user = user_model.objects.create(
+            username=person.username,
+            password=password_hash,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=f"{person.username}@samordna.local",
+        )
+        services.membership_add(user=user, service=by_name[person.service], role=person.role)
+        staff_by_service[person.service].append(user)
+    user_model.objects.create(
+        username=ADMIN_USERNAME,
+        password=password_hash,
+        email="admin@samordna.local",
+        is_staff=True,
+        is_superuser=True,
+    )
+
+    nav, ot = by_name["NAV Skien"], by_name["OT Vestfold og Telemark avd. Skien"]
+    school = by_name["Skien videregående skole"]
+    health, cw = by_name["Helsestasjon for ungdom Skien"], by_name["Barneverntjenesten i Skien"]
+    counts = {"youths": 0, "periods": 0, "guardians": 0}
+
+    def follow(youth, service, reason, started_on) -> None:  # type: ignore[no-untyped-def]
+        worker = rng.choice(staff_by_service[service.name])
+        services.period_open(
+            actor=worker, youth=youth, service=service, reason=reason,
+            started_on=started_on, responsible=worker,
+        )
+        counts["periods"] += 1
+
+    for _ in progress(iter(range(youths))):
+        in_ot = rng.random() < 0.4
+        birth = _birth_date(rng, today, 16, 21) if in_ot else _birth_date(rng, today, 17, 29)
+        sixteenth = birth.replace(year=birth.year + 16) if not (birth.month == 2 and birth.day == 29) \
+            else datetime.date(birth.year + 16, 3, 1)
+        started = today - datetime.timedelta(days=rng.randint(0, max(0, min(700, (today - sixteenth).days))))
+        first_service = ot if in_ot else nav
+        reason = _weighted(rng, OT_REASONS if in_ot else NAV_REASONS)
+        worker = rng.choice(staff_by_service[first_service.name])
+        youth, _period, _created = services.youth_register(
+            actor=worker,
+            service=first_service,
+            national_id=synthetic_national_id(rng, birth),
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            municipality_number=SKIEN,
+            email="",
+            phone=f"4{rng.randint(1000000, 9999999)}",
+            reason=reason,
+            started_on=started,
+            responsible=worker,
+        )
+        counts["youths"] += 1
+        counts["periods"] += 1
+        age = youth.age_on(today)
+        # 1,236 of 2,939 OT youths were actually outside school and work: NAV follows those too.
+        if in_ot and age >= 18 and rng.random() < 1236 / 2939:
+            follow(youth, nav, _weighted(rng, NAV_REASONS), started)
+        if age <= 19 and rng.random() < 0.3:
+            follow(youth, school, "Fare for å avbryte opplæringen", started)
+        if rng.random() < 0.15:
+            follow(youth, health, "Oppfølging av psykisk helse", started)
+        if age <= 24 and rng.random() < 0.08:
+            follow(youth, cw, "Ettervern", started)
+        if age < 18:
+            for relation_name in ("mor", "far"):
+                services.guardian_add(
+                    actor=worker,
+                    youth=youth,
+                    full_name=f"{rng.choice(FIRST_NAMES)} {youth.last_name} ({relation_name})",
+                    relation=GuardianRelation.PARENT,
+                    has_parental_responsibility=True,
+                    phone=f"9{rng.randint(1000000, 9999999)}",
+                )
+                counts["guardians"] += 1
+    return counts
+
+
+def print_logins(write: Callable[[str], object] = print) -> None:
+    """Print the demo log-ins (for scripts/run and seed_demo)."""
+    write(f"Demobrukere, alle med passord «{DEMO_PASSWORD}»:")
+    for person in STAFF:
+        write(f"  {person.username:<12} {person.description}, {person.service}")
+    write(f"  {ADMIN_USERNAME:<12} superbruker (administrasjon; ser ingen ungdommer uten tjeneste)")

@@ -1,0 +1,30 @@
+"""A logging filter that masks national identity numbers in every log record."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Eleven digits, optionally split 6+5 by a space or dash, not part of a longer digit run.
+IDENTITY_NUMBER_PATTERN = re.compile(r"(?<!\d)\d{6}[ -]?\d{5}(?!\d)")
+REPLACEMENT = "[identitetsnummer]"
+
+
+def redact(text: str) -> str:
+    return IDENTITY_NUMBER_PATTERN.sub(REPLACEMENT, text)
+
+
+class RedactIdentityNumbers(logging.Filter):
+    """Replaces any identity number in the message and its arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg = redacted
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True

@@ -1,0 +1,46 @@
+"""manage.py seed_demo: fill an empty database with the Skien demo municipality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from tqdm import tqdm
+
+from cases import demo
+from cases.models import Service
+
+
+class Command(BaseCommand):
+    help = "Lag demodata: Skien kommune med tjenester, ansatte og om lag 300 ungdommer."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--youths", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if there is data already."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("Demodata lages ikke i produksjon (DJANGO_ENV=production).")
+        if Service.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("Databasen har data fra før; hopper over demodata.")
+                return
+            raise CommandError("Databasen har data fra før. Demodata lages bare i en tom database.")
+
+        def progress(iterator: Any) -> Any:
+            return tqdm(iterator, total=options["youths"], desc="Ungdommer", unit="", file=self.stderr)
+
+        with transaction.atomic():
+            counts = demo.seed(youths=options["youths"], seed_value=options["seed"], progress=progress)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Laget {counts['youths']} ungdommer, {counts['periods']} oppfølgingsperioder "
+                f"og {counts['guardians']} foresatte."
+            )
+        )
+        demo.print_logins(self.stdout.write)

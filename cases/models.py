@@ -1,0 +1,299 @@
+"""The registry: youths, their guardians, services, staff and follow-up periods.
+
+Public ids are UUIDs (they appear in URLs); the national identity number never does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.identity import NumberKind
+
+municipality_number_validator = RegexValidator(
+    r"^\d{4}$", _("Kommunenummer har fire sifre."), code="municipality_number"
+)
+county_number_validator = RegexValidator(
+    r"^\d{2}$", _("Fylkesnummer har to sifre."), code="county_number"
+)
+phone_validator = RegexValidator(
+    r"^(\+\d{8,15}|\d{8})$",
+    _("Telefonnummeret må ha åtte sifre, eller landskode med + foran."),
+    code="phone",
+)
+
+
+class ServiceKind(models.TextChoices):
+    NAV = "NAV", _("NAV-kontor")
+    OT = "OT", _("Oppfølgingstjenesten")
+    SCHOOL = "SCHOOL", _("Skole")
+    HEALTH = "HEALTH", _("Helsetjeneste")
+    CHILD_WELFARE = "CHILD_WELFARE", _("Barnevern")
+    OTHER = "OTHER", _("Annen tjeneste (PPT, familievern o.l.)")
+
+
+class StaffRole(models.TextChoices):
+    CASEWORKER = "CASEWORKER", _("Veileder / rådgiver / saksbehandler")
+    COORDINATOR = "COORDINATOR", _("Koordinator")
+    MANAGER = "MANAGER", _("Leder")
+    ADMIN = "ADMIN", _("Administrator")
+
+
+# Roles that work with youths. ADMIN alone manages the service's staff and sees no youth.
+CASELOAD_ROLES = (StaffRole.CASEWORKER, StaffRole.COORDINATOR, StaffRole.MANAGER)
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("endret"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Service(TimestampedModel):
+    """A service that follows youths: a NAV office, OT, a school, a health service, child welfare."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("type"), max_length=20, choices=ServiceKind.choices)
+    name = models.CharField(_("navn"), max_length=200, unique=True)
+    municipality_number = models.CharField(
+        _("kommunenummer"), max_length=4, blank=True, validators=[municipality_number_validator]
+    )
+    county_number = models.CharField(
+        _("fylkesnummer"), max_length=2, blank=True, validators=[county_number_validator]
+    )
+    notification_email = models.EmailField(_("e-post for varsler"), max_length=254)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("tjeneste")
+        verbose_name_plural = _("tjenester")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(municipality_number="") | ~Q(county_number=""),
+                name="service_has_municipality_or_county",
+                violation_error_message=_("Oppgi kommunenummer eller fylkesnummer."),
+            )
+        ]
+        indexes = [
+            # Service list filtered by kind and municipality.
+            models.Index(fields=["kind", "municipality_number"], name="service_kind_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMembership(models.Model):
+    """A user works in a service with a role. A user may belong to several services."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("tjeneste"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("rolle"), max_length=20, choices=StaffRole.choices)
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    ended_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ansattforhold")
+        verbose_name_plural = _("ansattforhold")
+        ordering = ["service__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "service", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="membership_unique_active_role",
+                violation_error_message=_("Brukeren har allerede denne rollen i tjenesten."),
+            )
+        ]
+        indexes = [
+            # The access gate: "which services does this user work in now".
+            models.Index(
+                fields=["user", "service"],
+                condition=Q(ended_at__isnull=True),
+                name="membership_active_by_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.service} ({self.get_role_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class Youth(TimestampedModel):
+    """A young person followed by one or more services."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    national_id = models.CharField(_("fødselsnummer / D-nummer"), max_length=11, unique=True)
+    national_id_kind = models.CharField(
+        _("type identitetsnummer"),
+        max_length=20,
+        choices=[(kind.value, kind.value) for kind in NumberKind],
+        editable=False,
+    )
+    birth_date = models.DateField(_("fødselsdato"))
+    first_name = models.CharField(_("fornavn"), max_length=100)
+    last_name = models.CharField(_("etternavn"), max_length=100)
+    municipality_number = models.CharField(
+        _("kommunenummer"), max_length=4, validators=[municipality_number_validator]
+    )
+    email = models.EmailField(_("e-post"), max_length=254, blank=True)
+    phone = models.CharField(_("telefon"), max_length=16, blank=True, validators=[phone_validator])
+    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("ungdom")
+        verbose_name_plural = _("ungdommer")
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            # Caseload ordering and name prefix search.
+            models.Index(fields=["last_name", "first_name"], name="youth_name"),
+            # Caseload filter by municipality.
+            models.Index(fields=["municipality_number"], name="youth_municipality"),
+            # Caseload filter by birth date (age bands).
+            models.Index(fields=["birth_date"], name="youth_birth_date"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the identity number: __str__ ends up in logs, admin history and e-mails.
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: datetime.date) -> int:
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - int(before_birthday)
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+
+class GuardianRelation(models.TextChoices):
+    PARENT = "PARENT", _("Forelder")
+    APPOINTED_GUARDIAN = "APPOINTED_GUARDIAN", _("Oppnevnt verge")
+    FOSTER_PARENT = "FOSTER_PARENT", _("Fosterforelder")
+    OTHER = "OTHER", _("Annen")
+
+
+class Guardian(TimestampedModel):
+    """A parent or guardian of a minor; who holds parental responsibility decides consent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    youth = models.ForeignKey(
+        Youth, verbose_name=_("ungdom"), on_delete=models.CASCADE, related_name="guardians"
+    )
+    full_name = models.CharField(_("navn"), max_length=200)
+    relation = models.CharField(_("relasjon"), max_length=20, choices=GuardianRelation.choices)
+    has_parental_responsibility = models.BooleanField(_("har foreldreansvar"))
+    email = models.EmailField(_("e-post"), max_length=254, blank=True)
+    phone = models.CharField(_("telefon"), max_length=16, blank=True, validators=[phone_validator])
+
+    class Meta:
+        verbose_name = _("foresatt")
+        verbose_name_plural = _("foresatte")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class FollowUpPeriod(TimestampedModel):
+    """*Oppfølgingsperiode*: a service follows a youth from a start date to an optional end.
+
+    Open periods make up the caseload and decide which services reach a youth. A closed period
+    is frozen: nothing recorded in it changes afterwards.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    youth = models.ForeignKey(
+        Youth, verbose_name=_("ungdom"), on_delete=models.PROTECT, related_name="periods"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("tjeneste"), on_delete=models.PROTECT, related_name="periods"
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ansvarlig"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_periods",
+    )
+    started_on = models.DateField(_("startdato"))
+    reason = models.CharField(_("årsak til oppstart"), max_length=500)
+    ended_on = models.DateField(_("sluttdato"), null=True, blank=True)
+    end_reason = models.CharField(_("årsak til avslutning"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opprettet av"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("avsluttet av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("oppfølgingsperiode")
+        verbose_name_plural = _("oppfølgingsperioder")
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="period_ends_after_start",
+                violation_error_message=_("Sluttdato kan ikke være før startdato."),
+            ),
+            # Also the index the access gate uses: "does this service follow this youth now".
+            models.UniqueConstraint(
+                fields=["youth", "service"],
+                condition=Q(ended_on__isnull=True),
+                name="period_one_open_per_service",
+                violation_error_message=_("Tjenesten følger allerede opp denne ungdommen."),
+            ),
+        ]
+        indexes = [
+            # Caseload: "our youths" (open periods of my services) and "my youths" (responsible).
+            models.Index(
+                fields=["service", "responsible"],
+                condition=Q(ended_on__isnull=True),
+                name="period_open_by_service",
+            ),
+            # History of a youth's periods, newest first.
+            models.Index(fields=["youth", "-started_on"], name="period_by_youth"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} – {self.youth} ({self.started_on:%d.%m.%Y})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None
