@@ -33,7 +33,7 @@ def active_memberships(user: Any) -> QuerySet[StaffMembership]:
     )
 
 
-def service_ids(user: Any) -> QuerySet[StaffMembership]:
+def service_ids(user: Any) -> QuerySet[StaffMembership, Any]:
     """A subquery of the ids of the services the user works in."""
     return active_memberships(user).values("service_id")
 

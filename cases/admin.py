@@ -53,7 +53,9 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # end the membership instead, so history stays
 
-    def save_model(self, request: HttpRequest, obj: StaffMembership, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: StaffMembership, form: Any, change: bool
+    ) -> None:
         if change:
             super().save_model(request, obj, form, change)
         else:
@@ -126,8 +128,10 @@ class YouthAdmin(admin.ModelAdmin):
                 actor=request.user, youth=obj, version=form.initial_version, **changes
             )
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form_class = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change, **kwargs)
         version = obj.version if obj is not None else 0
 
         class VersionedForm(form_class):  # type: ignore[misc, valid-type]
@@ -151,9 +155,7 @@ class YouthAdmin(admin.ModelAdmin):
                 user=request.user, national_id=form.cleaned_data["national_id"]
             )
             if youth is not None:
-                return HttpResponseRedirect(
-                    reverse("admin:cases_youth_change", args=[youth.pk])
-                )
+                return HttpResponseRedirect(reverse("admin:cases_youth_change", args=[youth.pk]))
             messages.warning(request, _("Fant ingen ungdom med dette nummeret blant dine."))
         context = {
             **self.admin_site.each_context(request),
@@ -183,5 +185,3 @@ class FollowUpPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return access.own_service_periods(request.user).select_related(
             "youth", "service", "responsible"
         )
-
-

@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cases import identity, services
-from cases.models import GuardianRelation, Service, ServiceKind, StaffRole
+from cases.models import GuardianRelation, Service, ServiceKind, StaffRole, Youth
 
 DEMO_PASSWORD = "samordna-demo"
 SKIEN = "4003"
@@ -26,10 +26,22 @@ TELEMARK = "40"
 
 SERVICES = [
     (ServiceKind.NAV, "NAV Skien", SKIEN, "", "nav.skien@samordna.local"),
-    (ServiceKind.OT, "OT Vestfold og Telemark avd. Skien", SKIEN, TELEMARK, "ot.skien@samordna.local"),
+    (
+        ServiceKind.OT,
+        "OT Vestfold og Telemark avd. Skien",
+        SKIEN,
+        TELEMARK,
+        "ot.skien@samordna.local",
+    ),
     (ServiceKind.SCHOOL, "Skien videregående skole", SKIEN, TELEMARK, "skien.vgs@samordna.local"),
     (ServiceKind.HEALTH, "Helsestasjon for ungdom Skien", SKIEN, "", "hfu.skien@samordna.local"),
-    (ServiceKind.CHILD_WELFARE, "Barneverntjenesten i Skien", SKIEN, "", "barnevern@samordna.local"),
+    (
+        ServiceKind.CHILD_WELFARE,
+        "Barneverntjenesten i Skien",
+        SKIEN,
+        "",
+        "barnevern@samordna.local",
+    ),
     (ServiceKind.OTHER, "PPT Skien", SKIEN, "", "ppt.skien@samordna.local"),
 ]
 
@@ -48,32 +60,125 @@ STAFF = [
     DemoStaff("ingrid.nav", "Ingrid", "Haugen", "NAV Skien", StaffRole.CASEWORKER, "NAV-veileder"),
     DemoStaff("lars.nav", "Lars", "Berg", "NAV Skien", StaffRole.CASEWORKER, "NAV-veileder"),
     DemoStaff("hilde.nav", "Hilde", "Aas", "NAV Skien", StaffRole.MANAGER, "leder NAV Skien"),
-    DemoStaff("ola.ot", "Ola", "Lie", "OT Vestfold og Telemark avd. Skien",
-              StaffRole.CASEWORKER, "OT-rådgiver"),
-    DemoStaff("siri.ot", "Siri", "Moen", "OT Vestfold og Telemark avd. Skien",
-              StaffRole.MANAGER, "leder OT"),
-    DemoStaff("marte.skole", "Marte", "Dahl", "Skien videregående skole",
-              StaffRole.CASEWORKER, "rådgiver på skolen"),
-    DemoStaff("anne.helse", "Anne", "Strand", "Helsestasjon for ungdom Skien",
-              StaffRole.CASEWORKER, "helsesykepleier"),
-    DemoStaff("jonas.bv", "Jonas", "Bakke", "Barneverntjenesten i Skien",
-              StaffRole.CASEWORKER, "saksbehandler i barnevernet"),
+    DemoStaff(
+        "ola.ot",
+        "Ola",
+        "Lie",
+        "OT Vestfold og Telemark avd. Skien",
+        StaffRole.CASEWORKER,
+        "OT-rådgiver",
+    ),
+    DemoStaff(
+        "siri.ot",
+        "Siri",
+        "Moen",
+        "OT Vestfold og Telemark avd. Skien",
+        StaffRole.MANAGER,
+        "leder OT",
+    ),
+    DemoStaff(
+        "marte.skole",
+        "Marte",
+        "Dahl",
+        "Skien videregående skole",
+        StaffRole.CASEWORKER,
+        "rådgiver på skolen",
+    ),
+    DemoStaff(
+        "anne.helse",
+        "Anne",
+        "Strand",
+        "Helsestasjon for ungdom Skien",
+        StaffRole.CASEWORKER,
+        "helsesykepleier",
+    ),
+    DemoStaff(
+        "jonas.bv",
+        "Jonas",
+        "Bakke",
+        "Barneverntjenesten i Skien",
+        StaffRole.CASEWORKER,
+        "saksbehandler i barnevernet",
+    ),
     DemoStaff("eva.koord", "Eva", "Lunde", "NAV Skien", StaffRole.COORDINATOR, "koordinator"),
     DemoStaff("per.ppt", "Per", "Vik", "PPT Skien", StaffRole.CASEWORKER, "PPT-rådgiver"),
 ]
 ADMIN_USERNAME = "admin"
 
 FIRST_NAMES = [
-    "Emma", "Nora", "Sara", "Ingrid", "Thea", "Maja", "Ida", "Sofie", "Emilie", "Julie", "Amalie",
-    "Aurora", "Hedda", "Selma", "Live", "Frida", "Noah", "Jakob", "Emil", "Lucas", "Filip",
-    "William", "Oskar", "Henrik", "Mathias", "Aksel", "Magnus", "Tobias", "Sander", "Elias",
-    "Jonas", "Adrian", "Markus", "Ali", "Mohammed", "Amina", "Yasmin", "Daniel", "Kristian",
+    "Emma",
+    "Nora",
+    "Sara",
+    "Ingrid",
+    "Thea",
+    "Maja",
+    "Ida",
+    "Sofie",
+    "Emilie",
+    "Julie",
+    "Amalie",
+    "Aurora",
+    "Hedda",
+    "Selma",
+    "Live",
+    "Frida",
+    "Noah",
+    "Jakob",
+    "Emil",
+    "Lucas",
+    "Filip",
+    "William",
+    "Oskar",
+    "Henrik",
+    "Mathias",
+    "Aksel",
+    "Magnus",
+    "Tobias",
+    "Sander",
+    "Elias",
+    "Jonas",
+    "Adrian",
+    "Markus",
+    "Ali",
+    "Mohammed",
+    "Amina",
+    "Yasmin",
+    "Daniel",
+    "Kristian",
 ]
 LAST_NAMES = [
-    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
-    "Jensen", "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen",
-    "Johannessen", "Andreassen", "Jacobsen", "Dahl", "Jørgensen", "Halvorsen", "Henriksen",
-    "Lund", "Sørensen", "Jakobsen", "Moen", "Gundersen", "Iversen", "Strand", "Solberg", "Ahmed",
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Johnsen",
+    "Pettersen",
+    "Eriksen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Johannessen",
+    "Andreassen",
+    "Jacobsen",
+    "Dahl",
+    "Jørgensen",
+    "Halvorsen",
+    "Henriksen",
+    "Lund",
+    "Sørensen",
+    "Jakobsen",
+    "Moen",
+    "Gundersen",
+    "Iversen",
+    "Strand",
+    "Solberg",
+    "Ahmed",
 ]
 # OT registration reasons with one county's counts 2020-21 (domain.md §3), as weights.
 OT_REASONS = [
@@ -106,7 +211,9 @@ def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
     return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
 
 
-def _birth_date(rng: random.Random, today: datetime.date, min_age: int, max_age: int) -> datetime.date:
+def _birth_date(
+    rng: random.Random, today: datetime.date, min_age: int, max_age: int
+) -> datetime.date:
     age_days = rng.randint(min_age * 365 + 10, (max_age + 1) * 365 - 10)
     return today - datetime.timedelta(days=age_days)
 
@@ -154,20 +261,29 @@ def seed(
     health, cw = by_name["Helsestasjon for ungdom Skien"], by_name["Barneverntjenesten i Skien"]
     counts = {"youths": 0, "periods": 0, "guardians": 0}
 
-    def follow(youth, service, reason, started_on) -> None:  # type: ignore[no-untyped-def]
+    def follow(youth: Youth, service: Service, reason: str, started_on: datetime.date) -> None:
         worker = rng.choice(staff_by_service[service.name])
         services.period_open(
-            actor=worker, youth=youth, service=service, reason=reason,
-            started_on=started_on, responsible=worker,
+            actor=worker,
+            youth=youth,
+            service=service,
+            reason=reason,
+            started_on=started_on,
+            responsible=worker,
         )
         counts["periods"] += 1
 
     for _ in progress(iter(range(youths))):
         in_ot = rng.random() < 0.4
         birth = _birth_date(rng, today, 16, 21) if in_ot else _birth_date(rng, today, 17, 29)
-        sixteenth = birth.replace(year=birth.year + 16) if not (birth.month == 2 and birth.day == 29) \
+        sixteenth = (
+            birth.replace(year=birth.year + 16)
+            if not (birth.month == 2 and birth.day == 29)
             else datetime.date(birth.year + 16, 3, 1)
-        started = today - datetime.timedelta(days=rng.randint(0, max(0, min(700, (today - sixteenth).days))))
+        )
+        started = today - datetime.timedelta(
+            days=rng.randint(0, max(0, min(700, (today - sixteenth).days)))
+        )
         first_service = ot if in_ot else nav
         reason = _weighted(rng, OT_REASONS if in_ot else NAV_REASONS)
         worker = rng.choice(staff_by_service[first_service.name])

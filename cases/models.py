@@ -59,7 +59,7 @@ class TimestampedModel(models.Model):
 
 
 class Service(TimestampedModel):
-    """A service that follows youths: a NAV office, OT, a school, a health service, child welfare."""
+    """A service that follows youths: NAV office, OT, school, health service, child welfare."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("type"), max_length=20, choices=ServiceKind.choices)

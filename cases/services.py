@@ -291,9 +291,7 @@ def _username(user: Any) -> str | None:
 def _open_period_for_edit(period: FollowUpPeriod, version: int) -> FollowUpPeriod:
     locked = _locked_at_version(FollowUpPeriod, period.pk, version)
     if not locked.is_open:
-        raise ApplicationError(
-            _("Perioden er avsluttet og kan ikke endres."), code="period_closed"
-        )
+        raise ApplicationError(_("Perioden er avsluttet og kan ikke endres."), code="period_closed")
     return locked
 
 
@@ -316,9 +314,7 @@ def period_close(
     locked.end_reason = end_reason
     locked.closed_by = actor
     if ended_on < locked.started_on:
-        raise _field_error(
-            "ended_on", _("Sluttdato kan ikke være før startdato."), "before_start"
-        )
+        raise _field_error("ended_on", _("Sluttdato kan ikke være før startdato."), "before_start")
     locked.full_clean(validate_constraints=False)
     locked.version += 1
     locked.save(update_fields=["ended_on", "end_reason", "closed_by", "version", "updated_at"])

@@ -40,7 +40,7 @@ def audit_record(
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
-        subject=subject,
+        subject=subject,  # type: ignore[misc]  # the swappable subject model
         target_type=target._meta.label if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         data=mask_sensitive(data or {}),

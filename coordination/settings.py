@@ -33,7 +33,7 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must not be true in production.")
 elif not SECRET_KEY:
-    SECRET_KEY = "local-development-only-not-a-secret"  # noqa: S105 - never used in production
+    SECRET_KEY = "local-development-only-not-a-secret"
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -126,6 +126,10 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Development serves from the app folders (WhiteNoise's finders); production from collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

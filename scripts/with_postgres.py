@@ -63,16 +63,30 @@ def main(argv: list[str]) -> int:
         try:
             pg_user = pwd.getpwnam("postgres")
         except KeyError:
-            print("Kjører som root uten brukeren «postgres»: PostgreSQL kan ikke startes.",
-                  file=sys.stderr)
+            print(
+                "Kjører som root uten brukeren «postgres»: PostgreSQL kan ikke startes.",
+                file=sys.stderr,
+            )
             return 2
         os.chown(workdir, pg_user.pw_uid, pg_user.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
 
     data, log, port = workdir / "data", workdir / "server.log", free_port()
     subprocess.run(
-        [*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "samordna", "-A", "trust",
-         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+        [
+            *as_user,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "samordna",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -81,8 +95,18 @@ def main(argv: list[str]) -> int:
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
     )
     subprocess.run(
-        [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options,
-         "-w", "start"],
+        [
+            *as_user,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-o",
+            options,
+            "-w",
+            "start",
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )

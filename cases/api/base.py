@@ -16,17 +16,23 @@ class StrictSerializer(serializers.Serializer):
     """A serializer that refuses fields it does not know, instead of silently dropping them."""
 
     def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, Any] = {}
         if isinstance(data, Mapping):
             writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data) - writable)
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [serializers.ErrorDetail(_("Ukjent felt."), code="unknown_field")]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
+            unknown = {
+                name: [serializers.ErrorDetail(str(_("Ukjent felt.")), code="unknown_field")]
+                for name in sorted(set(data) - writable)
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Report unknown fields together with the other field errors, in one answer.
+            if unknown and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 class StaffField(serializers.SlugRelatedField):

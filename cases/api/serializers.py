@@ -202,5 +202,3 @@ class PeriodReassignSerializer(StrictSerializer):
 
 def today_context() -> dict[str, Any]:
     return {"today": timezone.localdate()}
-
-

@@ -219,7 +219,7 @@ class FollowUpPeriodViewSet(
             if query["open"] is not None:
                 periods = periods.filter(ended_on__isnull=query["open"])
             if query["mine"]:
-                periods = periods.filter(responsible=self.request.user)
+                periods = periods.filter(responsible_id=self.request.user.pk)
         return periods.order_by("-started_on", "id")
 
     @extend_schema(request=PeriodOpenSerializer, responses={201: PeriodSerializer})

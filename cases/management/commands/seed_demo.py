@@ -33,10 +33,14 @@ class Command(BaseCommand):
             raise CommandError("Databasen har data fra før. Demodata lages bare i en tom database.")
 
         def progress(iterator: Any) -> Any:
-            return tqdm(iterator, total=options["youths"], desc="Ungdommer", unit="", file=self.stderr)
+            return tqdm(
+                iterator, total=options["youths"], desc="Ungdommer", unit="", file=self.stderr
+            )
 
         with transaction.atomic():
-            counts = demo.seed(youths=options["youths"], seed_value=options["seed"], progress=progress)
+            counts = demo.seed(
+                youths=options["youths"], seed_value=options["seed"], progress=progress
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Laget {counts['youths']} ungdommer, {counts['periods']} oppfølgingsperioder "

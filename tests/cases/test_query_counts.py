@@ -1,0 +1,86 @@
+"""Every list and detail endpoint runs a fixed number of queries, at 3 rows as at 30."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cases import services
+from cases.models import FollowUpPeriod, GuardianRelation
+from tests import factories
+
+
+def _add_youths(people: Any, n: int) -> None:
+    for i in range(n):
+        youth = factories.register_youth(
+            people.nav_advisor, people.nav, first_name=f"Ung{i}", last_name="Test"
+        )
+        factories.follow(people.ot_counsellor, people.ot, youth)
+
+
+def _add_guardians(people: Any, n: int) -> None:
+    for i in range(n):
+        services.guardian_add(
+            actor=people.nav_advisor,
+            youth=people.youth,
+            full_name=f"Foresatt {i}",
+            relation=GuardianRelation.OTHER,
+            has_parental_responsibility=False,
+        )
+
+
+def _add_services(people: Any, n: int) -> None:
+    for _ in range(n):
+        factories.make_service()
+
+
+def _add_memberships(people: Any, n: int) -> None:
+    for _ in range(n):
+        services.membership_add(
+            user=people.nav_advisor, service=factories.make_service(), role="CASEWORKER"
+        )
+
+
+ENDPOINTS = {
+    "youth-list": (lambda p: "/api/v1/youths/", _add_youths),
+    "youth-detail": (lambda p: f"/api/v1/youths/{p.youth.pk}/", _add_guardians),
+    "youth-guardians": (lambda p: f"/api/v1/youths/{p.youth.pk}/guardians/", _add_guardians),
+    "period-list": (lambda p: "/api/v1/follow-up-periods/", _add_youths),
+    "period-detail": (
+        lambda p: (
+            f"/api/v1/follow-up-periods/{FollowUpPeriod.objects.filter(service=p.nav).first().pk}/"
+        ),
+        _add_youths,
+    ),
+    "service-list": (lambda p: "/api/v1/services/", _add_services),
+    "service-detail": (lambda p: f"/api/v1/services/{p.nav.pk}/", _add_services),
+    "my-memberships": (lambda p: "/api/v1/me/memberships/", _add_memberships),
+}
+
+
+def _queries(people: Any, client_for: Any, count_queries: Any, url: str) -> int:
+    api = client_for(people.nav_advisor)
+    with count_queries() as captured:
+        response = api.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_query_count_does_not_grow_with_rows(
+    people: Any, client_for: Any, count_queries: Any, name: str
+) -> None:
+    path, add_rows = ENDPOINTS[name]
+    add_rows(people, 2)
+    small = _queries(people, client_for, count_queries, path(people))
+    add_rows(people, 27)
+    large = _queries(people, client_for, count_queries, path(people))
+    assert small == large
+    assert large <= 4
+
+
+def test_the_caseload_takes_three_queries(people: Any, client_for: Any, count_queries: Any) -> None:
+    """Count, the page, and the open periods of the page's youths."""
+    _add_youths(people, 5)
+    assert _queries(people, client_for, count_queries, "/api/v1/youths/") == 3

@@ -1,0 +1,97 @@
+"""Named people around one youth, as in conventions.md, made through the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from cases.models import Service, ServiceKind, StaffRole, Youth
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class People:
+    nav: Service
+    ot: Service
+    school: Service
+    health: Service
+    child_welfare: Service
+    elsewhere: Service
+    nav_advisor: Any
+    ot_counsellor: Any
+    school_counsellor: Any
+    health_nurse: Any
+    cw_caseworker: Any
+    coordinator: Any
+    manager: Any
+    nav_admin: Any
+    outsider: Any
+    youth: Youth  # followed by NAV (nav_advisor responsible) and OT (ot_counsellor responsible)
+
+
+@pytest.fixture
+def people(db: Any) -> People:
+    nav = factories.make_service(ServiceKind.NAV, "NAV Skien")
+    ot = factories.make_service(ServiceKind.OT, "OT Skien", county_number="40")
+    school = factories.make_service(ServiceKind.SCHOOL, "Skien videregående skole")
+    health = factories.make_service(ServiceKind.HEALTH, "Helsestasjon for ungdom Skien")
+    child_welfare = factories.make_service(ServiceKind.CHILD_WELFARE, "Barnevernet i Skien")
+    elsewhere = factories.make_service(ServiceKind.NAV, "NAV Porsgrunn", municipality_number="4001")
+    p = People(
+        nav=nav,
+        ot=ot,
+        school=school,
+        health=health,
+        child_welfare=child_welfare,
+        elsewhere=elsewhere,
+        nav_advisor=factories.make_staff(nav, username="ingrid.nav"),
+        ot_counsellor=factories.make_staff(ot, username="ola.ot"),
+        school_counsellor=factories.make_staff(school, username="marte.skole"),
+        health_nurse=factories.make_staff(health, username="anne.helse"),
+        cw_caseworker=factories.make_staff(child_welfare, username="jonas.bv"),
+        coordinator=factories.make_staff(ot, StaffRole.COORDINATOR, username="eva.koord"),
+        manager=factories.make_staff(nav, StaffRole.MANAGER, username="hilde.nav"),
+        nav_admin=factories.make_staff(nav, StaffRole.ADMIN, username="admin.nav"),
+        outsider=factories.make_staff(elsewhere, username="kari.porsgrunn"),
+        youth=None,  # type: ignore[arg-type]
+    )
+    p.youth = factories.register_youth(p.nav_advisor, nav)
+    factories.follow(p.ot_counsellor, ot, p.youth)
+    return p
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(api: APIClient) -> Any:
+    """An API client logged in as the given user (Norwegian unless a language is given)."""
+
+    def login(user: Any, language: str = "nb") -> APIClient:
+        api.force_authenticate(user)
+        api.credentials(HTTP_ACCEPT_LANGUAGE=language)
+        return api
+
+    return login
+
+
+@pytest.fixture
+def count_queries(db: Any) -> Any:
+    """Context manager that records the queries run inside it."""
+    from django.db import connection
+
+    def capture() -> CaptureQueriesContext:
+        return CaptureQueriesContext(connection)
+
+    return capture

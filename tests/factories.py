@@ -1,0 +1,96 @@
+"""factory_boy factories. Registry rows are made through the services, so tests obey the rules."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import random
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+
+from cases import demo, services
+from cases.models import FollowUpPeriod, Service, ServiceKind, StaffRole, Youth
+
+_numbers = random.Random(4003)
+_sequence = itertools.count(1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"ansatt{n}")
+    first_name = factory.Faker("first_name", locale="no_NO")
+    last_name = factory.Faker("last_name", locale="no_NO")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@samordna.test")
+    password = factory.django.Password("passord-for-test")
+
+
+def make_service(kind: str = ServiceKind.NAV, name: str | None = None, **extra: Any) -> Service:
+    number = next(_sequence)
+    return services.service_create(
+        kind=kind,
+        name=name or f"{kind} tjeneste {number}",
+        notification_email=extra.pop("notification_email", f"tjeneste{number}@samordna.test"),
+        municipality_number=extra.pop("municipality_number", "4003"),
+        **extra,
+    )
+
+
+def make_staff(service: Service, role: str = StaffRole.CASEWORKER, **user_fields: Any) -> Any:
+    user = UserFactory(**user_fields)
+    services.membership_add(user=user, service=service, role=role)
+    return user
+
+
+_issued: set[str] = set()
+
+
+def synthetic_number(birth_date: datetime.date) -> str:
+    """A synthetic number for the birth date, never the same one twice in a test run."""
+    while True:
+        number = demo.synthetic_national_id(_numbers, birth_date)
+        if number not in _issued:
+            _issued.add(number)
+            return number
+
+
+def years_ago(years: int, days: int = 40) -> datetime.date:
+    today = datetime.date.today()
+    return today.replace(year=today.year - years, day=1) - datetime.timedelta(days=days)
+
+
+def register_youth(
+    actor: Any,
+    service: Service,
+    *,
+    birth_date: datetime.date | None = None,
+    first_name: str = "Emma",
+    last_name: str = "Hansen",
+    **extra: Any,
+) -> Youth:
+    birth_date = birth_date or years_ago(19)
+    youth, _period, _created = services.youth_register(
+        actor=actor,
+        service=service,
+        national_id=extra.pop("national_id", None) or synthetic_number(birth_date),
+        first_name=first_name,
+        last_name=last_name,
+        municipality_number=extra.pop("municipality_number", "4003"),
+        reason=extra.pop("reason", "Har avbrutt opplæringen"),
+        **extra,
+    )
+    return youth
+
+
+def follow(actor: Any, service: Service, youth: Youth, **extra: Any) -> FollowUpPeriod:
+    return services.period_open(
+        actor=actor,
+        youth=youth,
+        service=service,
+        reason=extra.pop("reason", "Samarbeid om oppfølging"),
+        **extra,
+    )
