@@ -1,0 +1,29 @@
+# Samordna server image: gunicorn for web, the same image for the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_PYTHON_DOWNLOADS=never \
+    PATH=/opt/venv/bin:$PATH \
+    DJANGO_ENV=production \
+    SAMORDNA_VAR_DIR=/var/lib/samordna
+
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv==0.13.9 \
+    && useradd --system --create-home --home-dir /app samordna
+
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY . .
+# collectstatic needs settings but no secrets or database: a build-time key that is thrown away.
+RUN SECRET_KEY=build-only python manage.py compilemessages --ignore=/opt/venv -v0 \
+    && SECRET_KEY=build-only python manage.py collectstatic --noinput -v0 \
+    && mkdir -p /var/lib/samordna && chown -R samordna /var/lib/samordna
+
+USER samordna
+EXPOSE 8000
+CMD ["gunicorn", "coordination.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,107 @@
+"""Django admin: the same access gate as the API, and identity numbers kept out of URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cases import services
+from cases.models import StaffRole
+from tests import factories
+
+
+@pytest.fixture
+def admin_in_nav(people: Any) -> Client:
+    user = factories.UserFactory(username="superbruker", is_staff=True, is_superuser=True)
+    services.membership_add(user=user, service=people.nav, role=StaffRole.MANAGER)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_without_service(people: Any) -> Client:
+    user = factories.UserFactory(username="rot", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_admin_lists_youths_only_through_the_access_gate(
+    people: Any, admin_in_nav: Client, admin_without_service: Client
+) -> None:
+    factories.register_youth(people.outsider, people.elsewhere, first_name="Skjult")
+    page = admin_in_nav.get("/admin/cases/youth/").content.decode()
+    assert "Emma" in page and "Skjult" not in page
+    empty = admin_without_service.get("/admin/cases/youth/").content.decode()
+    assert "Emma" not in empty
+    hidden = admin_without_service.get(f"/admin/cases/youth/{people.youth.pk}/change/")
+    assert hidden.status_code == 302  # admin answers "does not exist" by redirecting to the index
+
+
+def test_admin_search_does_not_match_identity_numbers(people: Any, admin_in_nav: Client) -> None:
+    by_name = admin_in_nav.get("/admin/cases/youth/", {"q": "Emma"}).content.decode()
+    by_number = admin_in_nav.get(
+        "/admin/cases/youth/", {"q": people.youth.national_id}
+    ).content.decode()
+    assert "Hansen" in by_name
+    assert "Hansen" not in by_number
+
+
+def test_admin_lookup_takes_the_number_by_post_and_redirects_to_the_uuid(
+    people: Any, admin_in_nav: Client
+) -> None:
+    response = admin_in_nav.post(
+        "/admin/cases/youth/lookup/", {"national_id": people.youth.national_id}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/cases/youth/{people.youth.pk}/change/"
+    assert people.youth.national_id not in response["Location"]
+
+
+def test_admin_lookup_outside_reach_finds_nothing(
+    people: Any, admin_without_service: Client
+) -> None:
+    response = admin_without_service.post(
+        "/admin/cases/youth/lookup/", {"national_id": people.youth.national_id}
+    )
+    assert response.status_code == 200
+    assert "Fant ingen ungdom" in response.content.decode()
+
+
+def test_admin_lookup_validates_the_number(people: Any, admin_in_nav: Client) -> None:
+    response = admin_in_nav.post("/admin/cases/youth/lookup/", {"national_id": "13097248023"})
+    assert "Kontrollsifrene i identitetsnummeret stemmer ikke." in response.content.decode()
+
+
+def test_admin_edits_go_through_the_service_with_its_version(
+    people: Any, admin_in_nav: Client
+) -> None:
+    url = f"/admin/cases/youth/{people.youth.pk}/change/"
+    form = {
+        "first_name": "Emma",
+        "last_name": "Hansen-Berg",
+        "municipality_number": "4003",
+        "email": "",
+        "phone": "",
+        "guardians-TOTAL_FORMS": "0",
+        "guardians-INITIAL_FORMS": "0",
+        "periods-TOTAL_FORMS": "2",
+        "periods-INITIAL_FORMS": "2",
+    }
+    response = admin_in_nav.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    people.youth.refresh_from_db()
+    assert people.youth.last_name == "Hansen-Berg"
+    assert people.youth.version == 2
+
+
+def test_audit_entries_about_hidden_youths_stay_hidden(
+    people: Any, admin_without_service: Client, admin_in_nav: Client
+) -> None:
+    assert "youth.registered" in admin_in_nav.get("/admin/consent/auditentry/").content.decode()
+    page = admin_without_service.get("/admin/consent/auditentry/").content.decode()
+    assert "youth.registered" not in page
+    assert "membership.added" in page  # entries about no youth remain visible

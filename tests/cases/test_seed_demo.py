@@ -1,0 +1,42 @@
+"""seed_demo: the demo municipality, made through the services."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from cases import demo, identity
+from cases.models import FollowUpPeriod, Service, Youth
+
+
+def test_seed_demo_makes_the_skien_municipality(db: Any, settings: Any) -> None:
+    out = io.StringIO()
+    call_command("seed_demo", "--youths", "25", stdout=out, stderr=io.StringIO())
+    assert Service.objects.count() == len(demo.SERVICES)
+    assert Youth.objects.count() == 25
+    assert all(
+        identity.parse(number).is_synthetic
+        for number in Youth.objects.values_list("national_id", flat=True)
+    )
+    assert FollowUpPeriod.objects.filter(ended_on__isnull=True).count() >= 25
+    assert "ingrid.nav" in out.getvalue() and demo.DEMO_PASSWORD in out.getvalue()
+    assert authenticate(username="ingrid.nav", password=demo.DEMO_PASSWORD) is not None
+
+
+def test_seed_demo_if_empty_leaves_existing_data_alone(db: Any) -> None:
+    call_command("seed_demo", "--youths", "3", stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out, stderr=io.StringIO())
+    assert Youth.objects.count() == 3
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_seed_demo_refuses_production(db: Any, settings: Any) -> None:
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())

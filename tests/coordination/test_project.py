@@ -1,0 +1,52 @@
+"""The project's own pages: health check, landing page, API schema and offline API docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.test import Client
+
+
+def test_health_reports_the_database(db: Any) -> None:
+    response = Client().get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_the_landing_page_is_norwegian_first_with_english_available(db: Any) -> None:
+    client = Client()
+    assert "Samordnet oppfølging av ungdom" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en"})
+    assert "Coordinated follow-up of young people" in client.get("/").content.decode()
+
+
+def test_the_schema_is_valid_openapi(db: Any, tmp_path: Any) -> None:
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = target.read_text()
+    assert "/api/v1/youths/lookup/" in schema
+    assert "national_id" in schema
+
+
+def test_the_api_docs_load_offline(db: Any) -> None:
+    client = Client()
+    page = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in page
+    assert "cdn" not in page.lower()
+    assert (
+        client.get(
+            "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+        ).status_code
+        == 200
+    )
+
+
+def test_the_schema_never_puts_an_identity_number_in_a_query_string(db: Any) -> None:
+    import yaml
+
+    schema = yaml.safe_load(Client().get("/api/schema/").content)
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                assert "national" not in parameter["name"], (path, parameter)
