@@ -29,6 +29,7 @@ class Command(BaseCommand):
         if Service.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("Databasen har data fra før; hopper over demodata.")
+                demo.print_logins(self.stdout.write)
                 return
             raise CommandError("Databasen har data fra før. Demodata lages bare i en tom database.")
 
