@@ -11,13 +11,22 @@ Anything not reached answers 404, the same as what does not exist.
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from cases.models import CASELOAD_ROLES, FollowUpPeriod, Service, StaffMembership, Youth
+from consent.categories import Category
+from consent.coverage import covering_flows, covering_scopes
+from consent.services import Access, access_log_record
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _is_staff_user(user: Any) -> bool:
@@ -49,15 +58,23 @@ def reachable_youths(user: Any) -> QuerySet[Youth]:
 
 
 def youth_for_user(
-    user: Any, youth_id: uuid.UUID | str, *, queryset: QuerySet[Youth] | None = None
+    user: Any,
+    youth_id: uuid.UUID | str,
+    *,
+    queryset: QuerySet[Youth] | None = None,
+    purpose: str = "youth",
 ) -> Youth:
     """The youth if the user reaches it, else Http404 (unknown and unreachable look the same).
 
-    ``queryset`` may add prefetches; it must itself come from ``reachable_youths(user)``.
+    A refused attempt on a youth that exists is written to the access log. ``queryset`` may add
+    prefetches; it must itself come from ``reachable_youths(user)``.
     """
     try:
         return (queryset if queryset is not None else reachable_youths(user)).get(pk=youth_id)
-    except (Youth.DoesNotExist, ValueError):
+    except ValueError:
+        raise Http404 from None
+    except Youth.DoesNotExist:
+        log_denied(user, youth_id, purpose)
         raise Http404 from None
 
 
@@ -80,3 +97,158 @@ def service_for_user(user: Any, service_id: uuid.UUID | str) -> Service:
 
 def works_in(user: Any, service: Service) -> bool:
     return active_memberships(user).filter(service=service).exists()
+
+
+# --- Information: the one rule for who sees which item -------------------------------------
+
+
+def _following(user: Any, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
+    """Open periods of the user's services with the youth ``youth_ref`` (a value or OuterRef)."""
+    return FollowUpPeriod.objects.filter(
+        youth_id=youth_ref, ended_on__isnull=True, service_id__in=service_ids(user)
+    )
+
+
+def visible(
+    user: Any,
+    queryset: QuerySet[M],
+    *,
+    youth: str = "youth",
+    owner: str = "service",
+    category: str = "category",
+    at: datetime.datetime | None = None,
+) -> QuerySet[M]:
+    """Filter any information queryset to the items the user may see, in one SQL query.
+
+    An item (owned by a service, of one category) is visible when one of the user's services
+    follows the youth (open period) and: that service owns it, or it is GENERAL, or an active
+    consent or a legal basis covers owner → that service for its category. Each row is annotated
+    with what allowed it (``access_own``, ``access_consent``, ``access_legal``) for the access
+    log. Managers see what their service sees; superusers nothing more.
+    """
+    if not _is_staff_user(user):
+        return queryset.none()
+    youth_id, owner_id, owner_kind = f"{youth}_id", f"{owner}_id", f"{owner}__kind"
+    nested = _following(user, OuterRef(OuterRef(youth_id)))
+    consent = covering_scopes(
+        subject=OuterRef(youth_id),
+        from_party=OuterRef(owner_id),
+        from_kind=OuterRef(owner_kind),
+        to_parties=nested.values("service_id"),
+        to_kinds=nested.values("service__kind"),
+        category=OuterRef(category),
+        at=at,
+    )
+    legal = covering_flows(
+        from_kind=OuterRef(owner_kind),
+        to_kinds=nested.values("service__kind"),
+        category=OuterRef(category),
+    )
+    filtered = (
+        queryset.annotate(
+            access_own=Exists(
+                _following(user, OuterRef(youth_id)).filter(service_id=OuterRef(owner_id))
+            ),
+            access_consent=Subquery(consent.values("consent_id")[:1]),
+            access_legal=Subquery(legal.values("basis_id")[:1]),
+        )
+        .filter(Exists(_following(user, OuterRef(youth_id))))
+        .filter(
+            Q(access_own=True)
+            | Q(**{category: Category.GENERAL})
+            | Q(access_consent__isnull=False)
+            | Q(access_legal__isnull=False)
+        )
+    )
+    return filtered  # type: ignore[return-value]
+
+
+def basis_of(item: Any) -> str:
+    """What allowed the user to see an item from ``visible()``: own, consent, legal or general."""
+    if getattr(item, "access_own", False):
+        return "own"
+    if getattr(item, "access_consent", None):
+        return f"consent:{item.access_consent}"
+    if getattr(item, "access_legal", None):
+        return f"legal:{item.access_legal}"
+    return "general"
+
+
+# --- The access log: every read of a youth's information, and every refused attempt --------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The user with their active memberships, loaded once per request (never cached longer)."""
+
+    user: Any
+    memberships: tuple[StaffMembership, ...]
+
+    def membership_for(self, service_ids: Iterable[Any] = ()) -> StaffMembership | None:
+        """The membership through which the user sees a youth followed by ``service_ids``."""
+        wanted = set(service_ids)
+        for membership in self.memberships:
+            if membership.service_id in wanted:
+                return membership
+        return self.memberships[0] if self.memberships else None
+
+
+def viewer_for(user: Any) -> Viewer:
+    if not _is_staff_user(user):
+        return Viewer(user, ())
+    memberships = StaffMembership.objects.filter(user=user, ended_at__isnull=True).order_by(
+        "service__name", "role"
+    )
+    return Viewer(user, tuple(memberships))
+
+
+@dataclass(frozen=True)
+class Read:
+    """What a response showed of one youth: categories, items (type, id, category, basis)."""
+
+    youth_id: Any
+    following_service_ids: Sequence[Any] = ()
+    items: Sequence[dict[str, Any]] = field(default_factory=tuple)
+    categories: Sequence[str] = (Category.GENERAL,)
+
+
+def log_reads(viewer: Viewer, purpose: str, reads: Iterable[Read]) -> None:
+    """Write one access-log row per youth read, in one INSERT. Call in the read's transaction."""
+    accesses = []
+    for read in reads:
+        membership = viewer.membership_for(read.following_service_ids)
+        bases = {item["basis"] for item in read.items} or {"general"}
+        categories = {item["category"] for item in read.items} | set(read.categories)
+        accesses.append(
+            Access(
+                subject_id=read.youth_id,
+                granted=True,
+                purpose=purpose,
+                party_id=membership.service_id if membership else None,
+                role=membership.role if membership else "",
+                categories=sorted(categories),
+                items=list(read.items),
+                bases=sorted(bases),
+            )
+        )
+    if accesses:
+        access_log_record(actor=viewer.user, accesses=accesses)
+
+
+def log_denied(user: Any, youth_id: Any, purpose: str) -> None:
+    """Record a refused attempt on a youth that exists (unknown ids have no one to log about)."""
+    if not _is_staff_user(user) or not Youth.objects.filter(pk=youth_id).exists():
+        return
+    membership = viewer_for(user).membership_for()
+    access_log_record(
+        actor=user,
+        accesses=[
+            Access(
+                subject_id=youth_id,
+                granted=False,
+                purpose=purpose,
+                party_id=membership.service_id if membership else None,
+                role=membership.role if membership else "",
+            )
+        ],
+    )

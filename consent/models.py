@@ -1,11 +1,20 @@
-"""Models of the consent app."""
+"""Models of the consent app: consents, legal bases, the access log and the audit trail.
+
+The app is reusable: the subject (a youth) and the parties (services) are models named in
+settings, like ``AUTH_USER_MODEL``: ``CONSENT_SUBJECT_MODEL`` and ``CONSENT_PARTY_MODEL``.
+"""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from consent.categories import Category
 
 
 class AuditEntry(models.Model):
@@ -49,3 +58,258 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class Decision(models.TextChoices):
+    GIVEN = "GIVEN", _("Samtykke gitt")
+    REFUSED = "REFUSED", _("Samtykke nektet")
+
+
+class Giver(models.TextChoices):
+    SUBJECT = "SUBJECT", _("Ungdommen selv")
+    GUARDIANS = "GUARDIANS", _("Foresatte med foreldreansvar")
+
+
+class Method(models.TextChoices):
+    SIGNED_FORM = "SIGNED_FORM", _("Signert skjema")
+    DIGITAL = "DIGITAL", _("Digitalt")
+    ORAL = "ORAL", _("Muntlig, dokumentert av ansatt")
+
+
+class Consent(models.Model):
+    """A consent (or a refusal) to share information on a subject between parties.
+
+    Never edited: a change is a new consent and a withdrawal of the old one. What it covers is in
+    its scope rows (from party or party kind, to party or party kind, category).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.ForeignKey(
+        settings.CONSENT_SUBJECT_MODEL,
+        verbose_name=_("gjelder"),
+        on_delete=models.PROTECT,
+        related_name="consents",
+    )
+    decision = models.CharField(_("beslutning"), max_length=10, choices=Decision.choices)
+    giver = models.CharField(_("gitt av"), max_length=10, choices=Giver.choices)
+    giver_names = models.CharField(_("navn på den/de som ga samtykket"), max_length=400)
+    child_view = models.TextField(_("barnets mening"), blank=True)
+    purpose_code = models.CharField(_("formålskode"), max_length=50)
+    purpose = models.TextField(_("formål"))
+    method = models.CharField(_("hvordan det ble gitt"), max_length=20, choices=Method.choices)
+    documented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dokumentert av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agreed_text = models.TextField(_("teksten som ble godtatt"))
+    valid_from = models.DateTimeField(_("gyldig fra"))
+    valid_until = models.DateTimeField(_("gyldig til"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrert av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("registrert"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tilbaketrekking registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawal_method = models.CharField(
+        _("hvordan det ble trukket tilbake"), max_length=20, choices=Method.choices, blank=True
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("erstatter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+
+    class Meta:
+        verbose_name = _("samtykke")
+        verbose_name_plural = _("samtykker")
+        ordering = ["-valid_from", "-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
+                name="consent_valid_until_after_from",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="ORAL") | Q(documented_by__isnull=False),
+                name="consent_oral_is_documented",
+            ),
+        ]
+        indexes = [
+            # The subject's consents, newest first (the youth's page, the timeline).
+            models.Index(fields=["subject", "-valid_from"], name="consent_subject_from"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.purpose_code})"
+
+    def is_active(self, at: object = None) -> bool:
+        now = at or timezone.now()
+        return (
+            self.decision == Decision.GIVEN
+            and self.valid_from <= now  # type: ignore[operator]
+            and (self.valid_until is None or self.valid_until > now)  # type: ignore[operator]
+            and self.withdrawn_at is None
+        )
+
+
+class ConsentScope(models.Model):
+    """One flow a consent covers: from a party (or any party of a kind) to a party (or kind),
+    for one category. ``competent_until`` is the day the giver stops being the right one (a
+    guardian's consent ends when the youth takes over); the coverage query checks it in SQL."""
+
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="scopes")
+    subject = models.ForeignKey(
+        settings.CONSENT_SUBJECT_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    from_party = models.ForeignKey(
+        settings.CONSENT_PARTY_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_kind = models.CharField(max_length=20, blank=True)
+    to_party = models.ForeignKey(
+        settings.CONSENT_PARTY_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_kind = models.CharField(max_length=20, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    competent_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_party__isnull=False, from_kind="")
+                | Q(from_party__isnull=True) & ~Q(from_kind=""),
+                name="consent_scope_one_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_party__isnull=False, to_kind="")
+                | Q(to_party__isnull=True) & ~Q(to_kind=""),
+                name="consent_scope_one_to",
+            ),
+        ]
+        indexes = [
+            # The coverage query: "does a consent on this subject cover this category?"
+            models.Index(fields=["subject", "category"], name="consent_scope_subject_cat"),
+        ]
+
+    def __str__(self) -> str:
+        source, target = self.from_party or self.from_kind, self.to_party or self.to_kind
+        return f"{self.category}: {source} → {target}"
+
+
+class LegalBasis(models.Model):
+    """A named statutory basis that allows some flows without consent."""
+
+    code = models.SlugField(_("kode"), max_length=50, primary_key=True)
+    name = models.CharField(_("navn"), max_length=200)
+    law_and_section = models.CharField(_("lov og paragraf"), max_length=200)
+    description = models.TextField(_("beskrivelse"))
+    source_url = models.URLField(_("kilde"), blank=True)
+    is_active = models.BooleanField(_("i bruk"), default=True)
+
+    class Meta:
+        verbose_name = _("rettslig grunnlag")
+        verbose_name_plural = _("rettslige grunnlag")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.law_and_section}"
+
+
+class LegalBasisFlow(models.Model):
+    """One flow a legal basis allows: from a party kind to a party kind, one category."""
+
+    basis = models.ForeignKey(LegalBasis, on_delete=models.CASCADE, related_name="flows")
+    from_kind = models.CharField(_("fra tjenestetype"), max_length=20)
+    to_kind = models.CharField(_("til tjenestetype"), max_length=20)
+    category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
+
+    class Meta:
+        verbose_name = _("flyt")
+        verbose_name_plural = _("flyter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["basis", "from_kind", "to_kind", "category"], name="legal_flow_unique"
+            )
+        ]
+        indexes = [
+            # The coverage query: "which basis allows this kind → kind for this category?"
+            models.Index(fields=["from_kind", "to_kind", "category"], name="legal_flow_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.from_kind} → {self.to_kind}"
+
+
+class AccessLogEntry(models.Model):
+    """One look at a subject's information (or a refused attempt). Append-only.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE on this table (migration 0003).
+    """
+
+    at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hvem"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("navn"), max_length=300)
+    party = models.ForeignKey(
+        settings.CONSENT_PARTY_MODEL,
+        verbose_name=_("tjeneste"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField(_("rolle"), max_length=30, blank=True)
+    subject = models.ForeignKey(
+        settings.CONSENT_SUBJECT_MODEL,
+        verbose_name=_("gjelder"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    purpose = models.CharField(_("formål / rute"), max_length=100)
+    granted = models.BooleanField(_("innvilget"))
+    categories = models.JSONField(_("kategorier"), default=list)
+    items = models.JSONField(_("opplysninger"), default=list)
+    bases = models.JSONField(_("grunnlag"), default=list)
+
+    class Meta:
+        verbose_name = _("innsynslogg")
+        verbose_name_plural = _("innsynslogg")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # "Who looked at this youth", newest first (the youth's page, the privacy officer).
+            models.Index(fields=["subject", "-at"], name="consent_access_subject_at"),
+            # "What did staff of this service look at", newest first.
+            models.Index(fields=["party", "-at"], name="consent_access_party_at"),
+            models.Index(fields=["actor", "-at"], name="consent_access_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} @ {self.at:%Y-%m-%d %H:%M}"

@@ -254,6 +254,25 @@ LOGGING = {
 # The models the reusable consent app points at (like AUTH_USER_MODEL).
 CONSENT_SUBJECT_MODEL = "cases.Youth"
 CONSENT_PARTY_MODEL = "cases.Service"
+CONSENT_PARTY_KIND_FIELD = "kind"
+# The age from which a youth consents to cross-sector sharing: 15 or 16, set per municipality
+# (domain.md §7). Health always follows pasient- og brukerrettighetsloven § 4-3 (16).
+# CONSENT_SUBJECT_AGE_BY_MUNICIPALITY="4003:16,4001:15" overrides the default for municipalities.
+CONSENT_SUBJECT_AGE = env_int("CONSENT_SUBJECT_AGE", 15, minimum=15)
+CONSENT_SUBJECT_AGE_BY_MUNICIPALITY: dict[str, int] = {}
+for _pair in env_list("CONSENT_SUBJECT_AGE_BY_MUNICIPALITY", []):
+    _number, _sep, _age = _pair.partition(":")
+    if not (_number.isdigit() and len(_number) == 4 and _age in {"15", "16"}):
+        raise ImproperlyConfigured(
+            f"CONSENT_SUBJECT_AGE_BY_MUNICIPALITY wants kommunenummer:15|16, got {_pair!r}"
+        )
+    CONSENT_SUBJECT_AGE_BY_MUNICIPALITY[_number] = int(_age)
+if CONSENT_SUBJECT_AGE not in {15, 16}:
+    raise ImproperlyConfigured(f"CONSENT_SUBJECT_AGE must be 15 or 16, got {CONSENT_SUBJECT_AGE}")
+# Local policy: how many working days a service has to answer a referral.
+REFERRAL_RESPONSE_WORKING_DAYS = env_int("REFERRAL_RESPONSE_WORKING_DAYS", 10, minimum=1)
+# Follow-up log entries may be edited in place by their author for this many hours.
+FOLLOW_UP_ENTRY_EDIT_HOURS = 24
 # Skatteetaten's synthetic test numbers (month + 80) are for test and demo, not real people.
 SAMORDNA_ALLOW_SYNTHETIC_IDENTITY_NUMBERS = env_bool(
     "SAMORDNA_ALLOW_SYNTHETIC_IDENTITY_NUMBERS", default=not PRODUCTION

@@ -3,54 +3,23 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import access, identity
-from cases.models import FollowUpPeriod, Guardian, Service, StaffMembership, Youth
+from cases import identity
+from cases.models import FollowUpPeriod, Guardian, Responsibility, Service, StaffMembership, Youth
+from cases.services.common import (
+    check_actor_works_in,
+    check_responsible,
+    field_error,
+    locked_at_version,
+)
 from cases.validators import parse_national_id
 from consent.audit import audit_record
-from consent.errors import ApplicationError, ConflictError
-
-M = TypeVar("M", bound=models.Model)
-
-
-def _locked_at_version(model: type[M], pk: Any, version: int) -> M:
-    """Lock the row and check the caller edited the version it read (optimistic concurrency).
-
-    Must run inside a transaction: the row lock holds until it commits.
-    """
-    obj = model._default_manager.select_for_update().get(pk=pk)
-    current = obj.version  # type: ignore[attr-defined]
-    if current != version:
-        raise ConflictError(
-            _("Noen andre har endret dette i mellomtiden. Last inn på nytt og prøv igjen."),
-            current_version=current,
-        )
-    return obj
-
-
-def _check_responsible(responsible: Any, service: Service) -> None:
-    if responsible is not None and not access.works_in(responsible, service):
-        raise ApplicationError(
-            _("Den ansvarlige må jobbe i tjenesten."),
-            code="responsible_not_in_service",
-            fields={"responsible": _("Den ansvarlige må jobbe i tjenesten.")},
-        )
-
-
-def _check_actor_works_in(actor: Any, service: Service) -> None:
-    if not access.works_in(actor, service):
-        raise ApplicationError(
-            _("Du jobber ikke i denne tjenesten."),
-            code="not_member_of_service",
-            fields={"service": _("Du jobber ikke i denne tjenesten.")},
-        )
-
+from consent.errors import ApplicationError
 
 # --- Services and staff ---------------------------------------------------------------------
 
@@ -101,23 +70,19 @@ def membership_end(*, actor: Any, membership: StaffMembership) -> StaffMembershi
 # --- Youths ---------------------------------------------------------------------------------
 
 
-def _field_error(field: str, message: Any, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def _resolve_birth_date(
     parsed: identity.IdentityNumber, birth_date: datetime.date | None
 ) -> datetime.date:
     """The birth date the number carries; a given one must agree with it (DDMMYY and century)."""
     mismatch = _("Fødselsdatoen stemmer ikke med identitetsnummeret.")
     if birth_date is not None and not parsed.matches_birth_date(birth_date):
-        raise _field_error("birth_date", mismatch, "mismatch")
+        raise field_error("birth_date", mismatch, "mismatch")
     if parsed.birth_date is not None:
         if birth_date is not None and birth_date != parsed.birth_date:
-            raise _field_error("birth_date", mismatch, "mismatch")
+            raise field_error("birth_date", mismatch, "mismatch")
         return parsed.birth_date
     if birth_date is None:
-        raise _field_error(
+        raise field_error(
             "birth_date",
             _("Fødselsdato må oppgis: den kan ikke leses av dette nummeret."),
             "required",
@@ -147,7 +112,7 @@ def youth_register(
     overwritten: the service starts following the existing record. Returns (youth, period,
     created).
     """
-    _check_actor_works_in(actor, service)
+    check_actor_works_in(actor, service)
     parsed = parse_national_id(national_id)
     youth = Youth.objects.filter(national_id=parsed.value).first()
     created = youth is None
@@ -192,7 +157,7 @@ def youth_update(*, actor: Any, youth: Youth, version: int, **changes: Any) -> Y
     unknown = set(changes) - set(YOUTH_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    locked = _locked_at_version(Youth, youth.pk, version)
+    locked = locked_at_version(Youth, youth.pk, version)
     before = {field: getattr(locked, field) for field in changes}
     for field, value in changes.items():
         setattr(locked, field, value)
@@ -248,12 +213,12 @@ def period_open(
     responsible: Any = None,
 ) -> FollowUpPeriod:
     """The service starts following the youth. One open period per service and youth."""
-    _check_actor_works_in(actor, service)
+    check_actor_works_in(actor, service)
     responsible = responsible if responsible is not None else actor
-    _check_responsible(responsible, service)
+    check_responsible(responsible, service)
     started_on = started_on or timezone.localdate()
     if started_on > timezone.localdate():
-        raise _field_error("started_on", _("Startdato kan ikke være fram i tid."), "future")
+        raise field_error("started_on", _("Startdato kan ikke være fram i tid."), "future")
     if FollowUpPeriod.objects.filter(youth=youth, service=service, ended_on__isnull=True).exists():
         raise ApplicationError(
             _("Tjenesten følger allerede opp denne ungdommen."), code="already_followed"
@@ -274,6 +239,7 @@ def period_open(
         raise ApplicationError(
             _("Tjenesten følger allerede opp denne ungdommen."), code="already_followed"
         ) from None
+    responsibility_change(period=period, user=responsible)
     audit_record(
         actor=actor,
         action="period.opened",
@@ -289,7 +255,7 @@ def _username(user: Any) -> str | None:
 
 
 def _open_period_for_edit(period: FollowUpPeriod, version: int) -> FollowUpPeriod:
-    locked = _locked_at_version(FollowUpPeriod, period.pk, version)
+    locked = locked_at_version(FollowUpPeriod, period.pk, version)
     if not locked.is_open:
         raise ApplicationError(_("Perioden er avsluttet og kan ikke endres."), code="period_closed")
     return locked
@@ -306,18 +272,19 @@ def period_close(
 ) -> FollowUpPeriod:
     """Close the period; from then on it and what was recorded in it are frozen."""
     locked = _open_period_for_edit(period, version)
-    _check_actor_works_in(actor, locked.service)
+    check_actor_works_in(actor, locked.service)
     ended_on = ended_on or timezone.localdate()
     if ended_on > timezone.localdate():
-        raise _field_error("ended_on", _("Sluttdato kan ikke være fram i tid."), "future")
+        raise field_error("ended_on", _("Sluttdato kan ikke være fram i tid."), "future")
     locked.ended_on = ended_on
     locked.end_reason = end_reason
     locked.closed_by = actor
     if ended_on < locked.started_on:
-        raise _field_error("ended_on", _("Sluttdato kan ikke være før startdato."), "before_start")
+        raise field_error("ended_on", _("Sluttdato kan ikke være før startdato."), "before_start")
     locked.full_clean(validate_constraints=False)
     locked.version += 1
     locked.save(update_fields=["ended_on", "end_reason", "closed_by", "version", "updated_at"])
+    responsibility_change(period=locked, user=None)
     audit_record(
         actor=actor,
         action="period.closed",
@@ -334,12 +301,13 @@ def period_reassign(
 ) -> FollowUpPeriod:
     """Make another staff member of the same service responsible for the period."""
     locked = _open_period_for_edit(period, version)
-    _check_actor_works_in(actor, locked.service)
-    _check_responsible(responsible, locked.service)
+    check_actor_works_in(actor, locked.service)
+    check_responsible(responsible, locked.service)
     previous = locked.responsible
     locked.responsible = responsible
     locked.version += 1
     locked.save(update_fields=["responsible", "version", "updated_at"])
+    responsibility_change(period=locked, user=responsible)
     audit_record(
         actor=actor,
         action="period.reassigned",
@@ -348,3 +316,11 @@ def period_reassign(
         data={"from": _username(previous), "to": _username(responsible)},
     )
     return locked
+
+
+def responsibility_change(*, period: FollowUpPeriod, user: Any) -> None:
+    """Keep the history of who was responsible when: end the current row, start the next."""
+    now = timezone.now()
+    Responsibility.objects.filter(period=period, until__isnull=True).update(until=now)
+    if user is not None:
+        Responsibility.objects.create(period=period, user=user, since=now)

@@ -44,9 +44,11 @@ class StaffRole(models.TextChoices):
     COORDINATOR = "COORDINATOR", _("Koordinator")
     MANAGER = "MANAGER", _("Leder")
     ADMIN = "ADMIN", _("Administrator")
+    PRIVACY_OFFICER = "PRIVACY_OFFICER", _("Personvernombud")
 
 
-# Roles that work with youths. ADMIN alone manages the service's staff and sees no youth.
+# Roles that work with youths. ADMIN alone manages the service's staff and sees no youth; the
+# privacy officer reads the access log of the service's staff, not the youths' records.
 CASELOAD_ROLES = (StaffRole.CASEWORKER, StaffRole.COORDINATOR, StaffRole.MANAGER)
 
 

@@ -1,0 +1,66 @@
+"""Writes of ``cases``. Each service runs in one transaction and audits what it changed."""
+
+from cases.services.consents import consent_give, consent_withdraw
+from cases.services.followup import (
+    ENTRY_EDITABLE_FIELDS,
+    edit_window_closed,
+    entry_delete,
+    entry_edit,
+    entry_log,
+)
+from cases.services.referrals import (
+    handover_accept,
+    handover_decline,
+    handover_offer,
+    referral_accept,
+    referral_close,
+    referral_decline,
+    referral_open,
+    referral_reroute,
+    referral_send,
+    referral_withdraw,
+)
+from cases.services.registry import (
+    YOUTH_EDITABLE_FIELDS,
+    guardian_add,
+    membership_add,
+    membership_end,
+    period_close,
+    period_open,
+    period_reassign,
+    responsibility_change,
+    service_create,
+    youth_register,
+    youth_update,
+)
+
+__all__ = [
+    "ENTRY_EDITABLE_FIELDS",
+    "YOUTH_EDITABLE_FIELDS",
+    "consent_give",
+    "consent_withdraw",
+    "edit_window_closed",
+    "entry_delete",
+    "entry_edit",
+    "entry_log",
+    "guardian_add",
+    "handover_accept",
+    "handover_decline",
+    "handover_offer",
+    "membership_add",
+    "membership_end",
+    "period_close",
+    "period_open",
+    "period_reassign",
+    "referral_accept",
+    "referral_close",
+    "referral_decline",
+    "referral_open",
+    "referral_reroute",
+    "referral_send",
+    "referral_withdraw",
+    "responsibility_change",
+    "service_create",
+    "youth_register",
+    "youth_update",
+]

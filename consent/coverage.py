@@ -1,0 +1,96 @@
+"""Is this flow covered right now, and by what? Answered as SQL, so callers can filter with it.
+
+A flow is (subject, from party, to party, category). It is covered by an active consent scope
+(given, in force, not withdrawn, not expired, giver still the right one) or by an active legal
+basis for (from kind, to kind, category). The arguments may be plain values or ``OuterRef``s, so
+the same expressions filter one item or a whole list in one query.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from consent.models import ConsentScope, Decision, LegalBasisFlow
+
+
+def covering_scopes(
+    *,
+    subject: Any,
+    from_party: Any,
+    from_kind: Any,
+    to_parties: Any,
+    to_kinds: Any,
+    category: Any,
+    at: datetime.datetime | None = None,
+) -> QuerySet[ConsentScope]:
+    """Consent scopes that cover the flow to any of ``to_parties`` (ids; or any party of
+    ``to_kinds``) at ``at`` (default: now). Both may be subqueries. Nothing is cached."""
+    now = at or timezone.now()
+    return ConsentScope.objects.filter(
+        Q(from_party=from_party) | Q(from_party__isnull=True, from_kind=from_kind),
+        Q(to_party__in=to_parties) | Q(to_party__isnull=True, to_kind__in=to_kinds),
+        Q(competent_until__isnull=True) | Q(competent_until__gt=timezone.localdate(now)),
+        Q(consent__valid_until__isnull=True) | Q(consent__valid_until__gt=now),
+        subject=subject,
+        category=category,
+        consent__decision=Decision.GIVEN,
+        consent__valid_from__lte=now,
+        consent__withdrawn_at__isnull=True,
+    )
+
+
+def covering_flows(*, from_kind: Any, to_kinds: Any, category: Any) -> QuerySet[LegalBasisFlow]:
+    """Legal-basis flows that allow (from kind → any of ``to_kinds``, category)."""
+    return LegalBasisFlow.objects.filter(
+        from_kind=from_kind, to_kind__in=to_kinds, category=category, basis__is_active=True
+    )
+
+
+def party_kind(party: Any) -> str:
+    return str(getattr(party, settings.CONSENT_PARTY_KIND_FIELD))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What covers a flow: a consent (by id) or a legal basis (by code)."""
+
+    consent_id: Any = None
+    legal_basis: str | None = None
+
+    @property
+    def basis(self) -> str:
+        return f"consent:{self.consent_id}" if self.consent_id else f"legal:{self.legal_basis}"
+
+
+def flow_coverage(
+    *, subject: Any, from_party: Any, to_party: Any, category: str
+) -> Coverage | None:
+    """Check one concrete flow now (two small indexed queries at most)."""
+    consent_id = (
+        covering_scopes(
+            subject=subject,
+            from_party=from_party,
+            from_kind=party_kind(from_party),
+            to_parties=[to_party.pk],
+            to_kinds=[party_kind(to_party)],
+            category=category,
+        )
+        .values_list("consent_id", flat=True)
+        .first()
+    )
+    if consent_id:
+        return Coverage(consent_id=consent_id)
+    code = (
+        covering_flows(
+            from_kind=party_kind(from_party), to_kinds=[party_kind(to_party)], category=category
+        )
+        .values_list("basis_id", flat=True)
+        .first()
+    )
+    return Coverage(legal_basis=code) if code else None
