@@ -168,7 +168,7 @@ def basis_of(item: Any) -> str:
     if getattr(item, "access_own", False):
         return "own"
     if getattr(item, "access_consent", None):
-        return f"consent:{item.access_consent}"
+        return f"consent:{uuid.UUID(str(item.access_consent))}"  # SQLite gives bare hex
     if getattr(item, "access_legal", None):
         return f"legal:{item.access_legal}"
     return "general"

@@ -1,0 +1,197 @@
+"""The access policy: who sees which follow-up entry, and on which basis."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from cases import access, services
+from cases.models import FollowUpEntry, GuardianRelation
+from consent.categories import Category
+from consent.models import Giver, Method
+from consent.services import Flow
+from tests import factories
+
+
+def log(people: Any, user: Any, service: Any, category: str, text: str = "Notat") -> FollowUpEntry:
+    return services.entry_log(
+        actor=user,
+        youth=people.youth,
+        service=service,
+        occurred_on=timezone.localdate(),
+        kind="CONVERSATION",
+        category=category,
+        text=text,
+    )
+
+
+def seen(user: Any) -> set[str]:
+    return {e.text for e in access.visible(user, FollowUpEntry.objects.all())}
+
+
+def give(people: Any, *, to: Any, categories: list[str], frm: Any = None, **extra: Any) -> Any:
+    return services.consent_give(
+        actor=people.nav_advisor,
+        youth=people.youth,
+        decision=extra.pop("decision", "GIVEN"),
+        giver=extra.pop("giver", Giver.SUBJECT),
+        purpose_code="SAMARBEID",
+        purpose="Samarbeid om oppfølging",
+        method=Method.DIGITAL,
+        agreed_text="Jeg samtykker til at ...",
+        flows=[Flow(categories=categories, from_party=frm or people.health, to_party=to)],
+        **extra,
+    )
+
+
+@pytest.fixture
+def health_follows(people: Any) -> Any:
+    factories.follow(people.health_nurse, people.health, people.youth)
+    return people
+
+
+def test_it_hides_health_notes_without_consent(health_follows: Any) -> None:
+    p = health_follows
+    log(p, p.health_nurse, p.health, Category.HEALTH, "helse")
+    log(p, p.health_nurse, p.health, Category.GENERAL, "generelt")
+    assert seen(p.health_nurse) == {"helse", "generelt"}
+    assert seen(p.nav_advisor) == {"generelt"}
+    assert seen(p.manager) == {"generelt"}  # managers see what their service sees
+    assert seen(p.outsider) == set()
+    assert seen(p.school_counsellor) == set()  # does not follow the youth
+
+
+def test_consent_opens_exactly_the_flow_it_names(health_follows: Any) -> None:
+    p = health_follows
+    log(p, p.health_nurse, p.health, Category.HEALTH, "helse")
+    consent = give(p, to=p.nav, categories=[Category.HEALTH])
+    assert seen(p.nav_advisor) == {"helse"}
+    assert seen(p.ot_counsellor) == set()  # consent names NAV, not OT
+    [item] = access.visible(p.nav_advisor, FollowUpEntry.objects.all())
+    assert access.basis_of(item) == f"consent:{consent.pk}"
+
+
+def test_consent_to_a_service_kind_covers_services_of_that_kind(health_follows: Any) -> None:
+    p = health_follows
+    log(p, p.health_nurse, p.health, Category.HEALTH, "helse")
+    services.consent_give(
+        actor=p.nav_advisor,
+        youth=p.youth,
+        decision="GIVEN",
+        giver=Giver.SUBJECT,
+        purpose_code="SAMARBEID",
+        purpose="Samarbeid",
+        method=Method.SIGNED_FORM,
+        agreed_text="...",
+        flows=[Flow(categories=[Category.HEALTH], from_kind="HEALTH", to_kind="OT")],
+    )
+    assert seen(p.ot_counsellor) == {"helse"}
+    assert seen(p.nav_advisor) == set()
+
+
+def test_withdrawal_takes_effect_at_once(health_follows: Any) -> None:
+    p = health_follows
+    log(p, p.health_nurse, p.health, Category.HEALTH, "helse")
+    consent = give(p, to=p.nav, categories=[Category.HEALTH])
+    assert seen(p.nav_advisor) == {"helse"}
+    services.consent_withdraw(actor=p.nav_advisor, consent=consent, method=Method.DIGITAL)
+    assert seen(p.nav_advisor) == set()
+
+
+def test_expiry_takes_effect_at_once(health_follows: Any) -> None:
+    p = health_follows
+    log(p, p.health_nurse, p.health, Category.HEALTH, "helse")
+    now = timezone.now()
+    give(
+        p,
+        to=p.nav,
+        categories=[Category.HEALTH],
+        valid_from=now - datetime.timedelta(days=30),
+        valid_until=now - datetime.timedelta(seconds=1),
+    )
+    assert seen(p.nav_advisor) == set()
+
+
+def test_a_refusal_covers_nothing(health_follows: Any) -> None:
+    p = health_follows
+    log(p, p.health_nurse, p.health, Category.HEALTH, "helse")
+    give(p, to=p.nav, categories=[Category.HEALTH], decision="REFUSED")
+    assert seen(p.nav_advisor) == set()
+
+
+def test_a_legal_basis_covers_its_flow_without_consent(people: Any) -> None:
+    factories.follow(people.cw_caseworker, people.child_welfare, people.youth)
+    log(people, people.nav_advisor, people.nav, Category.WORK_AND_WELFARE, "nav")
+    [item] = access.visible(people.cw_caseworker, FollowUpEntry.objects.all())
+    assert access.basis_of(item) == "legal:bvl-13-2"
+    assert seen(people.ot_counsellor) == set()
+
+
+def test_closing_the_period_ends_reach(health_follows: Any) -> None:
+    p = health_follows
+    log(p, p.health_nurse, p.health, Category.HEALTH, "helse")
+    give(p, to=p.nav, categories=[Category.HEALTH])
+    period = p.youth.periods.get(service=p.nav)
+    services.period_close(actor=p.nav_advisor, period=period, version=1, end_reason="Ferdig")
+    assert seen(p.nav_advisor) == set()
+
+
+def test_turning_18_voids_guardian_consent(people: Any) -> None:
+    minor = factories.register_youth(
+        people.nav_advisor, people.nav, birth_date=factories.years_ago(14)
+    )
+    factories.follow(people.health_nurse, people.health, minor)
+    services.guardian_add(
+        actor=people.nav_advisor,
+        youth=minor,
+        full_name="Kari Hansen",
+        relation=GuardianRelation.PARENT,
+        has_parental_responsibility=True,
+    )
+    services.entry_log(
+        actor=people.health_nurse,
+        youth=minor,
+        service=people.health,
+        occurred_on=timezone.localdate(),
+        kind="NOTE",
+        category=Category.FAMILY_AND_ECONOMY,
+        text="familie",
+    )
+    consent = services.consent_give(
+        actor=people.nav_advisor,
+        youth=minor,
+        decision="GIVEN",
+        giver=Giver.GUARDIANS,
+        purpose_code="SAMARBEID",
+        purpose="Samarbeid",
+        method=Method.SIGNED_FORM,
+        agreed_text="...",
+        flows=[
+            Flow(
+                categories=[Category.FAMILY_AND_ECONOMY],
+                from_party=people.health,
+                to_party=people.nav,
+            )
+        ],
+    )
+    assert consent.giver_names == "Kari Hansen"
+    eighteenth = minor.birth_date.replace(year=minor.birth_date.year + 18)
+    before = timezone.make_aware(datetime.datetime.combine(eighteenth, datetime.time(12)))
+    entries = FollowUpEntry.objects.filter(youth=minor)
+    assert access.visible(people.nav_advisor, entries, at=before - datetime.timedelta(days=1))
+    assert not access.visible(people.nav_advisor, entries, at=before)
+
+
+def test_the_policy_is_one_query_however_many_consents(
+    health_follows: Any, count_queries: Any
+) -> None:
+    p = health_follows
+    for i in range(5):
+        log(p, p.health_nurse, p.health, Category.HEALTH, f"helse {i}")
+        give(p, to=p.nav, categories=[Category.HEALTH])
+    with count_queries() as captured:
+        assert len(seen(p.nav_advisor)) == 5
+    assert len(captured) == 1
