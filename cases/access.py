@@ -21,7 +21,14 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from cases.models import CASELOAD_ROLES, FollowUpPeriod, Service, StaffMembership, Youth
+from cases.models import (
+    CASELOAD_ROLES,
+    FollowUpPeriod,
+    Referral,
+    Service,
+    StaffMembership,
+    Youth,
+)
 from consent.categories import Category
 from consent.coverage import covering_flows, covering_scopes
 from consent.services import Access, access_log_record
@@ -83,6 +90,15 @@ def own_service_periods(user: Any) -> QuerySet[FollowUpPeriod]:
     if not _is_staff_user(user):
         return FollowUpPeriod.objects.none()
     return FollowUpPeriod.objects.filter(service_id__in=service_ids(user))
+
+
+def referrals_for(user: Any) -> QuerySet[Referral]:
+    """Referrals the user's services sent or received: both parties see them, and the receiver
+    sees the youth's general information through it before following the youth."""
+    if not _is_staff_user(user):
+        return Referral.objects.none()
+    mine = service_ids(user)
+    return Referral.objects.filter(Q(from_service_id__in=mine) | Q(to_service_id__in=mine))
 
 
 def service_for_user(user: Any, service_id: uuid.UUID | str) -> Service:

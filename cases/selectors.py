@@ -6,9 +6,20 @@ import datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 
 from cases import access
-from cases.models import FollowUpPeriod, Service, StaffMembership, Youth
+from cases.models import (
+    FollowUpEntry,
+    FollowUpPeriod,
+    Handover,
+    Referral,
+    Service,
+    StaffMembership,
+    StaffRole,
+    Youth,
+)
+from consent.models import AccessLogEntry, Consent
 
 SCOPE_MINE = "mine"
 SCOPE_OURS = "ours"
@@ -91,4 +102,96 @@ def membership_list(*, user: Any) -> QuerySet[StaffMembership]:
         StaffMembership.objects.filter(user=user, ended_at__isnull=True)
         .select_related("service")
         .order_by("service__name", "role")
+    )
+
+
+# --- Consent-bound information -----------------------------------------------------------
+
+
+def entry_list(*, user: Any, youth: Youth) -> QuerySet[FollowUpEntry]:
+    """The youth's follow-up entries the user may see, newest first (one query)."""
+    entries = FollowUpEntry.objects.filter(youth=youth, deleted_at__isnull=True)
+    return (
+        access.visible(user, entries)
+        .select_related("service", "author")
+        .order_by("-occurred_on", "-created_at", "-id")
+    )
+
+
+def entry_for_user(*, user: Any, entry_id: Any) -> FollowUpEntry:
+    try:
+        return (
+            access.visible(user, FollowUpEntry.objects.filter(deleted_at__isnull=True))
+            .select_related("service", "author", "youth")
+            .get(pk=entry_id)
+        )
+    except (FollowUpEntry.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def consent_list(*, youth: Youth) -> QuerySet[Consent]:
+    """Consents and refusals on a youth the caller reaches (which consents exist is GENERAL)."""
+    return (
+        Consent.objects.filter(subject=youth)
+        .select_related("recorded_by", "documented_by", "withdrawn_by")
+        .prefetch_related("scopes")
+        .order_by("-valid_from", "-recorded_at")
+    )
+
+
+def consent_for_user(*, user: Any, consent_id: Any) -> Consent:
+    try:
+        return Consent.objects.select_related("subject").get(
+            pk=consent_id, subject__in=access.reachable_youths(user)
+        )
+    except (Consent.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def referral_list(*, user: Any, box: str) -> QuerySet[Referral]:
+    """A service's referral inbox (to my services) or outbox (from my services)."""
+    side = "to_service_id__in" if box == "inbox" else "from_service_id__in"
+    return (
+        Referral.objects.filter(**{side: access.service_ids(user)})
+        .select_related("youth", "from_service", "to_service", "sent_by")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def referral_for_user(*, user: Any, referral_id: Any) -> Referral:
+    try:
+        return (
+            access.referrals_for(user)
+            .select_related("youth", "from_service", "to_service", "sent_by")
+            .get(pk=referral_id)
+        )
+    except (Referral.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def handover_list(*, user: Any) -> QuerySet[Handover]:
+    mine = access.service_ids(user)
+    return (
+        Handover.objects.filter(Q(to_service_id__in=mine) | Q(period__service_id__in=mine))
+        .select_related("youth", "to_service", "from_user", "to_user", "period__service")
+        .order_by("-created_at")
+    )
+
+
+def handover_for_user(*, user: Any, handover_id: Any) -> Handover:
+    try:
+        return handover_list(user=user).get(pk=handover_id)
+    except (Handover.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_log_for_privacy_officer(*, user: Any) -> QuerySet[AccessLogEntry]:
+    """Access-log rows of the staff of the services where the user is privacy officer."""
+    services = StaffMembership.objects.filter(
+        user=user, ended_at__isnull=True, role=StaffRole.PRIVACY_OFFICER
+    ).values("service_id")
+    return (
+        AccessLogEntry.objects.filter(party_id__in=services)
+        .select_related("party")
+        .order_by("-at", "-id")
     )

@@ -218,6 +218,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServiceKindEnum": "cases.models.ServiceKind.choices",
         "StaffRoleEnum": "cases.models.StaffRole.choices",
+        "CategoryEnum": "consent.categories.Category.choices",
+        "ConsentMethodEnum": "consent.models.Method.choices",
+        "EntryKindEnum": "cases.models.EntryKind.choices",
     },
 }
 

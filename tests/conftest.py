@@ -34,6 +34,7 @@ class People:
     coordinator: Any
     manager: Any
     nav_admin: Any
+    privacy_officer: Any
     outsider: Any
     youth: Youth  # followed by NAV (nav_advisor responsible) and OT (ot_counsellor responsible)
 
@@ -61,6 +62,7 @@ def people(db: Any) -> People:
         coordinator=factories.make_staff(ot, StaffRole.COORDINATOR, username="eva.koord"),
         manager=factories.make_staff(nav, StaffRole.MANAGER, username="hilde.nav"),
         nav_admin=factories.make_staff(nav, StaffRole.ADMIN, username="admin.nav"),
+        privacy_officer=factories.make_staff(nav, StaffRole.PRIVACY_OFFICER, username="po.nav"),
         outsider=factories.make_staff(elsewhere, username="kari.porsgrunn"),
         youth=None,  # type: ignore[arg-type]
     )

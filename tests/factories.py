@@ -51,11 +51,12 @@ _issued: set[str] = set()
 
 def synthetic_number(birth_date: datetime.date) -> str:
     """A synthetic number for the birth date, never the same one twice in a test run."""
-    while True:
+    for _attempt in range(1000):
         number = demo.synthetic_national_id(_numbers, birth_date)
         if number not in _issued:
             _issued.add(number)
             return number
+    raise RuntimeError(f"no unused synthetic number left for {birth_date}")
 
 
 def years_ago(years: int, days: int = 40) -> datetime.date:
@@ -72,7 +73,8 @@ def register_youth(
     last_name: str = "Hansen",
     **extra: Any,
 ) -> Youth:
-    birth_date = birth_date or years_ago(19)
+    # A spread of birth dates: one date has only a few hundred valid synthetic numbers.
+    birth_date = birth_date or years_ago(19, days=40 + _numbers.randint(0, 300))
     youth, _period, _created = services.youth_register(
         actor=actor,
         service=service,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -35,6 +36,7 @@ from cases.api.serializers import (
     YouthUpdateSerializer,
     today_context,
 )
+from cases.api.sharing import YouthInformationMixin, log_youth_read
 from cases.models import FollowUpPeriod, Service, ServiceKind, StaffMembership, Youth
 
 
@@ -62,7 +64,7 @@ class CaseloadQuerySerializer(StrictSerializer):
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
 
 
-class YouthViewSet(viewsets.GenericViewSet):
+class YouthViewSet(YouthInformationMixin, viewsets.GenericViewSet):
     """Youths in the caller's reach. Unknown and unreachable youths both answer 404."""
 
     lookup_value_regex = UUID_PATTERN
@@ -81,7 +83,16 @@ class YouthViewSet(viewsets.GenericViewSet):
             born_after=query.get("born_after"),
             born_before=query.get("born_before"),
         )
-        page = self.paginate_queryset(youths)
+        with transaction.atomic():
+            page = self.paginate_queryset(youths) or []
+            access.log_reads(
+                access.viewer_for(request.user),
+                "caseload",
+                [
+                    access.Read(youth.pk, [p.service_id for p in youth.open_periods])
+                    for youth in page
+                ],
+            )
         data = YouthListSerializer(page, many=True, context=today_context()).data
         return self.get_paginated_response(data)
 
@@ -108,12 +119,14 @@ class YouthViewSet(viewsets.GenericViewSet):
         )
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        youth = selectors.youth_detail(user=request.user, youth_id=pk)
+        with transaction.atomic():
+            youth = selectors.youth_detail(user=request.user, youth_id=pk)
+            log_youth_read(request, "youth", youth)
         return Response(YouthDetailSerializer(youth).data)
 
     @extend_schema(request=YouthUpdateSerializer, responses=YouthDetailSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        youth = access.youth_for_user(request.user, pk)
+        youth = access.youth_for_user(request.user, pk, purpose="youth-update")
         data = _validated(YouthUpdateSerializer, request.data)
         services.youth_update(actor=request.user, youth=youth, **data)
         detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
@@ -133,7 +146,9 @@ class YouthViewSet(viewsets.GenericViewSet):
         youth = selectors.youth_by_national_id(user=request.user, national_id=data["national_id"])
         if youth is None:
             raise NotFound
-        detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+        with transaction.atomic():
+            detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+            log_youth_read(request, "youth-lookup", detail)
         return Response(YouthDetailSerializer(detail).data)
 
     @extend_schema(
@@ -147,12 +162,15 @@ class YouthViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def guardians(self, request: Request, pk: str) -> Response:
-        youth = access.youth_for_user(request.user, pk)
+        youth = access.youth_for_user(request.user, pk, purpose="youth-guardians")
         if request.method == "POST":
             data = _validated(GuardianInputSerializer, request.data)
             guardian = services.guardian_add(actor=request.user, youth=youth, **data)
             return Response(GuardianSerializer(guardian).data, status=status.HTTP_201_CREATED)
-        return Response(GuardianSerializer(youth.guardians.all(), many=True).data)
+        with transaction.atomic():
+            guardians = list(youth.guardians.all())
+            log_youth_read(request, "youth-guardians", youth)
+        return Response(GuardianSerializer(guardians, many=True).data)
 
 
 class ServiceQuerySerializer(StrictSerializer):
@@ -221,6 +239,26 @@ class FollowUpPeriodViewSet(
             if query["mine"]:
                 periods = periods.filter(responsible_id=self.request.user.pk)
         return periods.order_by("-started_on", "id")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            page = self.paginate_queryset(self.get_queryset()) or []
+            access.log_reads(
+                access.viewer_for(request.user),
+                "periods",
+                [access.Read(period.youth_id, [period.service_id]) for period in page],
+            )
+        return self.get_paginated_response(PeriodSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            period = self.get_object()
+            access.log_reads(
+                access.viewer_for(request.user),
+                "period",
+                [access.Read(period.youth_id, [period.service_id])],
+            )
+        return Response(PeriodSerializer(period).data)
 
     @extend_schema(request=PeriodOpenSerializer, responses={201: PeriodSerializer})
     def create(self, request: Request) -> Response:

@@ -77,10 +77,13 @@ def test_query_count_does_not_grow_with_rows(
     add_rows(people, 27)
     large = _queries(people, client_for, count_queries, path(people))
     assert small == large
-    assert large <= 4
+    assert large <= 8
 
 
-def test_the_caseload_takes_three_queries(people: Any, client_for: Any, count_queries: Any) -> None:
-    """Count, the page, and the open periods of the page's youths."""
+def test_the_caseload_takes_a_fixed_handful_of_queries(
+    people: Any, client_for: Any, count_queries: Any
+) -> None:
+    """Count, the page, the open periods of the page's youths, the caller's memberships, and
+    one INSERT into the access log (plus the savepoint pair of the read's transaction)."""
     _add_youths(people, 5)
-    assert _queries(people, client_for, count_queries, "/api/v1/youths/") == 3
+    assert _queries(people, client_for, count_queries, "/api/v1/youths/") <= 7

@@ -1,0 +1,455 @@
+"""API for consent-bound sharing: follow-up log, consents, timeline, referrals, handovers and
+the access log. Every read of a youth's information is written to the access log in the same
+transaction as the read (``cases.access.log_reads``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import access, selectors, services, timeline
+from cases.api import sharing_serializers as s
+from cases.models import (
+    AWAITING_ANSWER,
+    FollowUpEntry,
+    FollowUpPeriod,
+    Handover,
+    Referral,
+    Service,
+    StaffRole,
+)
+from consent.models import AccessLogEntry, Consent
+from consent.services import Flow
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
+    return {
+        "type": "entry",
+        "id": str(entry.pk),
+        "category": entry.category,
+        "basis": access.basis_of(entry),
+    }
+
+
+def log_youth_read(request: Request, purpose: str, youth: Any, items: Any = ()) -> None:
+    following = [p.service_id for p in getattr(youth, "all_periods", []) if p.is_open]
+    access.log_reads(
+        access.viewer_for(request.user),
+        purpose,
+        [access.Read(youth_id=youth.pk, following_service_ids=following, items=list(items))],
+    )
+
+
+class YouthInformationMixin:
+    """Actions on one youth's consent-bound information, mixed into the youths viewset."""
+
+    request: Request
+
+    def _youth(self, pk: str, purpose: str) -> Any:
+        return access.youth_for_user(self.request.user, pk, purpose=purpose)
+
+    @extend_schema(
+        methods=["get"], responses=s.EntrySerializer(many=True), operation_id="youths_entries"
+    )
+    @extend_schema(
+        methods=["post"],
+        request=s.EntryInputSerializer,
+        responses={201: s.EntrySerializer},
+        operation_id="youths_entries_add",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def entries(self, request: Request, pk: str) -> Response:
+        youth = self._youth(pk, "youth-entries")
+        if request.method == "POST":
+            data = validated(s.EntryInputSerializer, request.data)
+            service = access.service_for_user(request.user, data.pop("service"))
+            corrects = data.pop("corrects")
+            if corrects is not None:
+                corrects = selectors.entry_for_user(user=request.user, entry_id=corrects)
+            entry = services.entry_log(
+                actor=request.user, youth=youth, service=service, corrects=corrects, **data
+            )
+            return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        with transaction.atomic():
+            page = self.paginate_queryset(selectors.entry_list(user=request.user, youth=youth))  # type: ignore[attr-defined]
+            log_youth_read(request, "youth-entries", youth, [entry_item(e) for e in page])
+        return self.get_paginated_response(s.EntrySerializer(page, many=True).data)  # type: ignore[attr-defined]
+
+    @extend_schema(
+        methods=["get"], responses=s.ConsentSerializer(many=True), operation_id="youths_consents"
+    )
+    @extend_schema(
+        methods=["post"],
+        request=s.ConsentInputSerializer,
+        responses={201: s.ConsentSerializer},
+        operation_id="youths_consents_add",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def consents(self, request: Request, pk: str) -> Response:
+        youth = self._youth(pk, "youth-consents")
+        if request.method == "POST":
+            data = validated(s.ConsentInputSerializer, request.data)
+            flows = [
+                Flow(
+                    categories=flow["categories"],
+                    from_party=_service(flow["from_service"]),
+                    from_kind=flow["from_kind"],
+                    to_party=_service(flow["to_service"]),
+                    to_kind=flow["to_kind"],
+                )
+                for flow in data.pop("flows")
+            ]
+            replaces = data.pop("replaces")
+            if replaces is not None:
+                replaces = selectors.consent_for_user(user=request.user, consent_id=replaces)
+            consent = services.consent_give(
+                actor=request.user, youth=youth, flows=flows, replaces=replaces, **data
+            )
+            return Response(s.ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+        with transaction.atomic():
+            consents = list(selectors.consent_list(youth=youth))
+            log_youth_read(
+                request,
+                "youth-consents",
+                youth,
+                [
+                    {"type": "consent", "id": str(c.pk), "category": "GENERAL", "basis": "general"}
+                    for c in consents
+                ],
+            )
+        return Response(s.ConsentSerializer(consents, many=True).data)
+
+    @extend_schema(
+        parameters=[s.TimelineQuerySerializer], responses=s.TimelineItemSerializer(many=True)
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request: Request, pk: str) -> Response:
+        youth = self._youth(pk, "youth-timeline")
+        query = validated(s.TimelineQuerySerializer, request.query_params)
+        try:
+            cursor = timeline.decode_cursor(query["cursor"]) if "cursor" in query else None
+        except timeline.InvalidCursor:
+            raise serializers.ValidationError({"cursor": ["Ugyldig peker."]}) from None
+        with transaction.atomic():
+            items, next_key = timeline.timeline(
+                user=request.user, youth=youth, cursor=cursor, limit=query["page_size"]
+            )
+            log_youth_read(
+                request,
+                "youth-timeline",
+                youth,
+                [
+                    {"type": i.type, "id": str(i.obj.pk), "category": i.category, "basis": i.basis}
+                    for i in items
+                ],
+            )
+        mine = {m.service_id for m in access.viewer_for(request.user).memberships}
+        return Response(
+            {
+                "next": timeline.encode_cursor(next_key) if next_key else None,
+                "results": [_timeline_row(item, mine) for item in items],
+            }
+        )
+
+
+def _service(pk: Any) -> Any:
+    if pk is None:
+        return None
+    try:
+        return Service.objects.get(pk=pk, is_active=True)
+    except Service.DoesNotExist:
+        raise Http404 from None
+
+
+def _timeline_row(item: timeline.Item, my_services: set[Any]) -> dict[str, Any]:
+    obj = item.obj
+    day, at = item.key[0], item.key[1]
+    row = {
+        "type": item.type,
+        "id": obj.pk,
+        "day": day,
+        "at": at,
+        "category": item.category,
+        "basis": item.basis,
+    }
+    if item.type == "entry":
+        row.update(service=obj.service, summary=obj.get_kind_display(), text=obj.text)
+    elif item.type == "referral":
+        between = {obj.from_service_id, obj.to_service_id} & my_services
+        row.update(
+            service=obj.from_service,
+            summary=f"{obj.from_service.name} → {obj.to_service.name}: {obj.get_state_display()}",
+            text=obj.message if between else "",
+        )
+    elif item.type == "period":
+        row.update(service=obj.service, summary=obj.reason, text=obj.end_reason)
+    else:
+        row.update(service=None, summary=obj.get_decision_display(), text=obj.purpose)
+    return dict(s.TimelineItemSerializer(row).data)
+
+
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One follow-up entry: read (through the policy), edit (author, 24 hours), delete."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = FollowUpEntry.objects.none()
+    serializer_class = s.EntrySerializer
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        with transaction.atomic():
+            entry = selectors.entry_for_user(user=request.user, entry_id=pk)
+            access.log_reads(
+                access.viewer_for(request.user),
+                "entry",
+                [
+                    access.Read(
+                        youth_id=entry.youth_id,
+                        following_service_ids=[entry.service_id],
+                        items=[entry_item(entry)],
+                    )
+                ],
+            )
+        return Response(s.EntrySerializer(entry).data)
+
+    @extend_schema(request=s.EntryEditSerializer, responses=s.EntrySerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        entry = selectors.entry_for_user(user=request.user, entry_id=pk)
+        data = validated(s.EntryEditSerializer, request.data)
+        entry = services.entry_edit(actor=request.user, entry=entry, **data)
+        return Response(s.EntrySerializer(entry).data)
+
+    @extend_schema(request=s.ReasonSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def delete(self, request: Request, pk: str) -> Response:
+        entry = selectors.entry_for_user(user=request.user, entry_id=pk)
+        data = validated(s.ReasonSerializer, request.data)
+        services.entry_delete(actor=request.user, entry=entry, reason=data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConsentViewSet(viewsets.GenericViewSet):
+    """Withdrawing a consent (recording one is on the youth: /youths/{id}/consents/)."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Consent.objects.none()
+    serializer_class = s.ConsentSerializer
+
+    @extend_schema(request=s.WithdrawSerializer, responses=s.ConsentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        consent = selectors.consent_for_user(user=request.user, consent_id=pk)
+        data = validated(s.WithdrawSerializer, request.data)
+        consent = services.consent_withdraw(
+            actor=request.user, consent=consent, method=data["method"]
+        )
+        return Response(s.ConsentSerializer(consent).data)
+
+
+def _log_referrals(request: Request, purpose: str, referrals: list[Referral]) -> None:
+    access.log_reads(
+        access.viewer_for(request.user),
+        purpose,
+        [
+            access.Read(
+                youth_id=r.youth_id,
+                following_service_ids=[r.from_service_id, r.to_service_id],
+                items=[
+                    {
+                        "type": "referral",
+                        "id": str(r.pk),
+                        "category": c,
+                        "basis": r.bases.get(c, "referral"),
+                    }
+                    for c in r.categories
+                ],
+            )
+            for r in referrals
+        ],
+    )
+
+
+@extend_schema_view(list=extend_schema(parameters=[s.ReferralQuerySerializer]))
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Referral inbox and outbox of the caller's services, and the state changes."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Referral.objects.none()
+    serializer_class = s.ReferralSerializer
+
+    def list(self, request: Request) -> Response:
+        query = validated(s.ReferralQuerySerializer, request.query_params)
+        referrals = selectors.referral_list(user=request.user, box=query["box"])
+        if "state" in query:
+            referrals = referrals.filter(state=query["state"])
+        if query["overdue"] is not None:
+            overdue = {"state__in": AWAITING_ANSWER, "respond_by__lt": timezone.localdate()}
+            referrals = (
+                referrals.filter(**overdue) if query["overdue"] else referrals.exclude(**overdue)
+            )
+        with transaction.atomic():
+            page = self.paginate_queryset(referrals)
+            _log_referrals(request, f"referrals-{query['box']}", list(page or []))
+        return self.get_paginated_response(s.ReferralSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        with transaction.atomic():
+            referral = selectors.referral_for_user(user=request.user, referral_id=pk)
+            if access.works_in(request.user, referral.to_service):
+                referral = services.referral_open(actor=request.user, referral=referral)
+            _log_referrals(request, "referral", [referral])
+        return Response(s.ReferralSerializer(referral).data)
+
+    @extend_schema(request=s.ReferralInputSerializer, responses={201: s.ReferralSerializer})
+    def create(self, request: Request) -> Response:
+        data = validated(s.ReferralInputSerializer, request.data)
+        youth = access.youth_for_user(request.user, data.pop("youth"), purpose="referral-send")
+        from_service = access.service_for_user(request.user, data.pop("from_service"))
+        to_service = _service(data.pop("to_service"))
+        referral = services.referral_send(
+            actor=request.user,
+            youth=youth,
+            from_service=from_service,
+            to_service=to_service,
+            **data,
+        )
+        return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, pk: str, service: Any, serializer: Any, **extra: Any) -> Response:
+        referral = selectors.referral_for_user(user=self.request.user, referral_id=pk)
+        data = validated(serializer, self.request.data)
+        result = service(actor=self.request.user, referral=referral, **data, **extra)
+        return Response(s.ReferralSerializer(result).data)
+
+    @extend_schema(request=s.AcceptSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        return self._act(pk, services.referral_accept, s.AcceptSerializer)
+
+    @extend_schema(request=s.DeclineSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        return self._act(pk, services.referral_decline, s.DeclineSerializer)
+
+    @extend_schema(request=s.VersionSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        return self._act(pk, services.referral_withdraw, s.VersionSerializer)
+
+    @extend_schema(request=s.VersionSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        return self._act(pk, services.referral_close, s.VersionSerializer)
+
+    @extend_schema(request=s.RerouteSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def reroute(self, request: Request, pk: str) -> Response:
+        referral = selectors.referral_for_user(user=request.user, referral_id=pk)
+        data = validated(s.RerouteSerializer, request.data)
+        new = services.referral_reroute(
+            actor=request.user,
+            referral=referral,
+            version=data["version"],
+            to_service=_service(data["to_service"]),
+            message=data["message"],
+        )
+        return Response(s.ReferralSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Handovers (stafett) sent from or to the caller's services."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Handover.objects.none()
+    serializer_class = s.HandoverSerializer
+
+    def list(self, request: Request) -> Response:
+        with transaction.atomic():
+            page = self.paginate_queryset(selectors.handover_list(user=request.user))
+            access.log_reads(
+                access.viewer_for(request.user),
+                "handovers",
+                [
+                    access.Read(
+                        youth_id=h.youth_id,
+                        following_service_ids=[h.to_service_id, h.period.service_id],
+                    )
+                    for h in page or []
+                ],
+            )
+        return self.get_paginated_response(s.HandoverSerializer(page, many=True).data)
+
+    @extend_schema(request=s.HandoverInputSerializer, responses={201: s.HandoverSerializer})
+    def create(self, request: Request) -> Response:
+        data = validated(s.HandoverInputSerializer, request.data)
+        try:
+            period = access.own_service_periods(request.user).get(pk=data.pop("period"))
+        except FollowUpPeriod.DoesNotExist:
+            raise Http404 from None
+        handover = services.handover_offer(
+            actor=request.user, period=period, to_service=_service(data.pop("to_service")), **data
+        )
+        return Response(s.HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.HandoverSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        handover = selectors.handover_for_user(user=request.user, handover_id=pk)
+        return Response(
+            s.HandoverSerializer(
+                services.handover_accept(actor=request.user, handover=handover)
+            ).data
+        )
+
+    @extend_schema(request=s.HandoverDeclineSerializer, responses=s.HandoverSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        handover = selectors.handover_for_user(user=request.user, handover_id=pk)
+        data = validated(s.HandoverDeclineSerializer, request.data)
+        result = services.handover_decline(
+            actor=request.user, handover=handover, reason=data["reason"]
+        )
+        return Response(s.HandoverSerializer(result).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[s.AccessLogQuerySerializer]))
+class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The access log of the caller's services' staff: for privacy officers only."""
+
+    queryset = AccessLogEntry.objects.none()
+    serializer_class = s.AccessLogSerializer
+
+    def get_queryset(self) -> Any:
+        user = self.request.user
+        if not user.memberships.filter(
+            role=StaffRole.PRIVACY_OFFICER, ended_at__isnull=True
+        ).exists():
+            raise PermissionDenied
+        query = validated(s.AccessLogQuerySerializer, self.request.query_params)
+        entries = selectors.access_log_for_privacy_officer(user=user)
+        filters = {
+            "subject_id": query.get("youth"),
+            "party_id": query.get("service"),
+            "actor__username": query.get("actor"),
+            "granted": query.get("granted"),
+            "at__gte": query.get("after"),
+            "at__lt": query.get("before"),
+        }
+        return entries.filter(**{k: v for k, v in filters.items() if v is not None})
