@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.test import APIClient
-
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import FollowUpEntry, FollowUpPeriod, Handover, Referral

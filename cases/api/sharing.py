@@ -58,7 +58,7 @@ def log_youth_read(request: Request, purpose: str, youth: Any, items: Any = ()) 
 class YouthInformationMixin:
     """Actions on one youth's consent-bound information, mixed into the youths viewset."""
 
-    request: Request
+    request: Any
 
     def _youth(self, pk: str, purpose: str) -> Any:
         return access.youth_for_user(self.request.user, pk, purpose=purpose)
@@ -437,7 +437,7 @@ class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AccessLogSerializer
 
     def get_queryset(self) -> Any:
-        user = self.request.user
+        user: Any = self.request.user
         if not user.memberships.filter(
             role=StaffRole.PRIVACY_OFFICER, ended_at__isnull=True
         ).exists():

@@ -9,7 +9,14 @@ from rest_framework import serializers
 
 from cases.api.base import StaffField, StaffRefSerializer, StrictSerializer
 from cases.api.serializers import VERSION_HELP, ServiceRefSerializer
-from cases.models import EntryKind, FollowUpEntry, Handover, Referral, ReferralReason
+from cases.models import (
+    EntryKind,
+    FollowUpEntry,
+    Handover,
+    Referral,
+    ReferralReason,
+    ReferralState,
+)
 from consent.categories import Category
 from consent.models import AccessLogEntry, Consent, ConsentScope, Decision, Giver, Method
 
@@ -200,9 +207,7 @@ class ReferralInputSerializer(StrictSerializer):
 
 class ReferralQuerySerializer(StrictSerializer):
     box = serializers.ChoiceField(choices=[("inbox", "inbox"), ("outbox", "outbox")])
-    state = serializers.ChoiceField(
-        choices=Referral._meta.get_field("state").choices, required=False
-    )
+    state = serializers.ChoiceField(choices=ReferralState.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     page = serializers.IntegerField(min_value=1, required=False)
     page_size = serializers.IntegerField(min_value=1, max_value=200, required=False)

@@ -89,7 +89,7 @@ class YouthViewSet(YouthInformationMixin, viewsets.GenericViewSet):
                 access.viewer_for(request.user),
                 "caseload",
                 [
-                    access.Read(youth.pk, [p.service_id for p in youth.open_periods])
+                    access.Read(youth.pk, [p.service_id for p in youth.open_periods])  # type: ignore[attr-defined]
                     for youth in page
                 ],
             )

@@ -1,0 +1,350 @@
+"""Consent-bound sharing through the API: access log, timeline, referrals, entries, consents."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.utils import timezone
+
+from cases import services, workdays
+from cases.models import FollowUpEntry, FollowUpPeriod, GuardianRelation
+from consent.models import AccessLogEntry
+from consent.services import Flow
+from tests import factories
+
+TODAY = str(datetime.date.today())
+
+
+def _entry(api: Any, people: Any, service: Any, category: str, text: str) -> Any:
+    response = api.post(
+        f"/api/v1/youths/{people.youth.pk}/entries/",
+        {
+            "service": str(service.pk),
+            "occurred_on": TODAY,
+            "kind": "CONVERSATION",
+            "category": category,
+            "text": text,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def _consent_body(people: Any, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "decision": "GIVEN",
+        "giver": "SUBJECT",
+        "purpose_code": "SAMARBEID",
+        "purpose": "Samarbeid om oppfølging",
+        "method": "DIGITAL",
+        "agreed_text": "Jeg samtykker til deling.",
+        "flows": [
+            {
+                "from_service": str(people.health.pk),
+                "to_service": str(people.nav.pk),
+                "categories": ["HEALTH"],
+            }
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def _timeline_texts(api: Any, people: Any) -> set[str]:
+    rows = api.get(f"/api/v1/youths/{people.youth.pk}/timeline/").json()["results"]
+    return {row["text"] for row in rows if row["type"] == "entry"}
+
+
+def test_every_read_is_logged_with_service_role_and_basis(people: Any, client_for: Any) -> None:
+    client_for(people.nav_advisor).get(f"/api/v1/youths/{people.youth.pk}/")
+    entry = AccessLogEntry.objects.get()
+    assert (entry.actor, entry.party, entry.role) == (people.nav_advisor, people.nav, "CASEWORKER")
+    assert (entry.subject_id, entry.granted, entry.purpose) == (people.youth.pk, True, "youth")
+    assert entry.categories == ["GENERAL"] and entry.bases == ["general"]
+
+
+def test_denied_attempts_are_logged(people: Any, client_for: Any) -> None:
+    assert (
+        client_for(people.outsider).get(f"/api/v1/youths/{people.youth.pk}/timeline/").status_code
+        == 404
+    )
+    entry = AccessLogEntry.objects.get()
+    assert (entry.actor, entry.granted, entry.purpose) == (people.outsider, False, "youth-timeline")
+
+
+def test_the_caseload_logs_one_row_per_youth_shown(people: Any, client_for: Any) -> None:
+    factories.register_youth(people.nav_advisor, people.nav, first_name="Ali")
+    client_for(people.nav_advisor).get("/api/v1/youths/")
+    assert AccessLogEntry.objects.filter(purpose="caseload", granted=True).count() == 2
+
+
+def test_health_notes_follow_consent_withdrawal_at_once(people: Any, client_for: Any) -> None:
+    factories.follow(people.health_nurse, people.health, people.youth)
+    _entry(client_for(people.health_nurse), people, people.health, "HEALTH", "helsenotat")
+    nav = client_for(people.nav_advisor)
+    assert "helsenotat" not in _timeline_texts(nav, people)
+    consent = nav.post(
+        f"/api/v1/youths/{people.youth.pk}/consents/", _consent_body(people), format="json"
+    )
+    assert consent.status_code == 201, consent.json()
+    assert "helsenotat" in _timeline_texts(nav, people)
+    logged = AccessLogEntry.objects.filter(purpose="youth-timeline").latest("at")
+    assert f"consent:{consent.json()['id']}" in logged.bases and "HEALTH" in logged.categories
+    withdrawn = nav.post(
+        f"/api/v1/consents/{consent.json()['id']}/withdraw/", {"method": "DIGITAL"}, format="json"
+    )
+    assert withdrawn.status_code == 200
+    assert "helsenotat" not in _timeline_texts(nav, people)
+    assert (
+        client_for(people.nav_advisor)
+        .get(f"/api/v1/entries/{FollowUpEntry.objects.get().pk}/")
+        .status_code
+        == 404
+    )
+
+
+def test_timeline_pages_with_a_cursor_and_fixed_queries(
+    people: Any, client_for: Any, count_queries: Any
+) -> None:
+    api = client_for(people.nav_advisor)
+    for i in range(3):
+        _entry(api, people, people.nav, "WORK_AND_WELFARE", f"notat {i}")
+    url = f"/api/v1/youths/{people.youth.pk}/timeline/"
+    with count_queries() as small:
+        api.get(url)
+    for i in range(27):
+        _entry(api, people, people.nav, "WORK_AND_WELFARE", f"notat {i + 3}")
+    with count_queries() as large:
+        first = api.get(url, {"page_size": 20}).json()
+    assert len(small) == len(large)
+    second = api.get(url, {"page_size": 20, "cursor": first["next"]}).json()
+    ids = [r["id"] for r in first["results"] + second["results"]]
+    assert len(ids) == len(set(ids)) == 32  # 30 entries and 2 periods
+    assert second["next"] is None
+    assert api.get(url, {"cursor": "tull"}).status_code == 400
+
+
+def test_referral_refuses_what_no_consent_covers_and_names_it(people: Any, client_for: Any) -> None:
+    body = {
+        "youth": str(people.youth.pk),
+        "from_service": str(people.ot.pk),
+        "to_service": str(people.school.pk),
+        "reason_code": "OT_DROPPED_OUT",
+        "message": "Ønsker å begynne igjen",
+        "categories": ["HEALTH", "EDUCATION"],
+    }
+    api = client_for(people.ot_counsellor)
+    refused = api.post("/api/v1/referrals/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "not_covered"
+    assert "Helse" in refused.json()["error"]["message"]
+    body["categories"] = ["EDUCATION"]
+    refused_too = api.post("/api/v1/referrals/", body, format="json")
+    assert refused_too.json()["error"]["code"] == "not_covered"  # OT → school needs consent
+
+
+def test_a_referral_travels_sent_received_accepted(people: Any, client_for: Any) -> None:
+    services.consent_give(
+        actor=people.ot_counsellor,
+        youth=people.youth,
+        decision="GIVEN",
+        giver="SUBJECT",
+        purpose_code="HENVISNING",
+        purpose="Henvisning til skole",
+        method="ORAL",
+        agreed_text="Muntlig samtykke",
+        flows=[Flow(categories=["EDUCATION"], from_party=people.ot, to_party=people.school)],
+    )
+    ot = client_for(people.ot_counsellor)
+    sent = ot.post(
+        "/api/v1/referrals/",
+        {
+            "youth": str(people.youth.pk),
+            "from_service": str(people.ot.pk),
+            "to_service": str(people.school.pk),
+            "reason_code": "OT_DROPPED_OUT",
+            "message": "Ønsker å begynne igjen",
+            "categories": ["EDUCATION"],
+        },
+        format="json",
+    ).json()
+    assert sent["state"] == "SENT"
+    assert sent["respond_by"] == str(workdays.add_working_days(timezone.localdate(), 10))
+    school = client_for(people.school_counsellor)
+    inbox = school.get("/api/v1/referrals/", {"box": "inbox"}).json()["results"]
+    assert [r["id"] for r in inbox] == [sent["id"]]
+    opened = school.get(f"/api/v1/referrals/{sent['id']}/").json()
+    assert opened["state"] == "RECEIVED"
+    stale = school.post(f"/api/v1/referrals/{sent['id']}/accept/", {"version": 1}, format="json")
+    assert stale.status_code == 409
+    accepted = school.post(f"/api/v1/referrals/{sent['id']}/accept/", {"version": 2}, format="json")
+    assert accepted.json()["state"] == "ACCEPTED"
+    assert FollowUpPeriod.objects.filter(
+        youth=people.youth, service=people.school, ended_on__isnull=True
+    ).exists()
+    again = client_for(people.ot_counsellor).post(
+        f"/api/v1/referrals/{sent['id']}/withdraw/", {"version": 3}, format="json"
+    )
+    assert again.status_code == 400 and again.json()["error"]["code"] == "invalid_state"
+
+
+def test_a_declined_referral_goes_back_and_can_be_rerouted(people: Any, client_for: Any) -> None:
+    referral = services.referral_send(
+        actor=people.nav_advisor,
+        youth=people.youth,
+        from_service=people.nav,
+        to_service=people.health,
+        reason_code="OTHER",
+        reason="Trenger helsehjelp",
+        message="Ta kontakt",
+        categories=[],
+    )
+    services.referral_decline(
+        actor=people.health_nurse, referral=referral, version=1, reason="Ikke vår målgruppe"
+    )
+    outbox = client_for(people.nav_advisor).get(
+        "/api/v1/referrals/", {"box": "outbox", "state": "DECLINED"}
+    )
+    assert outbox.json()["results"][0]["decline_reason"] == "Ikke vår målgruppe"
+    new = client_for(people.nav_advisor).post(
+        f"/api/v1/referrals/{referral.pk}/reroute/",
+        {"version": 2, "to_service": str(people.child_welfare.pk)},
+        format="json",
+    )
+    assert new.status_code == 201
+    referral.refresh_from_db()
+    assert referral.state == "CLOSED" and str(referral.rerouted_to_id) == new.json()["id"]
+
+
+def test_overdue_referrals_are_flagged(people: Any, client_for: Any) -> None:
+    referral = services.referral_send(
+        actor=people.nav_advisor,
+        youth=people.youth,
+        from_service=people.nav,
+        to_service=people.health,
+        reason_code="OTHER",
+        reason="Trenger helsehjelp",
+        message="Ta kontakt",
+        categories=[],
+    )
+    type(referral).objects.filter(pk=referral.pk).update(
+        respond_by=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    rows = (
+        client_for(people.nav_advisor)
+        .get("/api/v1/referrals/", {"box": "outbox", "overdue": "true"})
+        .json()
+    )
+    assert rows["count"] == 1 and rows["results"][0]["overdue"] is True
+
+
+def test_entries_freeze_after_24_hours_and_corrections_point_back(
+    people: Any, client_for: Any
+) -> None:
+    api = client_for(people.nav_advisor)
+    entry = _entry(api, people, people.nav, "WORK_AND_WELFARE", "først")
+    assert (
+        api.patch(
+            f"/api/v1/entries/{entry['id']}/", {"text": "rettet", "version": 1}, format="json"
+        ).status_code
+        == 200
+    )
+    FollowUpEntry.objects.filter(pk=entry["id"]).update(
+        created_at=timezone.now() - datetime.timedelta(hours=25)
+    )
+    locked = api.patch(
+        f"/api/v1/entries/{entry['id']}/", {"text": "igjen", "version": 2}, format="json"
+    )
+    assert locked.status_code == 400 and locked.json()["error"]["code"] == "entry_locked"
+    correction = api.post(
+        f"/api/v1/youths/{people.youth.pk}/entries/",
+        {
+            "service": str(people.nav.pk),
+            "occurred_on": TODAY,
+            "kind": "NOTE",
+            "category": "WORK_AND_WELFARE",
+            "text": "retting",
+            "corrects": entry["id"],
+        },
+        format="json",
+    )
+    assert correction.status_code == 201 and correction.json()["corrects"] == entry["id"]
+    deleted = api.post(
+        f"/api/v1/entries/{entry['id']}/delete/", {"reason": "Feil ungdom"}, format="json"
+    )
+    assert deleted.status_code == 204
+    assert FollowUpEntry.objects.get(pk=entry["id"]).deletion_reason == "Feil ungdom"
+    assert api.get(f"/api/v1/entries/{entry['id']}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("years", "giver", "categories", "code"),
+    [
+        (19, "GUARDIANS", ["EDUCATION"], "youth_must_consent"),
+        (14, "SUBJECT", ["EDUCATION"], "guardians_must_consent"),
+        (15, "SUBJECT", ["HEALTH"], "guardians_must_consent"),  # health: the youth alone from 16
+        (16, "SUBJECT", ["HEALTH"], None),
+        (15, "SUBJECT", ["EDUCATION"], None),  # CONSENT_SUBJECT_AGE defaults to 15
+    ],
+)
+def test_who_may_consent_follows_the_age_rules(
+    people: Any, client_for: Any, years: int, giver: str, categories: list[str], code: str | None
+) -> None:
+    youth = factories.register_youth(
+        people.nav_advisor, people.nav, birth_date=factories.years_ago(years)
+    )
+    services.guardian_add(
+        actor=people.nav_advisor,
+        youth=youth,
+        full_name="Kari Hansen",
+        relation=GuardianRelation.PARENT,
+        has_parental_responsibility=True,
+    )
+    body = _consent_body(people, giver=giver)
+    body["flows"][0]["categories"] = categories
+    response = client_for(people.nav_advisor).post(
+        f"/api/v1/youths/{youth.pk}/consents/", body, format="json"
+    )
+    if code is None:
+        assert response.status_code == 201, response.json()
+    else:
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == code
+
+
+def test_privacy_officer_reads_the_access_log_of_their_service(
+    people: Any, client_for: Any
+) -> None:
+    client_for(people.nav_advisor).get(f"/api/v1/youths/{people.youth.pk}/")
+    client_for(people.ot_counsellor).get(f"/api/v1/youths/{people.youth.pk}/")
+    rows = (
+        client_for(people.privacy_officer)
+        .get("/api/v1/access-log/", {"youth": str(people.youth.pk)})
+        .json()
+    )
+    assert [r["actor_name"] for r in rows["results"]] == [people.nav_advisor.get_full_name()]
+    assert client_for(people.nav_advisor).get("/api/v1/access-log/").status_code == 403
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_access_log_cannot_be_altered_on_postgresql(people: Any, client_for: Any) -> None:
+    client_for(people.nav_advisor).get(f"/api/v1/youths/{people.youth.pk}/")
+    for change in (
+        lambda: AccessLogEntry.objects.update(granted=False),
+        lambda: AccessLogEntry.objects.all().delete(),
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            change()
+    assert AccessLogEntry.objects.get().granted is True
+
+
+def test_working_days_skip_weekends_and_easter() -> None:
+    assert workdays.easter_sunday(2027) == datetime.date(2027, 3, 28)
+    # Wednesday 24 March 2027 + 2 working days: Thu 25 and Fri 26 are Maundy Thursday and Good
+    # Friday, Monday 29 is Easter Monday.
+    assert workdays.add_working_days(datetime.date(2027, 3, 24), 2) == datetime.date(2027, 3, 31)
