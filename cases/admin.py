@@ -17,7 +17,15 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import access, selectors, services
-from cases.models import FollowUpPeriod, Guardian, Service, StaffMembership, Youth
+from cases.models import (
+    FollowUpEntry,
+    FollowUpPeriod,
+    Guardian,
+    Referral,
+    Service,
+    StaffMembership,
+    Youth,
+)
 from cases.validators import validate_national_id
 
 
@@ -185,3 +193,24 @@ class FollowUpPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return access.own_service_periods(request.user).select_related(
             "youth", "service", "responsible"
         )
+
+
+@admin.register(FollowUpEntry)
+class FollowUpEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Entries through the same access policy as the API (consent-bound)."""
+
+    list_display = ["occurred_on", "kind", "category", "service", "youth"]
+    list_filter = ["category", "kind"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        entries = FollowUpEntry.objects.filter(deleted_at__isnull=True)
+        return access.visible(request.user, entries).select_related("service", "youth")
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["sent_at", "from_service", "to_service", "state", "respond_by"]
+    list_filter = ["state"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return access.referrals_for(request.user).select_related("from_service", "to_service")

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
-from consent.models import AuditEntry
+from consent.models import AccessLogEntry, AuditEntry, Consent, LegalBasis, LegalBasisFlow
 
 
 @admin.register(AuditEntry)
@@ -37,3 +37,53 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class LegalBasisFlowInline(admin.TabularInline):
+    model = LegalBasisFlow
+    extra = 0
+
+
+@admin.register(LegalBasis)
+class LegalBasisAdmin(admin.ModelAdmin):
+    """Legal bases are data: an admin can add more, each with its source."""
+
+    list_display = ["code", "law_and_section", "name", "is_active"]
+    inlines = [LegalBasisFlowInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deactivate instead: access-log rows name the code
+
+
+def _reachable(request: HttpRequest) -> Any:
+    reach = getattr(settings, "CONSENT_SUBJECT_REACH", None)
+    return import_string(reach)(request.user) if reach else None
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    """Consents are never edited here: record and withdraw them through the services."""
+
+    list_display = ["valid_from", "decision", "giver", "purpose_code", "withdrawn_at"]
+    list_filter = ["decision", "giver", "method"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        reachable = _reachable(request)
+        consents = super().get_queryset(request)
+        return consents.filter(subject__in=reachable) if reachable is not None else consents.none()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ConsentAdmin):
+    list_display = ["at", "actor_name", "party", "purpose", "granted"]
+    list_filter = ["granted", "purpose"]
+    date_hierarchy = "at"
