@@ -5,8 +5,9 @@ from django.db import migrations
 APPEND_ONLY = """
 CREATE OR REPLACE FUNCTION consent_access_log_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'consent_accesslogentry is append-only (% refused)', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING
+        MESSAGE = 'consent_accesslogentry is append-only: ' || TG_OP || ' refused',
+        ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER consent_access_log_append_only
