@@ -117,7 +117,7 @@ def timeline(
         limit,
     )
     consents = _page_by_moment(
-        Consent.objects.filter(subject=youth).prefetch_related("scopes"),
+        Consent.objects.filter(subject=youth),
         cursor,
         "valid_from",
         limit,

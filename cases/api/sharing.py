@@ -145,20 +145,32 @@ class YouthInformationMixin:
             cursor = timeline.decode_cursor(query["cursor"]) if "cursor" in query else None
         except timeline.InvalidCursor:
             raise serializers.ValidationError({"cursor": ["Ugyldig peker."]}) from None
+        viewer = access.viewer_for(request.user)
         with transaction.atomic():
             items, next_key = timeline.timeline(
                 user=request.user, youth=youth, cursor=cursor, limit=query["page_size"]
             )
-            log_youth_read(
-                request,
+            following = [m.service_id for m in viewer.memberships]
+            access.log_reads(
+                viewer,
                 "youth-timeline",
-                youth,
                 [
-                    {"type": i.type, "id": str(i.obj.pk), "category": i.category, "basis": i.basis}
-                    for i in items
+                    access.Read(
+                        youth_id=youth.pk,
+                        following_service_ids=following,
+                        items=[
+                            {
+                                "type": i.type,
+                                "id": str(i.obj.pk),
+                                "category": i.category,
+                                "basis": i.basis,
+                            }
+                            for i in items
+                        ],
+                    )
                 ],
             )
-        mine = {m.service_id for m in access.viewer_for(request.user).memberships}
+        mine = set(following)
         return Response(
             {
                 "next": timeline.encode_cursor(next_key) if next_key else None,
