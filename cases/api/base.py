@@ -54,3 +54,14 @@ class StaffRefSerializer(serializers.Serializer):
 
     def get_name(self, user: Any) -> str:
         return str(user.get_full_name() or user.get_username())
+
+
+# Public ids are UUIDs; routes match only that shape.
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """Validate request data or query parameters (400 with field errors) and return them."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

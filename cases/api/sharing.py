@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from cases import access, selectors, services, timeline
 from cases.api import sharing_serializers as s
+from cases.api.base import UUID_PATTERN, validated
 from cases.models import (
     AWAITING_ANSWER,
     FollowUpEntry,
@@ -29,12 +30,6 @@ from cases.models import (
 )
 from consent.models import AccessLogEntry, Consent
 from consent.services import Flow
-
-
-def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
@@ -213,9 +208,6 @@ def _timeline_row(item: timeline.Item, my_services: set[Any]) -> dict[str, Any]:
     else:
         row.update(service=None, summary=obj.get_decision_display(), text=obj.purpose)
     return dict(s.TimelineItemSerializer(row).data)
-
-
-UUID_PATTERN = "[0-9a-fA-F-]{36}"
 
 
 class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import access, selectors, services
-from cases.api.base import StrictSerializer
+from cases.api.base import UUID_PATTERN, StrictSerializer, validated
 from cases.api.serializers import (
     GuardianInputSerializer,
     GuardianSerializer,
@@ -40,12 +40,6 @@ from cases.api.sharing import YouthInformationMixin, log_youth_read
 from cases.models import FollowUpPeriod, Service, ServiceKind, StaffMembership, Youth
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class CaseloadQuerySerializer(StrictSerializer):
     scope = serializers.ChoiceField(
         choices=[(selectors.SCOPE_OURS, _("våre")), (selectors.SCOPE_MINE, _("mine"))],
@@ -61,9 +55,6 @@ class CaseloadQuerySerializer(StrictSerializer):
     page_size = serializers.IntegerField(min_value=1, max_value=200, required=False)
 
 
-UUID_PATTERN = "[0-9a-fA-F-]{36}"
-
-
 class YouthViewSet(YouthInformationMixin, viewsets.GenericViewSet):
     """Youths in the caller's reach. Unknown and unreachable youths both answer 404."""
 
@@ -73,7 +64,7 @@ class YouthViewSet(YouthInformationMixin, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[CaseloadQuerySerializer], responses=YouthListSerializer(many=True))
     def list(self, request: Request) -> Response:
-        query = _validated(CaseloadQuerySerializer, request.query_params)
+        query = validated(CaseloadQuerySerializer, request.query_params)
         youths = selectors.youth_caseload(
             user=request.user,
             scope=query["scope"],
@@ -107,12 +98,14 @@ class YouthViewSet(YouthInformationMixin, viewsets.GenericViewSet):
         },
     )
     def create(self, request: Request) -> Response:
-        data = _validated(YouthRegisterSerializer, request.data)
+        data = validated(YouthRegisterSerializer, request.data)
         service = access.service_for_user(request.user, data.pop("service"))
         youth, _period, created = services.youth_register(
             actor=request.user, service=service, **data
         )
-        detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+        with transaction.atomic():
+            detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+            log_youth_read(request, "youth-register", detail)
         return Response(
             YouthDetailSerializer(detail).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -127,9 +120,11 @@ class YouthViewSet(YouthInformationMixin, viewsets.GenericViewSet):
     @extend_schema(request=YouthUpdateSerializer, responses=YouthDetailSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         youth = access.youth_for_user(request.user, pk, purpose="youth-update")
-        data = _validated(YouthUpdateSerializer, request.data)
+        data = validated(YouthUpdateSerializer, request.data)
         services.youth_update(actor=request.user, youth=youth, **data)
-        detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+        with transaction.atomic():
+            detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+            log_youth_read(request, "youth-update", detail)
         return Response(YouthDetailSerializer(detail).data)
 
     @extend_schema(
@@ -142,7 +137,7 @@ class YouthViewSet(YouthInformationMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def lookup(self, request: Request) -> Response:
-        data = _validated(LookupSerializer, request.data)
+        data = validated(LookupSerializer, request.data)
         youth = selectors.youth_by_national_id(user=request.user, national_id=data["national_id"])
         if youth is None:
             raise NotFound
@@ -164,7 +159,7 @@ class YouthViewSet(YouthInformationMixin, viewsets.GenericViewSet):
     def guardians(self, request: Request, pk: str) -> Response:
         youth = access.youth_for_user(request.user, pk, purpose="youth-guardians")
         if request.method == "POST":
-            data = _validated(GuardianInputSerializer, request.data)
+            data = validated(GuardianInputSerializer, request.data)
             guardian = services.guardian_add(actor=request.user, youth=youth, **data)
             return Response(GuardianSerializer(guardian).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
@@ -191,7 +186,7 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> Any:
         services_qs = selectors.service_list()
         if self.action == "list":
-            query = _validated(ServiceQuerySerializer, self.request.query_params)
+            query = validated(ServiceQuerySerializer, self.request.query_params)
             if "kind" in query:
                 services_qs = services_qs.filter(kind=query["kind"])
             if "municipality" in query:
@@ -231,7 +226,7 @@ class FollowUpPeriodViewSet(
     def get_queryset(self) -> Any:
         periods = selectors.period_list(user=self.request.user)
         if self.action == "list":
-            query = _validated(PeriodQuerySerializer, self.request.query_params)
+            query = validated(PeriodQuerySerializer, self.request.query_params)
             if "youth" in query:
                 periods = periods.filter(youth_id=query["youth"])
             if query["open"] is not None:
@@ -262,7 +257,7 @@ class FollowUpPeriodViewSet(
 
     @extend_schema(request=PeriodOpenSerializer, responses={201: PeriodSerializer})
     def create(self, request: Request) -> Response:
-        data = _validated(PeriodOpenSerializer, request.data)
+        data = validated(PeriodOpenSerializer, request.data)
         service = access.service_for_user(request.user, data.pop("service"))
         # Opening a period needs the youth in reach of some service of the caller's, or the
         # caller registers the youth (POST /youths/) with the identity number.
@@ -274,7 +269,7 @@ class FollowUpPeriodViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         period = self.get_object()
-        data = _validated(PeriodCloseSerializer, request.data)
+        data = validated(PeriodCloseSerializer, request.data)
         period = services.period_close(actor=request.user, period=period, **data)
         return Response(PeriodSerializer(period).data)
 
@@ -282,6 +277,6 @@ class FollowUpPeriodViewSet(
     @action(detail=True, methods=["post"])
     def reassign(self, request: Request, pk: str) -> Response:
         period = self.get_object()
-        data = _validated(PeriodReassignSerializer, request.data)
+        data = validated(PeriodReassignSerializer, request.data)
         period = services.period_reassign(actor=request.user, period=period, **data)
         return Response(PeriodSerializer(period).data)

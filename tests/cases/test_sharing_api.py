@@ -68,6 +68,15 @@ def test_every_read_is_logged_with_service_role_and_basis(people: Any, client_fo
     assert entry.categories == ["GENERAL"] and entry.bases == ["general"]
 
 
+def test_the_record_returned_after_an_edit_is_logged_as_a_read(
+    people: Any, client_for: Any
+) -> None:
+    client_for(people.nav_advisor).patch(
+        f"/api/v1/youths/{people.youth.pk}/", {"phone": "41234567", "version": 1}, format="json"
+    )
+    assert AccessLogEntry.objects.get().purpose == "youth-update"
+
+
 def test_denied_attempts_are_logged(people: Any, client_for: Any) -> None:
     assert (
         client_for(people.outsider).get(f"/api/v1/youths/{people.youth.pk}/timeline/").status_code
