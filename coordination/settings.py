@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -179,11 +180,48 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
     }
+# --- Deadlines and reminders ----------------------------------------------------------------
+# Local policy (the law gives no day count): days to assign a fixed contact person (UG-2023) and
+# to make a work-oriented offer to a youth under 20 referred by OT (UG-U20).
+DEADLINE_UG_CONTACT_PERSON_DAYS = env_int("DEADLINE_UG_CONTACT_PERSON_DAYS", 14, minimum=1)
+DEADLINE_UG_U20_OFFER_DAYS = env_int("DEADLINE_UG_U20_OFFER_DAYS", 30, minimum=1)
+# Reminder stages: days before the due day, and days after it when the managers are alerted.
+REMINDER_BEFORE_DAYS = [int(d) for d in env_list("REMINDER_BEFORE_DAYS", ["7", "1"])]
+REMINDER_ESCALATION_DAYS = env_int("REMINDER_ESCALATION_DAYS", 3, minimum=1)
+# Reminders for a day go from this hour (Europe/Oslo); the daily digest goes at this hour.
+REMINDER_SEND_HOUR = env_int("REMINDER_SEND_HOUR", 7, minimum=0)
+# How often the beat claims due reminders, how many at most per run, and how long a claim holds
+# before another run may take it over (a lost task delays a reminder by at most this).
+REMINDER_DISPATCH_SECONDS = env_int("REMINDER_DISPATCH_SECONDS", 120, minimum=1)
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 5000, minimum=1)
+REMINDER_CLAIM_LEASE_SECONDS = env_int("REMINDER_CLAIM_LEASE_SECONDS", 600, minimum=5)
+# Retries of a failed send back off from BASE, doubling, capped at MAX (below the visibility
+# timeout, so Redis never hands a waiting task to a second worker).
+REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 10, minimum=1)
+REMINDER_RETRY_MAX_SECONDS = env_int("REMINDER_RETRY_MAX_SECONDS", 300, minimum=1)
+# The health check reports "degraded" when a due reminder has waited longer than this.
+REMINDER_HEALTH_MAX_AGE_SECONDS = env_int("REMINDER_HEALTH_MAX_AGE_SECONDS", 1800, minimum=60)
+# Links in e-mails point here.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000") or "http://localhost:8000"
+if REMINDER_SEND_HOUR > 23:
+    raise ImproperlyConfigured("REMINDER_SEND_HOUR must be 0-23")
+_visibility = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+if isinstance(_visibility, int) and _visibility <= REMINDER_RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured("REMINDER_RETRY_MAX_SECONDS must be below CELERY_VISIBILITY_TIMEOUT")
+
 # Periodic work is declared here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "sessions-clear-expired": {
         "task": "coordination.tasks.sessions_clear_expired",
         "schedule": 60 * 60 * 24,
+    },
+    "reminders-dispatch": {
+        "task": "coordination.tasks.reminders_dispatch",
+        "schedule": REMINDER_DISPATCH_SECONDS,
+    },
+    "deadlines-sweep": {
+        "task": "coordination.tasks.deadlines_sweep",
+        "schedule": crontab(hour=2, minute=15),
     },
 }
 

@@ -1,10 +1,22 @@
-"""Periodic housekeeping. Schedules are declared in settings.CELERY_BEAT_SCHEDULE."""
+"""Celery tasks. Schedules are declared in settings.CELERY_BEAT_SCHEDULE.
+
+The database is the truth and the broker only wakes us: every task re-reads what it needs, so a
+task delivered twice, late or never changes nothing that the next run does not repair.
+"""
 
 from __future__ import annotations
+
+import logging
+import smtplib
+from typing import Any
 
 from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+
+from coordination import compliance, ledger, reminders
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -12,3 +24,41 @@ def sessions_clear_expired() -> int:
     """Delete expired log-in sessions so stale sessions of staff cannot be reused."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def reminders_dispatch() -> int:
+    """Claim due reminders and queue one send per recipient. If queueing fails (broker down),
+    the claims lapse after the lease and the next run takes them again."""
+    claims = reminders.claim_due()
+    queued = 0
+    for claim in claims:
+        try:
+            reminders_send.delay(str(claim.token))
+            queued += 1
+        except Exception:  # the broker is down: the claim lapses and is retried
+            logger.warning("reminder claim not queued; retried after the lease", exc_info=True)
+    return queued
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+)
+def reminders_send(self: Any, token: str) -> int:
+    """Send one recipient's claimed reminders as one digest; retry with back-off on failure."""
+    try:
+        return reminders.deliver(token)
+    except (smtplib.SMTPException, OSError) as exc:
+        reminders.record_failure(token, exc)
+        logger.warning("reminder digest not sent (%s); retrying", type(exc).__name__)
+        raise self.retry(exc=exc, countdown=reminders.retry_delay(self.request.retries)) from None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deadlines_sweep() -> dict[str, int]:
+    """Nightly: re-derive every followed youth's deadlines from the facts (repairs anything a
+    write missed, moves passed deadlines to missed) and take the compliance figures."""
+    return {**ledger.sweep(), **compliance.snapshot_all()}

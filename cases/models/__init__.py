@@ -1,5 +1,20 @@
-"""The models of ``cases``: the registry, the follow-up log, referrals and handovers."""
+"""The models of ``cases``: the registry, the follow-up log, referrals, handovers,
+§14a decisions and activity plans."""
 
+from cases.models.activities import (
+    FINISHED_STATUSES,
+    INNSATSGRUPPE_OLDER_NAMES,
+    WORK_ORIENTED_TYPES,
+    Activity,
+    ActivityPlan,
+    ActivityStatus,
+    ActivityType,
+    ActivityVersion,
+    Innsatsgruppe,
+    MainGoal,
+    NavDecision,
+    category_of,
+)
 from cases.models.followup import EntryKind, FollowUpEntry
 from cases.models.referrals import (
     AWAITING_ANSWER,
@@ -30,7 +45,15 @@ from cases.models.registry import (
 __all__ = [
     "AWAITING_ANSWER",
     "CASELOAD_ROLES",
+    "FINISHED_STATUSES",
+    "INNSATSGRUPPE_OLDER_NAMES",
     "OT_REASONS",
+    "WORK_ORIENTED_TYPES",
+    "Activity",
+    "ActivityPlan",
+    "ActivityStatus",
+    "ActivityType",
+    "ActivityVersion",
     "EntryKind",
     "FollowUpEntry",
     "FollowUpPeriod",
@@ -38,6 +61,9 @@ __all__ = [
     "GuardianRelation",
     "Handover",
     "HandoverState",
+    "Innsatsgruppe",
+    "MainGoal",
+    "NavDecision",
     "Referral",
     "ReferralReason",
     "ReferralState",
@@ -48,6 +74,7 @@ __all__ = [
     "StaffRole",
     "TimestampedModel",
     "Youth",
+    "category_of",
     "county_number_validator",
     "municipality_number_validator",
     "phone_validator",

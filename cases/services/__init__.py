@@ -1,5 +1,14 @@
 """Writes of ``cases``. Each service runs in one transaction and audits what it changed."""
 
+from cases.services.activities import (
+    ACTIVITY_FIELDS,
+    activity_add,
+    activity_change,
+    activity_push,
+    decision_record,
+    plan_approve,
+    plan_create,
+)
 from cases.services.consents import consent_give, consent_withdraw
 from cases.services.followup import (
     ENTRY_EDITABLE_FIELDS,
@@ -35,10 +44,15 @@ from cases.services.registry import (
 )
 
 __all__ = [
+    "ACTIVITY_FIELDS",
     "ENTRY_EDITABLE_FIELDS",
     "YOUTH_EDITABLE_FIELDS",
+    "activity_add",
+    "activity_change",
+    "activity_push",
     "consent_give",
     "consent_withdraw",
+    "decision_record",
     "edit_window_closed",
     "entry_delete",
     "entry_edit",
@@ -52,6 +66,8 @@ __all__ = [
     "period_close",
     "period_open",
     "period_reassign",
+    "plan_approve",
+    "plan_create",
     "referral_accept",
     "referral_close",
     "referral_decline",

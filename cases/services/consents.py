@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from cases.events import fact_changed
 from cases.models import Youth
 from consent import services as consent_services
 from consent.errors import ApplicationError
@@ -50,7 +51,7 @@ def consent_give(
     """
     if method == Method.ORAL and documented_by is None:
         documented_by = actor
-    return consent_services.consent_record(
+    consent = consent_services.consent_record(
         subject=youth,
         subject_birth_date=youth.birth_date,
         municipality_number=youth.municipality_number,
@@ -69,7 +70,12 @@ def consent_give(
         child_view=child_view,
         replaces=replaces,
     )
+    fact_changed(youth.pk, "consent.recorded")
+    return consent
 
 
+@transaction.atomic
 def consent_withdraw(*, actor: Any, consent: Consent, method: str) -> Consent:
-    return consent_services.consent_withdraw(consent=consent, by=actor, method=method)
+    withdrawn = consent_services.consent_withdraw(consent=consent, by=actor, method=method)
+    fact_changed(withdrawn.subject_id, "consent.withdrawn")
+    return withdrawn

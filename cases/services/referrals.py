@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import access, workdays
+from cases.events import fact_changed
 from cases.models import (
     AWAITING_ANSWER,
     OT_REASONS,
@@ -133,6 +134,7 @@ def referral_send(
         target=referral,
         data={"to": str(to_service.pk), "categories": carried, "bases": bases},
     )
+    fact_changed(youth.pk, "referral.sent")
     return referral
 
 
@@ -154,6 +156,7 @@ def _save(referral: Referral, actor: Any, action: str, fields: list[str]) -> Ref
     referral.version += 1
     referral.save(update_fields=[*fields, "state", "version"])
     audit_record(actor=actor, action=action, subject=referral.youth, target=referral)
+    fact_changed(referral.youth_id, action)
     return referral
 
 

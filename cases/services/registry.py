@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import identity
+from cases.events import fact_changed
 from cases.models import FollowUpPeriod, Guardian, Responsibility, Service, StaffMembership, Youth
 from cases.services.common import (
     check_actor_works_in,
@@ -324,3 +325,4 @@ def responsibility_change(*, period: FollowUpPeriod, user: Any) -> None:
     Responsibility.objects.filter(period=period, until__isnull=True).update(until=now)
     if user is not None:
         Responsibility.objects.create(period=period, user=user, since=now)
+    fact_changed(period.youth_id, "period.responsibility")

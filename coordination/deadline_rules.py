@@ -1,0 +1,115 @@
+"""The seeded deadline rules (domain.md §5 and the other deadlines), each with its source.
+
+Parameters hold the law's numbers (from ``coordination.rules``); a deployment may switch a rule
+off or adjust its parameters in the admin. Local-policy day counts are settings.
+"""
+
+from __future__ import annotations
+
+from coordination.rules import PARAMETERS
+
+SEEDED = [
+    {
+        "code": "UG-2023",
+        "name": "Ungdomsgarantien: fast kontaktperson",
+        "description": (
+            "Ungdom fra 16 år til dagen før 30-årsdagen med § 14 a-vedtak om situasjonsbestemt "
+            "eller spesielt tilpasset innsats skal ha en fast kontaktperson og tett oppfølging "
+            "så lenge det trengs. Loven gir ikke antall dager: fristen er lokal praksis "
+            "(DEADLINE_UG_CONTACT_PERSON_DAYS)."
+        ),
+        "source": "NAV, veilarbvedtaksstotte `harUngdomsgaranti`; regjeringen.no (fra 1.7.2023)",
+        "source_url": "https://www.regjeringen.no/no/tema/arbeidsliv/id930/",
+    },
+    {
+        "code": "UG-PLAN-1M",
+        "name": "Ungdomsgarantien: godkjent aktivitetsplan innen én måned",
+        "description": (
+            "Ungdom 20–24 år med situasjonsbestemt innsats skal ha en godkjent aktivitetsplan "
+            "innen én kalendermåned etter § 14 a-vedtaket (samme dato neste måned; siste dag i "
+            "måneden der datoen ikke finnes)."
+        ),
+        "source": "NAVs ungdomsgaranti 2013–2016 (Prop. 1 S (2012–2013))",
+        "source_url": "https://www.regjeringen.no/no/dokumenter/prop-1-s-20122013/id703405/",
+    },
+    {
+        "code": "UG-90",
+        "name": "Ungdomsgarantien: 90 % med godkjent plan",
+        "description": (
+            "Av ungdom under 30 år med spesielt tilpasset innsats skal minst 90 % ha en godkjent "
+            "aktivitetsplan til enhver tid. Et måltall per NAV-kontor, ikke en frist per person: "
+            "under målet varsles lederne."
+        ),
+        "source": "NAVs ungdomsgaranti 2013–2016 (Prop. 1 S (2012–2013)); 20–29 år i 2015",
+        "source_url": "https://www.regjeringen.no/no/dokumenter/prop-1-s-20122013/id703405/",
+    },
+    {
+        "code": "UG-U20",
+        "name": "Ungdomsgarantien under 20 år: tilbud om arbeidsrettet tiltak",
+        "description": (
+            "Ungdom under 20 år uten skoleplass eller arbeid, henvist fra oppfølgingstjenesten, "
+            "skal få tilbud om et arbeidsrettet tiltak i samarbeid med OT. Fristen er lokal "
+            "praksis (DEADLINE_UG_U20_OFFER_DAYS)."
+        ),
+        "source": "NAV 2015, ungdomsgarantien for ungdom under 20 år",
+        "source_url": "",
+    },
+    {
+        "code": "UI-8W",
+        "name": "Forsterket ungdomsinnsats etter 8 uker",
+        "description": (
+            "Arbeidssøkere under 30 år som ikke har fått et tilbud etter 8 uker (56 dager) "
+            "fra registrering skal få et forsterket tilbud (et tiltak)."
+        ),
+        "source": "Forsterket ungdomsinnsats, 2017",
+        "source_url": "",
+    },
+    {
+        "code": "ACTIVITY",
+        "name": "Frist for aktivitet",
+        "description": "Fristen på en aktivitet i aktivitetsplanen. Innfridd når den er fullført.",
+        "source": "Aktivitetsplanen (navikt/veilarbaktivitet)",
+        "source_url": "",
+    },
+    {
+        "code": "REFERRAL-RESPONSE",
+        "name": "Svarfrist for henvisning",
+        "description": (
+            "Mottakeren svarer på en henvisning innen svarfristen (lokal praksis: "
+            "REFERRAL_RESPONSE_WORKING_DAYS virkedager)."
+        ),
+        "source": "Lokal praksis",
+        "source_url": "",
+    },
+    {
+        "code": "IP-REVIEW",
+        "name": "Evaluering av individuell plan",
+        "description": (
+            "Evalueringsdatoene i en individuell plan. Utledes fra planene når modulen for "
+            "individuell plan er tatt i bruk."
+        ),
+        "source": "Forskrift om habilitering og rehabilitering, individuell plan og koordinator",
+        "source_url": "https://lovdata.no/forskrift/2011-12-16-1256",
+    },
+    {
+        "code": "CONSENT-EXPIRY",
+        "name": "Samtykke utløper",
+        "description": "Et samtykke med sluttdato: forny det før det faller bort.",
+        "source": "Personopplysningsloven / GDPR art. 7",
+        "source_url": "",
+    },
+    {
+        "code": "RECONSENT-18",
+        "name": "Nytt samtykke fra ungdommen",
+        "description": (
+            "Samtykke fra foresatte slutter å gjelde når ungdommen fyller 18 år (16 år i "
+            "helsespørsmål): be ungdommen selv om samtykke før det."
+        ),
+        "source": "Pasient- og brukerrettighetsloven § 4-3; vergemålsloven § 9",
+        "source_url": "https://lovdata.no/lov/1999-07-02-63/§4-3",
+    },
+]
+
+
+def seeded_rules() -> list[dict[str, object]]:
+    return [{**rule, "parameters": PARAMETERS.get(str(rule["code"]), {})} for rule in SEEDED]

@@ -1,0 +1,305 @@
+"""The deadline ledger: derive a youth's deadlines from the facts and plan their reminders.
+
+``sync_youth`` is the one mechanism: the services that change facts call it (through
+``cases.events.facts_changed``) in their own transaction, and the nightly sweep calls it for
+every followed youth to repair anything missed. It is idempotent: run twice, it changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from cases.models import FollowUpPeriod, StaffMembership, StaffRole, Youth
+from coordination.models import (
+    Deadline,
+    DeadlineRule,
+    DeadlineStatus,
+    DigestMode,
+    Reminder,
+    ReminderPreference,
+    ReminderStage,
+    ReminderStatus,
+)
+from coordination.rules import EVALUATORS, Expected, load_facts, local_day
+
+Key = tuple[str, str, str]
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    closed: int = 0
+
+
+def _derived_status(expected: Expected, today: datetime.date) -> str:
+    if expected.fulfilled_at is not None:
+        on_time = local_day(expected.fulfilled_at) <= expected.due_on
+        return DeadlineStatus.MET if on_time else DeadlineStatus.MISSED
+    return DeadlineStatus.MISSED if today > expected.due_on else DeadlineStatus.OPEN
+
+
+def _expected(youth: Youth, today: datetime.date) -> dict[Key, tuple[DeadlineRule, Expected]]:
+    facts = load_facts(youth)
+    found: dict[Key, tuple[DeadlineRule, Expected]] = {}
+    for rule in DeadlineRule.objects.filter(enabled=True, code__in=list(EVALUATORS)):
+        for item in EVALUATORS[rule.code](rule, facts, today):
+            found[(rule.code, item.subject_type, str(item.subject_id))] = (rule, item)
+    return found
+
+
+@transaction.atomic
+def sync_youth(youth_id: Any, *, now: datetime.datetime | None = None) -> SyncResult:
+    """Bring the youth's deadlines (and their pending reminders) in line with the facts."""
+    now = now or timezone.now()
+    today = local_day(now)
+    # One sync per youth at a time: concurrent writers queue here instead of racing on rows.
+    youth = Youth.objects.select_for_update().get(pk=youth_id)
+    expected = _expected(youth, today)
+    existing: dict[Key, Deadline] = {
+        (d.rule_id, d.subject_type, str(d.subject_id)): d
+        for d in Deadline.objects.filter(youth=youth)
+    }
+    result, touched = SyncResult(), []
+    for key, (rule, item) in expected.items():
+        values = {
+            "due_on": item.due_on,
+            "service_id": item.service_id,
+            "staff_id": item.staff_id,
+            "category": item.category,
+            "fulfilled_at": item.fulfilled_at,
+            "status": _derived_status(item, today),
+            "closed_at": item.fulfilled_at,
+        }
+        row = existing.get(key)
+        if row is None:
+            row = Deadline.objects.create(
+                youth=youth,
+                rule=rule,
+                subject_type=item.subject_type,
+                subject_id=item.subject_id,
+                created_at=now,
+                **values,
+            )
+            result.created += 1
+        elif any(getattr(row, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(row, f, v)
+            row.save()
+            result.updated += 1
+        touched.append(row)
+    for key, row in existing.items():
+        if key in expected:
+            continue
+        if row.closed_at is None:
+            # No longer called for: before its due day it falls away; a miss stays a miss.
+            row.closed_at = now
+            if row.status == DeadlineStatus.OPEN:
+                row.status = DeadlineStatus.CANCELLED
+            row.save(update_fields=["closed_at", "status", "updated_at"])
+            result.closed += 1
+        touched.append(row)
+    plan_reminders(touched, now=now)
+    return result
+
+
+def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Re-derive the deadlines of every youth who is followed or has live deadlines."""
+    now = now or timezone.now()
+    followed = FollowUpPeriod.objects.filter(youth=OuterRef("pk"), ended_on__isnull=True)
+    live = Deadline.objects.filter(youth=OuterRef("pk"), closed_at__isnull=True)
+    youth_ids = Youth.objects.filter(Q(Exists(followed)) | Q(Exists(live))).values_list(
+        "pk", flat=True
+    )
+    totals = SyncResult()
+    count = 0
+    for youth_id in youth_ids.iterator(chunk_size=1000):
+        result = sync_youth(youth_id, now=now)
+        totals.created += result.created
+        totals.updated += result.updated
+        totals.closed += result.closed
+        count += 1
+    return {
+        "youths": count,
+        "created": totals.created,
+        "updated": totals.updated,
+        "closed": totals.closed,
+    }
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def _at_send_hour(day: datetime.date) -> datetime.datetime:
+    """``REMINDER_SEND_HOUR`` o'clock on ``day`` in Europe/Oslo (DST-safe)."""
+    naive = datetime.datetime.combine(day, datetime.time(settings.REMINDER_SEND_HOUR))
+    return timezone.make_aware(naive)
+
+
+def send_after(stage_day: datetime.date, mode: str, now: datetime.datetime) -> datetime.datetime:
+    """When a reminder for ``stage_day`` may go: at the send hour that day; if that has passed,
+    at once (immediate) or at the next daily digest."""
+    base = _at_send_hour(stage_day)
+    if base >= now:
+        return base
+    if mode != DigestMode.DAILY:
+        return now
+    next_digest = _at_send_hour(local_day(now))
+    if next_digest <= now:
+        next_digest = _at_send_hour(local_day(now) + datetime.timedelta(days=1))
+    return next_digest
+
+
+@dataclass(frozen=True)
+class Planned:
+    stage: str
+    days: int
+    recipient_key: str
+    user_id: Any
+    service_id: Any
+    day: datetime.date
+
+
+Recipient = tuple[str, Any, Any]  # (recipient key, user id, service id)
+
+
+def user_recipient(user_id: Any) -> Recipient:
+    return (f"user:{user_id}", user_id, None)
+
+
+def service_recipient(service_id: Any) -> Recipient:
+    """The service's notification address, when no person is named."""
+    return (f"service:{service_id}", None, service_id)
+
+
+def managers_of(service_ids: Iterable[Any]) -> dict[Any, list[Any]]:
+    """Active managers' user ids by service: one query."""
+    managers: dict[Any, list[Any]] = {}
+    for service_id, user_id in StaffMembership.objects.filter(
+        service_id__in=list(service_ids), role=StaffRole.MANAGER, ended_at__isnull=True
+    ).values_list("service_id", "user_id"):
+        managers.setdefault(service_id, []).append(user_id)
+    return managers
+
+
+def managers_or_service(service_id: Any, managers: dict[Any, list[Any]]) -> list[Recipient]:
+    return [user_recipient(m) for m in managers.get(service_id, [])] or [
+        service_recipient(service_id)
+    ]
+
+
+def _stages(deadline: Deadline, managers: dict[Any, list[Any]]) -> list[Planned]:
+    """Before (7 and 1 days), on the day, and escalation to the managers when overdue."""
+    main = (
+        [user_recipient(deadline.staff_id)]
+        if deadline.staff_id
+        else [service_recipient(deadline.service_id)]
+    )
+    bosses = managers_or_service(deadline.service_id, managers)
+    due = deadline.due_on
+    plan = [
+        (ReminderStage.BEFORE, -days, main)
+        for days in sorted(settings.REMINDER_BEFORE_DAYS, reverse=True)
+    ]
+    plan.append((ReminderStage.DUE, 0, main))
+    plan.append((ReminderStage.ESCALATION, settings.REMINDER_ESCALATION_DAYS, bosses))
+    return [
+        Planned(stage, days, key, user_id, service_id, due + datetime.timedelta(days=days))
+        for stage, days, recipients in plan
+        for key, user_id, service_id in recipients
+    ]
+
+
+def plan_reminders(deadlines: Iterable[Deadline], *, now: datetime.datetime) -> None:
+    """Create the reminders live deadlines need and cancel the pending ones no longer needed.
+
+    Stages whose day has passed are not sent late, except the latest of them (one catch-up), so a
+    deadline recorded late still reaches someone. Sent reminders are never touched.
+    """
+    deadlines = list(deadlines)
+    if not deadlines:
+        return
+    today = local_day(now)
+    managers = managers_of({d.service_id for d in deadlines})
+    existing: dict[tuple[Any, str, int, str], Reminder] = {
+        (r.deadline_id, r.stage, r.days, r.recipient_key): r
+        for r in Reminder.objects.filter(deadline__in=deadlines)
+    }
+    wanted: dict[tuple[Any, str, int, str], Planned] = {}
+    for deadline in deadlines:
+        if not deadline.is_live:
+            continue
+        stages = _stages(deadline, managers)
+        passed = [p for p in stages if p.day <= today]
+        catch_up = {p.stage for p in passed if p.day == max(q.day for q in passed)}
+        for p in stages:
+            key = (deadline.pk, p.stage, p.days, p.recipient_key)
+            if p.day >= today or p.stage in catch_up or key in existing:
+                wanted[key] = p
+    users = {p.user_id for p in wanted.values() if p.user_id}
+    modes = dict(
+        ReminderPreference.objects.filter(user_id__in=users).values_list("user_id", "mode")
+    )
+    to_create: list[Reminder] = []
+    to_update: list[Reminder] = []
+    to_cancel: list[Reminder] = []
+    for key, reminder in existing.items():
+        if reminder.status == ReminderStatus.PENDING and key not in wanted:
+            reminder.status = ReminderStatus.CANCELLED
+            to_cancel.append(reminder)
+    for key, p in wanted.items():
+        at = send_after(p.day, modes.get(p.user_id, DigestMode.IMMEDIATE), now)
+        found = existing.get(key)
+        if found is None:
+            to_create.append(
+                Reminder(
+                    deadline_id=key[0],
+                    stage=p.stage,
+                    days=p.days,
+                    recipient_key=p.recipient_key,
+                    user_id=p.user_id,
+                    service_id=p.service_id,
+                    send_after=at,
+                    created_at=now,
+                )
+            )
+        elif found.status != ReminderStatus.SENT and (
+            found.status == ReminderStatus.CANCELLED or _moved(found, p, now)
+        ):
+            found.status = ReminderStatus.PENDING
+            found.send_after = at
+            to_update.append(found)
+    Reminder.objects.bulk_create(to_create)
+    Reminder.objects.bulk_update(to_update, ["status", "send_after"])
+    Reminder.objects.bulk_update(to_cancel, ["status"])
+
+
+def _moved(reminder: Reminder, planned: Planned, now: datetime.datetime) -> bool:
+    """The deadline's due day moved: a pending reminder follows it."""
+    return local_day(reminder.send_after) != planned.day and reminder.send_after > now
+
+
+def replan_for_user(user: Any, *, now: datetime.datetime | None = None) -> int:
+    """After a staff member changes their digest choice, move their pending reminders."""
+    now = now or timezone.now()
+    mode = getattr(
+        ReminderPreference.objects.filter(user=user).first(), "mode", DigestMode.IMMEDIATE
+    )
+    pending = list(
+        Reminder.objects.filter(user=user, status=ReminderStatus.PENDING).select_related("deadline")
+    )
+    for reminder in pending:
+        if reminder.deadline is None:
+            continue
+        day = reminder.deadline.due_on + datetime.timedelta(days=reminder.days)
+        reminder.send_after = send_after(day, mode, now)
+    Reminder.objects.bulk_update(pending, ["send_after"])
+    return len(pending)

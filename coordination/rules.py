@@ -1,0 +1,465 @@
+"""Deadline rules: the code behind the ``DeadlineRule`` rows (domain.md §5).
+
+Each evaluator is a pure function of one youth's facts (loaded once by ``load_facts``) and the
+rule's row, and yields the deadlines the facts call for, each with when it was fulfilled (if it
+was). The ledger (``coordination.ledger``) turns that into rows and reminders. Where the law fixes
+a number it is in the rule's parameters (seeded from the constants here); local-policy numbers
+are settings.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases.models import (
+    Activity,
+    ActivityPlan,
+    ActivityStatus,
+    FollowUpPeriod,
+    Innsatsgruppe,
+    NavDecision,
+    Referral,
+    ReferralState,
+    Responsibility,
+    ServiceKind,
+    StaffMembership,
+    Youth,
+)
+from consent.categories import Category
+from consent.models import Consent, Decision, Giver
+from consent.rules import age_on
+from coordination.models import DeadlineRule, SubjectType
+
+# --- The law's numbers, by rule --------------------------------------------------------------
+
+# UG-2023: from 16 to the day before the 30th birthday, in these groups (NAV,
+# veilarbvedtaksstotte `harUngdomsgaranti`; the guarantee from 1 July 2023).
+UG_2023 = {
+    "min_age": 16,
+    "max_age": 30,
+    "groups": [
+        Innsatsgruppe.SITUASJONSBESTEMT_INNSATS.value,
+        Innsatsgruppe.SPESIELT_TILPASSET_INNSATS.value,
+    ],
+    "in_force_from": "2023-07-01",
+}
+# UG-PLAN-1M: 20-24 year-olds with situasjonsbestemt innsats get an approved activity plan
+# within one calendar month of the §14a decision (statsbudsjettet 2013).
+UG_PLAN_1M = {
+    "min_age": 20,
+    "max_age": 25,
+    "groups": [Innsatsgruppe.SITUASJONSBESTEMT_INNSATS.value],
+    "months": 1,
+}
+# UG-90: under 30 with spesielt tilpasset innsats: at least 90 % with an approved plan.
+UG_90 = {
+    "max_age": 30,
+    "groups": [Innsatsgruppe.SPESIELT_TILPASSET_INNSATS.value],
+    "target_percent": 90,
+}
+# UG-U20: under 20 without school place or work (referred by OT): a work-oriented offer.
+UG_U20 = {
+    "max_age": 20,
+    "offer_types": ["EKSTERNAKTIVITET", "STILLING_FRA_NAV", "IJOBB", "STILLING", "SOKEAVTALE"],
+}
+# UI-8W: job seekers under 30 get a strengthened offer (a measure) after 8 weeks (56 days).
+UI_8W = {"max_age": 30, "days": 56, "offer_types": ["EKSTERNAKTIVITET"]}
+
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "UG-2023": UG_2023,
+    "UG-PLAN-1M": UG_PLAN_1M,
+    "UG-90": UG_90,
+    "UG-U20": UG_U20,
+    "UI-8W": UI_8W,
+}
+
+
+# --- Calendar --------------------------------------------------------------------------------
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` calendar months later; the month's last day where it has none
+    (31 January + 1 month = 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    """The calendar day in Europe/Oslo of an instant (deadlines are days in Oslo)."""
+    return timezone.localtime(moment).date()
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# --- Facts about one youth --------------------------------------------------------------------
+
+
+@dataclass
+class Facts:
+    """Everything the evaluators read about one youth, loaded in a fixed number of queries."""
+
+    youth: Youth
+    decisions: list[NavDecision]
+    periods: list[FollowUpPeriod]
+    plans: dict[Any, ActivityPlan]  # by period id
+    activities: list[Activity]
+    referrals: list[Referral]
+    consents: list[Consent]
+    responsible_since: dict[Any, datetime.datetime]  # period id → since the current responsible
+    memberships: dict[Any, list[Any]] = field(default_factory=dict)  # user id → service ids
+
+    def period_at(self, service_id: Any, day: datetime.date) -> FollowUpPeriod | None:
+        """The service's period with the youth that was open on ``day`` (or opened after it)."""
+        candidates = [
+            p
+            for p in self.periods
+            if p.service_id == service_id and (p.ended_on is None or p.ended_on >= day)
+        ]
+        return min(candidates, key=lambda p: p.started_on) if candidates else None
+
+    def open_period(self, service_id: Any) -> FollowUpPeriod | None:
+        return next(
+            (p for p in self.periods if p.service_id == service_id and p.ended_on is None), None
+        )
+
+    def activities_of(self, period: FollowUpPeriod | None) -> list[Activity]:
+        plan = self.plans.get(period.pk) if period is not None else None
+        return [a for a in self.activities if plan is not None and a.plan_id == plan.pk]
+
+
+def load_facts(youth: Youth) -> Facts:
+    periods = list(FollowUpPeriod.objects.filter(youth=youth).select_related("service"))
+    consents = list(
+        Consent.objects.filter(subject_id=youth.pk).prefetch_related("scopes", "replaced_by")
+    )
+    recorders = {c.recorded_by_id for c in consents}
+    memberships: dict[Any, list[Any]] = {}
+    if recorders:
+        for user_id, service_id in StaffMembership.objects.filter(
+            user_id__in=recorders, ended_at__isnull=True
+        ).values_list("user_id", "service_id"):
+            memberships.setdefault(user_id, []).append(service_id)
+    return Facts(
+        youth=youth,
+        decisions=list(
+            NavDecision.objects.filter(youth=youth).order_by("decided_on", "recorded_at")
+        ),
+        periods=periods,
+        plans={p.period_id: p for p in ActivityPlan.objects.filter(youth=youth)},
+        activities=list(Activity.objects.filter(youth=youth)),
+        referrals=list(Referral.objects.filter(youth=youth).select_related("to_service")),
+        consents=consents,
+        responsible_since={
+            r.period_id: r.since
+            for r in Responsibility.objects.filter(
+                period__youth=youth, until__isnull=True
+            ).order_by("since")
+        },
+        memberships=memberships,
+    )
+
+
+# --- What a rule yields ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A deadline the facts call for."""
+
+    subject_type: str
+    subject_id: uuid.UUID
+    due_on: datetime.date
+    service_id: Any
+    staff_id: Any
+    category: str
+    fulfilled_at: datetime.datetime | None = None
+
+
+Evaluator = Callable[[DeadlineRule, Facts, datetime.date], Iterable[Expected]]
+
+
+def _params(rule: DeadlineRule) -> dict[str, Any]:
+    return {**PARAMETERS.get(rule.code, {}), **(rule.parameters or {})}
+
+
+def _runs(decisions: Sequence[NavDecision], groups: Sequence[str]) -> Iterator[NavDecision]:
+    """The first decision of each unbroken run of decisions in ``groups``: a new decision in the
+    same group does not restart the clock, one outside the group ends the run."""
+    previous_in_group = False
+    for decision in decisions:
+        in_group = decision.innsatsgruppe in groups
+        if in_group and not previous_in_group:
+            yield decision
+        previous_in_group = in_group
+
+
+def _run_ended(decisions: Sequence[NavDecision], first: NavDecision, groups: Sequence[str]) -> bool:
+    later = [d for d in decisions if d.decided_on >= first.decided_on and d is not first]
+    return any(d.innsatsgruppe not in groups for d in later)
+
+
+def _not_before(moment: datetime.datetime | None, day: datetime.date) -> datetime.datetime | None:
+    """A fulfilment that happened before the obligation arose counts from its first day."""
+    if moment is None:
+        return None
+    return max(moment, start_of_day(day))
+
+
+def _earliest(moments: Iterable[datetime.datetime | None]) -> datetime.datetime | None:
+    present = [m for m in moments if m is not None]
+    return min(present) if present else None
+
+
+def ug_2023(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """A fixed contact person within the local-policy number of days of the decision."""
+    p = _params(rule)
+    in_force = datetime.date.fromisoformat(p["in_force_from"])
+    birth = facts.youth.birth_date
+    for first in _runs(facts.decisions, p["groups"]):
+        if first.decided_on < in_force:
+            continue
+        if not p["min_age"] <= age_on(birth, first.decided_on) < p["max_age"]:
+            continue
+        period = facts.period_at(first.service_id, first.decided_on)
+        since = facts.responsible_since.get(period.pk) if period else None
+        fulfilled = _not_before(since, first.decided_on)
+        ended = _run_ended(facts.decisions, first, p["groups"]) or (
+            period is not None and period.ended_on is not None
+        )
+        aged_out = age_on(birth, today) >= p["max_age"]
+        if fulfilled is None and (ended or aged_out):
+            continue
+        yield Expected(
+            SubjectType.DECISION,
+            first.pk,
+            first.decided_on + datetime.timedelta(days=settings.DEADLINE_UG_CONTACT_PERSON_DAYS),
+            first.service_id,
+            period.responsible_id if period else None,
+            Category.WORK_AND_WELFARE,
+            fulfilled,
+        )
+
+
+def ug_plan_1m(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """An approved activity plan within one calendar month of the decision."""
+    p = _params(rule)
+    for first in _runs(facts.decisions, p["groups"]):
+        if not p["min_age"] <= age_on(facts.youth.birth_date, first.decided_on) < p["max_age"]:
+            continue
+        period = facts.period_at(first.service_id, first.decided_on)
+        plan = facts.plans.get(period.pk) if period else None
+        fulfilled = _not_before(plan.approved_at if plan else None, first.decided_on)
+        ended = _run_ended(facts.decisions, first, p["groups"]) or (
+            period is not None and period.ended_on is not None
+        )
+        if fulfilled is None and ended:
+            continue
+        yield Expected(
+            SubjectType.DECISION,
+            first.pk,
+            add_months(first.decided_on, p["months"]),
+            first.service_id,
+            period.responsible_id if period else None,
+            Category.WORK_AND_WELFARE,
+            fulfilled,
+        )
+
+
+def _offer_made(activities: Iterable[Activity], types: Sequence[str]) -> datetime.datetime | None:
+    return _earliest(
+        a.agreed_at for a in activities if a.type in types and a.status != ActivityStatus.AVBRUTT
+    )
+
+
+def ug_u20(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """A work-oriented offer after OT referred a youth under 20 to NAV (local-policy days)."""
+    p = _params(rule)
+    for referral in facts.referrals:
+        if referral.state not in (ReferralState.ACCEPTED, ReferralState.CLOSED):
+            continue
+        if referral.answered_at is None or referral.period_id is None:
+            continue
+        if (
+            not referral.reason_code.startswith("OT_")
+            or referral.to_service.kind != ServiceKind.NAV
+        ):
+            continue
+        accepted_on = local_day(referral.answered_at)
+        if age_on(facts.youth.birth_date, accepted_on) >= p["max_age"]:
+            continue
+        period = next((x for x in facts.periods if x.pk == referral.period_id), None)
+        fulfilled = _not_before(
+            _offer_made(facts.activities_of(period), p["offer_types"]), accepted_on
+        )
+        if fulfilled is None and period is not None and period.ended_on is not None:
+            continue
+        yield Expected(
+            SubjectType.REFERRAL,
+            referral.pk,
+            accepted_on + datetime.timedelta(days=settings.DEADLINE_UG_U20_OFFER_DAYS),
+            referral.to_service_id,
+            period.responsible_id if period else None,
+            Category.WORK_AND_WELFARE,
+            fulfilled,
+        )
+
+
+def ui_8w(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """A strengthened offer (a measure) 56 days after registering as a job seeker at NAV."""
+    p = _params(rule)
+    for period in facts.periods:
+        if period.service.kind != ServiceKind.NAV:
+            continue
+        if age_on(facts.youth.birth_date, period.started_on) >= p["max_age"]:
+            continue
+        fulfilled = _not_before(
+            _offer_made(facts.activities_of(period), p["offer_types"]), period.started_on
+        )
+        if fulfilled is None and period.ended_on is not None:
+            continue
+        yield Expected(
+            SubjectType.PERIOD,
+            period.pk,
+            period.started_on + datetime.timedelta(days=p["days"]),
+            period.service_id,
+            period.responsible_id,
+            Category.WORK_AND_WELFARE,
+            fulfilled,
+        )
+
+
+def activity_deadlines(
+    rule: DeadlineRule, facts: Facts, today: datetime.date
+) -> Iterator[Expected]:
+    """Each activity's *frist*: met when it is completed; gone when it is cancelled."""
+    for activity in facts.activities:
+        if activity.deadline is None or activity.status == ActivityStatus.AVBRUTT:
+            continue
+        period = facts.open_period(activity.responsible_service_id)
+        fulfilled = (
+            activity.status_changed_at if activity.status == ActivityStatus.FULLFORT else None
+        )
+        yield Expected(
+            SubjectType.ACTIVITY,
+            activity.pk,
+            activity.deadline,
+            activity.responsible_service_id,
+            period.responsible_id if period else None,
+            activity.category,
+            fulfilled,
+        )
+
+
+def referral_response(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """The receiving service answers a referral by its respond-by day (working days, setting)."""
+    for referral in facts.referrals:
+        if referral.state == ReferralState.WITHDRAWN or (
+            referral.answered_at is None and referral.closed_at is not None
+        ):
+            continue
+        yield Expected(
+            SubjectType.REFERRAL,
+            referral.pk,
+            referral.respond_by,
+            referral.to_service_id,
+            None,  # the inbox is the service's: its notification address is reminded
+            Category.GENERAL,
+            referral.answered_at,
+        )
+
+
+def _consent_owner(facts: Facts, consent: Consent) -> tuple[Any, Any] | None:
+    """The service that recorded the consent (one of the recorder's services that follows the
+    youth, else a party of the consent) and the recorder."""
+    following = {p.service_id for p in facts.periods if p.ended_on is None}
+    mine = facts.memberships.get(consent.recorded_by_id, [])
+    for service_id in mine:
+        if service_id in following:
+            return service_id, consent.recorded_by_id
+    parties = [s.from_party_id or s.to_party_id for s in consent.scopes.all()]
+    for service_id in parties:
+        if service_id in following:
+            return service_id, None
+    return None
+
+
+def _replacement(consent: Consent, giver: str | None = None) -> datetime.datetime | None:
+    return _earliest(
+        c.recorded_at
+        for c in consent.replaced_by.all()
+        if c.decision == Decision.GIVEN and (giver is None or c.giver == giver)
+    )
+
+
+def consent_expiry(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """A consent with an end date: renew it before it lapses (met by a replacing consent)."""
+    for consent in facts.consents:
+        if consent.decision != Decision.GIVEN or consent.valid_until is None:
+            continue
+        if consent.withdrawn_at is not None and _replacement(consent) is None:
+            continue
+        owner = _consent_owner(facts, consent)
+        if owner is None:
+            continue
+        yield Expected(
+            SubjectType.CONSENT,
+            consent.pk,
+            local_day(consent.valid_until),
+            owner[0],
+            owner[1],
+            Category.GENERAL,
+            _replacement(consent),
+        )
+
+
+def reconsent(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """A guardian-given consent stops counting at 18 (16 for health): ask the youth by then."""
+    for consent in facts.consents:
+        if consent.decision != Decision.GIVEN or consent.giver != Giver.GUARDIANS:
+            continue
+        lapses = [s.competent_until for s in consent.scopes.all() if s.competent_until]
+        if not lapses:
+            continue
+        due = min(lapses)
+        fulfilled = _replacement(consent, Giver.SUBJECT)
+        if fulfilled is None and consent.withdrawn_at is not None:
+            continue
+        if fulfilled is None and consent.valid_until and local_day(consent.valid_until) < due:
+            continue
+        owner = _consent_owner(facts, consent)
+        if owner is None:
+            continue
+        yield Expected(
+            SubjectType.CONSENT,
+            consent.pk,
+            due,
+            owner[0],
+            owner[1],
+            Category.GENERAL,
+            fulfilled,
+        )
+
+
+# Rules without an evaluator here are figures (UG-90, in ``coordination.compliance``) or belong
+# to a part not built yet (IP-REVIEW: individual plans).
+EVALUATORS: dict[str, Evaluator] = {
+    "UG-2023": ug_2023,
+    "UG-PLAN-1M": ug_plan_1m,
+    "UG-U20": ug_u20,
+    "UI-8W": ui_8w,
+    "ACTIVITY": activity_deadlines,
+    "REFERRAL-RESPONSE": referral_response,
+    "CONSENT-EXPIRY": consent_expiry,
+    "RECONSENT-18": reconsent,
+}
