@@ -238,11 +238,11 @@ def plan_reminders(deadlines: Iterable[Deadline], *, now: datetime.datetime) -> 
         if not deadline.is_live:
             continue
         stages = _stages(deadline, managers)
-        passed = [p for p in stages if p.day <= today]
-        catch_up = {p.stage for p in passed if p.day == max(q.day for q in passed)}
+        # The latest stage on or before today (today's own, or one catch-up for the past).
+        latest = max((p.day for p in stages if p.day <= today), default=None)
         for p in stages:
             key = (deadline.pk, p.stage, p.days, p.recipient_key)
-            if p.day >= today or p.stage in catch_up or key in existing:
+            if p.day >= today or p.day == latest or key in existing:
                 wanted[key] = p
     users = {p.user_id for p in wanted.values() if p.user_id}
     modes = dict(

@@ -95,3 +95,19 @@ def deadline(youth: Youth, rule: str) -> Deadline:
 
 def deadlines(youth: Youth, rule: str) -> list[Deadline]:
     return list(Deadline.objects.filter(youth=youth, rule_id=rule).order_by("due_on"))
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Any]:
+    """A real SMTP server; Django sends to it."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()

@@ -11,7 +11,11 @@ from django.test import Client
 def test_health_reports_the_database(db: Any) -> None:
     response = Client().get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "reminders": {"oldest_unsent_due_seconds": None, "status": "ok"},
+    }
 
 
 def test_the_landing_page_is_norwegian_first_with_english_available(db: Any) -> None:

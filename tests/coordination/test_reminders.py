@@ -1,0 +1,175 @@
+"""Reminders: stages, recipients, DST, digests over a real SMTP server, claims and the health
+check. The full run with Redis, a Celery worker and beat is in test_delivery.py."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+
+from cases import services
+from cases.models import FollowUpPeriod
+from coordination import ledger, reminders
+from coordination.models import Reminder, ReminderPreference
+from tests.coordination.conftest import Office, at, deadline
+
+D = datetime.date.fromisoformat
+
+
+def activity_due(office: Office, youth: Any, due: str) -> Any:
+    plan = getattr(
+        FollowUpPeriod.objects.get(youth=youth, service=office.nav, ended_on__isnull=True),
+        "activity_plan",
+        None,
+    ) or services.plan_create(actor=office.advisor, youth=youth, service=office.nav)
+    return services.activity_add(
+        actor=office.advisor, plan=plan, type="EGEN", title="Søke jobb", deadline=D(due)
+    )
+
+
+def test_stages_7_and_1_days_before_on_the_day_and_escalation_to_the_manager(
+    office: Office, travel: Any
+) -> None:
+    youth = office.youth("2003-01-01", on="2027-01-04")
+    travel("2027-01-05")
+    activity_due(office, youth, "2027-02-01")
+    rows = {
+        (r.stage, r.days, r.recipient_key): r.send_after
+        for r in deadline(youth, "ACTIVITY").reminders.all()
+    }
+    advisor, manager = f"user:{office.advisor.pk}", f"user:{office.manager.pk}"
+    assert rows == {
+        ("BEFORE", -7, advisor): at("2027-01-25", 7),
+        ("BEFORE", -1, advisor): at("2027-01-31", 7),
+        ("DUE", 0, advisor): at("2027-02-01", 7),
+        ("ESCALATION", 3, manager): at("2027-02-04", 7),
+    }
+
+
+@pytest.mark.parametrize(
+    ("day", "utc_hour"),
+    [
+        ("2027-03-27", 6),  # CET, the day before summer time
+        ("2027-03-28", 5),  # summer time starts at 02:00: 07:00 is CEST
+        ("2027-10-30", 5),  # CEST, the day before winter time
+        ("2027-10-31", 6),  # winter time from 03:00: 07:00 is CET
+    ],
+)
+def test_reminders_go_at_seven_in_oslo_across_dst_changes(day: str, utc_hour: int) -> None:
+    moment = ledger.send_after(D(day), "IMMEDIATE", at("2027-01-01"))
+    assert moment.astimezone(datetime.UTC).hour == utc_hour
+    assert moment == at(day, 7)
+
+
+def test_a_deadline_recorded_late_gets_one_catch_up_reminder(office: Office, travel: Any) -> None:
+    youth = office.youth("2003-01-01", on="2027-01-04")
+    travel("2027-01-31", 10)
+    activity_due(office, youth, "2027-02-01")
+    stages = sorted(
+        (r.stage, r.days, r.send_after) for r in deadline(youth, "ACTIVITY").reminders.all()
+    )
+    # 7 days before has passed; 1 day before is today: sent now, not at 07:00 (already past).
+    assert stages == [
+        ("BEFORE", -1, at("2027-01-31", 10)),
+        ("DUE", 0, at("2027-02-01", 7)),
+        ("ESCALATION", 3, at("2027-02-04", 7)),
+    ]
+
+
+def test_daily_digest_waits_for_the_next_morning(office: Office, travel: Any) -> None:
+    ReminderPreference.objects.create(user=office.advisor, mode="DAILY")
+    youth = office.youth("2003-01-01", on="2027-01-04")
+    travel("2027-01-31", 10)
+    activity_due(office, youth, "2027-02-01")
+    row = deadline(youth, "ACTIVITY").reminders.get(stage="BEFORE")
+    assert row.send_after == at("2027-02-01", 7)
+
+
+def test_reassigning_the_responsible_moves_pending_reminders(office: Office, travel: Any) -> None:
+    from tests import factories
+
+    colleague = factories.make_staff(office.nav, username="per.nav", email="per@nav.test")
+    youth = office.youth("2003-01-01", on="2027-01-04")
+    travel("2027-01-05")
+    activity_due(office, youth, "2027-02-01")
+    period = FollowUpPeriod.objects.get(youth=youth, service=office.nav)
+    services.period_reassign(
+        actor=office.advisor, period=period, version=period.version, responsible=colleague
+    )
+    pending = deadline(youth, "ACTIVITY").reminders.filter(status="PENDING", stage="BEFORE")
+    assert {r.user_id for r in pending} == {colleague.pk}
+
+
+def _due_reminders(office: Office, travel: Any, count: int) -> Any:
+    youth = office.youth("2003-01-01", on="2027-01-04")
+    travel("2027-01-05", 6)
+    for _ in range(count):
+        activity_due(office, youth, "2027-01-12")
+    return youth
+
+
+def test_one_digest_per_recipient_with_no_names_or_case_content(
+    office: Office, travel: Any, smtp: Any
+) -> None:
+    youth = _due_reminders(office, travel, 3)
+    travel("2027-01-05", 8)  # the 7-days-before reminders fell due at 07:00
+    claims = reminders.claim_due()
+    assert [c.count for c in claims] == [3]
+    assert reminders.deliver(claims[0].token) == 3
+    [message] = smtp.inbox.messages
+    assert message["To"] == "ingrid@nav.test"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for body in (text, html):
+        assert "3 × Frist for aktivitet (ACTIVITY)" in body or "3 ×" in body
+        assert youth.first_name not in body and youth.last_name not in body
+        assert youth.national_id not in body
+        assert "Søke jobb" not in body  # the activity's title is case content
+        assert "/api/v1/deadlines/" in body
+    assert "English" in text and 'lang="en"' in html
+    assert set(Reminder.objects.filter(status="SENT").values_list("stage", flat=True)) == {"BEFORE"}
+
+
+def test_a_delivered_claim_is_not_sent_again(office: Office, travel: Any, smtp: Any) -> None:
+    _due_reminders(office, travel, 2)
+    travel("2027-01-05", 8)
+    [claim] = reminders.claim_due()
+    assert reminders.deliver(claim.token) == 2
+    assert reminders.deliver(claim.token) == 0  # the task delivered twice
+    assert reminders.claim_due() == []
+    assert len(smtp.inbox.messages) == 1
+
+
+def test_an_smtp_outage_keeps_the_rows_pending_and_a_later_claim_sends_them(
+    office: Office, travel: Any, smtp: Any, settings: Any
+) -> None:
+    _due_reminders(office, travel, 2)
+    travel("2027-01-05", 8)
+    [claim] = reminders.claim_due()
+    smtp.stop()
+    with pytest.raises(OSError):
+        reminders.deliver(claim.token)
+    reminders.record_failure(claim.token, ConnectionRefusedError("refused"))
+    assert Reminder.objects.filter(status="PENDING", attempts=1).count() == 2
+    assert reminders.claim_due() == []  # still claimed within the lease
+    smtp.start()
+    travel("2027-01-05", 8, settings.REMINDER_CLAIM_LEASE_SECONDS // 60 + 1)
+    [again] = reminders.claim_due()
+    assert reminders.deliver(claim.token) == 0  # the old task finds its claim taken over
+    assert reminders.deliver(again.token) == 2
+    assert len(smtp.inbox.reminder_ids()) == 2
+
+
+def test_health_reports_the_oldest_unsent_due_reminder(
+    office: Office, travel: Any, client: Any, settings: Any
+) -> None:
+    _due_reminders(office, travel, 1)
+    travel("2027-01-05", 7, 10)
+    body = client.get("/health/").json()
+    assert body["status"] == "ok"
+    assert body["reminders"]["oldest_unsent_due_seconds"] == 600
+    travel("2027-01-05", 8)
+    settings.REMINDER_HEALTH_MAX_AGE_SECONDS = 1800
+    body = client.get("/health/").json()
+    assert (body["status"], body["reminders"]["status"]) == ("degraded", "late")
