@@ -115,6 +115,23 @@ def works_in(user: Any, service: Service) -> bool:
     return active_memberships(user).filter(service=service).exists()
 
 
+def held_by_my_services(
+    user: Any, queryset: QuerySet[M], *, owner: str = "service", also: Q | None = None
+) -> QuerySet[M]:
+    """Rows a service of the user holds about a youth (``youth``) that service follows now.
+
+    ``also`` admits rows a service holds before it follows the youth (the answer deadline of a
+    referral in its inbox). Used for the service's own working records, such as deadlines.
+    """
+    if not _is_staff_user(user):
+        return queryset.none()
+    follows = FollowUpPeriod.objects.filter(
+        youth_id=OuterRef("youth_id"), service_id=OuterRef(f"{owner}_id"), ended_on__isnull=True
+    )
+    allowed = Q(Exists(follows)) | also if also is not None else Q(Exists(follows))
+    return queryset.filter(**{f"{owner}_id__in": service_ids(user)}).filter(allowed)
+
+
 # --- Information: the one rule for who sees which item -------------------------------------
 
 

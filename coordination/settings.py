@@ -259,6 +259,11 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "consent.categories.Category.choices",
         "ConsentMethodEnum": "consent.models.Method.choices",
         "EntryKindEnum": "cases.models.EntryKind.choices",
+        "ActivityStatusEnum": "cases.models.ActivityStatus.choices",
+        "ActivityTypeEnum": "cases.models.ActivityType.choices",
+        "DeadlineStatusEnum": "coordination.models.DeadlineStatus.choices",
+        "ReferralStateEnum": "cases.models.ReferralState.choices",
+        "HandoverStateEnum": "cases.models.HandoverState.choices",
     },
 }
 

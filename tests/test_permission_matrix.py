@@ -7,6 +7,7 @@ same as "does not exist") and an empty list for lists; anonymous callers get 401
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +18,17 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.models import FollowUpEntry, FollowUpPeriod, Handover, Referral
+from cases.models import (
+    Activity,
+    ActivityPlan,
+    FollowUpEntry,
+    FollowUpPeriod,
+    Handover,
+    Referral,
+)
 from consent.models import Consent
 from consent.services import Flow
+from coordination.models import Deadline
 
 ROLES = [
     "nav_advisor",
@@ -84,6 +93,34 @@ def _shared_records(p: Any) -> None:
         to_service=p.nav,
         to_user=p.manager,
     )
+    services.decision_record(
+        actor=p.nav_advisor,
+        youth=p.youth,
+        service=p.nav,
+        innsatsgruppe="SITUASJONSBESTEMT_INNSATS",
+        main_goal="SKAFFE_ARBEID",
+        decided_on=timezone.localdate(),
+    )
+    plan = services.plan_create(actor=p.nav_advisor, youth=p.youth, service=p.nav)
+    services.activity_add(
+        actor=p.nav_advisor,
+        plan=plan,
+        type="EGEN",
+        title="Søke fem jobber",
+        deadline=timezone.localdate() + datetime.timedelta(days=14),
+    )
+
+
+def _plan(p: Any) -> str:
+    return str(ActivityPlan.objects.get().pk)
+
+
+def _activity(p: Any) -> str:
+    return str(Activity.objects.get().pk)
+
+
+def _activity_deadline(p: Any) -> str:
+    return str(Deadline.objects.get(rule_id="ACTIVITY").pk)
 
 
 def _entry(p: Any) -> str:
@@ -310,6 +347,80 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("access-log-list", "get"): Case(
         lambda p: "/api/v1/access-log/", {"privacy_officer"}, denied=403
+    ),
+    # NAV follow-up: work-and-welfare information of the NAV office. OT follows the youth too
+    # but has no consent for it: the youth is reachable, the decisions list comes back empty.
+    ("youth-decisions", "get"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/decisions/",
+        NAV_STAFF,
+        other={"ot_counsellor": 200, "coordinator": 200},
+    ),
+    ("youth-decisions", "post"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/decisions/",
+        NAV_STAFF,
+        ok=201,
+        body=lambda p: {
+            "service": str(p.nav.pk),
+            "innsatsgruppe": "SPESIELT_TILPASSET_INNSATS",
+            "main_goal": "SKAFFE_ARBEID",
+            "decided_on": timezone.localdate().isoformat(),
+        },
+    ),
+    ("activity-plan-list", "get"): Case(
+        lambda p: "/api/v1/activity-plans/", NAV_STAFF, denied="empty"
+    ),
+    ("activity-plan-list", "post"): Case(
+        lambda p: "/api/v1/activity-plans/",
+        NAV_STAFF,
+        ok=400,  # allowed, but the period already has its plan (created in _shared_records)
+        body=lambda p: {"youth": str(p.youth.pk), "service": str(p.nav.pk)},
+    ),
+    ("activity-plan-detail", "get"): Case(
+        lambda p: f"/api/v1/activity-plans/{_plan(p)}/", NAV_STAFF
+    ),
+    ("activity-plan-approve", "post"): Case(
+        lambda p: f"/api/v1/activity-plans/{_plan(p)}/approve/",
+        NAV_STAFF,
+        body=lambda p: {"version": 1},
+    ),
+    ("activity-plan-activities", "post"): Case(
+        lambda p: f"/api/v1/activity-plans/{_plan(p)}/activities/",
+        NAV_STAFF,
+        ok=201,
+        body=lambda p: {"type": "MOTE", "title": "Møte med veileder"},
+    ),
+    ("activity-plan-cards", "post"): Case(
+        lambda p: f"/api/v1/activity-plans/{_plan(p)}/cards/",
+        NAV_STAFF,
+        ok=201,
+        body=lambda p: {
+            "source": "TILTAKSARRANGOR",
+            "external_id": "kort-1",
+            "type": "EKSTERNAKTIVITET",
+            "title": "Arbeidstrening",
+        },
+    ),
+    ("activity-detail", "get"): Case(lambda p: f"/api/v1/activities/{_activity(p)}/", NAV_STAFF),
+    ("activity-detail", "patch"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/",
+        NAV_STAFF,
+        body=lambda p: {"version": 1, "status": "GJENNOMFORES"},
+    ),
+    ("activity-versions", "get"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/versions/", NAV_STAFF
+    ),
+    # Deadlines are the working records of the responsible service.
+    ("deadline-list", "get"): Case(lambda p: "/api/v1/deadlines/", {"nav_advisor"}, denied="empty"),
+    ("deadline-detail", "get"): Case(
+        lambda p: f"/api/v1/deadlines/{_activity_deadline(p)}/", NAV_STAFF
+    ),
+    ("deadline-rule-list", "get"): Case(lambda p: "/api/v1/deadline-rules/", STAFF),
+    ("my-reminder-preference", "get"): Case(lambda p: "/api/v1/me/reminder-preference/", STAFF),
+    ("my-reminder-preference", "put"): Case(
+        lambda p: "/api/v1/me/reminder-preference/", STAFF, body=lambda p: {"mode": "DAILY"}
+    ),
+    ("report-youth-guarantee", "get"): Case(
+        lambda p: f"/api/v1/reports/youth-guarantee/?service={p.nav.pk}", NAV_STAFF
     ),
 }
 

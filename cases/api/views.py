@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import access, selectors, services
+from cases.api.activities import YouthDecisionsMixin
 from cases.api.base import UUID_PATTERN, StrictSerializer, validated
 from cases.api.serializers import (
     GuardianInputSerializer,
@@ -55,7 +56,7 @@ class CaseloadQuerySerializer(StrictSerializer):
     page_size = serializers.IntegerField(min_value=1, max_value=200, required=False)
 
 
-class YouthViewSet(YouthInformationMixin, viewsets.GenericViewSet):
+class YouthViewSet(YouthInformationMixin, YouthDecisionsMixin, viewsets.GenericViewSet):
     """Youths in the caller's reach. Unknown and unreachable youths both answer 404."""
 
     lookup_value_regex = UUID_PATTERN

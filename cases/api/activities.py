@@ -1,0 +1,211 @@
+"""API for NAV follow-up: §14a decisions, activity plans, activities and activity cards pushed
+by other systems. Reads go through the access policy and are written to the access log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import access, selectors, services
+from cases.api import activity_serializers as s
+from cases.api.base import UUID_PATTERN, validated
+from cases.api.sharing import _service
+from cases.models import Activity, ActivityPlan
+
+
+def _item(kind: str, obj: Any, category: str) -> dict[str, Any]:
+    return {"type": kind, "id": str(obj.pk), "category": category, "basis": access.basis_of(obj)}
+
+
+def _log(request: Request, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
+    viewer = access.viewer_for(request.user)
+    access.log_reads(
+        viewer,
+        purpose,
+        [
+            access.Read(
+                youth_id=youth_id,
+                following_service_ids=[m.service_id for m in viewer.memberships],
+                items=items,
+            )
+        ],
+    )
+
+
+def _plan_items(plan: ActivityPlan, activities: list[Activity]) -> list[dict[str, Any]]:
+    return [
+        _item("activity-plan", plan, "WORK_AND_WELFARE"),
+        *(_item("activity", a, a.category) for a in activities),
+    ]
+
+
+class YouthDecisionsMixin:
+    """§14a decisions of one youth, mixed into the youths viewset."""
+
+    request: Any
+
+    @extend_schema(
+        methods=["get"], responses=s.DecisionSerializer(many=True), operation_id="youths_decisions"
+    )
+    @extend_schema(
+        methods=["post"],
+        request=s.DecisionInputSerializer,
+        responses={201: s.DecisionSerializer},
+        operation_id="youths_decisions_add",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def decisions(self, request: Request, pk: str) -> Response:
+        youth = access.youth_for_user(request.user, pk, purpose="youth-decisions")
+        if request.method == "POST":
+            data = validated(s.DecisionInputSerializer, request.data)
+            service = access.service_for_user(request.user, data.pop("service"))
+            decision = services.decision_record(
+                actor=request.user, youth=youth, service=service, **data
+            )
+            return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        with transaction.atomic():
+            decisions = list(selectors.decision_list(user=request.user, youth=youth))
+            _log(
+                request,
+                "youth-decisions",
+                youth.pk,
+                [_item("decision", d, "WORK_AND_WELFARE") for d in decisions],
+            )
+        return Response(s.DecisionSerializer(decisions, many=True).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[s.PlanQuerySerializer]))
+class ActivityPlanViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Activity plans the caller may see; one per NAV follow-up period."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = ActivityPlan.objects.none()
+    serializer_class = s.PlanSerializer
+
+    def list(self, request: Request) -> Response:
+        query = validated(s.PlanQuerySerializer, request.query_params)
+        with transaction.atomic():
+            page = self.paginate_queryset(
+                selectors.plan_list(user=request.user, youth_id=query.get("youth"))
+            )
+            viewer = access.viewer_for(request.user)
+            access.log_reads(
+                viewer,
+                "activity-plans",
+                [
+                    access.Read(
+                        youth_id=plan.youth_id,
+                        following_service_ids=[plan.period.service_id],
+                        items=[_item("activity-plan", plan, "WORK_AND_WELFARE")],
+                    )
+                    for plan in page or []
+                ],
+            )
+        return self.get_paginated_response(s.PlanSerializer(page, many=True).data)
+
+    @extend_schema(responses=s.PlanDetailSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        with transaction.atomic():
+            plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+            activities = list(selectors.activity_list(user=request.user, plan=plan))
+            _log(request, "activity-plan", plan.youth_id, _plan_items(plan, activities))
+        return Response(s.PlanDetailSerializer(plan, context={"activities": activities}).data)
+
+    @extend_schema(request=s.PlanInputSerializer, responses={201: s.PlanSerializer})
+    def create(self, request: Request) -> Response:
+        data = validated(s.PlanInputSerializer, request.data)
+        youth = access.youth_for_user(request.user, data["youth"], purpose="activity-plan-create")
+        service = access.service_for_user(request.user, data["service"])
+        plan = services.plan_create(actor=request.user, youth=youth, service=service)
+        return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ActivityPlanVersionSerializer, responses=s.PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        data = validated(s.ActivityPlanVersionSerializer, request.data)
+        plan = services.plan_approve(actor=request.user, plan=plan, version=data["version"])
+        return Response(s.PlanSerializer(plan).data)
+
+    @extend_schema(request=s.ActivityInputSerializer, responses={201: s.ActivitySerializer})
+    @action(detail=True, methods=["post"])
+    def activities(self, request: Request, pk: str) -> Response:
+        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        data = validated(s.ActivityInputSerializer, request.data)
+        data["responsible_service"] = _service(data["responsible_service"])
+        activity = services.activity_add(actor=request.user, plan=plan, **data)
+        return Response(s.ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ActivityCardSerializer,
+        responses={201: s.ActivitySerializer, 200: s.ActivitySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def cards(self, request: Request, pk: str) -> Response:
+        """Push an activity card from another system: created once (201), then updated in
+        place (200) when sent again with the same source and external id."""
+        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        data = validated(s.ActivityCardSerializer, request.data)
+        source, external_id = data.pop("source"), data.pop("external_id")
+        data["responsible_service"] = _service(data["responsible_service"])
+        activity, created = services.activity_push(
+            actor=request.user, plan=plan, source=source, external_id=external_id, values=data
+        )
+        return Response(
+            s.ActivitySerializer(activity).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One activity: read, change (optimistic version), and its version history."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Activity.objects.none()
+    serializer_class = s.ActivitySerializer
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        with transaction.atomic():
+            activity = selectors.activity_for_user(user=request.user, activity_id=pk)
+            _log(
+                request,
+                "activity",
+                activity.youth_id,
+                [_item("activity", activity, activity.category)],
+            )
+        return Response(s.ActivitySerializer(activity).data)
+
+    @extend_schema(request=s.ActivityEditSerializer, responses=s.ActivitySerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        activity = selectors.activity_for_user(user=request.user, activity_id=pk)
+        data = validated(s.ActivityEditSerializer, request.data)
+        version = data.pop("version")
+        texts = {k: data.pop(k) for k in ("staff_text", "youth_text") if k in data}
+        if "responsible_service" in data:
+            data["responsible_service"] = _service(data["responsible_service"])
+        activity = services.activity_change(
+            actor=request.user, activity=activity, version=version, values=data, **texts
+        )
+        return Response(s.ActivitySerializer(activity).data)
+
+    @extend_schema(responses=s.ActivityVersionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def versions(self, request: Request, pk: str) -> Response:
+        with transaction.atomic():
+            activity = selectors.activity_for_user(user=request.user, activity_id=pk)
+            versions = list(activity.versions.select_related("changed_by").order_by("version"))
+            _log(
+                request,
+                "activity-versions",
+                activity.youth_id,
+                [_item("activity", activity, activity.category)],
+            )
+        return Response(s.ActivityVersionSerializer(versions, many=True).data)

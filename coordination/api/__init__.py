@@ -1,0 +1,1 @@
+"""API of ``coordination``: deadlines, deadline rules, reminder choices and compliance reports."""

@@ -1,0 +1,220 @@
+"""Deadlines (mine and my service's), the rules, reminder choices and the youth-guarantee report.
+
+Deadline lists read through ``cases.access.held_by_my_services`` and write the access log;
+the report is aggregates only (no youth is named) for staff of the NAV office.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import access
+from cases.api.base import UUID_PATTERN, validated
+from cases.models import ServiceKind
+from consent.errors import ApplicationError
+from coordination import compliance, ledger
+from coordination.api import serializers as s
+from coordination.api.renderers import CSVRenderer
+from coordination.models import (
+    Deadline,
+    DeadlineRule,
+    DeadlineStatus,
+    ReminderPreference,
+    SubjectType,
+)
+
+
+def deadlines_for(user: Any) -> QuerySet[Deadline]:
+    """Deadlines of the user's services for youths they follow, and the answer deadlines of
+    referrals in their inbox."""
+    inbox = Q(subject_type=SubjectType.REFERRAL, rule_id="REFERRAL-RESPONSE")
+    return access.held_by_my_services(user, Deadline.objects.all(), also=inbox).select_related(
+        "youth", "rule", "service", "staff"
+    )
+
+
+def _filter(queryset: QuerySet[Deadline], query: dict[str, Any], user: Any) -> QuerySet[Deadline]:
+    today = timezone.localdate()
+    if query["scope"] == "mine":
+        queryset = queryset.filter(staff=user)
+    if "service" in query:
+        queryset = queryset.filter(service_id=query["service"])
+    if "rule" in query:
+        queryset = queryset.filter(rule_id=query["rule"])
+    if "youth" in query:
+        queryset = queryset.filter(youth_id=query["youth"])
+    state = query["state"]
+    if state != s.STATE_ALL:
+        queryset = queryset.filter(closed_at__isnull=True).exclude(status=DeadlineStatus.CANCELLED)
+    if state == s.STATE_OPEN:
+        queryset = queryset.filter(due_on__gte=today)
+    elif state == s.STATE_DUE_SOON:
+        soon = today + datetime.timedelta(days=max(settings.REMINDER_BEFORE_DAYS, default=7))
+        queryset = queryset.filter(due_on__gte=today, due_on__lte=soon)
+    elif state == s.STATE_OVERDUE:
+        queryset = queryset.filter(due_on__lt=today)
+    return queryset.order_by("due_on", "created_at")
+
+
+def _log_deadlines(request: Request, purpose: str, deadlines: list[Deadline]) -> None:
+    by_youth: dict[Any, list[Deadline]] = {}
+    for deadline in deadlines:
+        by_youth.setdefault(deadline.youth_id, []).append(deadline)
+    access.log_reads(
+        access.viewer_for(request.user),
+        purpose,
+        [
+            access.Read(
+                youth_id=youth_id,
+                following_service_ids=[d.service_id for d in rows],
+                items=[
+                    {"type": "deadline", "id": str(d.pk), "category": d.category, "basis": "own"}
+                    for d in rows
+                ],
+            )
+            for youth_id, rows in by_youth.items()
+        ],
+    )
+
+
+@extend_schema_view(list=extend_schema(parameters=[s.DeadlineQuerySerializer]))
+class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """My deadlines (``scope=mine``) or my services' (``scope=service``): live by default,
+    or open, due soon, overdue, all."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Deadline.objects.none()
+    serializer_class = s.DeadlineSerializer
+
+    def list(self, request: Request) -> Response:
+        query = validated(s.DeadlineQuerySerializer, request.query_params)
+        with transaction.atomic():
+            page = self.paginate_queryset(_filter(deadlines_for(request.user), query, request.user))
+            _log_deadlines(request, f"deadlines-{query['scope']}", list(page or []))
+        return self.get_paginated_response(s.DeadlineSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        with transaction.atomic():
+            try:
+                deadline = deadlines_for(request.user).get(pk=pk)
+            except Deadline.DoesNotExist:
+                raise Http404 from None
+            _log_deadlines(request, "deadline", [deadline])
+        return Response(s.DeadlineSerializer(deadline).data)
+
+
+class DeadlineRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The deadline rules of this deployment, with source and parameters (edited in the admin)."""
+
+    queryset = DeadlineRule.objects.order_by("code")
+    serializer_class = s.DeadlineRuleSerializer
+    pagination_class = None
+
+
+class ReminderPreferenceView(APIView):
+    """How I am reminded: at once (one digest per run) or in a daily digest."""
+
+    @extend_schema(responses=s.ReminderPreferenceSerializer)
+    def get(self, request: Request) -> Response:
+        user: Any = request.user
+        preference = ReminderPreference.objects.filter(user=user).first()
+        return Response({"mode": preference.mode if preference else "IMMEDIATE"})
+
+    @extend_schema(request=s.ReminderPreferenceSerializer, responses=s.ReminderPreferenceSerializer)
+    def put(self, request: Request) -> Response:
+        data = validated(s.ReminderPreferenceSerializer, request.data)
+        user: Any = request.user
+        with transaction.atomic():
+            ReminderPreference.objects.update_or_create(user=user, defaults={"mode": data["mode"]})
+            ledger.replan_for_user(user)
+        return Response({"mode": data["mode"]})
+
+
+def _csv_rows(report: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        [
+            "regel / rule",
+            "fra / from",
+            "til / to",
+            "antall / total",
+            "innfridd / met",
+            "oversittet / missed",
+            "åpne / open",
+            "bortfalt / cancelled",
+        ],
+    ]
+    for counts in report["deadlines"]:
+        rows.append(
+            [
+                counts.rule,
+                report["start"],
+                report["end"],
+                counts.total,
+                counts.met,
+                counts.missed,
+                counts.open,
+                counts.cancelled,
+            ]
+        )
+    rows.append([])
+    rows.append(
+        [
+            "UG-90",
+            "dato / day",
+            "gruppe / group",
+            "med godkjent plan / met",
+            "prosent / percent",
+            "mål / target",
+        ]
+    )
+    now = report["ug90_now"]
+    history = [(snap.day, snap) for snap in report["ug90_history"]]
+    for day, figure in [*history, (timezone.localdate(), now)]:
+        rows.append(
+            ["UG-90", day, figure.group_size, figure.met, figure.percent, figure.target_percent]
+        )
+    return rows
+
+
+class YouthGuaranteeReportView(APIView):
+    """Youth-guarantee compliance of one NAV office: UG-PLAN-1M and UG-2023 deadlines met and
+    missed in the period, UG-90 now and day by day. ``?format=csv`` for a spreadsheet."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[s.ReportQuerySerializer],
+        responses={
+            200: s.ReportSerializer,
+            (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV"),
+        },
+    )
+    def get(self, request: Request, format: str | None = None) -> Response:
+        query = validated(s.ReportQuerySerializer, request.query_params)
+        service = access.service_for_user(request.user, query["service"])
+        if service.kind != ServiceKind.NAV:
+            message = _("Rapporten gjelder NAV-kontorer.")
+            raise ApplicationError(message, code="not_nav", fields={"service": message})
+        report = compliance.report(service, query["start"], query["end"])
+        if request.accepted_renderer.format == "csv":
+            filename = f"ungdomsgaranti-{query['start']}-{query['end']}.csv"
+            return Response(
+                _csv_rows(report),
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+        return Response(s.ReportSerializer(report).data)
