@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,15 +19,18 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import access, selectors, services
 from cases.models import (
+    Activity,
     FollowUpEntry,
     FollowUpPeriod,
     Guardian,
+    NavDecision,
     Referral,
     Service,
     StaffMembership,
     Youth,
 )
 from cases.validators import validate_national_id
+from consent.categories import Category
 
 
 class ReadOnlyAdminMixin:
@@ -214,3 +218,31 @@ class ReferralAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return access.referrals_for(request.user).select_related("from_service", "to_service")
+
+
+@admin.register(NavDecision)
+class NavDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """§14a decisions through the access policy (work and welfare information)."""
+
+    list_display = ["decided_on", "innsatsgruppe", "main_goal", "service", "superseded_at"]
+    list_filter = ["innsatsgruppe"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        decisions = NavDecision.objects.select_related("service", "youth", "decided_by")
+        return access.visible(
+            request.user,
+            decisions.annotate(info_category=Value(Category.WORK_AND_WELFARE.value)),
+            category="info_category",
+        )
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Activities through the access policy; changes go through the API (versioned)."""
+
+    list_display = ["title", "type", "status", "deadline", "agreed", "responsible_service"]
+    list_filter = ["status", "type", "agreed"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        activities = Activity.objects.select_related("responsible_service", "plan__period__service")
+        return access.visible(request.user, activities, owner="plan__period__service")

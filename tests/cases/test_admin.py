@@ -105,3 +105,40 @@ def test_audit_entries_about_hidden_youths_stay_hidden(
     page = admin_without_service.get("/admin/consent/auditentry/").content.decode()
     assert "youth.registered" not in page
     assert "membership.added" in page  # entries about no youth remain visible
+
+
+def test_admin_shows_activities_decisions_and_deadlines_only_through_the_gate(
+    people: Any, admin_in_nav: Client, admin_without_service: Client
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    services.activity_add(
+        actor=people.nav_advisor,
+        plan=plan,
+        type="EGEN",
+        title="Hemmelig aktivitet",
+        deadline=timezone.localdate() + datetime.timedelta(days=9),
+    )
+    services.decision_record(
+        actor=people.nav_advisor,
+        youth=people.youth,
+        service=people.nav,
+        innsatsgruppe="SITUASJONSBESTEMT_INNSATS",
+        main_goal="SKAFFE_ARBEID",
+        decided_on=timezone.localdate(),
+    )
+    for url, marker in [
+        ("/admin/cases/activity/", "Hemmelig aktivitet"),
+        ("/admin/cases/navdecision/", "field-main_goal"),
+        ("/admin/coordination/deadline/", "field-due_on"),
+    ]:
+        assert marker in admin_in_nav.get(url).content.decode(), url
+        assert marker not in admin_without_service.get(url).content.decode(), url
+    rules = admin_in_nav.get("/admin/coordination/deadlinerule/").content.decode()
+    assert "UG-PLAN-1M" in rules
+    reminders = admin_in_nav.get("/admin/coordination/reminder/")
+    assert reminders.status_code == 200
+    assert "Hemmelig" not in reminders.content.decode()

@@ -1,0 +1,56 @@
+"""Admin for the deadline ledger. Rules are edited here (on/off, parameters); deadlines and
+reminders are read-only and shown through the same gate as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from cases.admin import ReadOnlyAdminMixin
+from coordination.api.views import deadlines_for
+from coordination.models import ComplianceSnapshot, Deadline, DeadlineRule, Reminder
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    """Switch a rule on or off for this deployment and adjust its parameters."""
+
+    list_display = ["code", "name", "enabled", "source"]
+    list_filter = ["enabled"]
+    readonly_fields = ["code"]
+    fields = ["code", "name", "description", "source", "source_url", "enabled", "parameters"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a rule needs code behind it (coordination.rules)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["due_on", "rule", "status", "service", "staff", "youth"]
+    list_filter = ["status", "rule"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return deadlines_for(request.user)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Delivery state only: reminders of deadlines the user may see."""
+
+    list_display = ["send_after", "stage", "days", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "stage"]
+    exclude = ["claim_token"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return Reminder.objects.filter(deadline__in=deadlines_for(request.user).values("pk"))
+
+
+@admin.register(ComplianceSnapshot)
+class ComplianceSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["day", "service", "rule", "group_size", "met", "target_percent"]
+    list_filter = ["service"]
