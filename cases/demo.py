@@ -12,6 +12,7 @@ import datetime
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -236,6 +237,7 @@ def seed(
             notification_email=email,
         )
     staff_by_service: dict[str, list] = {name: [] for name in by_name}
+    advisors_by_service: dict[str, list] = {}
     # One hash for the shared demo password: hashing it per user costs seconds each.
     password_hash = make_password(DEMO_PASSWORD)
     for person in STAFF:
@@ -248,6 +250,8 @@ def seed(
         )
         services.membership_add(user=user, service=by_name[person.service], role=person.role)
         staff_by_service[person.service].append(user)
+        if person.role == StaffRole.CASEWORKER:
+            advisors_by_service.setdefault(person.service, []).append(user)
     user_model.objects.create(
         username=ADMIN_USERNAME,
         password=password_hash,
@@ -259,7 +263,7 @@ def seed(
     nav, ot = by_name["NAV Skien"], by_name["OT Vestfold og Telemark avd. Skien"]
     school = by_name["Skien videregående skole"]
     health, cw = by_name["Helsestasjon for ungdom Skien"], by_name["Barneverntjenesten i Skien"]
-    counts = {"youths": 0, "periods": 0, "guardians": 0}
+    counts = {"youths": 0, "periods": 0, "guardians": 0, "decisions": 0, "activities": 0}
 
     def follow(youth: Youth, service: Service, reason: str, started_on: datetime.date) -> None:
         worker = rng.choice(staff_by_service[service.name])
@@ -312,6 +316,8 @@ def seed(
             follow(youth, health, "Oppfølging av psykisk helse", started)
         if age <= 24 and rng.random() < 0.08:
             follow(youth, cw, "Ettervern", started)
+        if youth.periods.filter(service=nav, ended_on__isnull=True).exists():
+            _nav_follow_up(rng, youth, nav, advisors_by_service[nav.name], started, today, counts)
         if age < 18:
             for relation_name in ("mor", "far"):
                 services.guardian_add(
@@ -324,6 +330,62 @@ def seed(
                 )
                 counts["guardians"] += 1
     return counts
+
+
+GROUPS = [
+    ("STANDARD_INNSATS", 30),
+    ("SITUASJONSBESTEMT_INNSATS", 40),
+    ("SPESIELT_TILPASSET_INNSATS", 20),
+    ("GRADERT_VARIG_TILPASSET_INNSATS", 5),
+    ("VARIG_TILPASSET_INNSATS", 5),
+]
+ACTIVITIES = [
+    ("STILLING", "Søke fem relevante stillinger"),
+    ("EGEN", "Skrive CV med veileder"),
+    ("MOTE", "Oppfølgingsmøte på NAV-kontoret"),
+    ("EKSTERNAKTIVITET", "Arbeidsforberedende trening"),
+    ("SOKEAVTALE", "Søkeavtale: to søknader i uka"),
+]
+
+
+def _nav_follow_up(
+    rng: random.Random,
+    youth: Youth,
+    nav: Service,
+    advisors: list[Any],
+    started: datetime.date,
+    today: datetime.date,
+    counts: dict[str, int],
+) -> None:
+    """A §14a decision, an activity plan and activities with deadlines (the ledger derives the
+    deadlines and reminders from them)."""
+    advisor = rng.choice(advisors)
+    if rng.random() < 0.7:
+        decided_on = min(today, started + datetime.timedelta(days=rng.randint(0, 60)))
+        services.decision_record(
+            actor=advisor,
+            youth=youth,
+            service=nav,
+            innsatsgruppe=_weighted(rng, GROUPS),
+            main_goal="SKAFFE_ARBEID",
+            decided_on=decided_on,
+        )
+        counts["decisions"] += 1
+    if rng.random() < 0.2:
+        return
+    plan = services.plan_create(actor=advisor, youth=youth, service=nav)
+    for activity_type, title in rng.sample(ACTIVITIES, rng.randint(1, 4)):
+        services.activity_add(
+            actor=advisor,
+            plan=plan,
+            type=activity_type,
+            title=title,
+            deadline=today + datetime.timedelta(days=rng.randint(-20, 45)),
+            agreed=rng.random() < 0.5,
+        )
+        counts["activities"] += 1
+    if rng.random() < 0.6:
+        services.plan_approve(actor=advisor, plan=plan, version=plan.version)
 
 
 def print_logins(write: Callable[[str], object] = print) -> None:
