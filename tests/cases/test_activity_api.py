@@ -192,3 +192,14 @@ def test_an_activity_for_a_service_not_following_the_youth_is_refused(
     factories.follow(people.school_counsellor, people.school, people.youth)
     response = _add(client_for(people.nav_advisor), plan, responsible_service=str(people.school.pk))
     assert response.status_code == 201
+
+
+def test_rule_errors_speak_english_when_asked(people: Any, client_for: Any, plan: Any) -> None:
+    created = _add(client_for(people.nav_advisor), plan, agreed=True).json()
+    response = client_for(people.nav_advisor, "en").patch(
+        f"/api/v1/activities/{created['id']}/", {"version": 1, "title": "X"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "The activity is agreed with NAV: only the deadline and status can change."
+    )
