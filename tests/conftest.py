@@ -41,6 +41,11 @@ class People:
 
 @pytest.fixture
 def people(db: Any) -> People:
+    return build_people()
+
+
+def build_people() -> People:
+    """The named people around one youth (also used once per module by the permission matrix)."""
     nav = factories.make_service(ServiceKind.NAV, "NAV Skien")
     ot = factories.make_service(ServiceKind.OT, "OT Skien", county_number="40")
     school = factories.make_service(ServiceKind.SCHOOL, "Skien videregående skole")
