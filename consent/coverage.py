@@ -19,6 +19,19 @@ from django.utils import timezone
 from consent.models import ConsentScope, Decision, LegalBasisFlow
 
 
+def in_force_scopes(*, at: datetime.datetime | None = None) -> QuerySet[ConsentScope]:
+    """Scopes of consents that are given, in force, not withdrawn, not expired, and whose
+    giver is still the right one, at ``at`` (default: now)."""
+    now = at or timezone.now()
+    return ConsentScope.objects.filter(
+        Q(competent_until__isnull=True) | Q(competent_until__gt=timezone.localdate(now)),
+        Q(consent__valid_until__isnull=True) | Q(consent__valid_until__gt=now),
+        consent__decision=Decision.GIVEN,
+        consent__valid_from__lte=now,
+        consent__withdrawn_at__isnull=True,
+    )
+
+
 def covering_scopes(
     *,
     subject: Any,
@@ -31,17 +44,11 @@ def covering_scopes(
 ) -> QuerySet[ConsentScope]:
     """Consent scopes that cover the flow to any of ``to_parties`` (ids; or any party of
     ``to_kinds``) at ``at`` (default: now). Both may be subqueries. Nothing is cached."""
-    now = at or timezone.now()
-    return ConsentScope.objects.filter(
+    return in_force_scopes(at=at).filter(
         Q(from_party=from_party) | Q(from_party__isnull=True, from_kind=from_kind),
         Q(to_party__in=to_parties) | Q(to_party__isnull=True, to_kind__in=to_kinds),
-        Q(competent_until__isnull=True) | Q(competent_until__gt=timezone.localdate(now)),
-        Q(consent__valid_until__isnull=True) | Q(consent__valid_until__gt=now),
         subject=subject,
         category=category,
-        consent__decision=Decision.GIVEN,
-        consent__valid_from__lte=now,
-        consent__withdrawn_at__isnull=True,
     )
 
 

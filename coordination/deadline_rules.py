@@ -85,11 +85,34 @@ SEEDED = [
         "code": "IP-REVIEW",
         "name": "Evaluering av individuell plan",
         "description": (
-            "Evalueringsdatoene i en individuell plan. Utledes fra planene når modulen for "
-            "individuell plan er tatt i bruk."
+            "Evalueringsdatoene i en plan som er tatt i bruk (individuell plan eller "
+            "stafettlogg). En evaluering innfrir datoen som var satt og setter neste dato. "
+            "Påminnelser går til koordinatoren."
         ),
-        "source": "Forskrift om habilitering og rehabilitering, individuell plan og koordinator",
-        "source_url": "https://lovdata.no/forskrift/2011-12-16-1256",
+        "source": "Forskrift om individuell plan ved ytelse av velferdstjenester (fra 2022)",
+        "source_url": "",
+    },
+    {
+        "code": "IP-MEASURE",
+        "name": "Frist for tiltak i plan",
+        "description": (
+            "Sluttdatoen på et tiltak i en plan som er tatt i bruk. Innfridd når tiltaket er "
+            "gjennomført; påminnelser går til den som er ansvarlig for tiltaket."
+        ),
+        "source": "Forskrift om individuell plan ved ytelse av velferdstjenester (fra 2022)",
+        "source_url": "",
+    },
+    {
+        "code": "IP-COORDINATOR",
+        "name": "Plan uten koordinator",
+        "description": (
+            "En plan i bruk skal ha én aktiv koordinator. Mangler den (koordinatoren har "
+            "sluttet eller er tatt ut), varsles lederne i alle tjenestene som deltar, til noen "
+            "har tatt over."
+        ),
+        "source": "Forskrift om individuell plan ved ytelse av velferdstjenester; "
+        "helse- og omsorgstjenesteloven § 7-2",
+        "source_url": "",
     },
     {
         "code": "CONSENT-EXPIRY",

@@ -75,6 +75,7 @@ def sync_youth(youth_id: Any, *, now: datetime.datetime | None = None) -> SyncRe
             "service_id": item.service_id,
             "staff_id": item.staff_id,
             "category": item.category,
+            "to_managers": item.to_managers,
             "fulfilled_at": item.fulfilled_at,
             "status": _derived_status(item, today),
             "closed_at": item.fulfilled_at,
@@ -198,12 +199,13 @@ def managers_or_service(service_id: Any, managers: dict[Any, list[Any]]) -> list
 
 def _stages(deadline: Deadline, managers: dict[Any, list[Any]]) -> list[Planned]:
     """Before (7 and 1 days), on the day, and escalation to the managers when overdue."""
-    main = (
-        [user_recipient(deadline.staff_id)]
-        if deadline.staff_id
-        else [service_recipient(deadline.service_id)]
-    )
     bosses = managers_or_service(deadline.service_id, managers)
+    if deadline.to_managers:
+        main = bosses
+    elif deadline.staff_id:
+        main = [user_recipient(deadline.staff_id)]
+    else:
+        main = [service_recipient(deadline.service_id)]
     due = deadline.due_on
     plan = [
         (ReminderStage.BEFORE, -days, main)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.models import (
+    CASELOAD_ROLES,
     Activity,
     ActivityPlan,
     ActivityStatus,
@@ -36,7 +37,18 @@ from cases.models import (
 from consent.categories import Category
 from consent.models import Consent, Decision, Giver
 from consent.rules import age_on
-from coordination.models import DeadlineRule, SubjectType
+from coordination.models import (
+    CoordinatorTerm,
+    DeadlineRule,
+    MeasureStatus,
+    ParticipantKind,
+    Plan,
+    PlanMeasure,
+    PlanParticipant,
+    PlanReview,
+    PlanStatus,
+    SubjectType,
+)
 
 # --- The law's numbers, by rule --------------------------------------------------------------
 
@@ -118,6 +130,16 @@ class Facts:
     consents: list[Consent]
     responsible_since: dict[Any, datetime.datetime]  # period id → since the current responsible
     memberships: dict[Any, list[Any]] = field(default_factory=dict)  # user id → service ids
+    # Plans across services (coordination's own records) and what their rules read.
+    coordination_plans: list[Plan] = field(default_factory=list)
+    plan_reviews: list[PlanReview] = field(default_factory=list)
+    plan_measures: list[PlanMeasure] = field(default_factory=list)
+    plan_participants: list[PlanParticipant] = field(default_factory=list)
+    coordinator_terms: list[CoordinatorTerm] = field(default_factory=list)
+    # (user id, service id) → when the membership ended (None: still working there).
+    coordinator_memberships: dict[tuple[Any, Any], datetime.datetime | None] = field(
+        default_factory=dict
+    )
 
     def period_at(self, service_id: Any, day: datetime.date) -> FollowUpPeriod | None:
         """The service's period with the youth that was open on ``day`` (or opened after it)."""
@@ -144,6 +166,17 @@ def load_facts(youth: Youth) -> Facts:
         Consent.objects.filter(subject_id=youth.pk).prefetch_related("scopes", "replaced_by")
     )
     recorders = {c.recorded_by_id for c in consents}
+    plans = list(Plan.objects.filter(youth=youth))
+    coordinators = {p.coordinator_id for p in plans if p.coordinator_id}
+    coordinator_memberships: dict[tuple[Any, Any], datetime.datetime | None] = {}
+    if coordinators:
+        for user_id, service_id, ended_at in StaffMembership.objects.filter(
+            user_id__in=coordinators, role__in=CASELOAD_ROLES
+        ).values_list("user_id", "service_id", "ended_at"):
+            key = (user_id, service_id)
+            # An open membership wins over an ended one.
+            if key not in coordinator_memberships or ended_at is None:
+                coordinator_memberships[key] = ended_at
     memberships: dict[Any, list[Any]] = {}
     if recorders:
         for user_id, service_id in StaffMembership.objects.filter(
@@ -167,6 +200,24 @@ def load_facts(youth: Youth) -> Facts:
             ).order_by("since")
         },
         memberships=memberships,
+        coordination_plans=plans,
+        plan_reviews=list(
+            PlanReview.objects.filter(plan__youth=youth).order_by("recorded_at", "held_on")
+        )
+        if plans
+        else [],
+        plan_measures=list(PlanMeasure.objects.filter(youth=youth)) if plans else [],
+        plan_participants=list(
+            PlanParticipant.objects.filter(
+                plan__youth=youth, kind=ParticipantKind.SERVICE, left_at__isnull=True
+            ).order_by("joined_at")
+        )
+        if plans
+        else [],
+        coordinator_terms=list(CoordinatorTerm.objects.filter(plan__youth=youth).order_by("since"))
+        if plans
+        else [],
+        coordinator_memberships=coordinator_memberships,
     )
 
 
@@ -184,6 +235,7 @@ class Expected:
     staff_id: Any
     category: str
     fulfilled_at: datetime.datetime | None = None
+    to_managers: bool = False
 
 
 Evaluator = Callable[[DeadlineRule, Facts, datetime.date], Iterable[Expected]]
@@ -451,8 +503,94 @@ def reconsent(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterato
         )
 
 
-# Rules without an evaluator here are figures (UG-90, in ``coordination.compliance``) or belong
-# to a part not built yet (IP-REVIEW: individual plans).
+def plan_reviews(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """Each review date of a plan in use, to its coordinator. A review fulfils the date that was
+    due when it was recorded and sets the next one: a chain keyed by what set each date (the
+    plan for the first, then each review)."""
+    for plan in facts.coordination_plans:
+        if plan.activated_at is None:
+            continue
+        reviews = [r for r in facts.plan_reviews if r.plan_id == plan.pk]
+        set_by: Any = plan
+        for review in reviews:
+            if review.was_due_on is not None:
+                yield Expected(
+                    SubjectType.PLAN if set_by is plan else SubjectType.REVIEW,
+                    set_by.pk,
+                    review.was_due_on,
+                    plan.service_id,
+                    plan.coordinator_id,
+                    Category.GENERAL,
+                    _not_before(start_of_day(review.held_on), review.held_on),
+                )
+            set_by = review
+        if plan.status == PlanStatus.ACTIVE and plan.next_review_on is not None:
+            yield Expected(
+                SubjectType.PLAN if set_by is plan else SubjectType.REVIEW,
+                set_by.pk,
+                plan.next_review_on,
+                plan.service_id,
+                plan.coordinator_id,
+                Category.GENERAL,
+            )
+
+
+def plan_measures(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """A measure's end date in a plan in use, to the person responsible: met when done."""
+    active = {p.pk for p in facts.coordination_plans if p.status == PlanStatus.ACTIVE}
+    for measure in facts.plan_measures:
+        if measure.plan_id not in active or measure.removed_at is not None:
+            continue
+        if measure.ends_on is None or measure.status == MeasureStatus.CANCELLED:
+            continue
+        yield Expected(
+            SubjectType.MEASURE,
+            measure.pk,
+            measure.ends_on,
+            measure.service_id,
+            measure.responsible_id,
+            measure.category,
+            measure.status_changed_at if measure.status == MeasureStatus.DONE else None,
+        )
+
+
+def _coordinator_gap(facts: Facts, plan: Plan) -> datetime.datetime | None:
+    """Since when an active plan has had no active coordinator (None: it has one)."""
+    participating = {p.service_id for p in facts.plan_participants if p.plan_id == plan.pk}
+    key = (plan.coordinator_id, plan.service_id)
+    has_one = plan.coordinator_id is not None and plan.service_id in participating
+    if has_one and key in facts.coordinator_memberships:
+        # Still working there: no gap; left: the gap began when they left.
+        return facts.coordinator_memberships[key]
+    terms = [t for t in facts.coordinator_terms if t.plan_id == plan.pk and t.until]
+    last = max((t.until for t in terms if t.until), default=None)
+    return last or plan.activated_at
+
+
+def plan_coordinator(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """An active plan without an active coordinator is flagged at once to the managers of every
+    participating service (one deadline per service), until someone takes the role."""
+    for plan in facts.coordination_plans:
+        if plan.status != PlanStatus.ACTIVE:
+            continue
+        gap = _coordinator_gap(facts, plan)
+        if gap is None:
+            continue
+        for participant in facts.plan_participants:
+            if participant.plan_id != plan.pk:
+                continue
+            yield Expected(
+                SubjectType.PARTICIPANT,
+                participant.pk,
+                max(local_day(gap), local_day(plan.activated_at or gap)),
+                participant.service_id,
+                None,
+                Category.GENERAL,
+                to_managers=True,
+            )
+
+
+# UG-90 has no evaluator here: it is a figure per office (``coordination.compliance``).
 EVALUATORS: dict[str, Evaluator] = {
     "UG-2023": ug_2023,
     "UG-PLAN-1M": ug_plan_1m,
@@ -462,4 +600,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "REFERRAL-RESPONSE": referral_response,
     "CONSENT-EXPIRY": consent_expiry,
     "RECONSENT-18": reconsent,
+    "IP-REVIEW": plan_reviews,
+    "IP-MEASURE": plan_measures,
+    "IP-COORDINATOR": plan_coordinator,
 }

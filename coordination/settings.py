@@ -185,6 +185,8 @@ else:
 # to make a work-oriented offer to a youth under 20 referred by OT (UG-U20).
 DEADLINE_UG_CONTACT_PERSON_DAYS = env_int("DEADLINE_UG_CONTACT_PERSON_DAYS", 14, minimum=1)
 DEADLINE_UG_U20_OFFER_DAYS = env_int("DEADLINE_UG_U20_OFFER_DAYS", 30, minimum=1)
+# The coordinator's dashboard lists plans whose consent runs out within this many days.
+PLAN_CONSENT_WARNING_DAYS = env_int("PLAN_CONSENT_WARNING_DAYS", 30, minimum=1)
 # Reminder stages: days before the due day, and days after it when the managers are alerted.
 REMINDER_BEFORE_DAYS = [int(d) for d in env_list("REMINDER_BEFORE_DAYS", ["7", "1"])]
 REMINDER_ESCALATION_DAYS = env_int("REMINDER_ESCALATION_DAYS", 3, minimum=1)

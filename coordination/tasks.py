@@ -15,6 +15,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from coordination import compliance, ledger, reminders
+from coordination.plans import grants
 
 logger = logging.getLogger(__name__)
 
@@ -60,5 +61,10 @@ def reminders_send(self: Any, token: str) -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def deadlines_sweep() -> dict[str, int]:
     """Nightly: re-derive every followed youth's deadlines from the facts (repairs anything a
-    write missed, moves passed deadlines to missed) and take the compliance figures."""
-    return {**ledger.sweep(), **compliance.snapshot_all()}
+    write missed, moves passed deadlines to missed), take the compliance figures, and remove
+    plan grants whose holder no longer qualifies (a consent that ran out, a job that ended)."""
+    return {
+        **ledger.sweep(),
+        **compliance.snapshot_all(),
+        "grants_removed": grants.prune_all(reason="nightly"),
+    }

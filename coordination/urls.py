@@ -6,11 +6,13 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import views
+from coordination.plans.views import plan_print
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("plans/<uuid:plan_id>/print/", plan_print, name="plan-print"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cases.api.urls")),
     path("api/v1/", include("coordination.api.urls")),

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -24,10 +25,12 @@ from cases.models import (
     FollowUpEntry,
     FollowUpPeriod,
     Handover,
+    HandoverKind,
     Referral,
     Service,
     StaffRole,
 )
+from consent.errors import ApplicationError
 from consent.models import AccessLogEntry, Consent
 from consent.services import Flow
 
@@ -415,7 +418,12 @@ class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=s.HandoverSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
+        """Accept responsibility. A plan's coordinator is accepted on the plan
+        (``/plans/{id}/coordinator/accept/``), which also moves the coordinator."""
         handover = selectors.handover_for_user(user=request.user, handover_id=pk)
+        if handover.kind != HandoverKind.RESPONSIBILITY:
+            message = _("Denne stafetten gjelder en plan og besvares i planen.")
+            raise ApplicationError(message, code="answer_in_plan")
         return Response(
             s.HandoverSerializer(
                 services.handover_accept(actor=request.user, handover=handover)

@@ -241,6 +241,8 @@ class HandoverSerializer(serializers.ModelSerializer):
         model = Handover
         fields = [
             "id",
+            "kind",
+            "about_id",
             "youth",
             "from_service",
             "from_user",

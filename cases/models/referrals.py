@@ -153,14 +153,29 @@ class HandoverState(models.TextChoices):
     CANCELLED = "CANCELLED", _("Trukket tilbake")
 
 
+class HandoverKind(models.TextChoices):
+    RESPONSIBILITY = "RESPONSIBILITY", _("Oppfølgingsansvar")
+    # The coordinator (or stafettholder) of a plan; ``about_id`` names the plan. What moves on
+    # acceptance is the upper app's business: it calls ``handover_accept`` and then moves it.
+    PLAN_COORDINATOR = "PLAN_COORDINATOR", _("Koordinator for plan")
+
+
 class Handover(models.Model):
     """*Stafett*: moving responsibility for a youth to another staff member or service.
 
     Until the receiver accepts, the sender stays responsible. Within a service it moves the
     period's responsible; to another service it opens that service's period and closes the old.
+    A plan's coordinator moves the same way (``kind``), always to a named person.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(
+        _("hva som overføres"),
+        max_length=20,
+        choices=HandoverKind.choices,
+        default=HandoverKind.RESPONSIBILITY,
+    )
+    about_id = models.UUIDField(_("gjelder (plan)"), null=True, blank=True)
     period = models.ForeignKey(
         FollowUpPeriod, verbose_name=_("fra periode"), on_delete=models.PROTECT, related_name="+"
     )
@@ -204,9 +219,19 @@ class Handover(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["period"],
-                condition=Q(state="PENDING"),
+                condition=Q(state="PENDING", kind="RESPONSIBILITY"),
                 name="handover_one_pending_per_period",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["about_id"],
+                condition=Q(state="PENDING", kind="PLAN_COORDINATOR"),
+                name="handover_one_pending_per_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="RESPONSIBILITY", about_id__isnull=True)
+                | Q(kind="PLAN_COORDINATOR", about_id__isnull=False, to_user__isnull=False),
+                name="handover_kind_fields",
+            ),
         ]
         indexes = [
             models.Index(

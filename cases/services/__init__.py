@@ -19,6 +19,7 @@ from cases.services.followup import (
 )
 from cases.services.referrals import (
     handover_accept,
+    handover_cancel,
     handover_decline,
     handover_offer,
     referral_accept,
@@ -59,6 +60,7 @@ __all__ = [
     "entry_log",
     "guardian_add",
     "handover_accept",
+    "handover_cancel",
     "handover_decline",
     "handover_offer",
     "membership_add",

@@ -1,11 +1,16 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from coordination.api import views
+from coordination.api import plans, views
 
 router = SimpleRouter()
 router.register("deadlines", views.DeadlineViewSet, basename="deadline")
 router.register("deadline-rules", views.DeadlineRuleViewSet, basename="deadline-rule")
+router.register("plans", plans.PlanViewSet, basename="plan")
+router.register("plan-participants", plans.PlanParticipantViewSet, basename="plan-participant")
+router.register("plan-goals", plans.PlanGoalViewSet, basename="plan-goal")
+router.register("plan-measures", plans.PlanMeasureViewSet, basename="plan-measure")
+router.register("child-coordinators", plans.ChildCoordinatorViewSet, basename="child-coordinator")
 
 urlpatterns = [
     path(

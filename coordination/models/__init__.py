@@ -1,4 +1,5 @@
-"""Models of ``coordination``: the deadline ledger, compliance figures and reminders."""
+"""Models of ``coordination``: plans and coordinators, the deadline ledger, compliance figures
+and reminders."""
 
 from coordination.models.deadlines import (
     ComplianceSnapshot,
@@ -6,6 +7,28 @@ from coordination.models.deadlines import (
     DeadlineRule,
     DeadlineStatus,
     SubjectType,
+)
+from coordination.models.plans import (
+    FINISHED_MEASURE_STATUSES,
+    OPEN_PLAN_STATUSES,
+    BtiLevel,
+    ChildCoordinator,
+    CloseReason,
+    CoordinatorTerm,
+    MeasureStatus,
+    ParticipantKind,
+    Plan,
+    PlanGoal,
+    PlanGroupObjectPermission,
+    PlanKind,
+    PlanMeasure,
+    PlanParticipant,
+    PlanReview,
+    PlanReviewGoal,
+    PlanStatus,
+    PlanUserObjectPermission,
+    PlanVersion,
+    VersionAction,
 )
 from coordination.models.reminders import (
     DigestMode,
@@ -16,14 +39,34 @@ from coordination.models.reminders import (
 )
 
 __all__ = [
+    "FINISHED_MEASURE_STATUSES",
+    "OPEN_PLAN_STATUSES",
+    "BtiLevel",
+    "ChildCoordinator",
+    "CloseReason",
     "ComplianceSnapshot",
+    "CoordinatorTerm",
     "Deadline",
     "DeadlineRule",
     "DeadlineStatus",
     "DigestMode",
+    "MeasureStatus",
+    "ParticipantKind",
+    "Plan",
+    "PlanGoal",
+    "PlanGroupObjectPermission",
+    "PlanKind",
+    "PlanMeasure",
+    "PlanParticipant",
+    "PlanReview",
+    "PlanReviewGoal",
+    "PlanStatus",
+    "PlanUserObjectPermission",
+    "PlanVersion",
     "Reminder",
     "ReminderPreference",
     "ReminderStage",
     "ReminderStatus",
     "SubjectType",
+    "VersionAction",
 ]

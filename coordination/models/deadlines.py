@@ -44,6 +44,9 @@ class SubjectType(models.TextChoices):
     REFERRAL = "referral", _("henvisning")
     CONSENT = "consent", _("samtykke")
     PLAN = "plan", _("plan")
+    REVIEW = "review", _("evaluering av plan")
+    MEASURE = "measure", _("tiltak i plan")
+    PARTICIPANT = "participant", _("deltaker i plan")
 
 
 class DeadlineStatus(models.TextChoices):
@@ -89,6 +92,8 @@ class Deadline(models.Model):
         on_delete=models.PROTECT,
         related_name="deadlines",
     )
+    # Reminders go to the service's managers from the first stage (a plan without coordinator).
+    to_managers = models.BooleanField(_("til lederne"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
     )

@@ -1,0 +1,76 @@
+"""The plan as a document: what the viewer may see of it, in the API's shape, and the
+access-log rows for showing it. Used by the API and by the printable page alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases import access
+from coordination.models import Plan
+from coordination.plans import grants, selectors, services, versions
+
+
+def item(kind: str, obj_id: Any, category: str, basis: str) -> dict[str, Any]:
+    return {"type": kind, "id": str(obj_id), "category": category, "basis": basis}
+
+
+def log_plan_reads(
+    user: Any, purpose: str, plans: list[Plan], extra: list[dict[str, Any]] | None = None
+) -> None:
+    """One access-log row per youth whose plan was shown, with what was shown and on what."""
+    viewer = access.viewer_for(user)
+    mine = {m.service_id for m in viewer.memberships}
+    access.log_reads(
+        viewer,
+        purpose,
+        [
+            access.Read(
+                youth_id=plan.youth_id,
+                following_service_ids=list(mine),
+                items=[
+                    item("plan", plan.pk, "GENERAL", selectors.basis_of_plan(mine, plan)),
+                    *(extra or []),
+                ],
+            )
+            for plan in plans
+        ],
+    )
+
+
+def rights(user: Any, plan: Plan) -> list[str]:
+    """What the viewer may do beyond reading: all as coordinator, else what was granted."""
+    if not plan.is_open:
+        return []
+    if plan.coordinator_id == user.pk:
+        return ["coordinator", *grants.PERMISSIONS]
+    return sorted(grants.grants_of(plan).get(user, []))
+
+
+def plan_document(user: Any, plan: Plan, *, purpose: str = "plan") -> dict[str, Any]:
+    """The live plan with what ``user`` may see of it; the read is logged. Call inside the
+    read's transaction."""
+    view = selectors.plan_view(user=user, plan=plan)
+    visible_goals = {g.pk for g in view.goals}
+    data = {
+        **versions.plan_state(plan),
+        "participants": [versions.participant_state(p) for p in view.participants],
+        "goals": [versions.goal_state(g) for g in view.goals],
+        "measures": [versions.measure_state(m) for m in view.measures],
+        "reviews": [
+            versions.review_state(r, [n for n in r.goal_notes.all() if n.goal_id in visible_goals])
+            for r in view.reviews
+        ],
+        "my_rights": rights(user, plan),
+        "pending_coordinator_handover": services.pending_coordinator_handover(plan),
+        "child_coordinator": view.child_coordinator,
+    }
+    log_plan_reads(
+        user,
+        purpose,
+        [plan],
+        [
+            *(item("plan-goal", g.pk, g.category, access.basis_of(g)) for g in view.goals),
+            *(item("plan-measure", m.pk, m.category, access.basis_of(m)) for m in view.measures),
+        ],
+    )
+    return data

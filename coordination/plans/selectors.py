@@ -1,0 +1,249 @@
+"""Reads of plans, through the one access policy (``cases.access``).
+
+A staff member sees a plan when one of their services follows the youth and either holds the
+plan (the coordinating service) or takes part in it with the plan's consent sharing it to that
+service. Inside the plan, goals and measures are records like any other: their service and
+category go through ``access.visible``, so a participant sees only what a consent (or a legal
+basis) covers. Everything is one indexed query per list; nothing is cached.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases import access
+from cases.models import FollowUpPeriod, StaffMembership, StaffRole
+from consent.coverage import in_force_scopes
+from coordination.models import (
+    FINISHED_MEASURE_STATUSES,
+    OPEN_PLAN_STATUSES,
+    ChildCoordinator,
+    ParticipantKind,
+    Plan,
+    PlanGoal,
+    PlanMeasure,
+    PlanParticipant,
+    PlanReview,
+    PlanReviewGoal,
+    PlanStatus,
+    PlanVersion,
+)
+from coordination.plans import versions
+
+
+def _shared_with(service_ref: Any) -> QuerySet[Any]:
+    """In-force scopes of the plan's consent that name ``service_ref`` as a receiver."""
+    return in_force_scopes().filter(
+        consent_id=OuterRef(OuterRef("consent_id")), to_party_id=service_ref
+    )
+
+
+def plans_for(user: Any) -> QuerySet[Plan]:
+    """Plans the user may see (see the module docstring)."""
+    mine = access.service_ids(user)
+    following = FollowUpPeriod.objects.filter(
+        youth_id=OuterRef("youth_id"), ended_on__isnull=True, service_id__in=mine
+    )
+    participating = PlanParticipant.objects.filter(
+        plan_id=OuterRef("pk"),
+        kind=ParticipantKind.SERVICE,
+        left_at__isnull=True,
+        service_id__in=mine,
+    ).filter(Exists(_shared_with(OuterRef("service_id"))))
+    return Plan.objects.filter(Exists(following)).filter(
+        Q(service_id__in=mine) | Q(Exists(participating))
+    )
+
+
+def plan_list(*, user: Any, youth_id: Any = None, role: str = "") -> QuerySet[Plan]:
+    plans = plans_for(user).select_related("service", "coordinator", "youth")
+    if youth_id is not None:
+        plans = plans.filter(youth_id=youth_id)
+    if role == "coordinator":
+        plans = plans.filter(coordinator=user)
+    return plans.order_by("-created_at")
+
+
+def plan_for_user(*, user: Any, plan_id: Any) -> Plan:
+    try:
+        return (
+            plans_for(user)
+            .select_related("service", "coordinator", "youth", "consent")
+            .get(pk=plan_id)
+        )
+    except (Plan.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def basis_of_plan(user_service_ids: set[Any], plan: Plan) -> str:
+    """What let the user see the plan itself: their service holds it, or the plan consent."""
+    return "own" if plan.service_id in user_service_ids else f"consent:{plan.consent_id}"
+
+
+@dataclass
+class PlanView:
+    """A plan with what the viewer may see of it, loaded in a fixed number of queries."""
+
+    plan: Plan
+    participants: list[PlanParticipant]
+    goals: list[PlanGoal]
+    measures: list[PlanMeasure]
+    reviews: list[PlanReview]
+    child_coordinator: ChildCoordinator | None
+
+
+def goal_list(*, user: Any, plan: Plan) -> QuerySet[PlanGoal]:
+    goals = PlanGoal.objects.filter(plan=plan, removed_at__isnull=True).select_related("service")
+    return access.visible(user, goals).order_by("position", "title")
+
+
+def measure_list(*, user: Any, plan: Plan) -> QuerySet[PlanMeasure]:
+    measures = PlanMeasure.objects.filter(plan=plan, removed_at__isnull=True).select_related(
+        "service", "responsible"
+    )
+    return access.visible(user, measures).order_by("ends_on", "title")
+
+
+def plan_view(*, user: Any, plan: Plan) -> PlanView:
+    goals = list(goal_list(user=user, plan=plan))
+    goal_ids = {g.pk for g in goals}
+    notes = PlanReviewGoal.objects.filter(goal_id__in=goal_ids)
+    return PlanView(
+        plan=plan,
+        participants=list(
+            plan.participants.select_related("service", "contact").order_by("joined_at")
+        ),
+        goals=goals,
+        measures=[m for m in measure_list(user=user, plan=plan) if m.goal_id in goal_ids],
+        reviews=list(
+            plan.reviews.select_related("recorded_by").prefetch_related(
+                "attendees", Prefetch("goal_notes", queryset=notes)
+            )
+        ),
+        child_coordinator=current_child_coordinator(plan.youth),
+    )
+
+
+def history(*, user: Any, plan: Plan) -> QuerySet[PlanVersion]:
+    """The plan's change log, each entry filtered by the access policy like the live record."""
+    return access.visible(
+        user, PlanVersion.objects.filter(plan=plan).select_related("actor")
+    ).order_by("-at", "-id")
+
+
+def plan_state_at(*, user: Any, plan: Plan, moment: datetime.datetime) -> dict[str, Any] | None:
+    """The plan as it stood at ``moment``, showing only what the user may see now; ``None``
+    when the plan did not exist yet."""
+    rows = list(versions.state_at(history(user=user, plan=plan), moment))
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_type.setdefault(row.object_type, []).append(row.state)
+    if not by_type.get("plan"):
+        return None
+    goals = by_type.get("goal", [])
+    goal_ids = {g["id"] for g in goals}
+    reviews = by_type.get("review", [])
+    for review in reviews:
+        review["goal_notes"] = [n for n in review["goal_notes"] if n["goal"] in goal_ids]
+    return {
+        **by_type["plan"][0],
+        "participants": by_type.get("participant", []),
+        "goals": goals,
+        "measures": [m for m in by_type.get("measure", []) if m["goal"] in goal_ids],
+        "reviews": sorted(reviews, key=lambda r: r["held_on"], reverse=True),
+        "at": moment.isoformat(),
+    }
+
+
+def current_child_coordinator(youth: Any) -> ChildCoordinator | None:
+    return (
+        ChildCoordinator.objects.filter(youth=youth, right_granted=True, ended_at__isnull=True)
+        .select_related("coordinator", "service")
+        .first()
+    )
+
+
+def child_coordinator_list(*, user: Any, youth: Any) -> QuerySet[ChildCoordinator]:
+    """The child coordinator decisions on a youth the user reaches (general information)."""
+    return (
+        ChildCoordinator.objects.filter(youth=youth)
+        .select_related("coordinator", "service", "recorded_by")
+        .order_by("-decided_on", "-recorded_at")
+    )
+
+
+# --- The coordinator's dashboard -----------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    plans: list[Plan]
+    overdue_measures: list[PlanMeasure]
+    consent_expiring: list[Plan]
+    without_coordinator: list[Plan]
+
+
+def _expiring_consent(days: int) -> Q:
+    today = timezone.localdate()
+    until = timezone.now() + datetime.timedelta(days=days)
+    lapsing_giver = in_force_scopes().filter(
+        consent_id=OuterRef("consent_id"),
+        competent_until__lte=today + datetime.timedelta(days=days),
+    )
+    return Q(consent__valid_until__lte=until) | Q(Exists(lapsing_giver))
+
+
+def dashboard(*, user: Any) -> Dashboard:
+    """My open plans by next review; overdue measures in them that I may see; my plans whose
+    consent runs out soon; and, for managers, plans of their services without a coordinator."""
+    mine = plan_list(user=user, role="coordinator").filter(status__in=OPEN_PLAN_STATUSES)
+    plans = list(mine.order_by("next_review_on", "created_at"))
+    today = timezone.localdate()
+    overdue = access.visible(
+        user,
+        PlanMeasure.objects.filter(
+            plan__in=[p.pk for p in plans],
+            removed_at__isnull=True,
+            ends_on__lt=today,
+        )
+        .exclude(status__in=FINISHED_MEASURE_STATUSES)
+        .select_related("service", "responsible", "plan__youth"),
+    ).order_by("ends_on")
+    expiring = [
+        p
+        for p in mine.filter(_expiring_consent(settings.PLAN_CONSENT_WARNING_DAYS)).order_by(
+            "created_at"
+        )
+    ]
+    managed = StaffMembership.objects.filter(
+        user=user, role=StaffRole.MANAGER, ended_at__isnull=True
+    ).values("service_id")
+    in_my_services = PlanParticipant.objects.filter(
+        plan_id=OuterRef("pk"), left_at__isnull=True, service_id__in=managed
+    )
+    active_term = StaffMembership.objects.filter(
+        user_id=OuterRef("coordinator_id"),
+        service_id=OuterRef("service_id"),
+        ended_at__isnull=True,
+    )
+    orphaned = (
+        plans_for(user)
+        .filter(status=PlanStatus.ACTIVE)
+        .filter(Exists(in_my_services))
+        .filter(Q(coordinator__isnull=True) | ~Exists(active_term))
+        .select_related("service", "youth", "coordinator")
+        .order_by("created_at")
+    )
+    return Dashboard(
+        plans=plans,
+        overdue_measures=list(overdue),
+        consent_expiring=expiring,
+        without_coordinator=list(orphaned),
+    )

@@ -1,0 +1,71 @@
+"""The printable plan: a page for people, on the same selectors and access policy as the API."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from coordination.models import BtiLevel, CloseReason, MeasureStatus, PlanKind, PlanStatus
+from coordination.plans import documents, selectors
+
+
+@login_required
+def plan_print(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
+    """The plan as a printable document (print style sheet), showing only what the viewer may
+    see; the look is written to the access log like any other read."""
+    with transaction.atomic():
+        plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
+        document = documents.plan_document(request.user, plan, purpose="plan-print")
+    goals = document["goals"]
+    measures_by_goal: dict[str, list[dict[str, object]]] = {}
+    for measure in document["measures"]:
+        measure["status_label"] = MeasureStatus(measure["status"]).label
+        measures_by_goal.setdefault(str(measure["goal"]), []).append(measure)
+    main_goals = [g for g in goals if g["parent"] is None]
+    tree = [
+        {
+            "goal": goal,
+            "measures": measures_by_goal.get(goal["id"], []),
+            "sub_goals": [
+                {"goal": sub, "measures": measures_by_goal.get(sub["id"], [])}
+                for sub in goals
+                if sub["parent"] == goal["id"]
+            ],
+        }
+        for goal in main_goals
+    ]
+    goal_titles = {g["id"]: g["title"] for g in goals}
+    participants = {p["id"]: p for p in document["participants"]}
+    for review in document["reviews"]:
+        review["notes"] = [
+            {"goal": goal_titles.get(n["goal"], ""), "achieved": n["achieved"]}
+            for n in review["goal_notes"]
+        ]
+        review["present"] = [
+            participants[a]["name"] or participants[a]["service"]["name"]
+            for a in review["attendees"]
+            if a in participants
+        ]
+    return render(
+        request,
+        "plans/print.html",
+        {
+            "plan": document,
+            "youth": plan.youth,
+            "tree": tree,
+            "kind": PlanKind(document["kind"]).label,
+            "status": PlanStatus(document["status"]).label,
+            "bti_level": BtiLevel(document["bti_level"]).label
+            if document["bti_level"] is not None
+            else "",
+            "close_reason": CloseReason(document["close_reason"]).label
+            if document["close_reason"]
+            else "",
+            "printed_at": timezone.localtime(),
+        },
+    )
