@@ -1117,7 +1117,7 @@ def child_coordinator_record(
         target=record,
     )
     if coordinator is not None:
-        child_coordinator_appoint(actor=actor, record=record, coordinator=coordinator)
+        return child_coordinator_appoint(actor=actor, record=record, coordinator=coordinator)
     return record
 
 

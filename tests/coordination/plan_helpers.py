@@ -1,0 +1,69 @@
+"""Building blocks for plan tests: an individual plan around the named people's youth.
+
+OT holds the plan (the coordinator ``eva.koord`` works there); NAV and the health service take
+part. The youth's consent shares the plan and work-and-welfare information between them, but
+not health information, unless a test asks for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from consent.categories import Category
+from consent.models import Giver, Method
+from coordination.models import Plan, PlanKind
+from coordination.plans import services as plan_services
+from tests import factories
+
+
+def plan_consent(categories: tuple[str, ...] = (Category.WORK_AND_WELFARE,)) -> Any:
+    return plan_services.PlanConsent(
+        giver=Giver.SUBJECT,
+        method=Method.DIGITAL,
+        agreed_text="Jeg samtykker til individuell plan og at tjenestene i planen deler det "
+        "som trengs.",
+        categories=categories,
+    )
+
+
+def make_plan(
+    people: Any,
+    *,
+    categories: tuple[str, ...] = (Category.WORK_AND_WELFARE,),
+    kind: str = PlanKind.INDIVIDUAL,
+    with_health: bool = True,
+    **values: Any,
+) -> Plan:
+    if with_health:
+        factories.follow(people.health_nurse, people.health, people.youth)
+    participants = [
+        plan_services.NewParticipant(
+            service=people.nav, contact=people.nav_advisor, contribution="Arbeidsrettet bistand"
+        )
+    ]
+    if with_health:
+        participants.append(
+            plan_services.NewParticipant(
+                service=people.health, contact=people.health_nurse, contribution="Samtaler"
+            )
+        )
+    return plan_services.plan_create(
+        actor=people.coordinator,
+        youth=people.youth,
+        kind=kind,
+        service=people.ot,
+        consent=plan_consent(categories) if kind == PlanKind.INDIVIDUAL else None,
+        participants=participants,
+        values={"my_goals": "Fullføre skolen og få jobb", **values},
+    )
+
+
+def activate(people: Any, plan: Plan, review_in_days: int = 30) -> Plan:
+    plan = plan_services.plan_update(
+        actor=people.coordinator,
+        plan=plan,
+        version=plan.version,
+        values={"next_review_on": datetime.date.today() + datetime.timedelta(days=review_in_days)},
+    )
+    return plan_services.plan_activate(actor=people.coordinator, plan=plan, version=plan.version)
