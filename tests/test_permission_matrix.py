@@ -30,8 +30,10 @@ from cases.models import (
 )
 from consent.models import Consent
 from consent.services import Flow
-from coordination.models import Deadline
+from coordination.models import ChildCoordinator, Deadline, Plan, PlanGoal, PlanMeasure
+from coordination.plans import services as plan_services
 from tests.conftest import build_people
+from tests.coordination.plan_helpers import activate, make_plan
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -114,6 +116,28 @@ def _shared_records(p: Any) -> None:
         title="Søke fem jobber",
         deadline=timezone.localdate() + datetime.timedelta(days=14),
     )
+    # An individual plan held by OT (eva.koord coordinates), NAV taking part by consent (to
+    # the plan only: no other categories, so NAV's activity plan stays NAV's).
+    ip = activate(p, make_plan(p, with_health=False, categories=()))
+    goal = plan_services.goal_add(actor=p.coordinator, plan=ip, title="Jobb")
+    plan_services.measure_add(
+        actor=p.coordinator,
+        plan=ip,
+        goal=goal,
+        title="Arbeidstrening",
+        service=p.nav,
+        responsible=p.nav_advisor,
+    )
+    ChildCoordinator.objects.create(
+        youth=p.youth,
+        service=p.nav,
+        decided_on=timezone.localdate(),
+        serious_condition=False,
+        needs_complex_services=False,
+        right_granted=False,
+        reasons="Vilkårene er ikke oppfylt",
+        recorded_by=p.nav_advisor,
+    )
 
 
 def _plan(p: Any) -> str:
@@ -141,7 +165,30 @@ def _referral(p: Any) -> str:
 
 
 def _handover(p: Any) -> str:
-    return str(Handover.objects.get().pk)
+    return str(Handover.objects.get(kind="RESPONSIBILITY").pk)
+
+
+def _ip(p: Any) -> Plan:
+    return Plan.objects.get()
+
+
+def _ip_part(p: Any) -> Any:
+    return _ip(p).participants.get(service=p.nav)
+
+
+def _goal(p: Any) -> PlanGoal:
+    return PlanGoal.objects.get()
+
+
+def _measure(p: Any) -> PlanMeasure:
+    return PlanMeasure.objects.get()
+
+
+def _child_coordinator(p: Any) -> str:
+    return str(ChildCoordinator.objects.get().pk)
+
+
+COORDINATOR_ONLY = {"ot_counsellor": 400, "nav_advisor": 400, "manager": 400}
 
 
 NAV_STAFF = {"nav_advisor", "manager"}
@@ -157,6 +204,7 @@ class Case:
     body: Callable[[Any], dict[str, Any]] = field(default=lambda p: {})
     anonymous: tuple[int, ...] = (401, 403)
     other: dict[str, int] = field(default_factory=dict)  # roles with another answer than denied
+    session: bool = False  # a page (session log-in) rather than an API route
 
 
 MATRIX: dict[tuple[str, str], Case] = {
@@ -427,6 +475,178 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("report-youth-guarantee", "get"): Case(
         lambda p: f"/api/v1/reports/youth-guarantee/?service={p.nav.pk}", NAV_STAFF
     ),
+    # Plans: OT holds the individual plan, NAV sees it through the plan consent; only the
+    # coordinator (eva.koord) edits it, the others who see it get a 400 with the reason.
+    ("plan-list", "get"): Case(lambda p: "/api/v1/plans/", FOLLOWING, denied="empty"),
+    ("plan-list", "post"): Case(
+        lambda p: "/api/v1/plans/",
+        FOLLOWING,
+        ok=400,  # the youth already has a plan (or the caller does not work in the service)
+        body=lambda p: {"youth": str(p.youth.pk), "kind": "STAFETTLOGG", "service": str(p.ot.pk)},
+    ),
+    ("plan-detail", "get"): Case(lambda p: f"/api/v1/plans/{_ip(p).pk}/", FOLLOWING),
+    ("plan-detail", "patch"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/",
+        {"coordinator"},
+        body=lambda p: {"version": _ip(p).version, "needs": "Bolig"},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-activate", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/activate/",
+        FOLLOWING,
+        ok=400,  # already active
+        body=lambda p: {"version": _ip(p).version},
+    ),
+    ("plan-close", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/close/",
+        {"coordinator"},
+        body=lambda p: {"version": _ip(p).version, "reason": "GOALS_REACHED"},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-convert", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/convert/",
+        FOLLOWING,
+        ok=400,  # already an individual plan
+        body=lambda p: {
+            "version": _ip(p).version,
+            "consent": {"giver": "SUBJECT", "method": "DIGITAL", "agreed_text": "Ja"},
+        },
+    ),
+    ("plan-participants", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/participants/",
+        {"coordinator"},
+        ok=201,
+        body=lambda p: {"kind": "RELATIVE", "name": "Kari Hansen", "relation": "mor"},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-goals", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/goals/",
+        {"coordinator"},
+        ok=201,
+        body=lambda p: {"title": "Bolig", "parent": str(_goal(p).pk)},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-measures", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/measures/",
+        {"coordinator"},
+        ok=201,
+        body=lambda p: {"goal": str(_goal(p).pk), "title": "Jobbklubb", "service": str(p.nav.pk)},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-reviews", "get"): Case(lambda p: f"/api/v1/plans/{_ip(p).pk}/reviews/", FOLLOWING),
+    ("plan-reviews", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/reviews/",
+        {"coordinator"},
+        ok=201,
+        body=lambda p: {
+            "version": _ip(p).version,
+            "held_on": timezone.localdate().isoformat(),
+            "next_review_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+        },
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-history", "get"): Case(lambda p: f"/api/v1/plans/{_ip(p).pk}/history/", FOLLOWING),
+    ("plan-coordinator", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/coordinator/",
+        {"coordinator"},
+        ok=201,
+        body=lambda p: {"to_user": "ingrid.nav", "to_service": str(p.nav.pk)},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-coordinator-accept", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/coordinator/accept/",
+        FOLLOWING,
+        ok=400,  # nothing pending (the handover test walks the whole way)
+    ),
+    ("plan-coordinator-decline", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/coordinator/decline/",
+        FOLLOWING,
+        ok=400,
+        body=lambda p: {"reason": "Nei"},
+    ),
+    ("plan-permissions", "get"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/permissions/", FOLLOWING
+    ),
+    ("plan-permissions", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/permissions/",
+        {"coordinator"},
+        body=lambda p: {"user": "ingrid.nav", "permission": "edit_plan_goals"},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-permissions-revoke", "post"): Case(
+        lambda p: f"/api/v1/plans/{_ip(p).pk}/permissions/revoke/",
+        {"coordinator"},
+        body=lambda p: {"user": "ingrid.nav", "permission": "edit_plan_goals"},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-dashboard", "get"): Case(lambda p: "/api/v1/plans/dashboard/", STAFF),
+    ("plan-participant-detail", "patch"): Case(
+        lambda p: f"/api/v1/plan-participants/{_ip_part(p).pk}/",
+        {"coordinator"},
+        body=lambda p: {"version": _ip_part(p).version, "contribution": "Arbeidstrening"},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-participant-remove", "post"): Case(
+        lambda p: f"/api/v1/plan-participants/{_ip_part(p).pk}/remove/",
+        {"coordinator"},
+        body=lambda p: {"version": _ip_part(p).version},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-goal-detail", "patch"): Case(
+        lambda p: f"/api/v1/plan-goals/{_goal(p).pk}/",
+        {"coordinator"},
+        body=lambda p: {"version": _goal(p).version, "title": "Fast jobb"},
+        other=COORDINATOR_ONLY,
+    ),
+    ("plan-goal-remove", "post"): Case(
+        lambda p: f"/api/v1/plan-goals/{_goal(p).pk}/remove/",
+        FOLLOWING,
+        ok=400,  # it still has a measure
+        body=lambda p: {"version": _goal(p).version},
+    ),
+    ("plan-measure-detail", "patch"): Case(
+        lambda p: f"/api/v1/plan-measures/{_measure(p).pk}/",
+        {"coordinator", "nav_advisor"},  # the coordinator, and the person responsible for it
+        body=lambda p: {"version": _measure(p).version, "status": "ONGOING"},
+        other={"ot_counsellor": 400, "manager": 400},
+    ),
+    ("plan-measure-remove", "post"): Case(
+        lambda p: f"/api/v1/plan-measures/{_measure(p).pk}/remove/",
+        {"coordinator"},
+        body=lambda p: {"version": _measure(p).version},
+        other=COORDINATOR_ONLY,
+    ),
+    ("child-coordinator-list", "get"): Case(
+        lambda p: f"/api/v1/child-coordinators/?youth={p.youth.pk}", FOLLOWING
+    ),
+    ("child-coordinator-list", "post"): Case(
+        lambda p: "/api/v1/child-coordinators/",
+        FOLLOWING,
+        ok=400,  # the youth is 19: the right is for children
+        body=lambda p: {
+            "youth": str(p.youth.pk),
+            "service": str(p.nav.pk),
+            "decided_on": timezone.localdate().isoformat(),
+            "serious_condition": True,
+            "needs_complex_services": True,
+            "reasons": "Alvorlig sykdom",
+        },
+    ),
+    ("child-coordinator-appoint", "post"): Case(
+        lambda p: f"/api/v1/child-coordinators/{_child_coordinator(p)}/appoint/",
+        FOLLOWING,
+        ok=400,  # the right was not granted
+        body=lambda p: {"coordinator": "ingrid.nav"},
+    ),
+    ("child-coordinator-end", "post"): Case(
+        lambda p: f"/api/v1/child-coordinators/{_child_coordinator(p)}/end/",
+        NAV_STAFF,
+        body=lambda p: {"reasons": "Flyttet"},
+        other={"ot_counsellor": 400, "coordinator": 400},
+    ),
+    ("plan-print", "get"): Case(
+        lambda p: f"/plans/{_ip(p).pk}/print/", FOLLOWING, session=True, anonymous=(302,)
+    ),
 }
 
 
@@ -490,7 +710,9 @@ def test_permission_matrix(people_with_records: Any, route: tuple[str, str], rol
     people = people_with_records
     case = MATRIX[route]
     client = APIClient()
-    if role != "anonymous":
+    if role != "anonymous" and case.session:
+        client.force_login(getattr(people, role))
+    elif role != "anonymous":
         client.force_authenticate(getattr(people, role))
     method = getattr(client, route[1])
     url = case.path(people)

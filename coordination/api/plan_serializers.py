@@ -40,22 +40,22 @@ class ServiceField(serializers.PrimaryKeyRelatedField):
 # --- Output -----------------------------------------------------------------------------------
 
 
+class StaffSnapshotSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
 class ParticipantSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=ParticipantKind.choices)
     service = ServiceRefSerializer(allow_null=True)
-    contact = StaffRefSerializer(allow_null=True)
+    contact = StaffSnapshotSerializer(allow_null=True)
     name = serializers.CharField()
     relation = serializers.CharField()
     contribution = serializers.CharField()
     joined_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField()
-
-
-class StaffSnapshotSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    name = serializers.CharField()
 
 
 class GoalSerializer(serializers.Serializer):

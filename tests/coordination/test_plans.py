@@ -48,9 +48,7 @@ def _goal_and_measure(people: Any, plan: Plan, **measure: Any) -> tuple[Any, Any
 def test_it_records_the_plan_consent_between_the_participating_services(people: Any) -> None:
     plan = make_plan(people)
     consent = Consent.objects.get(pk=plan.consent_id)
-    flows = {
-        (s.from_party_id, s.to_party_id, s.category) for s in consent.scopes.all()
-    }
+    flows = {(s.from_party_id, s.to_party_id, s.category) for s in consent.scopes.all()}
     services = {people.ot.pk, people.nav.pk, people.health.pk}
     expected = {
         (a, b, c)
@@ -200,9 +198,7 @@ def test_withdrawing_the_plan_consent_hides_the_plan_from_the_other_services(peo
 def test_a_service_that_leaves_the_plan_stops_seeing_it(people: Any) -> None:
     plan = make_plan(people)
     nav = plan.participants.get(service=people.nav)
-    plan_services.participant_remove(
-        actor=people.coordinator, participant=nav, version=nav.version
-    )
+    plan_services.participant_remove(actor=people.coordinator, participant=nav, version=nav.version)
     assert not selectors.plans_for(people.nav_advisor).filter(pk=plan.pk).exists()
 
 
@@ -255,9 +251,7 @@ def test_grants_disappear_when_the_participant_leaves(people: Any) -> None:
         actor=people.coordinator, plan=plan, user=people.nav_advisor, codename=grants.EDIT_GOALS
     )
     nav = plan.participants.get(service=people.nav)
-    plan_services.participant_remove(
-        actor=people.coordinator, participant=nav, version=nav.version
-    )
+    plan_services.participant_remove(actor=people.coordinator, participant=nav, version=nav.version)
     assert not PlanUserObjectPermission.objects.filter(user=people.nav_advisor).exists()
     removed = AuditEntry.objects.get(action="plan.permission_removed")
     assert removed.data["reason"] == "participant_left"
@@ -478,9 +472,9 @@ def test_the_plan_shows_its_state_at_a_past_date(people: Any, travel: Any) -> No
     assert now is not None
     assert now["my_life_so_far"] == "Har begynt på vg2 igjen."
     assert now["goals"] == []
-    assert selectors.plan_state_at(
-        user=people.nav_advisor, plan=plan, moment=at("2026-03-01")
-    ) is None
+    assert (
+        selectors.plan_state_at(user=people.nav_advisor, plan=plan, moment=at("2026-03-01")) is None
+    )
     changes = [v.changes for v in selectors.history(user=people.coordinator, plan=plan)]
     assert {"my_life_so_far": ["Slutta på skolen i fjor.", "Har begynt på vg2 igjen."]} in changes
 
@@ -490,9 +484,9 @@ def test_history_hides_what_the_viewer_may_not_see(people: Any) -> None:
     _goal, measure = _goal_and_measure(people, plan)
     nav_history = selectors.history(user=people.nav_advisor, plan=plan)
     assert not nav_history.filter(object_id=measure.pk).exists()
-    assert selectors.history(user=people.health_nurse, plan=plan).filter(
-        object_id=measure.pk
-    ).exists()
+    assert (
+        selectors.history(user=people.health_nurse, plan=plan).filter(object_id=measure.pk).exists()
+    )
 
 
 # --- Stafettlogg and child coordinator -------------------------------------------------------
