@@ -291,7 +291,7 @@ def seed(
         first_service = ot if in_ot else nav
         reason = _weighted(rng, OT_REASONS if in_ot else NAV_REASONS)
         worker = rng.choice(staff_by_service[first_service.name])
-        youth, _period, _created = services.youth_register(
+        youth, _period, created = services.youth_register(
             actor=worker,
             service=first_service,
             national_id=synthetic_national_id(rng, birth),
@@ -304,6 +304,8 @@ def seed(
             started_on=started,
             responsible=worker,
         )
+        if not created:
+            continue  # a synthetic number drawn twice: that youth is already made
         counts["youths"] += 1
         counts["periods"] += 1
         age = youth.age_on(today)

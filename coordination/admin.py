@@ -8,9 +8,18 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from cases.access import reachable_youths
 from cases.admin import ReadOnlyAdminMixin
 from coordination.api.views import deadlines_for
-from coordination.models import ComplianceSnapshot, Deadline, DeadlineRule, Reminder
+from coordination.models import (
+    ChildCoordinator,
+    ComplianceSnapshot,
+    Deadline,
+    DeadlineRule,
+    Plan,
+    Reminder,
+)
+from coordination.plans.selectors import plans_for
 
 
 @admin.register(DeadlineRule)
@@ -54,3 +63,46 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ComplianceSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "service", "rule", "group_size", "met", "target_percent"]
     list_filter = ["service"]
+
+
+@admin.register(Plan)
+class PlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Plans the user may see, by the same gate as the API. Only the plan's frame is shown here:
+    its content (the youth's own words, goals, measures) is read in the API or the print view,
+    where every look is written to the access log."""
+
+    list_display = ["kind", "status", "service", "coordinator", "next_review_on", "created_at"]
+    list_filter = ["kind", "status"]
+    fields = [
+        "kind",
+        "status",
+        "bti_level",
+        "service",
+        "coordinator",
+        "starts_on",
+        "ends_on",
+        "next_review_on",
+        "created_at",
+        "activated_at",
+        "converted_at",
+        "closed_at",
+        "close_reason",
+        "version",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return plans_for(request.user).select_related("service", "coordinator")
+
+
+@admin.register(ChildCoordinator)
+class ChildCoordinatorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Child coordinator decisions on youths the user reaches."""
+
+    list_display = ["decided_on", "service", "right_granted", "coordinator", "ended_at"]
+    list_filter = ["right_granted"]
+    exclude = ["reasons"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return ChildCoordinator.objects.filter(
+            youth__in=reachable_youths(request.user)
+        ).select_related("service", "coordinator")

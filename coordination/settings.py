@@ -266,6 +266,12 @@ SPECTACULAR_SETTINGS = {
         "DeadlineStatusEnum": "coordination.models.DeadlineStatus.choices",
         "ReferralStateEnum": "cases.models.ReferralState.choices",
         "HandoverStateEnum": "cases.models.HandoverState.choices",
+        "HandoverKindEnum": "cases.models.HandoverKind.choices",
+        "PlanKindEnum": "coordination.models.PlanKind.choices",
+        "PlanStatusEnum": "coordination.models.PlanStatus.choices",
+        "ParticipantKindEnum": "coordination.models.ParticipantKind.choices",
+        "MeasureStatusEnum": "coordination.models.MeasureStatus.choices",
+        "CloseReasonEnum": "coordination.models.CloseReason.choices",
     },
 }
 

@@ -157,7 +157,7 @@ def _entry(p: Any) -> str:
 
 
 def _consent(p: Any) -> str:
-    return str(Consent.objects.get().pk)
+    return str(Consent.objects.get(purpose_code="SAMARBEID").pk)
 
 
 def _referral(p: Any) -> str:
@@ -463,7 +463,11 @@ MATRIX: dict[tuple[str, str], Case] = {
         lambda p: f"/api/v1/activities/{_activity(p)}/versions/", NAV_STAFF
     ),
     # Deadlines are the working records of the responsible service.
-    ("deadline-list", "get"): Case(lambda p: "/api/v1/deadlines/", {"nav_advisor"}, denied="empty"),
+    ("deadline-list", "get"): Case(
+        lambda p: "/api/v1/deadlines/",
+        {"nav_advisor", "coordinator"},  # the activity's frist; the plan's review date
+        denied="empty",
+    ),
     ("deadline-detail", "get"): Case(
         lambda p: f"/api/v1/deadlines/{_activity_deadline(p)}/", NAV_STAFF
     ),

@@ -60,7 +60,8 @@ class ParticipantSerializer(serializers.Serializer):
 
 class GoalSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    parent = serializers.UUIDField(allow_null=True)
+    # DRF pops declared fields off the class, so "parent" does not shadow Field.parent.
+    parent = serializers.UUIDField(allow_null=True)  # type: ignore[assignment]
     title = serializers.CharField()
     description = serializers.CharField()
     service = ServiceRefSerializer()
@@ -152,7 +153,7 @@ class ChildCoordinatorSerializer(serializers.ModelSerializer):
         ]
 
 
-class PlanDetailSerializer(PlanSummarySerializer):
+class IndividualPlanDetailSerializer(PlanSummarySerializer):
     my_life_so_far = serializers.CharField()
     my_goals = serializers.CharField()
     my_challenges = serializers.CharField()
@@ -310,7 +311,9 @@ class GoalInputSerializer(StrictSerializer):
     description = serializers.CharField(
         max_length=5000, required=False, default="", allow_blank=True
     )
-    parent = serializers.UUIDField(required=False, allow_null=True, default=None)
+    parent = serializers.UUIDField(  # type: ignore[assignment]
+        required=False, allow_null=True, default=None
+    )
     category = serializers.ChoiceField(choices=Category.choices, default=Category.GENERAL)
     position = serializers.IntegerField(min_value=0, required=False, default=0)
 
@@ -385,7 +388,7 @@ class CoordinatorOfferSerializer(StrictSerializer):
     message = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
 
 
-class DeclineSerializer(StrictSerializer):
+class CoordinatorDeclineSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=500)
 
 

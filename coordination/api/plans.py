@@ -44,7 +44,7 @@ def _plan_response(request: Request, plan_id: Any, code: int = status.HTTP_200_O
     with transaction.atomic():
         plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
         data = documents.plan_document(request.user, plan)
-    return Response(s.PlanDetailSerializer(data).data, status=code)
+    return Response(s.IndividualPlanDetailSerializer(data).data, status=code)
 
 
 @extend_schema_view(list=extend_schema(parameters=[s.PlanQuerySerializer]))
@@ -70,7 +70,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             s.PlanSummarySerializer([versions.plan_state(p) for p in plans], many=True).data
         )
 
-    @extend_schema(parameters=[s.PlanAtSerializer], responses=s.PlanDetailSerializer)
+    @extend_schema(parameters=[s.PlanAtSerializer], responses=s.IndividualPlanDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         """The plan now, or with ``?at=`` as it stood then (what the caller may see now)."""
         query = validated(s.PlanAtSerializer, request.query_params)
@@ -87,9 +87,11 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 [plan],
                 [_item("plan-goal", g["id"], g["category"], "history") for g in state["goals"]],
             )
-        return Response(s.PlanDetailSerializer(state).data)
+        return Response(s.IndividualPlanDetailSerializer(state).data)
 
-    @extend_schema(request=s.PlanCreateSerializer, responses={201: s.PlanDetailSerializer})
+    @extend_schema(
+        request=s.PlanCreateSerializer, responses={201: s.IndividualPlanDetailSerializer}
+    )
     def create(self, request: Request) -> Response:
         data = validated(s.PlanCreateSerializer, request.data)
         youth = access.youth_for_user(request.user, data.pop("youth"), purpose="plan-create")
@@ -105,7 +107,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return _plan_response(request, plan.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.PlanEditSerializer, responses=s.PlanDetailSerializer)
+    @extend_schema(request=s.PlanEditSerializer, responses=s.IndividualPlanDetailSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         plan = selectors.plan_for_user(user=request.user, plan_id=pk)
         data = validated(s.PlanEditSerializer, request.data)
@@ -113,7 +115,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.plan_update(actor=request.user, plan=plan, version=version, values=data)
         return _plan_response(request, pk)
 
-    @extend_schema(request=s.VersionOnlySerializer, responses=s.PlanDetailSerializer)
+    @extend_schema(request=s.VersionOnlySerializer, responses=s.IndividualPlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str) -> Response:
         plan = selectors.plan_for_user(user=request.user, plan_id=pk)
@@ -121,7 +123,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.plan_activate(actor=request.user, plan=plan, version=data["version"])
         return _plan_response(request, pk)
 
-    @extend_schema(request=s.PlanCloseSerializer, responses=s.PlanDetailSerializer)
+    @extend_schema(request=s.PlanCloseSerializer, responses=s.IndividualPlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         plan = selectors.plan_for_user(user=request.user, plan_id=pk)
@@ -129,7 +131,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.plan_close(actor=request.user, plan=plan, **data)
         return _plan_response(request, pk)
 
-    @extend_schema(request=s.PlanConvertSerializer, responses=s.PlanDetailSerializer)
+    @extend_schema(request=s.PlanConvertSerializer, responses=s.IndividualPlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: str) -> Response:
         """Turn a stafettlogg into an individual plan (needs the youth's consent to it)."""
@@ -252,7 +254,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         handover = services.coordinator_offer(actor=request.user, plan=plan, **data)
         return Response(s.HandoverRefSerializer(handover).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=s.PlanDetailSerializer)
+    @extend_schema(request=None, responses=s.IndividualPlanDetailSerializer)
     @action(detail=True, methods=["post"], url_path="coordinator/accept")
     def coordinator_accept(self, request: Request, pk: str) -> Response:
         """The person offered the role accepts it: from now on they coordinate."""
@@ -260,11 +262,13 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         services.coordinator_accept(actor=request.user, plan=plan)
         return _plan_response(request, pk)
 
-    @extend_schema(request=s.DeclineSerializer, responses=s.PlanDetailSerializer)
+    @extend_schema(
+        request=s.CoordinatorDeclineSerializer, responses=s.IndividualPlanDetailSerializer
+    )
     @action(detail=True, methods=["post"], url_path="coordinator/decline")
     def coordinator_decline(self, request: Request, pk: str) -> Response:
         plan = selectors.plan_for_user(user=request.user, plan_id=pk)
-        data = validated(s.DeclineSerializer, request.data)
+        data = validated(s.CoordinatorDeclineSerializer, request.data)
         services.coordinator_decline(actor=request.user, plan=plan, reason=data["reason"])
         return _plan_response(request, pk)
 

@@ -53,11 +53,14 @@ def grants_of(plan: Plan) -> dict[Any, list[str]]:
 def eligible_users(plan: Plan) -> Any:
     """Staff who may hold a grant: active caseload members of a participating service that the
     plan's consent shares the plan with (the holding service always qualifies)."""
-    shared = in_force_scopes().filter(
-        consent_id=plan.consent_id, to_party_id=OuterRef("service_id")
-    )
+    shared_by_consent = Q(pk__in=[])  # no consent: only the holding service
+    if plan.consent_id is not None:
+        shared = in_force_scopes().filter(
+            consent_id=plan.consent_id, to_party_id=OuterRef("service_id")
+        )
+        shared_by_consent = Q(Exists(shared))
     services = PlanParticipant.objects.filter(
-        Q(service_id=plan.service_id) | Q(Exists(shared)),
+        Q(service_id=plan.service_id) | shared_by_consent,
         plan=plan,
         kind=ParticipantKind.SERVICE,
         left_at__isnull=True,

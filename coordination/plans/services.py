@@ -162,6 +162,17 @@ def _check_right(actor: Any, plan: Plan, codename: str) -> None:
     )
 
 
+def _service_of(part: Any) -> Service:
+    """The service of a service participant (a relative has none)."""
+    if part.service is None:
+        raise _refuse(_("Velg tjenesten som skal delta."), "required", "service")
+    return part.service
+
+
+def _plan_consent(plan: Plan) -> Consent | None:
+    return Consent.objects.filter(pk=plan.consent_id).first() if plan.consent_id else None
+
+
 def _active_service_participants(plan: Plan) -> list[PlanParticipant]:
     return list(
         plan.participants.filter(kind=ParticipantKind.SERVICE, left_at__isnull=True)
@@ -310,11 +321,13 @@ def plan_create(
     if Plan.objects.filter(youth=youth, status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE]).exists():
         raise _refuse(_("Ungdommen har allerede en plan."), "plan_exists", "youth")
     service_parts = [p for p in participants if p.kind == ParticipantKind.SERVICE]
-    services = [service] + [p.service for p in service_parts if p.service.pk != service.pk]
+    services = [service] + [
+        _service_of(p) for p in service_parts if _service_of(p).pk != service.pk
+    ]
     for index, part in enumerate(service_parts):
-        _check_follows(youth.pk, part.service, f"participants[{index}].service")
+        _check_follows(youth.pk, _service_of(part), f"participants[{index}].service")
         if part.contact is not None:
-            _check_works_in(part.contact, part.service, f"participants[{index}].contact")
+            _check_works_in(part.contact, _service_of(part), f"participants[{index}].contact")
     recorded = (
         _record_consent(actor=actor, youth=youth, services=services, consent=consent, replaces=None)
         if consent is not None
@@ -335,11 +348,11 @@ def plan_create(
         plan=plan, actor=actor, obj=plan, object_type="plan", action=VersionAction.CREATED
     )
     CoordinatorTerm.objects.create(plan=plan, user=coordinator, service=service)
-    contributions = {p.service.pk: p for p in service_parts}
+    contributions = {_service_of(p).pk: p for p in service_parts}
     holder = contributions.get(service.pk, NewParticipant(service=service, contact=coordinator))
     _add_participant(plan, actor, holder)
     for part in participants:
-        if part.kind == ParticipantKind.SERVICE and part.service.pk == service.pk:
+        if part.kind == ParticipantKind.SERVICE and _service_of(part).pk == service.pk:
             continue
         _add_participant(plan, actor, part)
     audit_record(actor=actor, action="plan.created", subject=youth, target=plan)
@@ -434,8 +447,8 @@ def plan_convert(*, actor: Any, plan: Plan, version: int, consent: PlanConsent) 
     _check_coordinator(actor, locked)
     if locked.kind != PlanKind.STAFETTLOGG:
         raise _refuse(_("Planen er allerede en individuell plan."), "invalid_state")
-    services = [p.service for p in _active_service_participants(locked)]
-    previous = Consent.objects.filter(pk=locked.consent_id).first()
+    services = [_service_of(p) for p in _active_service_participants(locked)]
+    previous = _plan_consent(locked)
     before = versions.plan_state(locked)
     locked.consent = _record_consent(
         actor=actor, youth=locked.youth, services=services, consent=consent, replaces=previous
@@ -488,8 +501,8 @@ def participant_add(
         _check_follows(locked.youth_id, part.service, "service")
         if part.contact is not None:
             _check_works_in(part.contact, part.service, "contact")
-        services = [p.service for p in _active_service_participants(locked)]
-        if part.service.pk in {s.pk for s in services}:
+        services = [_service_of(p) for p in _active_service_participants(locked)]
+        if _service_of(part).pk in {s.pk for s in services}:
             raise _refuse(
                 _("Tjenesten deltar allerede i planen."), "already_participating", "service"
             )
@@ -504,9 +517,9 @@ def participant_add(
             locked.consent = _record_consent(
                 actor=actor,
                 youth=locked.youth,
-                services=[*services, part.service],
+                services=[*services, _service_of(part)],
                 consent=consent,
-                replaces=Consent.objects.filter(pk=locked.consent_id).first(),
+                replaces=_plan_consent(locked),
             )
             _bump(locked, actor, before, ["consent"])
     participant = _add_participant(locked, actor, part)
@@ -941,7 +954,7 @@ def _may_name_coordinator(actor: Any, plan: Plan) -> bool:
         return True
     if plan.coordinator_id is not None and _works_in_id(plan.coordinator_id, plan.service_id):
         return False
-    participating = [p.service_id for p in _active_service_participants(plan)]
+    participating = [p.service_id for p in _active_service_participants(plan) if p.service_id]
     return StaffMembership.objects.filter(
         user=actor, service_id__in=participating, role=StaffRole.MANAGER, ended_at__isnull=True
     ).exists()

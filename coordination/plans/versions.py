@@ -8,6 +8,7 @@ date are serialized by the same code, and history is filtered by the same access
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -148,7 +149,7 @@ def review_state(review: PlanReview, goal_notes: list[Any] | None = None) -> dic
     }
 
 
-STATE_OF = {
+STATE_OF: dict[str, Callable[[Any], dict[str, Any]]] = {
     "plan": plan_state,
     "participant": participant_state,
     "goal": goal_state,

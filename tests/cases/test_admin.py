@@ -142,3 +142,20 @@ def test_admin_shows_activities_decisions_and_deadlines_only_through_the_gate(
     reminders = admin_in_nav.get("/admin/coordination/reminder/")
     assert reminders.status_code == 200
     assert "Hemmelig" not in reminders.content.decode()
+
+
+def test_admin_shows_plans_through_the_plan_gate_without_their_content(
+    people: Any, admin_in_nav: Client, admin_without_service: Client
+) -> None:
+    from tests.coordination.plan_helpers import make_plan
+
+    plan = make_plan(people, my_life_so_far="Hemmelig historie")
+    listing = admin_in_nav.get("/admin/coordination/plan/").content.decode()
+    assert str(plan.pk) in listing  # the manager's NAV office takes part by consent
+    detail = admin_in_nav.get(f"/admin/coordination/plan/{plan.pk}/change/")
+    assert detail.status_code == 200
+    assert "Hemmelig historie" not in detail.content.decode()
+    assert (
+        str(plan.pk) not in admin_without_service.get("/admin/coordination/plan/").content.decode()
+    )
+    assert admin_in_nav.get("/admin/coordination/childcoordinator/").status_code == 200

@@ -201,7 +201,7 @@ def test_grants_through_the_api(people: Any, client_for: Any) -> None:
     ]
     detail = client_for(people.nav_advisor).get(f"/api/v1/plans/{plan.pk}/").json()
     assert detail["my_rights"] == ["edit_plan_goals"]
-    revoked = client.post(
+    revoked = client_for(people.coordinator).post(
         f"/api/v1/plans/{plan.pk}/permissions/revoke/",
         {"user": "ingrid.nav", "permission": "edit_plan_goals"},
         format="json",

@@ -1,4 +1,7 @@
-"""manage.py seed_demo: fill an empty database with the Skien demo municipality."""
+"""manage.py seed_demo: fill an empty database with the Skien demo municipality and its plans.
+
+The command lives in the project app, which knows every layer: ``cases.demo`` makes the
+services, staff and youths, ``coordination.demo`` the plans on top."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from tqdm import tqdm
 
 from cases import demo
 from cases.models import Service
+from coordination import demo as plan_demo
 
 
 class Command(BaseCommand):
@@ -42,10 +46,11 @@ class Command(BaseCommand):
             counts = demo.seed(
                 youths=options["youths"], seed_value=options["seed"], progress=progress
             )
+            counts.update(plan_demo.seed_plans(seed_value=options["seed"]))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Laget {counts['youths']} ungdommer, {counts['periods']} oppfølgingsperioder "
-                f"og {counts['guardians']} foresatte."
+                f"Laget {counts['youths']} ungdommer, {counts['periods']} oppfølgingsperioder, "
+                f"{counts['guardians']} foresatte og {counts['plans']} planer."
             )
         )
         demo.print_logins(self.stdout.write)

@@ -1,0 +1,128 @@
+"""Demo plans on top of the demo municipality (``cases.demo``): individual plans and stafettlogg
+plans for youths several services follow, coordinated by the demo coordinator at NAV Skien."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from cases.models import FollowUpPeriod, Service, Youth
+from consent.categories import Category
+from consent.models import Giver, Method
+from coordination.models import MeasureStatus, PlanKind
+from coordination.plans import services as plan_services
+
+COORDINATOR = "eva.koord"
+GOALS = [
+    ("Fullføre videregående", "Fagbrev som tømrer", Category.EDUCATION),
+    ("Komme i arbeid", "Arbeidstrening hos lokal bedrift", Category.WORK_AND_WELFARE),
+    ("Bedre psykisk helse", "Faste samtaler på helsestasjonen", Category.HEALTH),
+    ("Egen bolig", "Søke kommunal bolig med støtte", Category.FAMILY_AND_ECONOMY),
+]
+OWN_WORDS = [
+    "Jeg slutta på skolen i vg2. Det ble for mye fravær og jeg fikk ikke sove.",
+    "Jeg har bodd hos tante siden i fjor. Jeg vil klare meg selv.",
+    "Jeg liker å jobbe med hendene, og vil gjerne bli snekker.",
+]
+
+
+def _service_for(category: str, services: list[Service], holder: Service) -> Service:
+    kinds: dict[str, tuple[str, ...]] = {
+        Category.EDUCATION: ("SCHOOL", "OT"),
+        Category.HEALTH: ("HEALTH",),
+        Category.WORK_AND_WELFARE: ("NAV",),
+    }
+    wanted = kinds.get(str(category), ())
+    return next((s for s in services if s.kind in wanted), holder)
+
+
+def seed_plans(*, seed_value: int = 2026, share: float = 0.25) -> dict[str, int]:
+    """Plans for a share of the youths NAV follows together with another service."""
+    rng = random.Random(seed_value + 1)
+    coordinator = get_user_model().objects.get(username=COORDINATOR)
+    nav = Service.objects.get(name="NAV Skien")
+    today = timezone.localdate()
+    counts = {"plans": 0, "measures": 0, "reviews": 0}
+    youths = (
+        Youth.objects.filter(periods__service=nav, periods__ended_on__isnull=True)
+        .order_by("created_at")
+        .distinct()
+    )
+    for youth in youths:
+        following = [
+            p.service
+            for p in FollowUpPeriod.objects.filter(youth=youth, ended_on__isnull=True)
+            .select_related("service")
+            .exclude(service=nav)
+        ]
+        if not following or rng.random() > share:
+            continue
+        individual = rng.random() < 0.6 and youth.age_on(today) >= 16
+        consent = (
+            plan_services.PlanConsent(
+                giver=Giver.SUBJECT if youth.age_on(today) >= 18 else Giver.GUARDIANS,
+                method=Method.SIGNED_FORM,
+                agreed_text="Jeg samtykker til individuell plan og til at tjenestene i planen "
+                "deler opplysningene som trengs for å samarbeide om den.",
+                categories=[Category.WORK_AND_WELFARE, Category.EDUCATION],
+            )
+            if individual
+            else None
+        )
+        if (
+            consent is not None
+            and consent.giver == Giver.GUARDIANS
+            and not youth.guardians.exists()
+        ):
+            continue
+        plan = plan_services.plan_create(
+            actor=coordinator,
+            youth=youth,
+            kind=PlanKind.INDIVIDUAL if individual else PlanKind.STAFETTLOGG,
+            service=nav,
+            consent=consent,
+            participants=[
+                plan_services.NewParticipant(service=s, contribution="Oppfølging i egen tjeneste")
+                for s in following
+            ],
+            values={
+                "my_life_so_far": rng.choice(OWN_WORDS),
+                "my_goals": "Å komme meg i jobb eller tilbake på skolen.",
+                "starts_on": today - datetime.timedelta(days=rng.randint(20, 120)),
+                "next_review_on": today + datetime.timedelta(days=rng.randint(-5, 60)),
+                **({} if individual else {"bti_level": rng.choice([1, 2, 3])}),
+            },
+        )
+        plan = plan_services.plan_activate(actor=coordinator, plan=plan, version=plan.version)
+        holders = [nav, *following]
+        for title, measure_title, category in rng.sample(GOALS, 2):
+            goal = plan_services.goal_add(
+                actor=coordinator, plan=plan, title=title, category=category
+            )
+            plan_services.measure_add(
+                actor=coordinator,
+                plan=plan,
+                goal=goal,
+                title=measure_title,
+                service=_service_for(category, holders, nav),
+                category=category,
+                scope="Ukentlig",
+                starts_on=today - datetime.timedelta(days=10),
+                ends_on=today + datetime.timedelta(days=rng.randint(-10, 90)),
+            )
+            counts["measures"] += 1
+        counts["plans"] += 1
+        if individual and rng.random() < 0.3:
+            plan.refresh_from_db()
+            measure = plan.measures.first()
+            if measure is not None:
+                plan_services.measure_change(
+                    actor=coordinator,
+                    measure=measure,
+                    version=measure.version,
+                    values={"status": MeasureStatus.ONGOING},
+                )
+    return counts
