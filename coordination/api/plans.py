@@ -78,14 +78,14 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return _plan_response(request, pk)
         with transaction.atomic():
             plan = selectors.plan_for_user(user=request.user, plan_id=pk)
-            state = selectors.plan_state_at(user=request.user, plan=plan, moment=query["at"])
+            state, rows = selectors.plan_state_at(user=request.user, plan=plan, moment=query["at"])
             if state is None:
                 raise Http404
             _log(
                 request,
                 "plan-history",
                 [plan],
-                [_item("plan-goal", g["id"], g["category"], "history") for g in state["goals"]],
+                [_item("plan-version", r.pk, r.category, access.basis_of(r)) for r in rows],
             )
         return Response(s.IndividualPlanDetailSerializer(state).data)
 

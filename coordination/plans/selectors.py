@@ -138,15 +138,17 @@ def history(*, user: Any, plan: Plan) -> QuerySet[PlanVersion]:
     ).order_by("-at", "-id")
 
 
-def plan_state_at(*, user: Any, plan: Plan, moment: datetime.datetime) -> dict[str, Any] | None:
-    """The plan as it stood at ``moment``, showing only what the user may see now; ``None``
-    when the plan did not exist yet."""
+def plan_state_at(
+    *, user: Any, plan: Plan, moment: datetime.datetime
+) -> tuple[dict[str, Any] | None, list[PlanVersion]]:
+    """The plan as it stood at ``moment``, showing only what the user may see now (``None``
+    when the plan did not exist yet), and the version rows it was built from (for the log)."""
     rows = list(versions.state_at(history(user=user, plan=plan), moment))
     by_type: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_type.setdefault(row.object_type, []).append(row.state)
     if not by_type.get("plan"):
-        return None
+        return None, rows
     goals = by_type.get("goal", [])
     goal_ids = {g["id"] for g in goals}
     reviews = by_type.get("review", [])
@@ -159,7 +161,7 @@ def plan_state_at(*, user: Any, plan: Plan, moment: datetime.datetime) -> dict[s
         "measures": [m for m in by_type.get("measure", []) if m["goal"] in goal_ids],
         "reviews": sorted(reviews, key=lambda r: r["held_on"], reverse=True),
         "at": moment.isoformat(),
-    }
+    }, rows
 
 
 def current_child_coordinator(youth: Any) -> ChildCoordinator | None:

@@ -464,17 +464,22 @@ def test_the_plan_shows_its_state_at_a_past_date(people: Any, travel: Any) -> No
     plan_services.goal_remove(actor=people.coordinator, goal=goal, version=goal.version)
     from tests.coordination.conftest import at
 
-    march = selectors.plan_state_at(user=people.nav_advisor, plan=plan, moment=at("2026-03-15"))
+    march, _rows = selectors.plan_state_at(
+        user=people.nav_advisor, plan=plan, moment=at("2026-03-15")
+    )
     assert march is not None
     assert march["my_life_so_far"] == "Slutta på skolen i fjor."
     assert [g["title"] for g in march["goals"]] == ["Fullføre vg2"]
-    now = selectors.plan_state_at(user=people.nav_advisor, plan=plan, moment=at("2026-04-02"))
+    now, _rows = selectors.plan_state_at(
+        user=people.nav_advisor, plan=plan, moment=at("2026-04-02")
+    )
     assert now is not None
     assert now["my_life_so_far"] == "Har begynt på vg2 igjen."
     assert now["goals"] == []
-    assert (
-        selectors.plan_state_at(user=people.nav_advisor, plan=plan, moment=at("2026-03-01")) is None
+    before, _rows = selectors.plan_state_at(
+        user=people.nav_advisor, plan=plan, moment=at("2026-03-01")
     )
+    assert before is None
     changes = [v.changes for v in selectors.history(user=people.coordinator, plan=plan)]
     assert {"my_life_so_far": ["Slutta på skolen i fjor.", "Har begynt på vg2 igjen."]} in changes
 
