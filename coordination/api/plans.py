@@ -218,15 +218,14 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             )
         with transaction.atomic():
             plan = selectors.plan_for_user(user=request.user, plan_id=pk)
-            view = selectors.plan_view(user=request.user, plan=plan)
-            visible_goals = {g.pk for g in view.goals}
-            rows = [
-                versions.review_state(
-                    r, [n for n in r.goal_notes.all() if n.goal_id in visible_goals]
-                )
-                for r in view.reviews
-            ]
-            _log(request, "plan-reviews", [plan])
+            reviews = list(selectors.review_list(user=request.user, plan=plan))
+            rows = [versions.review_state(r, list(r.goal_notes.all())) for r in reviews]
+            _log(
+                request,
+                "plan-reviews",
+                [plan],
+                [_item("plan-review", r.pk, "GENERAL", None) for r in reviews],
+            )
         return Response(s.ReviewSerializer(rows, many=True).data)
 
     @extend_schema(responses=s.VersionSerializer(many=True))
@@ -464,7 +463,7 @@ class ChildCoordinatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             youth = access.youth_for_user(
                 request.user, query["youth"], purpose="child-coordinators"
             )
-            rows = list(selectors.child_coordinator_list(user=request.user, youth=youth))
+            rows = list(selectors.child_coordinator_list(youth=youth))
             viewer = access.viewer_for(request.user)
             access.log_reads(
                 viewer,

@@ -10,31 +10,26 @@ from coordination.models import Plan
 from coordination.plans import grants, selectors, services, versions
 
 
-def item(kind: str, obj_id: Any, category: str, basis: str) -> dict[str, Any]:
+def item(kind: str, obj_id: Any, category: str, basis: str | None) -> dict[str, Any]:
     return {"type": kind, "id": str(obj_id), "category": category, "basis": basis}
 
 
 def log_plan_reads(
     user: Any, purpose: str, plans: list[Plan], extra: list[dict[str, Any]] | None = None
 ) -> None:
-    """One access-log row per youth whose plan was shown, with what was shown and on what."""
+    """One access-log row per youth whose plan was shown, with what was shown and on what.
+    Extra items without a basis of their own (a review) were seen on the plan's basis."""
     viewer = access.viewer_for(user)
     mine = {m.service_id for m in viewer.memberships}
-    access.log_reads(
-        viewer,
-        purpose,
-        [
-            access.Read(
-                youth_id=plan.youth_id,
-                following_service_ids=list(mine),
-                items=[
-                    item("plan", plan.pk, "GENERAL", selectors.basis_of_plan(mine, plan)),
-                    *(extra or []),
-                ],
-            )
-            for plan in plans
-        ],
-    )
+    reads = []
+    for plan in plans:
+        basis = selectors.basis_of_plan(mine, plan)
+        items = [item("plan", plan.pk, "GENERAL", basis)]
+        items += [{**i, "basis": i["basis"] or basis} for i in extra or []]
+        reads.append(
+            access.Read(youth_id=plan.youth_id, following_service_ids=list(mine), items=items)
+        )
+    access.log_reads(viewer, purpose, reads)
 
 
 def rights(user: Any, plan: Plan) -> list[str]:

@@ -111,10 +111,20 @@ def measure_list(*, user: Any, plan: Plan) -> QuerySet[PlanMeasure]:
     return access.visible(user, measures).order_by("ends_on", "title")
 
 
+def review_list(*, user: Any, plan: Plan, goal_ids: Any = None) -> QuerySet[PlanReview]:
+    """The plan's reviews, newest first, each with the goal notes the user may see (a note has
+    its goal's access); ``goal_ids`` when the caller already has the visible goals."""
+    if goal_ids is None:
+        goal_ids = goal_list(user=user, plan=plan).values("pk")
+    notes = PlanReviewGoal.objects.filter(goal_id__in=goal_ids)
+    return plan.reviews.select_related("recorded_by").prefetch_related(
+        "attendees", Prefetch("goal_notes", queryset=notes)
+    )
+
+
 def plan_view(*, user: Any, plan: Plan) -> PlanView:
     goals = list(goal_list(user=user, plan=plan))
     goal_ids = {g.pk for g in goals}
-    notes = PlanReviewGoal.objects.filter(goal_id__in=goal_ids)
     return PlanView(
         plan=plan,
         participants=list(
@@ -122,11 +132,7 @@ def plan_view(*, user: Any, plan: Plan) -> PlanView:
         ),
         goals=goals,
         measures=[m for m in measure_list(user=user, plan=plan) if m.goal_id in goal_ids],
-        reviews=list(
-            plan.reviews.select_related("recorded_by").prefetch_related(
-                "attendees", Prefetch("goal_notes", queryset=notes)
-            )
-        ),
+        reviews=list(review_list(user=user, plan=plan, goal_ids=goal_ids)),
         child_coordinator=current_child_coordinator(plan.youth),
     )
 
@@ -172,8 +178,9 @@ def current_child_coordinator(youth: Any) -> ChildCoordinator | None:
     )
 
 
-def child_coordinator_list(*, user: Any, youth: Any) -> QuerySet[ChildCoordinator]:
-    """The child coordinator decisions on a youth the user reaches (general information)."""
+def child_coordinator_list(*, youth: Any) -> QuerySet[ChildCoordinator]:
+    """The child coordinator decisions on a youth (general information; the caller has checked
+    the youth is in reach)."""
     return (
         ChildCoordinator.objects.filter(youth=youth)
         .select_related("coordinator", "service", "recorded_by")

@@ -118,10 +118,14 @@ def _check_follows(youth_id: Any, service: Service, fld: str) -> None:
         )
 
 
-def _works_in(user: Any, service: Service) -> bool:
+def _works_in_id(user_id: Any, service_id: Any) -> bool:
     return StaffMembership.objects.filter(
-        user=user, service=service, ended_at__isnull=True, role__in=CASELOAD_ROLES
+        user_id=user_id, service_id=service_id, ended_at__isnull=True, role__in=CASELOAD_ROLES
     ).exists()
+
+
+def _works_in(user: Any, service: Service) -> bool:
+    return _works_in_id(user.pk, service.pk)
 
 
 def _check_works_in(user: Any, service: Service, fld: str) -> None:
@@ -205,11 +209,11 @@ def _check_child_coordinator(youth: Youth, coordinator: Any, fld: str) -> None:
         )
 
 
-def _locked_plan(plan: Plan, version: int | None = None) -> Plan:
+def _locked_plan(plan_id: Any, version: int | None = None) -> Plan:
     locked = (
-        locked_at_version(Plan, plan.pk, version)
+        locked_at_version(Plan, plan_id, version)
         if version is not None
-        else Plan.objects.select_for_update().get(pk=plan.pk)
+        else Plan.objects.select_for_update().get(pk=plan_id)
     )
     # Load the relations snapshots read, after the lock (``select_for_update`` cannot join
     # nullable relations on PostgreSQL).
@@ -229,6 +233,61 @@ def _bump(plan: Plan, actor: Any, before: dict[str, Any], fields: Iterable[str])
         before=before,
     )
     return plan
+
+
+PART_RELATIONS: dict[type, tuple[str, ...]] = {
+    PlanParticipant: ("service", "contact"),
+    PlanGoal: ("service",),
+    PlanMeasure: ("service", "responsible"),
+}
+PART_TYPES: dict[type, str] = {
+    PlanParticipant: "participant",
+    PlanGoal: "goal",
+    PlanMeasure: "measure",
+}
+
+
+def _part_for_edit(model: type[Any], part: Any, version: int) -> tuple[Any, Plan, dict[str, Any]]:
+    """Lock the plan, then the part at the version the caller read (the plan first, as in every
+    plan write); open plans only. Returns the part with what its snapshot reads, the plan, and
+    the part's state before the change."""
+    plan = _locked_plan(part.plan_id)
+    _check_open(plan)
+    locked_at_version(model, part.pk, version)
+    locked = model.objects.select_related(*PART_RELATIONS[model]).get(pk=part.pk)
+    return locked, plan, versions.STATE_OF[PART_TYPES[model]](locked)
+
+
+def _set(obj: Any, values: Mapping[str, Any], names: Iterable[str]) -> None:
+    for name in names:
+        if name in values:
+            setattr(obj, name, _clean(values[name]))
+
+
+def _save_part(
+    plan: Plan,
+    actor: Any,
+    part: Any,
+    before: dict[str, Any],
+    *,
+    action: str = VersionAction.CHANGED,
+    fields: Sequence[str] | None = None,
+) -> None:
+    """Save a changed part with a new version number and write its version row."""
+    part.version += 1
+    if fields is None:
+        part.full_clean()
+        part.save()
+    else:
+        part.save(update_fields=[*fields, "version"])
+    versions.record(
+        plan=plan,
+        actor=actor,
+        obj=part,
+        object_type=PART_TYPES[type(part)],
+        action=action,
+        before=before,
+    )
 
 
 # --- The plan consent -------------------------------------------------------------------------
@@ -363,7 +422,7 @@ def plan_create(
 @transaction.atomic
 def plan_update(*, actor: Any, plan: Plan, version: int, values: Mapping[str, Any]) -> Plan:
     """Change the plan's own text, period, review date or BTI level (the coordinator)."""
-    locked = _locked_plan(plan, version)
+    locked = _locked_plan(plan.pk, version)
     _check_open(locked)
     _check_coordinator(actor, locked)
     if "bti_level" in values and locked.kind != PlanKind.STAFETTLOGG:
@@ -389,7 +448,7 @@ def plan_update(*, actor: Any, plan: Plan, version: int, values: Mapping[str, An
 @transaction.atomic
 def plan_activate(*, actor: Any, plan: Plan, version: int) -> Plan:
     """Draft → active: the plan is in use, so its review dates become deadlines."""
-    locked = _locked_plan(plan, version)
+    locked = _locked_plan(plan.pk, version)
     _check_coordinator(actor, locked)
     if locked.status != PlanStatus.DRAFT:
         raise _refuse(_("Bare et utkast kan tas i bruk."), "invalid_state")
@@ -411,7 +470,7 @@ def plan_activate(*, actor: Any, plan: Plan, version: int) -> Plan:
 def plan_close(*, actor: Any, plan: Plan, version: int, reason: str, note: str = "") -> Plan:
     """Close the plan (read-only from now): grants removed, a pending coordinator handover
     withdrawn, its open deadlines fall away."""
-    locked = _locked_plan(plan, version)
+    locked = _locked_plan(plan.pk, version)
     _check_open(locked)
     _check_coordinator(actor, locked)
     if reason not in CloseReason.values:
@@ -442,7 +501,7 @@ def plan_close(*, actor: Any, plan: Plan, version: int, reason: str, note: str =
 def plan_convert(*, actor: Any, plan: Plan, version: int, consent: PlanConsent) -> Plan:
     """Turn a stafettlogg into an individual plan, keeping its id, content and history. An IP
     needs the youth's consent to the plan: it is recorded here (replacing an earlier one)."""
-    locked = _locked_plan(plan, version)
+    locked = _locked_plan(plan.pk, version)
     _check_open(locked)
     _check_coordinator(actor, locked)
     if locked.kind != PlanKind.STAFETTLOGG:
@@ -493,7 +552,7 @@ def participant_add(
 ) -> PlanParticipant:
     """Add a service or a relative. A new service in an individual plan needs its own consent
     (domain.md §7): the plan's consent is renewed to cover it, replacing the old one."""
-    locked = _locked_plan(plan)
+    locked = _locked_plan(plan.pk)
     _check_open(locked)
     _check_coordinator(actor, locked)
     if part.kind == ParticipantKind.SERVICE:
@@ -533,36 +592,16 @@ def participant_add(
 def participant_change(
     *, actor: Any, participant: PlanParticipant, version: int, values: Mapping[str, Any]
 ) -> PlanParticipant:
-    locked = locked_at_version(PlanParticipant, participant.pk, version)
-    plan = _locked_plan(locked.plan)
-    _check_open(plan)
+    locked, plan, before = _part_for_edit(PlanParticipant, participant, version)
     _check_coordinator(actor, plan)
     if locked.left_at is not None:
         raise _refuse(_("Deltakeren er ikke lenger med i planen."), "participant_left")
-    locked = PlanParticipant.objects.select_related("service", "contact").get(pk=locked.pk)
-    before = versions.participant_state(locked)
     if "contact" in values and values["contact"] is not None:
         if locked.service is None:
             raise _refuse(_("Pårørende har ingen kontaktperson."), "invalid", "contact")
         _check_works_in(values["contact"], locked.service, "contact")
-    for name in ("contribution", "contact", "name", "relation"):
-        if name in values:
-            setattr(
-                locked,
-                name,
-                values[name].strip() if isinstance(values[name], str) else values[name],
-            )
-    locked.version += 1
-    locked.full_clean()
-    locked.save()
-    versions.record(
-        plan=plan,
-        actor=actor,
-        obj=locked,
-        object_type="participant",
-        action=VersionAction.CHANGED,
-        before=before,
-    )
+    _set(locked, values, ("contribution", "contact", "name", "relation"))
+    _save_part(plan, actor, locked, before)
     return locked
 
 
@@ -572,9 +611,7 @@ def participant_remove(
 ) -> PlanParticipant:
     """A participant leaves the plan: their service stops seeing it and its staff lose any
     rights the coordinator gave them on the plan."""
-    locked = locked_at_version(PlanParticipant, participant.pk, version)
-    plan = _locked_plan(locked.plan)
-    _check_open(plan)
+    locked, plan, before = _part_for_edit(PlanParticipant, participant, version)
     _check_coordinator(actor, plan)
     if locked.left_at is not None:
         raise _refuse(_("Deltakeren er ikke lenger med i planen."), "participant_left")
@@ -583,19 +620,8 @@ def participant_remove(
             _("Den koordinerende tjenesten kan ikke gå ut av planen. Bytt koordinator først."),
             "holder_cannot_leave",
         )
-    locked = PlanParticipant.objects.select_related("service", "contact").get(pk=locked.pk)
-    before = versions.participant_state(locked)
     locked.left_at = timezone.now()
-    locked.version += 1
-    locked.save(update_fields=["left_at", "version"])
-    versions.record(
-        plan=plan,
-        actor=actor,
-        obj=locked,
-        object_type="participant",
-        action=VersionAction.REMOVED,
-        before=before,
-    )
+    _save_part(plan, actor, locked, before, action=VersionAction.REMOVED, fields=["left_at"])
     grants.grants_prune(plan=plan, actor=actor, reason="participant_left")
     audit_record(actor=actor, action="plan.participant_removed", subject=plan.youth, target=locked)
     ledger.sync_youth(plan.youth_id)
@@ -639,7 +665,7 @@ def goal_add(
     position: int = 0,
 ) -> PlanGoal:
     """A main goal, or a sub-goal under one (two levels)."""
-    locked = _locked_plan(plan)
+    locked = _locked_plan(plan.pk)
     _check_open(locked)
     _check_right(actor, locked, grants.EDIT_GOALS)
     if parent is not None and (parent.plan_id != locked.pk or parent.parent_id is not None):
@@ -664,63 +690,33 @@ def goal_add(
 
 @transaction.atomic
 def goal_change(*, actor: Any, goal: PlanGoal, version: int, values: Mapping[str, Any]) -> PlanGoal:
-    locked = locked_at_version(PlanGoal, goal.pk, version)
-    plan = _locked_plan(locked.plan)
-    _check_open(plan)
+    locked, plan, before = _part_for_edit(PlanGoal, goal, version)
     _check_right(actor, plan, grants.EDIT_GOALS)
     if locked.removed_at is not None:
         raise _refuse(_("Målet er fjernet fra planen."), "removed")
-    locked = PlanGoal.objects.select_related("service").get(pk=locked.pk)
-    before = versions.goal_state(locked)
     values = dict(values)
     if "achieved" in values:
         achieved = values.pop("achieved")
         values["achieved_at"] = (locked.achieved_at or timezone.now()) if achieved else None
-    for name in GOAL_FIELDS:
-        if name in values:
-            setattr(
-                locked,
-                name,
-                values[name].strip() if isinstance(values[name], str) else values[name],
-            )
-    locked.version += 1
-    locked.full_clean()
-    locked.save()
-    versions.record(
-        plan=plan,
-        actor=actor,
-        obj=locked,
-        object_type="goal",
-        action=VersionAction.CHANGED,
-        before=before,
-    )
+    _set(locked, values, GOAL_FIELDS)
+    _save_part(plan, actor, locked, before)
     return locked
 
 
 @transaction.atomic
 def goal_remove(*, actor: Any, goal: PlanGoal, version: int) -> PlanGoal:
     """Remove a goal (kept in the history); it must have no measures or sub-goals left."""
-    locked = locked_at_version(PlanGoal, goal.pk, version)
-    plan = _locked_plan(locked.plan)
-    _check_open(plan)
+    locked, plan, before = _part_for_edit(PlanGoal, goal, version)
     _check_right(actor, plan, grants.EDIT_GOALS)
+    if locked.removed_at is not None:
+        raise _refuse(_("Målet er fjernet fra planen."), "removed")
     if (
         locked.sub_goals.filter(removed_at__isnull=True).exists()
         or locked.measures.filter(removed_at__isnull=True).exists()
     ):
         raise _refuse(_("Fjern tiltakene og delmålene under målet først."), "goal_in_use")
-    locked = PlanGoal.objects.select_related("service").get(pk=locked.pk)
-    before = versions.goal_state(locked)
-    locked.removed_at, locked.version = timezone.now(), locked.version + 1
-    locked.save(update_fields=["removed_at", "version"])
-    versions.record(
-        plan=plan,
-        actor=actor,
-        obj=locked,
-        object_type="goal",
-        action=VersionAction.REMOVED,
-        before=before,
-    )
+    locked.removed_at = timezone.now()
+    _save_part(plan, actor, locked, before, action=VersionAction.REMOVED, fields=["removed_at"])
     return locked
 
 
@@ -760,7 +756,7 @@ def measure_add(
 ) -> PlanMeasure:
     """A measure towards a goal with its responsible service and person; its end date becomes
     a deadline (reminding the responsible person) while the plan is active."""
-    locked = _locked_plan(plan)
+    locked = _locked_plan(plan.pk)
     _check_open(locked)
     _check_right(actor, locked, grants.EDIT_MEASURES)
     if goal.plan_id != locked.pk or goal.removed_at is not None:
@@ -798,64 +794,36 @@ def measure_change(
 ) -> PlanMeasure:
     """Change a measure. The person responsible for it may move its status; everything else
     takes the coordinator or the right to edit measures."""
-    locked = locked_at_version(PlanMeasure, measure.pk, version)
-    plan = _locked_plan(locked.plan)
-    _check_open(plan)
+    locked, plan, before = _part_for_edit(PlanMeasure, measure, version)
     if locked.removed_at is not None:
         raise _refuse(_("Tiltaket er fjernet fra planen."), "removed")
     status_only = set(values) <= {"status"}
     if not (status_only and locked.responsible_id == actor.pk):
         _check_right(actor, plan, grants.EDIT_MEASURES)
-    locked = PlanMeasure.objects.select_related("service", "responsible").get(pk=locked.pk)
-    before = versions.measure_state(locked)
-    service = values.get("service", locked.service)
-    responsible = values.get("responsible", locked.responsible)
     if "service" in values or "responsible" in values:
-        _check_measure_people(plan, service, responsible)
+        _check_measure_people(
+            plan,
+            values.get("service", locked.service),
+            values.get("responsible", locked.responsible),
+        )
     if "status" in values and values["status"] != locked.status:
         if values["status"] not in MeasureStatus.values:
             raise _refuse(_("Ugyldig status."), "invalid_choice", "status")
         locked.status_changed_at = timezone.now()
-    for name in MEASURE_FIELDS:
-        if name in values:
-            setattr(
-                locked,
-                name,
-                values[name].strip() if isinstance(values[name], str) else values[name],
-            )
-    locked.version += 1
-    locked.full_clean()
-    locked.save()
-    versions.record(
-        plan=plan,
-        actor=actor,
-        obj=locked,
-        object_type="measure",
-        action=VersionAction.CHANGED,
-        before=before,
-    )
+    _set(locked, values, MEASURE_FIELDS)
+    _save_part(plan, actor, locked, before)
     ledger.sync_youth(plan.youth_id)
     return locked
 
 
 @transaction.atomic
 def measure_remove(*, actor: Any, measure: PlanMeasure, version: int) -> PlanMeasure:
-    locked = locked_at_version(PlanMeasure, measure.pk, version)
-    plan = _locked_plan(locked.plan)
-    _check_open(plan)
+    locked, plan, before = _part_for_edit(PlanMeasure, measure, version)
     _check_right(actor, plan, grants.EDIT_MEASURES)
-    locked = PlanMeasure.objects.select_related("service", "responsible").get(pk=locked.pk)
-    before = versions.measure_state(locked)
-    locked.removed_at, locked.version = timezone.now(), locked.version + 1
-    locked.save(update_fields=["removed_at", "version"])
-    versions.record(
-        plan=plan,
-        actor=actor,
-        obj=locked,
-        object_type="measure",
-        action=VersionAction.REMOVED,
-        before=before,
-    )
+    if locked.removed_at is not None:
+        raise _refuse(_("Tiltaket er fjernet fra planen."), "removed")
+    locked.removed_at = timezone.now()
+    _save_part(plan, actor, locked, before, action=VersionAction.REMOVED, fields=["removed_at"])
     ledger.sync_youth(plan.youth_id)
     return locked
 
@@ -879,7 +847,7 @@ def review_record(
 ) -> PlanReview:
     """Record a review (*evaluering*): it fulfils the review that was due and sets the next,
     which becomes the plan's next review deadline."""
-    locked = _locked_plan(plan, version)
+    locked = _locked_plan(plan.pk, version)
     _check_coordinator(actor, locked)
     if locked.status != PlanStatus.ACTIVE:
         raise _refuse(_("Bare en aktiv plan kan evalueres."), "invalid_state")
@@ -960,19 +928,13 @@ def _may_name_coordinator(actor: Any, plan: Plan) -> bool:
     ).exists()
 
 
-def _works_in_id(user_id: Any, service_id: Any) -> bool:
-    return StaffMembership.objects.filter(
-        user_id=user_id, service_id=service_id, ended_at__isnull=True, role__in=CASELOAD_ROLES
-    ).exists()
-
-
 @transaction.atomic
 def coordinator_offer(
     *, actor: Any, plan: Plan, to_user: Any, to_service: Service, message: str = ""
 ) -> Handover:
     """Offer the coordinator role (a handover): nothing moves until the new one accepts, and
     until then the current coordinator stays responsible."""
-    locked = _locked_plan(plan)
+    locked = _locked_plan(plan.pk)
     _check_open(locked)
     if not _may_name_coordinator(actor, locked):
         raise _refuse(
@@ -1037,7 +999,7 @@ def _set_coordinator(plan: Plan, actor: Any, user: Any, service: Service) -> Pla
 @transaction.atomic
 def coordinator_accept(*, actor: Any, plan: Plan) -> Plan:
     """The new coordinator accepts: from now on they coordinate, for their service."""
-    locked = _locked_plan(plan)
+    locked = _locked_plan(plan.pk)
     _check_open(locked)
     handover = case_services.handover_accept(actor=actor, handover=_pending_for(locked))
     _set_coordinator(locked, actor, actor, handover.to_service)
@@ -1050,7 +1012,7 @@ def coordinator_accept(*, actor: Any, plan: Plan) -> Plan:
 
 @transaction.atomic
 def coordinator_decline(*, actor: Any, plan: Plan, reason: str) -> Handover:
-    locked = _locked_plan(plan)
+    locked = _locked_plan(plan.pk)
     return case_services.handover_decline(actor=actor, handover=_pending_for(locked), reason=reason)
 
 
@@ -1060,7 +1022,7 @@ def coordinator_decline(*, actor: Any, plan: Plan, reason: str) -> Handover:
 @transaction.atomic
 def grant_permission(*, actor: Any, plan: Plan, user: Any, codename: str) -> None:
     """The coordinator gives a participant's staff member a right on this plan."""
-    locked = _locked_plan(plan)
+    locked = _locked_plan(plan.pk)
     _check_open(locked)
     _check_coordinator(actor, locked)
     grants.grant(actor=actor, plan=locked, user=user, codename=codename)
@@ -1068,7 +1030,7 @@ def grant_permission(*, actor: Any, plan: Plan, user: Any, codename: str) -> Non
 
 @transaction.atomic
 def revoke_permission(*, actor: Any, plan: Plan, user: Any, codename: str) -> None:
-    locked = _locked_plan(plan)
+    locked = _locked_plan(plan.pk)
     _check_coordinator(actor, locked)
     grants.revoke(actor=actor, plan=locked, user=user, codename=codename)
 

@@ -183,6 +183,9 @@ def test_a_review_through_the_api_sets_the_next_date(people: Any, client_for: An
     assert response.json()["goal_notes"][0]["achieved"] == "Har fått praksisplass"
     listed = client_for(people.nav_advisor).get(f"/api/v1/plans/{plan.pk}/reviews/").json()
     assert listed[0]["next_review_on"] == next_day.isoformat()
+    logged = AccessLogEntry.objects.filter(purpose="plan-reviews").latest("at")
+    review_item = next(i for i in logged.items if i["type"] == "plan-review")
+    assert review_item["basis"] == f"consent:{plan.consent_id}"
 
 
 def test_grants_through_the_api(people: Any, client_for: Any) -> None:

@@ -619,3 +619,25 @@ def test_the_dashboard_lists_my_plans_overdue_measures_and_expiring_consent(
     plan.consent.save(update_fields=["valid_until"])
     assert selectors.dashboard(user=people.coordinator).consent_expiring == [plan]
     assert selectors.dashboard(user=people.nav_advisor).plans == []
+
+
+def test_a_removed_part_cannot_be_removed_or_changed_again(people: Any) -> None:
+    plan = make_plan(people)
+    _goal, measure = _goal_and_measure(people, plan)
+    removed = plan_services.measure_remove(
+        actor=people.coordinator, measure=measure, version=measure.version
+    )
+    for attempt in (
+        lambda: plan_services.measure_remove(
+            actor=people.coordinator, measure=removed, version=removed.version
+        ),
+        lambda: plan_services.measure_change(
+            actor=people.coordinator,
+            measure=removed,
+            version=removed.version,
+            values={"title": "Igjen"},
+        ),
+    ):
+        with pytest.raises(ApplicationError) as refused:
+            attempt()
+        assert refused.value.code == "removed"
