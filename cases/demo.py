@@ -103,6 +103,14 @@ STAFF = [
     ),
     DemoStaff("eva.koord", "Eva", "Lunde", "NAV Skien", StaffRole.COORDINATOR, "koordinator"),
     DemoStaff("per.ppt", "Per", "Vik", "PPT Skien", StaffRole.CASEWORKER, "PPT-rådgiver"),
+    DemoStaff(
+        "kari.personvern",
+        "Kari",
+        "Nilsen",
+        "NAV Skien",
+        StaffRole.PRIVACY_OFFICER,
+        "personvernombud NAV Skien",
+    ),
 ]
 ADMIN_USERNAME = "admin"
 
@@ -390,9 +398,9 @@ def _nav_follow_up(
         services.plan_approve(actor=advisor, plan=plan, version=plan.version)
 
 
-def print_logins(write: Callable[[str], object] = print) -> None:
-    """Print the demo log-ins (for scripts/run and seed_demo)."""
-    write(f"Demobrukere, alle med passord «{DEMO_PASSWORD}»:")
-    for person in STAFF:
-        write(f"  {person.username:<12} {person.description}, {person.service}")
-    write(f"  {ADMIN_USERNAME:<12} superbruker (administrasjon; ser ingen ungdommer uten tjeneste)")
+def staff_logins() -> list[tuple[str, str]]:
+    """The demo staff log-ins with who they are."""
+    return [
+        *((p.username, f"{p.description}, {p.service}") for p in STAFF),
+        (ADMIN_USERNAME, "superbruker (administrasjon; ser ingen ungdommer uten tjeneste)"),
+    ]

@@ -10,7 +10,6 @@ from django.http import HttpRequest
 
 from cases.access import reachable_youths
 from cases.admin import ReadOnlyAdminMixin
-from coordination.api.views import deadlines_for
 from coordination.models import (
     ChildCoordinator,
     ComplianceSnapshot,
@@ -20,6 +19,7 @@ from coordination.models import (
     Reminder,
 )
 from coordination.plans.selectors import plans_for
+from coordination.reads import deadlines_for
 
 
 @admin.register(DeadlineRule)

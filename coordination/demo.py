@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cases.models import FollowUpPeriod, Service, Youth
+from cases import demo as cases_demo
+from cases import portal
+from cases.models import FollowUpPeriod, Guardian, PortalAccount, Service, Youth
 from consent.categories import Category
 from consent.models import Giver, Method
 from coordination.models import MeasureStatus, PlanKind
 from coordination.plans import services as plan_services
 
 COORDINATOR = "eva.koord"
+YOUTH_USERNAME = "ungdom.demo"
+GUARDIAN_USERNAME = "foresatt.demo"
 GOALS = [
     ("Fullføre videregående", "Fagbrev som tømrer", Category.EDUCATION),
     ("Komme i arbeid", "Arbeidstrening hos lokal bedrift", Category.WORK_AND_WELFARE),
@@ -126,3 +131,65 @@ def seed_plans(*, seed_value: int = 2026, share: float = 0.25) -> dict[str, int]
                     values={"status": MeasureStatus.ONGOING},
                 )
     return counts
+
+
+def seed_portal() -> dict[str, int]:
+    """Log-ins to *Min side*: a youth of 18 or more with an individual plan, and a guardian of
+    a minor the demo services follow."""
+    today = timezone.localdate()
+    adult_with_plan = (
+        Youth.objects.filter(
+            plans__kind=PlanKind.INDIVIDUAL,
+            birth_date__lte=today.replace(year=today.year - 18),
+        )
+        .order_by("created_at")
+        .first()
+    )
+    made = 0
+    if adult_with_plan is not None:
+        portal.account_create(
+            youth=adult_with_plan,
+            username=YOUTH_USERNAME,
+            password=cases_demo.DEMO_PASSWORD,
+        )
+        made += 1
+    guardian = (
+        Guardian.objects.filter(
+            has_parental_responsibility=True,
+            youth__birth_date__gt=today.replace(year=today.year - 17),
+            youth__periods__ended_on__isnull=True,
+        )
+        .order_by("youth__created_at", "full_name")
+        .first()
+    )
+    if guardian is not None:
+        portal.account_create(
+            youth=guardian.youth,
+            guardian=guardian,
+            username=GUARDIAN_USERNAME,
+            password=cases_demo.DEMO_PASSWORD,
+        )
+        made += 1
+    return {"portal_accounts": made}
+
+
+def logins() -> list[tuple[str, str]]:
+    """Every demo log-in with who it is: staff, then the youth and guardian of *Min side*."""
+    people = list(cases_demo.staff_logins())
+    for account in PortalAccount.objects.filter(
+        user__username__in=[YOUTH_USERNAME, GUARDIAN_USERNAME]
+    ).select_related("user", "youth", "guardian"):
+        who = (
+            f"foresatt til {account.youth.full_name} (Min side)"
+            if account.guardian
+            else f"ungdommen {account.youth.full_name} (Min side)"
+        )
+        people.append((account.user.get_username(), who))
+    return people
+
+
+def print_logins(write: Callable[[str], object] = print) -> None:
+    """Print the demo log-ins (for scripts/run and seed_demo)."""
+    write(f"Demobrukere, alle med passord «{cases_demo.DEMO_PASSWORD}»:")
+    for username, who in logins():
+        write(f"  {username:<16} {who}")

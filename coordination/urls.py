@@ -1,19 +1,25 @@
-"""The project's URLs: the API under /api/v1/, its schema and docs, admin, health."""
+"""The project's URLs: pages for staff and youths, the API under /api/v1/, its schema and docs,
+admin, health."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import views
+from coordination.pages import auth
 from coordination.plans.views import plan_print
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", auth.landing, name="landing"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("plans/<uuid:plan_id>/print/", plan_print, name="plan-print"),
     path("admin/", admin.site.urls),
+    path("", include("coordination.pages.urls")),
     path("api/v1/", include("cases.api.urls")),
     path("api/v1/", include("coordination.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

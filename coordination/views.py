@@ -1,11 +1,10 @@
-"""Project-level views: the health check and the landing page."""
+"""Project-level views: the health check (the pages are in ``coordination.pages``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 
 from coordination import reminders
 
@@ -37,7 +36,3 @@ def health(request: HttpRequest) -> JsonResponse:
             },
         }
     )
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")

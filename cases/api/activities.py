@@ -12,37 +12,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import access, selectors, services
+from cases import access, reads, selectors, services
 from cases.api import activity_serializers as s
 from cases.api.base import UUID_PATTERN, validated
 from cases.api.sharing import _service
 from cases.models import Activity, ActivityPlan
 
 
-def _item(kind: str, obj: Any, category: str) -> dict[str, Any]:
-    return {"type": kind, "id": str(obj.pk), "category": category, "basis": access.basis_of(obj)}
-
-
 def _log(request: Request, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
-    viewer = access.viewer_for(request.user)
-    access.log_reads(
-        viewer,
-        purpose,
-        [
-            access.Read(
-                youth_id=youth_id,
-                following_service_ids=[m.service_id for m in viewer.memberships],
-                items=items,
-            )
-        ],
-    )
-
-
-def _plan_items(plan: ActivityPlan, activities: list[Activity]) -> list[dict[str, Any]]:
-    return [
-        _item("activity-plan", plan, "WORK_AND_WELFARE"),
-        *(_item("activity", a, a.category) for a in activities),
-    ]
+    reads.log_items(request.user, purpose, youth_id, items)
 
 
 class YouthDecisionsMixin:
@@ -75,7 +53,7 @@ class YouthDecisionsMixin:
                 request,
                 "youth-decisions",
                 youth.pk,
-                [_item("decision", d, "WORK_AND_WELFARE") for d in decisions],
+                [reads.item("decision", d, "WORK_AND_WELFARE") for d in decisions],
             )
         return Response(s.DecisionSerializer(decisions, many=True).data)
 
@@ -104,7 +82,7 @@ class ActivityPlanViewSet(
                     access.Read(
                         youth_id=plan.youth_id,
                         following_service_ids=[plan.period.service_id],
-                        items=[_item("activity-plan", plan, "WORK_AND_WELFARE")],
+                        items=[reads.item("activity-plan", plan, "WORK_AND_WELFARE")],
                     )
                     for plan in page or []
                 ],
@@ -116,7 +94,7 @@ class ActivityPlanViewSet(
         with transaction.atomic():
             plan = selectors.plan_for_user(user=request.user, plan_id=pk)
             activities = list(selectors.activity_list(user=request.user, plan=plan))
-            _log(request, "activity-plan", plan.youth_id, _plan_items(plan, activities))
+            _log(request, "activity-plan", plan.youth_id, reads.plan_items(plan, activities))
         return Response(s.PlanDetailSerializer(plan, context={"activities": activities}).data)
 
     @extend_schema(request=s.PlanInputSerializer, responses={201: s.PlanSerializer})
@@ -179,7 +157,7 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 request,
                 "activity",
                 activity.youth_id,
-                [_item("activity", activity, activity.category)],
+                [reads.item("activity", activity, activity.category)],
             )
         return Response(s.ActivitySerializer(activity).data)
 
@@ -206,6 +184,6 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 request,
                 "activity-versions",
                 activity.youth_id,
-                [_item("activity", activity, activity.category)],
+                [reads.item("activity", activity, activity.category)],
             )
         return Response(s.ActivityVersionSerializer(versions, many=True).data)

@@ -17,7 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import access, selectors, services, timeline
+from cases import access, reads, selectors, services, timeline
 from cases.api import sharing_serializers as s
 from cases.api.base import UUID_PATTERN, validated
 from cases.models import (
@@ -35,22 +35,8 @@ from consent.models import AccessLogEntry, Consent
 from consent.services import Flow
 
 
-def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
-    return {
-        "type": "entry",
-        "id": str(entry.pk),
-        "category": entry.category,
-        "basis": access.basis_of(entry),
-    }
-
-
 def log_youth_read(request: Request, purpose: str, youth: Any, items: Any = ()) -> None:
-    following = [p.service_id for p in getattr(youth, "all_periods", []) if p.is_open]
-    access.log_reads(
-        access.viewer_for(request.user),
-        purpose,
-        [access.Read(youth_id=youth.pk, following_service_ids=following, items=list(items))],
-    )
+    reads.log_youth_read(request.user, purpose, youth, items)
 
 
 class YouthInformationMixin:
@@ -85,7 +71,7 @@ class YouthInformationMixin:
             return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
             page = self.paginate_queryset(selectors.entry_list(user=request.user, youth=youth))  # type: ignore[attr-defined]
-            log_youth_read(request, "youth-entries", youth, [entry_item(e) for e in page])
+            log_youth_read(request, "youth-entries", youth, [reads.entry_item(e) for e in page])
         return self.get_paginated_response(s.EntrySerializer(page, many=True).data)  # type: ignore[attr-defined]
 
     @extend_schema(
@@ -143,36 +129,18 @@ class YouthInformationMixin:
             cursor = timeline.decode_cursor(query["cursor"]) if "cursor" in query else None
         except timeline.InvalidCursor:
             raise serializers.ValidationError({"cursor": ["Ugyldig peker."]}) from None
-        viewer = access.viewer_for(request.user)
         with transaction.atomic():
-            items, next_key = timeline.timeline(
-                user=request.user, youth=youth, cursor=cursor, limit=query["page_size"]
+            items, next_key, mine = reads.timeline_read(
+                user=request.user,
+                youth=youth,
+                purpose="youth-timeline",
+                cursor=cursor,
+                limit=query["page_size"],
             )
-            following = [m.service_id for m in viewer.memberships]
-            access.log_reads(
-                viewer,
-                "youth-timeline",
-                [
-                    access.Read(
-                        youth_id=youth.pk,
-                        following_service_ids=following,
-                        items=[
-                            {
-                                "type": i.type,
-                                "id": str(i.obj.pk),
-                                "category": i.category,
-                                "basis": i.basis,
-                            }
-                            for i in items
-                        ],
-                    )
-                ],
-            )
-        mine = set(following)
         return Response(
             {
                 "next": timeline.encode_cursor(next_key) if next_key else None,
-                "results": [_timeline_row(item, mine) for item in items],
+                "results": [timeline_row(item, mine) for item in items],
             }
         )
 
@@ -186,31 +154,8 @@ def _service(pk: Any) -> Any:
         raise Http404 from None
 
 
-def _timeline_row(item: timeline.Item, my_services: set[Any]) -> dict[str, Any]:
-    obj = item.obj
-    day, at = item.key[0], item.key[1]
-    row = {
-        "type": item.type,
-        "id": obj.pk,
-        "day": day,
-        "at": at,
-        "category": item.category,
-        "basis": item.basis,
-    }
-    if item.type == "entry":
-        row.update(service=obj.service, summary=obj.get_kind_display(), text=obj.text)
-    elif item.type == "referral":
-        between = {obj.from_service_id, obj.to_service_id} & my_services
-        row.update(
-            service=obj.from_service,
-            summary=f"{obj.from_service.name} → {obj.to_service.name}: {obj.get_state_display()}",
-            text=obj.message if between else "",
-        )
-    elif item.type == "period":
-        row.update(service=obj.service, summary=obj.reason, text=obj.end_reason)
-    else:
-        row.update(service=None, summary=obj.get_decision_display(), text=obj.purpose)
-    return dict(s.TimelineItemSerializer(row).data)
+def timeline_row(item: timeline.Item, my_services: set[Any]) -> dict[str, Any]:
+    return dict(s.TimelineItemSerializer(reads.timeline_fields(item, my_services)).data)
 
 
 class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -230,7 +175,7 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                     access.Read(
                         youth_id=entry.youth_id,
                         following_service_ids=[entry.service_id],
-                        items=[entry_item(entry)],
+                        items=[reads.entry_item(entry)],
                     )
                 ],
             )
@@ -270,29 +215,6 @@ class ConsentViewSet(viewsets.GenericViewSet):
         return Response(s.ConsentSerializer(consent).data)
 
 
-def _log_referrals(request: Request, purpose: str, referrals: list[Referral]) -> None:
-    access.log_reads(
-        access.viewer_for(request.user),
-        purpose,
-        [
-            access.Read(
-                youth_id=r.youth_id,
-                following_service_ids=[r.from_service_id, r.to_service_id],
-                items=[
-                    {
-                        "type": "referral",
-                        "id": str(r.pk),
-                        "category": c,
-                        "basis": r.bases.get(c, "referral"),
-                    }
-                    for c in r.categories
-                ],
-            )
-            for r in referrals
-        ],
-    )
-
-
 @extend_schema_view(list=extend_schema(parameters=[s.ReferralQuerySerializer]))
 class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Referral inbox and outbox of the caller's services, and the state changes."""
@@ -313,7 +235,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             )
         with transaction.atomic():
             page = self.paginate_queryset(referrals)
-            _log_referrals(request, f"referrals-{query['box']}", list(page or []))
+            reads.log_referrals(request.user, f"referrals-{query['box']}", list(page or []))
         return self.get_paginated_response(s.ReferralSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -321,7 +243,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             referral = selectors.referral_for_user(user=request.user, referral_id=pk)
             if access.works_in(request.user, referral.to_service):
                 referral = services.referral_open(actor=request.user, referral=referral)
-            _log_referrals(request, "referral", [referral])
+            reads.log_referrals(request.user, "referral", [referral])
         return Response(s.ReferralSerializer(referral).data)
 
     @extend_schema(request=s.ReferralInputSerializer, responses={201: s.ReferralSerializer})

@@ -16,6 +16,7 @@ from cases.models.activities import (
     category_of,
 )
 from cases.models.followup import EntryKind, FollowUpEntry
+from cases.models.portal import PortalAccount
 from cases.models.referrals import (
     AWAITING_ANSWER,
     OT_REASONS,
@@ -66,6 +67,7 @@ __all__ = [
     "Innsatsgruppe",
     "MainGoal",
     "NavDecision",
+    "PortalAccount",
     "Referral",
     "ReferralReason",
     "ReferralState",

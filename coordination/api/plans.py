@@ -418,14 +418,7 @@ class PlanMeasureViewSet(_PlanPartViewSet):
     model = PlanMeasure
 
     def get_part(self, request: Request, pk: str) -> Any:
-        measure = super().get_part(request, pk)
-        if (
-            not selectors.measure_list(user=request.user, plan=measure.plan)
-            .filter(pk=measure.pk)
-            .exists()
-        ):
-            raise Http404
-        return measure
+        return selectors.measure_for_user(user=request.user, measure_id=pk)
 
     @extend_schema(request=s.MeasureEditSerializer, responses=s.MeasureSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:

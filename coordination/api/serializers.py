@@ -12,14 +12,7 @@ from rest_framework import serializers
 from cases.api.base import StaffRefSerializer, StrictSerializer
 from cases.api.serializers import ServiceRefSerializer
 from coordination.models import Deadline, DeadlineRule, DigestMode, ReminderPreference
-
-STATE_LIVE, STATE_OPEN, STATE_DUE_SOON, STATE_OVERDUE, STATE_ALL = (
-    "live",
-    "open",
-    "due_soon",
-    "overdue",
-    "all",
-)
+from coordination.reads import STATE_ALL, STATE_DUE_SOON, STATE_LIVE, STATE_OPEN, STATE_OVERDUE
 
 
 class DeadlineQuerySerializer(StrictSerializer):

@@ -6,12 +6,9 @@ the report is aggregates only (no youth is named) for staff of the NAV office.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,69 +24,14 @@ from cases import access
 from cases.api.base import UUID_PATTERN, validated
 from cases.models import ServiceKind
 from consent.errors import ApplicationError
-from coordination import compliance, ledger
+from coordination import compliance, ledger, reads
 from coordination.api import serializers as s
 from coordination.api.renderers import CSVRenderer
 from coordination.models import (
     Deadline,
     DeadlineRule,
-    DeadlineStatus,
     ReminderPreference,
-    SubjectType,
 )
-
-
-def deadlines_for(user: Any) -> QuerySet[Deadline]:
-    """Deadlines of the user's services for youths they follow, and the answer deadlines of
-    referrals in their inbox."""
-    inbox = Q(subject_type=SubjectType.REFERRAL, rule_id="REFERRAL-RESPONSE")
-    return access.held_by_my_services(user, Deadline.objects.all(), also=inbox).select_related(
-        "youth", "rule", "service", "staff"
-    )
-
-
-def _filter(queryset: QuerySet[Deadline], query: dict[str, Any], user: Any) -> QuerySet[Deadline]:
-    today = timezone.localdate()
-    if query["scope"] == "mine":
-        queryset = queryset.filter(staff=user)
-    if "service" in query:
-        queryset = queryset.filter(service_id=query["service"])
-    if "rule" in query:
-        queryset = queryset.filter(rule_id=query["rule"])
-    if "youth" in query:
-        queryset = queryset.filter(youth_id=query["youth"])
-    state = query["state"]
-    if state != s.STATE_ALL:
-        queryset = queryset.filter(closed_at__isnull=True).exclude(status=DeadlineStatus.CANCELLED)
-    if state == s.STATE_OPEN:
-        queryset = queryset.filter(due_on__gte=today)
-    elif state == s.STATE_DUE_SOON:
-        soon = today + datetime.timedelta(days=max(settings.REMINDER_BEFORE_DAYS, default=7))
-        queryset = queryset.filter(due_on__gte=today, due_on__lte=soon)
-    elif state == s.STATE_OVERDUE:
-        queryset = queryset.filter(due_on__lt=today)
-    return queryset.order_by("due_on", "created_at")
-
-
-def _log_deadlines(request: Request, purpose: str, deadlines: list[Deadline]) -> None:
-    by_youth: dict[Any, list[Deadline]] = {}
-    for deadline in deadlines:
-        by_youth.setdefault(deadline.youth_id, []).append(deadline)
-    access.log_reads(
-        access.viewer_for(request.user),
-        purpose,
-        [
-            access.Read(
-                youth_id=youth_id,
-                following_service_ids=[d.service_id for d in rows],
-                items=[
-                    {"type": "deadline", "id": str(d.pk), "category": d.category, "basis": "own"}
-                    for d in rows
-                ],
-            )
-            for youth_id, rows in by_youth.items()
-        ],
-    )
 
 
 @extend_schema_view(list=extend_schema(parameters=[s.DeadlineQuerySerializer]))
@@ -104,17 +46,19 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def list(self, request: Request) -> Response:
         query = validated(s.DeadlineQuerySerializer, request.query_params)
         with transaction.atomic():
-            page = self.paginate_queryset(_filter(deadlines_for(request.user), query, request.user))
-            _log_deadlines(request, f"deadlines-{query['scope']}", list(page or []))
+            page = self.paginate_queryset(
+                reads.deadline_filter(reads.deadlines_for(request.user), query, request.user)
+            )
+            reads.log_deadlines(request.user, f"deadlines-{query['scope']}", list(page or []))
         return self.get_paginated_response(s.DeadlineSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         with transaction.atomic():
             try:
-                deadline = deadlines_for(request.user).get(pk=pk)
+                deadline = reads.deadlines_for(request.user).get(pk=pk)
             except Deadline.DoesNotExist:
                 raise Http404 from None
-            _log_deadlines(request, "deadline", [deadline])
+            reads.log_deadlines(request.user, "deadline", [deadline])
         return Response(s.DeadlineSerializer(deadline).data)
 
 

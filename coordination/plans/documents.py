@@ -45,19 +45,10 @@ def plan_document(user: Any, plan: Plan, *, purpose: str = "plan") -> dict[str, 
     """The live plan with what ``user`` may see of it; the read is logged. Call inside the
     read's transaction."""
     view = selectors.plan_view(user=user, plan=plan)
-    visible_goals = {g.pk for g in view.goals}
     data = {
-        **versions.plan_state(plan),
-        "participants": [versions.participant_state(p) for p in view.participants],
-        "goals": [versions.goal_state(g) for g in view.goals],
-        "measures": [versions.measure_state(m) for m in view.measures],
-        "reviews": [
-            versions.review_state(r, [n for n in r.goal_notes.all() if n.goal_id in visible_goals])
-            for r in view.reviews
-        ],
+        **_content(view),
         "my_rights": rights(user, plan),
         "pending_coordinator_handover": services.pending_coordinator_handover(plan),
-        "child_coordinator": view.child_coordinator,
     }
     log_plan_reads(
         user,
@@ -69,3 +60,28 @@ def plan_document(user: Any, plan: Plan, *, purpose: str = "plan") -> dict[str, 
         ],
     )
     return data
+
+
+def own_document(plan: Plan) -> dict[str, Any]:
+    """The whole plan for the youth it is about (their own page); not a service's look, so
+    nothing is logged."""
+    return {
+        **_content(selectors.own_plan_view(plan)),
+        "my_rights": [],
+        "pending_coordinator_handover": None,
+    }
+
+
+def _content(view: selectors.PlanView) -> dict[str, Any]:
+    visible_goals = {g.pk for g in view.goals}
+    return {
+        **versions.plan_state(view.plan),
+        "participants": [versions.participant_state(p) for p in view.participants],
+        "goals": [versions.goal_state(g) for g in view.goals],
+        "measures": [versions.measure_state(m) for m in view.measures],
+        "reviews": [
+            versions.review_state(r, [n for n in r.goal_notes.all() if n.goal_id in visible_goals])
+            for r in view.reviews
+        ],
+        "child_coordinator": view.child_coordinator,
+    }

@@ -111,6 +111,19 @@ def measure_list(*, user: Any, plan: Plan) -> QuerySet[PlanMeasure]:
     return access.visible(user, measures).order_by("ends_on", "title")
 
 
+def measure_for_user(*, user: Any, measure_id: Any) -> PlanMeasure:
+    """A measure of a plan the user reaches, if the policy lets the user see it; else 404."""
+    try:
+        measure = PlanMeasure.objects.select_related("plan").get(
+            pk=measure_id, plan__in=plans_for(user)
+        )
+    except (PlanMeasure.DoesNotExist, ValueError):
+        raise Http404 from None
+    if not measure_list(user=user, plan=measure.plan).filter(pk=measure.pk).exists():
+        raise Http404
+    return measure
+
+
 def review_list(*, user: Any, plan: Plan, goal_ids: Any = None) -> QuerySet[PlanReview]:
     """The plan's reviews, newest first, each with the goal notes the user may see (a note has
     its goal's access); ``goal_ids`` when the caller already has the visible goals."""
@@ -133,6 +146,26 @@ def plan_view(*, user: Any, plan: Plan) -> PlanView:
         goals=goals,
         measures=[m for m in measure_list(user=user, plan=plan) if m.goal_id in goal_ids],
         reviews=list(review_list(user=user, plan=plan, goal_ids=goal_ids)),
+        child_coordinator=current_child_coordinator(plan.youth),
+    )
+
+
+def own_plan_view(plan: Plan) -> PlanView:
+    """The whole plan for the youth it is about: nothing in it is hidden from them."""
+    goals = PlanGoal.objects.filter(plan=plan, removed_at__isnull=True).select_related("service")
+    measures = PlanMeasure.objects.filter(plan=plan, removed_at__isnull=True).select_related(
+        "service", "responsible"
+    )
+    return PlanView(
+        plan=plan,
+        participants=list(
+            plan.participants.select_related("service", "contact").order_by("joined_at")
+        ),
+        goals=list(goals.order_by("position", "title")),
+        measures=list(measures.order_by("ends_on", "title")),
+        reviews=list(
+            plan.reviews.select_related("recorded_by").prefetch_related("attendees", "goal_notes")
+        ),
         child_coordinator=current_child_coordinator(plan.youth),
     )
 

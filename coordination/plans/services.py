@@ -293,7 +293,7 @@ def _save_part(
 # --- The plan consent -------------------------------------------------------------------------
 
 
-def _consent_flows(services: Sequence[Service], categories: Iterable[str]) -> list[Flow]:
+def consent_flows(services: Sequence[Service], categories: Iterable[str]) -> list[Flow]:
     """Every participating service to every other, for the plan (GENERAL) and the categories
     the youth agreed to. With one service, the plan is shared with itself only."""
     cats = sorted({Category.GENERAL, *categories})
@@ -326,7 +326,7 @@ def _record_consent(
         purpose=str(_("Individuell plan: samarbeid mellom tjenestene som deltar i planen.")),
         method=consent.method,
         agreed_text=consent.agreed_text,
-        flows=_consent_flows(services, categories),
+        flows=consent_flows(services, categories),
         valid_until=consent.valid_until,
         child_view=consent.child_view,
         replaces=replaces if replaces is not None and replaces.withdrawn_at is None else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from coordination.models import BtiLevel, CloseReason, MeasureStatus, PlanKind, PlanStatus
+from coordination.models import BtiLevel, CloseReason, MeasureStatus, Plan, PlanKind, PlanStatus
 from coordination.plans import documents, selectors
 
 
@@ -21,6 +22,16 @@ def plan_print(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
         plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
         document = documents.plan_document(request.user, plan, purpose="plan-print")
+    return render(
+        request,
+        "plans/print.html",
+        {**document_context(document, plan), "printed_at": timezone.localtime()},
+    )
+
+
+def document_context(document: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    """The plan document arranged for a page: main goals with their sub-goals and measures,
+    reviews with goal titles and who was there, labels for the codes."""
     goals = document["goals"]
     measures_by_goal: dict[str, list[dict[str, object]]] = {}
     for measure in document["measures"]:
@@ -51,21 +62,16 @@ def plan_print(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
             for a in review["attendees"]
             if a in participants
         ]
-    return render(
-        request,
-        "plans/print.html",
-        {
-            "plan": document,
-            "youth": plan.youth,
-            "tree": tree,
-            "kind": PlanKind(document["kind"]).label,
-            "status": PlanStatus(document["status"]).label,
-            "bti_level": BtiLevel(document["bti_level"]).label
-            if document["bti_level"] is not None
-            else "",
-            "close_reason": CloseReason(document["close_reason"]).label
-            if document["close_reason"]
-            else "",
-            "printed_at": timezone.localtime(),
-        },
-    )
+    return {
+        "plan": document,
+        "youth": plan.youth,
+        "tree": tree,
+        "kind": PlanKind(document["kind"]).label,
+        "status": PlanStatus(document["status"]).label,
+        "bti_level": BtiLevel(document["bti_level"]).label
+        if document["bti_level"] is not None
+        else "",
+        "close_reason": CloseReason(document["close_reason"]).label
+        if document["close_reason"]
+        else "",
+    }

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         if Service.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("Databasen har data fra før; hopper over demodata.")
-                demo.print_logins(self.stdout.write)
+                plan_demo.print_logins(self.stdout.write)
                 return
             raise CommandError("Databasen har data fra før. Demodata lages bare i en tom database.")
 
@@ -47,10 +47,11 @@ class Command(BaseCommand):
                 youths=options["youths"], seed_value=options["seed"], progress=progress
             )
             counts.update(plan_demo.seed_plans(seed_value=options["seed"]))
+            counts.update(plan_demo.seed_portal())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Laget {counts['youths']} ungdommer, {counts['periods']} oppfølgingsperioder, "
                 f"{counts['guardians']} foresatte og {counts['plans']} planer."
             )
         )
-        demo.print_logins(self.stdout.write)
+        plan_demo.print_logins(self.stdout.write)

@@ -1,0 +1,137 @@
+"""Reads that write the access log: one place for the API and the pages.
+
+Each function is called inside the transaction of the read it records, so a read that is not
+logged is not shown (``cases.access.log_reads`` does the writing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from cases import access, timeline
+from cases.models import Activity, ActivityPlan, FollowUpEntry, Referral
+
+
+def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
+    return {
+        "type": "entry",
+        "id": str(entry.pk),
+        "category": entry.category,
+        "basis": access.basis_of(entry),
+    }
+
+
+def item(kind: str, obj: Any, category: str) -> dict[str, Any]:
+    return {"type": kind, "id": str(obj.pk), "category": category, "basis": access.basis_of(obj)}
+
+
+def plan_items(plan: ActivityPlan, activities: Iterable[Activity]) -> list[dict[str, Any]]:
+    return [
+        item("activity-plan", plan, "WORK_AND_WELFARE"),
+        *(item("activity", a, a.category) for a in activities),
+    ]
+
+
+def log_items(user: Any, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
+    """Items of one youth seen by a user, on the services the user works in."""
+    viewer = access.viewer_for(user)
+    access.log_reads(
+        viewer,
+        purpose,
+        [
+            access.Read(
+                youth_id=youth_id,
+                following_service_ids=[m.service_id for m in viewer.memberships],
+                items=items,
+            )
+        ],
+    )
+
+
+def log_youth_read(user: Any, purpose: str, youth: Any, items: Iterable[Any] = ()) -> None:
+    """One look at a youth (as loaded by ``selectors.youth_detail``) and the items shown."""
+    following = [p.service_id for p in getattr(youth, "all_periods", []) if p.is_open]
+    access.log_reads(
+        access.viewer_for(user),
+        purpose,
+        [access.Read(youth_id=youth.pk, following_service_ids=following, items=list(items))],
+    )
+
+
+def log_referrals(user: Any, purpose: str, referrals: Iterable[Referral]) -> None:
+    access.log_reads(
+        access.viewer_for(user),
+        purpose,
+        [
+            access.Read(
+                youth_id=r.youth_id,
+                following_service_ids=[r.from_service_id, r.to_service_id],
+                items=[
+                    {
+                        "type": "referral",
+                        "id": str(r.pk),
+                        "category": c,
+                        "basis": r.bases.get(c, "referral"),
+                    }
+                    for c in r.categories
+                ],
+            )
+            for r in referrals
+        ],
+    )
+
+
+def timeline_read(
+    *, user: Any, youth: Any, purpose: str, cursor: timeline.Key | None, limit: int
+) -> tuple[list[timeline.Item], timeline.Key | None, set[Any]]:
+    """A page of the consent-filtered timeline, logged item by item with its basis.
+
+    Returns the items, the key of the next page and the viewer's own service ids (which decide
+    whether a referral's message is shown)."""
+    viewer = access.viewer_for(user)
+    items, next_key = timeline.timeline(user=user, youth=youth, cursor=cursor, limit=limit)
+    following = [m.service_id for m in viewer.memberships]
+    access.log_reads(
+        viewer,
+        purpose,
+        [
+            access.Read(
+                youth_id=youth.pk,
+                following_service_ids=following,
+                items=[
+                    {"type": i.type, "id": str(i.obj.pk), "category": i.category, "basis": i.basis}
+                    for i in items
+                ],
+            )
+        ],
+    )
+    return items, next_key, set(following)
+
+
+def timeline_fields(item: timeline.Item, my_services: set[Any]) -> dict[str, Any]:
+    """What a timeline row shows; a referral's message only to the two services in it."""
+    obj = item.obj
+    day, at = item.key[0], item.key[1]
+    row = {
+        "type": item.type,
+        "id": obj.pk,
+        "day": day,
+        "at": at,
+        "category": item.category,
+        "basis": item.basis,
+    }
+    if item.type == "entry":
+        row.update(service=obj.service, summary=obj.get_kind_display(), text=obj.text)
+    elif item.type == "referral":
+        between = {obj.from_service_id, obj.to_service_id} & my_services
+        row.update(
+            service=obj.from_service,
+            summary=f"{obj.from_service.name} → {obj.to_service.name}: {obj.get_state_display()}",
+            text=obj.message if between else "",
+        )
+    elif item.type == "period":
+        row.update(service=obj.service, summary=obj.reason, text=obj.end_reason)
+    else:
+        row.update(service=None, summary=obj.get_decision_display(), text=obj.purpose)
+    return row

@@ -1,0 +1,277 @@
+"""Staff forms on a youth: log follow-up, record and withdraw consent, refer, hand over, start
+and change the activity plan. Each calls one service (one transaction) and redirects back."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import access, selectors, services
+from cases.models import Activity, Service, ServiceKind, Youth
+from coordination.pages import forms
+from coordination.pages.base import run, run_action, staff_required
+from coordination.pages.staff import my_services
+from coordination.plans.services import consent_flows
+
+# Consents recorded on the youth page: cooperation between the services chosen.
+COOPERATION_PURPOSE_CODE = "SAMARBEID"
+
+
+def _youth(request: HttpRequest, youth_id: uuid.UUID, purpose: str) -> Youth:
+    return access.youth_for_user(request.user, youth_id, purpose=purpose)
+
+
+def _youth_url(youth_id: Any) -> str:
+    return reverse("pages:youth", args=[youth_id])
+
+
+def _form_page(
+    request: HttpRequest, form: Any, youth: Youth, heading: str, submit: str, **extra: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "pages/form_page.html",
+        {
+            "form": form,
+            "heading": heading,
+            "submit_label": submit,
+            "back_url": _youth_url(youth.pk),
+            "back_label": youth.full_name,
+            **extra,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _end_of(day: datetime.date | None) -> datetime.datetime | None:
+    """A consent valid until a day lasts that whole day (Europe/Oslo)."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
+
+def _active_services() -> QuerySet[Service]:
+    return Service.objects.filter(is_active=True).order_by("name")
+
+
+@staff_required
+def entry_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
+    youth = _youth(request, youth_id, "entry-form")
+    form = forms.EntryForm(request.POST or None, services=my_services(request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        if run(
+            form,
+            lambda: services.entry_log(
+                actor=request.user,
+                youth=youth,
+                service=data["service"],
+                occurred_on=data["occurred_on"],
+                kind=data["kind"],
+                category=data["category"],
+                text=data["text"],
+            ),
+        ):
+            messages.success(request, _("Oppfølgingen er logget."))
+            return redirect(_youth_url(youth.pk))
+    return _form_page(
+        request, form, youth, _("Logg oppfølging: %s") % youth.full_name, _("Lagre notatet")
+    )
+
+
+@staff_required
+def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
+    youth = _youth(request, youth_id, "consent-form")
+    form = forms.ConsentForm(request.POST or None, services=_active_services())
+    if form.is_valid():
+        data = form.cleaned_data
+        valid_until = data["valid_until"]
+        if run(
+            form,
+            lambda: services.consent_give(
+                actor=request.user,
+                youth=youth,
+                decision=data["decision"],
+                giver=data["giver"],
+                purpose_code=COOPERATION_PURPOSE_CODE,
+                purpose=data["purpose"],
+                method=data["method"],
+                agreed_text=data["agreed_text"],
+                flows=consent_flows(data["services"], data["categories"]),
+                valid_until=_end_of(valid_until),
+                child_view=data["child_view"],
+            ),
+        ):
+            messages.success(request, _("Samtykket er registrert."))
+            return redirect(_youth_url(youth.pk))
+    return _form_page(
+        request,
+        form,
+        youth,
+        _("Registrer samtykke: %s") % youth.full_name,
+        _("Registrer"),
+        intro=_(
+            "Et samtykke gjelder deling mellom tjenestene for opplysningene som er valgt. "
+            "Det kan trekkes tilbake når som helst, og virker da med en gang."
+        ),
+    )
+
+
+@staff_required
+@require_POST
+def consent_withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid.UUID) -> Any:
+    youth = _youth(request, youth_id, "consent-withdraw")
+    consent = selectors.consent_for_user(user=request.user, consent_id=consent_id)
+    form = forms.WithdrawForm(request.POST)
+    if consent.subject_id != youth.pk or not form.is_valid():
+        messages.error(request, _("Velg hvordan samtykket ble trukket tilbake."))
+    else:
+        method = form.cleaned_data["method"]
+        run_action(
+            request,
+            lambda: services.consent_withdraw(actor=request.user, consent=consent, method=method),
+            _("Samtykket er trukket tilbake og gjelder ikke lenger."),
+        )
+    return redirect(_youth_url(youth.pk) + "#consents")
+
+
+@staff_required
+def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
+    youth = _youth(request, youth_id, "referral-form")
+    mine = my_services(request.user)
+    form = forms.ReferralForm(
+        request.POST or None,
+        services=mine,
+        targets=_active_services().exclude(pk__in=mine.values("pk")),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if run(
+            form,
+            lambda: services.referral_send(
+                actor=request.user,
+                youth=youth,
+                from_service=data["from_service"],
+                to_service=data["to_service"],
+                reason_code=data["reason_code"],
+                reason=data["reason"],
+                message=data["message"],
+                categories=data["categories"],
+            ),
+        ):
+            messages.success(request, _("Henvisningen er sendt til %s.") % data["to_service"].name)
+            return redirect(_youth_url(youth.pk))
+    return _form_page(
+        request, form, youth, _("Henvis %s") % youth.full_name, _("Send henvisningen")
+    )
+
+
+@staff_required
+def handover(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
+    youth = _youth(request, youth_id, "handover-form")
+    periods = (
+        access.own_service_periods(request.user)
+        .filter(youth=youth, ended_on__isnull=True)
+        .select_related("service")
+    )
+    form = forms.HandoverForm(request.POST or None, periods=periods, targets=_active_services())
+    if form.is_valid():
+        data = form.cleaned_data
+        if run(
+            form,
+            lambda: services.handover_offer(
+                actor=request.user,
+                period=data["period"],
+                to_service=data["to_service"],
+                message=data["message"],
+            ),
+        ):
+            messages.success(
+                request,
+                _("Stafetten er sendt. Dere har ansvaret til %s tar imot.")
+                % data["to_service"].name,
+            )
+            return redirect(_youth_url(youth.pk))
+    return _form_page(
+        request, form, youth, _("Overfør ansvaret for %s") % youth.full_name, _("Send stafetten")
+    )
+
+
+@staff_required
+@require_POST
+def activity_plan_new(request: HttpRequest, youth_id: uuid.UUID) -> Any:
+    youth = _youth(request, youth_id, "activity-plan-create")
+    nav = my_services(request.user).filter(kind=ServiceKind.NAV).first()
+    if nav is None:
+        messages.error(request, _("Bare et NAV-kontor kan opprette en aktivitetsplan."))
+    else:
+        run_action(
+            request,
+            lambda: services.plan_create(actor=request.user, youth=youth, service=nav),
+            _("Aktivitetsplanen er opprettet."),
+        )
+    return redirect(_youth_url(youth.pk) + "#activity-plan")
+
+
+@staff_required
+@require_POST
+def activity_plan_approve(request: HttpRequest, plan_id: uuid.UUID) -> Any:
+    plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
+    form = forms.VersionForm(request.POST)
+    if form.is_valid():
+        version = form.cleaned_data["version"]
+        run_action(
+            request,
+            lambda: services.plan_approve(actor=request.user, plan=plan, version=version),
+            _("Aktivitetsplanen er godkjent."),
+        )
+    return redirect(_youth_url(plan.youth_id) + "#activity-plan")
+
+
+@staff_required
+def activity_new(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
+    plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
+    form = forms.ActivityForm(request.POST or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if run(form, lambda: services.activity_add(actor=request.user, plan=plan, **data)):
+            messages.success(request, _("Aktiviteten er lagt til."))
+            return redirect(_youth_url(plan.youth_id) + "#activity-plan")
+    return _form_page(
+        request, form, plan.youth, _("Ny aktivitet for %s") % plan.youth.full_name, _("Legg til")
+    )
+
+
+@staff_required
+def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
+    activity: Activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
+    fields = ["type", "title", "description", "status", "from_date", "to_date", "deadline"]
+    initial = {name: getattr(activity, name) for name in [*fields, "agreed", "version"]}
+    form = forms.ActivityEditForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        data = form.cleaned_data
+        values = {name: data[name] for name in [*fields, "agreed"]}
+        if run(
+            form,
+            lambda: services.activity_change(
+                actor=request.user,
+                activity=activity,
+                version=data["version"],
+                values=values,
+                staff_text=data["staff_text"],
+            ),
+        ):
+            messages.success(request, _("Aktiviteten er endret."))
+            return redirect(_youth_url(activity.youth_id) + "#activity-plan")
+    youth = activity.plan.youth
+    return _form_page(request, form, youth, _("Endre aktivitet: %s") % activity.title, _("Lagre"))

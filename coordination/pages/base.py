@@ -1,0 +1,90 @@
+"""What every page view shares: who may open staff pages, running a service behind a form, and
+paging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from consent.errors import ApplicationError, ConflictError
+from coordination.pages.context import current_memberships
+
+T = TypeVar("T")
+View = Callable[..., HttpResponse]
+
+PAGE_SIZE = 25
+
+
+def staff_required(view: View) -> View:
+    """Logged in and a current member of a service; everything else is up to the access policy
+    (a member of a service without youths simply sees none)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not current_memberships(request.user).exists():
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _add(form: forms.Form, field: str | None, message: Any) -> None:
+    form.add_error(field if field in form.fields else None, str(message))
+
+
+def run(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """Run one service call (itself one transaction) for a valid form. A refusal becomes form
+    errors on the fields it names, so the page shows it next to the field; None on refusal."""
+    try:
+        return call()
+    except ConflictError:
+        form.add_error(
+            None,
+            _("Noen andre har endret dette i mellomtiden. Last siden på nytt og prøv igjen."),
+        )
+    except ApplicationError as exc:
+        if exc.fields:
+            for name, message in exc.fields.items():
+                _add(form, name, message)
+        else:
+            form.add_error(None, str(exc.message))
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                for error in errors:
+                    _add(form, name, error.messages[0])
+        else:
+            for message in exc.messages:
+                form.add_error(None, message)
+    return None
+
+
+def run_action(request: HttpRequest, call: Callable[[], T], done: Any) -> T | None:
+    """A button without fields (accept, approve, withdraw): the outcome as a message."""
+    form = forms.Form()
+    result = run(form, call)
+    if result is None:
+        for error in form.non_field_errors() or [
+            e for errors in form.errors.values() for e in errors
+        ]:
+            messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return result
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
+    """A page of results; a page number out of range shows the last page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -1,0 +1,290 @@
+"""Forms of the pages. They check shape only (required, lengths, choices, dates); the rules live
+in the services, whose refusals ``pages.base.run`` puts next to the fields they name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    ActivityStatus,
+    ActivityType,
+    EntryKind,
+    FollowUpPeriod,
+    ReferralReason,
+    Service,
+)
+from consent.categories import Category
+from consent.models import Decision, Giver, Method
+from coordination.models import MeasureStatus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ServiceChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class ServicesChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+def my_service_field(services: QuerySet[Service]) -> ServiceChoice:
+    """Which of my services acts: preselected, and hidden when the user has only one."""
+    only = services.first() if len(services) == 1 else None
+    return ServiceChoice(
+        queryset=services,
+        label=_("Din tjeneste"),
+        empty_label=None,
+        initial=only,
+        widget=forms.HiddenInput if only else forms.Select,
+    )
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class CaseloadFilterForm(forms.Form):
+    q = forms.CharField(label=_("Navn"), max_length=100, required=False)
+    scope = forms.ChoiceField(
+        label=_("Vis"),
+        choices=[("ours", _("Våre ungdommer")), ("mine", _("Mine ungdommer"))],
+        required=False,
+    )
+    service = ServiceChoice(
+        queryset=Service.objects.none(), label=_("Tjeneste"), required=False, empty_label=_("Alle")
+    )
+
+    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+
+
+class EntryForm(forms.Form):
+    service = ServiceChoice(queryset=Service.objects.none())
+    occurred_on = forms.DateField(label=_("Dato"), widget=DateInput)
+    kind = forms.ChoiceField(label=_("Type"), choices=EntryKind.choices)
+    category = forms.ChoiceField(
+        label=_("Kategori"),
+        choices=Category.choices,
+        help_text=_("Avgjør hvem andre som kan se notatet (samtykke eller hjemmel)."),
+    )
+    text = forms.CharField(label=_("Notat"), max_length=10000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"] = my_service_field(services)
+        self.fields["occurred_on"].initial = timezone.localdate()
+
+
+class ConsentForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Svar"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    giver = forms.ChoiceField(label=_("Gitt av"), choices=Giver.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(label=_("Hvordan"), choices=Method.choices)
+    services = ServicesChoice(
+        queryset=Service.objects.none(),
+        label=_("Tjenester som kan dele med hverandre"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Samtykket gjelder deling begge veier mellom alle tjenestene som er valgt."),
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Opplysninger"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+    purpose = forms.CharField(label=_("Formål"), max_length=2000, widget=forms.Textarea)
+    agreed_text = forms.CharField(
+        label=_("Teksten ungdommen (eller foresatte) godtok"),
+        max_length=20000,
+        widget=forms.Textarea,
+    )
+    valid_until = forms.DateField(label=_("Gyldig til"), required=False, widget=DateInput)
+    child_view = forms.CharField(
+        label=_("Barnets mening (når foresatte samtykker)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea,
+    )
+
+    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = services  # type: ignore[attr-defined]
+
+    def clean_services(self) -> list[Service]:
+        chosen = list(self.cleaned_data["services"])
+        if len(chosen) < 2:
+            raise forms.ValidationError(_("Velg minst to tjenester."), code="too_few")
+        return chosen
+
+
+class WithdrawForm(forms.Form):
+    method = forms.ChoiceField(label=_("Hvordan ble det trukket tilbake?"), choices=Method.choices)
+
+
+class ReferralForm(forms.Form):
+    from_service = ServiceChoice(queryset=Service.objects.none())
+    to_service = ServiceChoice(
+        queryset=Service.objects.none(), label=_("Til tjeneste"), empty_label=_("Velg")
+    )
+    reason_code = forms.ChoiceField(label=_("Årsak"), choices=ReferralReason.choices)
+    reason = forms.CharField(label=_("Årsak med egne ord"), max_length=500, required=False)
+    message = forms.CharField(label=_("Melding"), max_length=5000, widget=forms.Textarea)
+    categories = forms.MultipleChoiceField(
+        label=_("Opplysninger som følger med"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Alt utover generelle opplysninger må dekkes av samtykke eller hjemmel."),
+    )
+
+    def __init__(
+        self, *args: Any, services: QuerySet[Service], targets: QuerySet[Service], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_service"] = my_service_field(services)
+        self.fields["to_service"].queryset = targets  # type: ignore[attr-defined]
+
+
+class AcceptForm(VersionForm):
+    pass
+
+
+class DeclineForm(VersionForm):
+    reason = forms.CharField(label=_("Begrunnelse"), max_length=500)
+
+
+class HandoverForm(forms.Form):
+    period = forms.ModelChoiceField(
+        queryset=FollowUpPeriod.objects.none(), label=_("Oppfølgingsperiode"), empty_label=None
+    )
+    to_service = ServiceChoice(queryset=Service.objects.none(), label=_("Til tjeneste"))
+    message = forms.CharField(label=_("Melding"), max_length=5000, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        periods: QuerySet[FollowUpPeriod],
+        targets: QuerySet[Service],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["period"]
+        field.queryset = periods
+        field.label_from_instance = lambda p: f"{p.service.name} ({p.started_on:%d.%m.%Y})"
+        self.fields["to_service"].queryset = targets  # type: ignore[attr-defined]
+
+
+class ActivityForm(forms.Form):
+    type = forms.ChoiceField(label=_("Type"), choices=ActivityType.choices)
+    title = forms.CharField(label=_("Tittel"), max_length=200)
+    description = forms.CharField(
+        label=_("Beskrivelse"), max_length=5000, required=False, widget=forms.Textarea
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=ActivityStatus.choices)
+    from_date = forms.DateField(label=_("Fra dato"), required=False, widget=DateInput)
+    to_date = forms.DateField(label=_("Til dato"), required=False, widget=DateInput)
+    deadline = forms.DateField(label=_("Frist"), required=False, widget=DateInput)
+    agreed = forms.BooleanField(label=_("Avtalt med ungdommen"), required=False)
+
+
+class ActivityEditForm(ActivityForm):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    staff_text = forms.CharField(
+        label=_("Kommentar til endringen"), max_length=2000, required=False
+    )
+
+
+class ReviewForm(VersionForm):
+    held_on = forms.DateField(label=_("Dato for evalueringen"), widget=DateInput)
+    next_review_on = forms.DateField(label=_("Neste evaluering"), widget=DateInput)
+    youth_attended = forms.BooleanField(label=_("Ungdommen deltok"), required=False, initial=True)
+    changes_agreed = forms.CharField(
+        label=_("Endringer som ble avtalt"), max_length=5000, required=False, widget=forms.Textarea
+    )
+    youth_view = forms.CharField(
+        label=_("Ungdommens egen vurdering"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea,
+    )
+
+    attendees = forms.MultipleChoiceField(
+        label=_("Til stede"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        goals: list[tuple[str, str]],
+        participants: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].choices = participants  # type: ignore[attr-defined]
+        self.goal_fields: list[tuple[str, str]] = []
+        for goal_id, title in goals:
+            name = f"goal_{goal_id}"
+            self.fields[name] = forms.CharField(
+                label=_("Hva er oppnådd: %(goal)s") % {"goal": title},
+                max_length=5000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.goal_fields.append((goal_id, name))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        held, following = data.get("held_on"), data.get("next_review_on")
+        if held and following and following <= held:
+            self.add_error(
+                "next_review_on", _("Neste evaluering må være etter denne evalueringen.")
+            )
+        return data
+
+
+class MeasureStatusForm(VersionForm):
+    status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
+
+
+class AccessLogFilterForm(forms.Form):
+    actor = forms.CharField(label=_("Brukernavn"), max_length=150, required=False)
+    youth = forms.UUIDField(label=_("Ungdommens id"), required=False)
+    granted = forms.NullBooleanField(
+        label=_("Utfall"),
+        required=False,
+        widget=forms.Select(
+            choices=[("", _("Alle")), ("true", _("Innvilget")), ("false", _("Avvist"))]
+        ),
+    )
+    after = forms.DateField(label=_("Fra og med"), required=False, widget=DateInput)
+    before = forms.DateField(label=_("Til og med"), required=False, widget=DateInput)
+
+
+class ReportFilterForm(forms.Form):
+    service = ServiceChoice(
+        queryset=Service.objects.none(), label=_("NAV-kontor"), empty_label=None
+    )
+    start = forms.DateField(label=_("Fra og med"), widget=DateInput)
+    end = forms.DateField(label=_("Til og med"), widget=DateInput)
+
+    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("Sluttdatoen må være etter startdatoen."))
+        return data

@@ -1,0 +1,169 @@
+"""*Min side*: the youth's (or a guardian's) own page. Which services follow the youth, the plan
+in plain language, consents with one-click withdrawal, and who has looked at what, when and on
+which basis. The rules are in ``cases.portal``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cases import portal
+from cases.models import ActivityPlan, Service
+from consent.models import LegalBasis
+from coordination.models import OPEN_PLAN_STATUSES, Plan
+from coordination.pages.base import paginate, run_action
+from coordination.plans import documents
+from coordination.plans.views import document_context
+
+LOG_PAGE = 20
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One youth: straight to their page; a guardian of several: choose."""
+    accounts = portal.accounts_for(request.user)
+    if not accounts:
+        raise PermissionDenied
+    if len(accounts) == 1:
+        return redirect("portal:youth", youth_id=accounts[0].youth_id)
+    return render(request, "portal/choose.html", {"accounts": accounts})
+
+
+def _open_plan(youth: Any) -> Plan | None:
+    return (
+        Plan.objects.filter(youth=youth, status__in=OPEN_PLAN_STATUSES)
+        .select_related("service", "coordinator", "youth")
+        .first()
+    )
+
+
+@login_required
+def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
+    account = portal.account_for(request.user, youth_id)
+    person = account.youth
+    today = timezone.localdate()
+    plan = _open_plan(person)
+    activity_plan = (
+        ActivityPlan.objects.filter(youth=person, period__ended_on__isnull=True)
+        .select_related("period__service")
+        .first()
+    )
+    consents = list(portal.consents(person))
+    log = paginate(request, portal.access_log(person), LOG_PAGE)
+    return render(
+        request,
+        "portal/youth.html",
+        {
+            "account": account,
+            "youth": person,
+            "following": list(portal.following(person)),
+            "plan_context": document_context(documents.own_document(plan), plan) if plan else None,
+            "activity_plan": activity_plan,
+            "activities": list(activity_plan.activities.order_by("deadline", "created_at"))
+            if activity_plan
+            else [],
+            "consents": [
+                {
+                    "consent": c,
+                    "active": c.is_active(),
+                    "withdrawable": portal.may_withdraw(account, c, today),
+                    "shares": _shares(c),
+                }
+                for c in consents
+            ],
+            "log": log,
+            "log_rows": _log_rows(list(log)),
+        },
+    )
+
+
+def _shares(consent: Any) -> list[str]:
+    """In plain words: which service may share what with whom."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for scope in consent.scopes.all():
+        source = scope.from_party.name if scope.from_party else scope.from_kind
+        target = scope.to_party.name if scope.to_party else scope.to_kind
+        rows.setdefault((source, target), []).append(str(scope.get_category_display()).lower())
+    return [
+        _("%(source)s kan dele %(what)s med %(target)s")
+        % {"source": s, "target": t, "what": ", ".join(sorted(set(w)))}
+        for (s, t), w in sorted(rows.items())
+    ]
+
+
+BASIS_WORDS = {
+    "own": gettext_lazy("tjenesten følger deg opp selv"),
+    "general": gettext_lazy("generelle opplysninger (hvem som følger deg opp)"),
+    "referral": gettext_lazy("henvisning"),
+}
+
+
+ITEM_WORDS = {
+    "entry": gettext_lazy("oppfølgingsnotat"),
+    "referral": gettext_lazy("henvisning"),
+    "period": gettext_lazy("oppfølgingsperiode"),
+    "decision": gettext_lazy("vedtak"),
+    "consent": gettext_lazy("samtykke"),
+    "deadline": gettext_lazy("frist"),
+    "activity-plan": gettext_lazy("aktivitetsplan"),
+    "activity": gettext_lazy("aktivitet"),
+    "plan": gettext_lazy("plan"),
+    "plan-goal": gettext_lazy("mål i planen"),
+    "plan-measure": gettext_lazy("tiltak i planen"),
+    "plan-review": gettext_lazy("evaluering av planen"),
+    "plan-version": gettext_lazy("planens historikk"),
+}
+
+
+def _basis(code: str, laws: dict[str, str]) -> str:
+    if code in BASIS_WORDS:
+        return str(BASIS_WORDS[code])
+    kind, _sep, rest = code.partition(":")
+    if kind == "consent":
+        return _("ditt samtykke")
+    if kind == "legal":
+        return _("hjemmel i lov: %s") % laws.get(rest, rest)
+    return code
+
+
+def _log_rows(entries: Any) -> list[dict[str, Any]]:
+    """The page of the access log in plain words; the laws named in one query."""
+    codes = {b.partition(":")[2] for e in entries for b in e.bases if b.startswith("legal:")}
+    laws = dict(LegalBasis.objects.filter(code__in=codes).values_list("code", "law_and_section"))
+    rows = []
+    for entry in entries:
+        party: Service | None = entry.party
+        kinds = {str(i.get("type", "")) for i in entry.items}
+        rows.append(
+            {
+                "at": entry.at,
+                "who": entry.actor_name,
+                "service": party.name if party else "",
+                "what": ", ".join(sorted(str(ITEM_WORDS.get(k, k)) for k in kinds))
+                or _("hvem som følger deg opp"),
+                "bases": sorted({_basis(b, laws) for b in entry.bases}),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid.UUID) -> Any:
+    """One click: the consent stops at once; the services no longer see what it covered."""
+    run_action(
+        request,
+        lambda: portal.withdraw(user=request.user, youth_id=youth_id, consent_id=consent_id),
+        _("Samtykket er trukket tilbake. Tjenestene kan ikke lenger se det samtykket dekket."),
+    )
+    return redirect(reverse("portal:youth", args=[youth_id]) + "#consents")

@@ -1,0 +1,184 @@
+"""The referral inbox and outbox of my services, one referral with its actions, and the
+handovers (stafett) waiting for my services."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import access, reads, selectors, services
+from cases.models import AWAITING_ANSWER, HandoverKind, HandoverState, ReferralState
+from coordination.pages import forms
+from coordination.pages.base import paginate, run_action, staff_required
+
+BOXES = ("inbox", "outbox")
+
+
+@staff_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    box = request.GET.get("box", "inbox")
+    if box not in BOXES:
+        box = "inbox"
+    state = request.GET.get("state", "")
+    referrals = selectors.referral_list(user=request.user, box=box)
+    if state in ReferralState.values:
+        referrals = referrals.filter(state=state)
+    elif state == "open":
+        referrals = referrals.filter(state__in=AWAITING_ANSWER)
+    with transaction.atomic():
+        page = paginate(request, referrals)
+        reads.log_referrals(request.user, f"referrals-{box}", list(page))
+        handovers = list(
+            selectors.handover_list(user=request.user).filter(
+                state=HandoverState.PENDING,
+                kind=HandoverKind.RESPONSIBILITY,
+                to_service_id__in=access.service_ids(request.user),
+            )[:20]
+        )
+        access.log_reads(
+            access.viewer_for(request.user),
+            "handovers",
+            [access.Read(h.youth_id, [h.to_service_id, h.period.service_id]) for h in handovers],
+        )
+    return render(
+        request,
+        "pages/referrals.html",
+        {
+            "box": box,
+            "state": state,
+            "states": ReferralState.choices,
+            "page": page,
+            "handovers": handovers,
+            "today": timezone.localdate(),
+            "params": f"box={box}&state={state}",
+        },
+    )
+
+
+@staff_required
+def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    """One referral; opening it in the receiving service marks it received."""
+    with transaction.atomic():
+        referral = selectors.referral_for_user(user=request.user, referral_id=referral_id)
+        receiver = access.works_in(request.user, referral.to_service)
+        if receiver:
+            referral = services.referral_open(actor=request.user, referral=referral)
+        reads.log_referrals(request.user, "referral", [referral])
+    sender = access.works_in(request.user, referral.from_service)
+    awaiting = referral.state in AWAITING_ANSWER
+    return render(
+        request,
+        "pages/referral.html",
+        {
+            "referral": referral,
+            "can_answer": receiver and awaiting,
+            "can_withdraw": sender and awaiting,
+            "can_close": referral.state == ReferralState.ACCEPTED
+            or (sender and referral.state == ReferralState.DECLINED),
+            "decline_form": forms.DeclineForm(initial={"version": referral.version}),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _act(
+    request: HttpRequest, referral_id: uuid.UUID, form_class: Any, call: Any, done: str
+) -> Any:
+    referral = selectors.referral_for_user(user=request.user, referral_id=referral_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        run_action(request, lambda: call(referral, **form.cleaned_data), done)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(reverse("pages:referral", args=[referral.pk]))
+
+
+@staff_required
+@require_POST
+def referral_accept(request: HttpRequest, referral_id: uuid.UUID) -> Any:
+    return _act(
+        request,
+        referral_id,
+        forms.AcceptForm,
+        lambda r, version: services.referral_accept(
+            actor=request.user, referral=r, version=version, responsible=request.user
+        ),
+        _(
+            "Henvisningen er akseptert. Ungdommen er nå i oppfølging hos dere, "
+            "med deg som ansvarlig."
+        ),
+    )
+
+
+@staff_required
+@require_POST
+def referral_decline(request: HttpRequest, referral_id: uuid.UUID) -> Any:
+    return _act(
+        request,
+        referral_id,
+        forms.DeclineForm,
+        lambda r, version, reason: services.referral_decline(
+            actor=request.user, referral=r, version=version, reason=reason
+        ),
+        _("Henvisningen er avslått og sendt tilbake til avsenderen."),
+    )
+
+
+@staff_required
+@require_POST
+def referral_withdraw(request: HttpRequest, referral_id: uuid.UUID) -> Any:
+    return _act(
+        request,
+        referral_id,
+        forms.VersionForm,
+        lambda r, version: services.referral_withdraw(
+            actor=request.user, referral=r, version=version
+        ),
+        _("Henvisningen er trukket tilbake."),
+    )
+
+
+@staff_required
+@require_POST
+def referral_close(request: HttpRequest, referral_id: uuid.UUID) -> Any:
+    return _act(
+        request,
+        referral_id,
+        forms.VersionForm,
+        lambda r, version: services.referral_close(actor=request.user, referral=r, version=version),
+        _("Henvisningen er avsluttet."),
+    )
+
+
+@staff_required
+@require_POST
+def handover_answer(request: HttpRequest, handover_id: uuid.UUID) -> Any:
+    """Accept or decline a handover of responsibility offered to my service."""
+    handover = selectors.handover_for_user(user=request.user, handover_id=handover_id)
+    if handover.kind != HandoverKind.RESPONSIBILITY:
+        return redirect("pages:referrals")
+    if request.POST.get("answer") == "accept":
+        run_action(
+            request,
+            lambda: services.handover_accept(actor=request.user, handover=handover),
+            _("Du har tatt imot ansvaret."),
+        )
+    else:
+        reason = request.POST.get("reason", "").strip() or _("Avslått fra innboksen.")
+        run_action(
+            request,
+            lambda: services.handover_decline(actor=request.user, handover=handover, reason=reason),
+            _("Stafetten er avslått."),
+        )
+    return redirect("pages:referrals")

@@ -1,0 +1,84 @@
+"""The manager's page (youth-guarantee compliance of a NAV office, with a chart over time) and
+the privacy officer's page (the access log of the office's staff, searchable)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cases import access, selectors
+from cases.models import ServiceKind, StaffRole
+from coordination import compliance
+from coordination.pages.base import paginate, staff_required
+from coordination.pages.charts import percent_chart
+from coordination.pages.context import current_memberships
+from coordination.pages.forms import AccessLogFilterForm, ReportFilterForm
+from coordination.pages.staff import my_services
+
+REPORT_DAYS = 90
+
+
+@staff_required
+def compliance_page(request: HttpRequest) -> HttpResponse:
+    """UG-90 now and day by day, and the deadlines of UG-PLAN-1M and UG-2023 in the period, for
+    one of my NAV offices (aggregates only: no youth is named)."""
+    offices = my_services(request.user).filter(kind=ServiceKind.NAV)
+    if not offices.exists():
+        raise PermissionDenied
+    today = timezone.localdate()
+    initial = {
+        "service": offices.first(),
+        "start": today - datetime.timedelta(days=REPORT_DAYS),
+        "end": today,
+    }
+    form = ReportFilterForm(request.GET or initial, services=offices)
+    report: dict[str, Any] | None = None
+    chart = None
+    if form.is_valid():
+        data = form.cleaned_data
+        office = access.service_for_user(request.user, data["service"].pk)
+        report = compliance.report(office, data["start"], data["end"])
+        series = [(s.day, s.percent) for s in report["ug90_history"]]
+        if data["end"] >= today:
+            series.append((today, report["ug90_now"].percent))
+        chart = percent_chart(series, report["ug90_now"].target_percent)
+    return render(
+        request,
+        "pages/compliance.html",
+        {"form": form, "report": report, "chart": chart},
+        status=200 if report is not None else 400,
+    )
+
+
+@staff_required
+def access_log_page(request: HttpRequest) -> HttpResponse:
+    """Who looked at what, in the services where I am privacy officer."""
+    roles = {m.role for m in current_memberships(request.user)}
+    if StaffRole.PRIVACY_OFFICER not in roles:
+        raise PermissionDenied
+    form = AccessLogFilterForm(request.GET or None)
+    entries = selectors.access_log_for_privacy_officer(user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            entries = entries.filter(actor__username=data["actor"])
+        if data["youth"]:
+            entries = entries.filter(subject_id=data["youth"])
+        if data["granted"] is not None:
+            entries = entries.filter(granted=data["granted"])
+        if data["after"]:
+            entries = entries.filter(at__date__gte=data["after"])
+        if data["before"]:
+            entries = entries.filter(at__date__lte=data["before"])
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "pages/access_log.html",
+        {"form": form, "page": paginate(request, entries, 50), "params": params.urlencode()},
+    )

@@ -1,0 +1,66 @@
+"""Page URLs: staff pages under the "pages" namespace, the youth's own page under "portal"."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from coordination.pages import actions, plans, portal, referrals, reports, staff
+
+staff_patterns = [
+    path("day/", staff.day, name="day"),
+    path("youths/", staff.caseload, name="caseload"),
+    path("youths/<uuid:youth_id>/", staff.youth, name="youth"),
+    path("youths/<uuid:youth_id>/log/", actions.entry_new, name="entry-new"),
+    path("youths/<uuid:youth_id>/consents/new/", actions.consent_new, name="consent-new"),
+    path(
+        "youths/<uuid:youth_id>/consents/<uuid:consent_id>/withdraw/",
+        actions.consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path("youths/<uuid:youth_id>/refer/", actions.refer, name="refer"),
+    path("youths/<uuid:youth_id>/handover/", actions.handover, name="handover"),
+    path(
+        "youths/<uuid:youth_id>/activity-plan/", actions.activity_plan_new, name="activity-plan-new"
+    ),
+    path(
+        "activity-plans/<uuid:plan_id>/approve/",
+        actions.activity_plan_approve,
+        name="activity-plan-approve",
+    ),
+    path(
+        "activity-plans/<uuid:plan_id>/activities/new/", actions.activity_new, name="activity-new"
+    ),
+    path("activities/<uuid:activity_id>/edit/", actions.activity_edit, name="activity-edit"),
+    path("referrals/", referrals.referral_list, name="referrals"),
+    path("referrals/<uuid:referral_id>/", referrals.referral_detail, name="referral"),
+    path("referrals/<uuid:referral_id>/accept/", referrals.referral_accept, name="referral-accept"),
+    path(
+        "referrals/<uuid:referral_id>/decline/",
+        referrals.referral_decline,
+        name="referral-decline",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/withdraw/",
+        referrals.referral_withdraw,
+        name="referral-withdraw",
+    ),
+    path("referrals/<uuid:referral_id>/close/", referrals.referral_close, name="referral-close"),
+    path("handovers/<uuid:handover_id>/answer/", referrals.handover_answer, name="handover-answer"),
+    path("plans/<uuid:plan_id>/", plans.plan_page, name="plan"),
+    path("plans/<uuid:plan_id>/review/", plans.plan_review, name="plan-review"),
+    path("plans/<uuid:plan_id>/activate/", plans.plan_activate, name="plan-activate"),
+    path("plan-measures/<uuid:measure_id>/status/", plans.measure_status, name="measure-status"),
+    path("reports/youth-guarantee/", reports.compliance_page, name="compliance"),
+    path("access-log/", reports.access_log_page, name="access-log"),
+]
+
+portal_patterns = [
+    path("", portal.home, name="home"),
+    path("<uuid:youth_id>/", portal.youth, name="youth"),
+    path("<uuid:youth_id>/consents/<uuid:consent_id>/withdraw/", portal.withdraw, name="withdraw"),
+]
+
+urlpatterns = [
+    path("", include((staff_patterns, "pages"))),
+    path("me/", include((portal_patterns, "portal"))),
+]
