@@ -208,7 +208,158 @@ class Case:
 
 
 MATRIX: dict[tuple[str, str], Case] = {
-    ("home", "get"): Case(lambda p: "/", PUBLIC),
+    # --- Pages (session log-in). Anonymous callers are sent to the log-in page. ---------------
+    ("landing", "get"): Case(
+        lambda p: "/",
+        STAFF - {"nav_admin"},
+        ok=302,  # to my day, or the access log for the privacy officer
+        other={"nav_admin": 200},  # no caseload role, no portal account: a page that says so
+        anonymous=(302,),
+        session=True,
+    ),
+    ("login", "get"): Case(lambda p: "/login/", STAFF, ok=302, anonymous=(200,), session=True),
+    ("login", "post"): Case(lambda p: "/login/", STAFF, ok=302, anonymous=(200,), session=True),
+    ("login", "put"): Case(lambda p: "/login/", STAFF, ok=302, anonymous=(200,), session=True),
+    ("logout", "post"): Case(lambda p: "/logout/", PUBLIC, ok=302, session=True),
+    ("pages:day", "get"): Case(lambda p: "/day/", STAFF, anonymous=(302,), session=True),
+    ("pages:caseload", "get"): Case(lambda p: "/youths/", STAFF, anonymous=(302,), session=True),
+    ("pages:youth", "get"): Case(
+        lambda p: f"/youths/{p.youth.pk}/", FOLLOWING, anonymous=(302,), session=True
+    ),
+    **{
+        (f"pages:{name}", method): Case(
+            lambda p, suffix=suffix: f"/youths/{p.youth.pk}/{suffix}",
+            FOLLOWING,
+            ok=200 if method == "get" else 400,  # an empty form: field errors
+            anonymous=(302,),
+            session=True,
+        )
+        for name, suffix in [
+            ("entry-new", "log/"),
+            ("consent-new", "consents/new/"),
+            ("refer", "refer/"),
+            ("handover", "handover/"),
+        ]
+        for method in ("get", "post")
+    },
+    ("pages:consent-withdraw", "post"): Case(
+        lambda p: f"/youths/{p.youth.pk}/consents/{_consent(p)}/withdraw/",
+        FOLLOWING,
+        ok=302,  # without a method: told so, nothing withdrawn
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:activity-plan-new", "post"): Case(
+        lambda p: f"/youths/{p.youth.pk}/activity-plan/",
+        FOLLOWING,
+        ok=302,  # the period has a plan already: told so
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:activity-plan-approve", "post"): Case(
+        lambda p: f"/activity-plans/{_plan(p)}/approve/",
+        NAV_STAFF,
+        ok=302,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:activity-new", "get"): Case(
+        lambda p: f"/activity-plans/{_plan(p)}/activities/new/",
+        NAV_STAFF,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:activity-new", "post"): Case(
+        lambda p: f"/activity-plans/{_plan(p)}/activities/new/",
+        NAV_STAFF,
+        ok=400,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:activity-edit", "get"): Case(
+        lambda p: f"/activities/{_activity(p)}/edit/", NAV_STAFF, anonymous=(302,), session=True
+    ),
+    ("pages:activity-edit", "post"): Case(
+        lambda p: f"/activities/{_activity(p)}/edit/",
+        NAV_STAFF,
+        ok=400,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:referrals", "get"): Case(
+        lambda p: "/referrals/", STAFF, anonymous=(302,), session=True
+    ),
+    ("pages:referral", "get"): Case(
+        lambda p: f"/referrals/{_referral(p)}/",
+        OT_STAFF | {"school_counsellor"},
+        anonymous=(302,),
+        session=True,
+    ),
+    **{
+        (f"pages:referral-{action}", "post"): Case(
+            lambda p, action=action: f"/referrals/{_referral(p)}/{action}/",
+            OT_STAFF | {"school_counsellor"},
+            ok=302,  # without a version: told so, nothing changes
+            anonymous=(302,),
+            session=True,
+        )
+        for action in ("accept", "decline", "withdraw", "close")
+    },
+    ("pages:handover-answer", "post"): Case(
+        lambda p: f"/handovers/{_handover(p)}/answer/",
+        NAV_STAFF,
+        ok=302,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:plan", "get"): Case(
+        lambda p: f"/plans/{_ip(p).pk}/", FOLLOWING, anonymous=(302,), session=True
+    ),
+    ("pages:plan-review", "post"): Case(
+        lambda p: f"/plans/{_ip(p).pk}/review/",
+        FOLLOWING,
+        ok=400,  # an empty review: field errors
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:plan-activate", "post"): Case(
+        lambda p: f"/plans/{_ip(p).pk}/activate/",
+        FOLLOWING,
+        ok=302,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:measure-status", "post"): Case(
+        lambda p: f"/plan-measures/{_measure(p).pk}/status/",
+        FOLLOWING,
+        ok=302,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:compliance", "get"): Case(
+        lambda p: "/reports/youth-guarantee/",
+        NAV_STAFF | {"outsider"},  # staff of a NAV office, for their own office
+        denied=403,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:access-log", "get"): Case(
+        lambda p: "/access-log/", {"privacy_officer"}, denied=403, anonymous=(302,), session=True
+    ),
+    # The youth's own page: none of the staff has a portal account.
+    ("portal:home", "get"): Case(
+        lambda p: "/me/", set(), denied=403, anonymous=(302,), session=True
+    ),
+    ("portal:youth", "get"): Case(
+        lambda p: f"/me/{p.youth.pk}/", set(), anonymous=(302,), session=True
+    ),
+    ("portal:withdraw", "post"): Case(
+        lambda p: f"/me/{p.youth.pk}/consents/{_consent(p)}/withdraw/",
+        set(),
+        anonymous=(302,),
+        session=True,
+    ),
+    # --- Project routes and the API. --------------------------------------------------------
     ("health", "get"): Case(lambda p: "/health/", PUBLIC),
     ("set_language", "post"): Case(
         lambda p: "/i18n/setlang/", PUBLIC, ok=302, body=lambda p: {"language": "en"}
@@ -654,12 +805,15 @@ MATRIX: dict[tuple[str, str], Case] = {
 }
 
 
-def _routes(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+def _routes(
+    patterns: list[Any], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, URLPattern]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
         else:
-            yield prefix + str(pattern.pattern), pattern
+            yield prefix + str(pattern.pattern), namespace, pattern
 
 
 def _methods(pattern: URLPattern) -> set[str]:
@@ -669,15 +823,20 @@ def _methods(pattern: URLPattern) -> set[str]:
         return set(actions) - {"head", "options"}  # both mirror GET
     view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     if view_class is not None:
-        return {m for m in ("get", "post", "put", "patch", "delete") if hasattr(view_class, m)}
+        allowed = set(view_class.http_method_names)
+        return {
+            m for m in ("get", "post", "put", "patch", "delete") if hasattr(view_class, m)
+        } & allowed
+    if hasattr(callback, "http_methods"):  # pages: coordination.pages.base.methods
+        return set(callback.http_methods)
     return {"post"} if pattern.name == "set_language" else {"get"}
 
 
 def routes_in_url_conf() -> set[tuple[str, str]]:
-    """(name, method) for every non-admin route; the admin has its own tests."""
+    """(namespace:name, method) for every non-admin route; the admin has its own tests."""
     return {
-        (pattern.name or route, method)
-        for route, pattern in _routes(get_resolver().url_patterns)
+        (f"{namespace}{pattern.name}" if pattern.name else route, method)
+        for route, namespace, pattern in _routes(get_resolver().url_patterns)
         if not route.startswith("admin/")
         for method in _methods(pattern)
     }

@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from cases import access, selectors, services
 from cases.models import Activity, Service, ServiceKind, Youth
 from coordination.pages import forms
-from coordination.pages.base import run, run_action, staff_required
+from coordination.pages.base import methods, run, run_action, staff_required
+from coordination.pages.base import posted as _posted
 from coordination.pages.staff import my_services
 from coordination.plans.services import consent_flows
 
@@ -65,9 +65,10 @@ def _active_services() -> QuerySet[Service]:
 
 
 @staff_required
+@methods("get", "post")
 def entry_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     youth = _youth(request, youth_id, "entry-form")
-    form = forms.EntryForm(request.POST or None, services=my_services(request.user))
+    form = forms.EntryForm(_posted(request), services=my_services(request.user))
     if form.is_valid():
         data = form.cleaned_data
         if run(
@@ -90,9 +91,10 @@ def entry_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_required
+@methods("get", "post")
 def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     youth = _youth(request, youth_id, "consent-form")
-    form = forms.ConsentForm(request.POST or None, services=_active_services())
+    form = forms.ConsentForm(_posted(request), services=_active_services())
     if form.is_valid():
         data = form.cleaned_data
         valid_until = data["valid_until"]
@@ -128,7 +130,7 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@methods("post")
 def consent_withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid.UUID) -> Any:
     youth = _youth(request, youth_id, "consent-withdraw")
     consent = selectors.consent_for_user(user=request.user, consent_id=consent_id)
@@ -146,11 +148,12 @@ def consent_withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid
 
 
 @staff_required
+@methods("get", "post")
 def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     youth = _youth(request, youth_id, "referral-form")
     mine = my_services(request.user)
     form = forms.ReferralForm(
-        request.POST or None,
+        _posted(request),
         services=mine,
         targets=_active_services().exclude(pk__in=mine.values("pk")),
     )
@@ -177,6 +180,7 @@ def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_required
+@methods("get", "post")
 def handover(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     youth = _youth(request, youth_id, "handover-form")
     periods = (
@@ -184,7 +188,7 @@ def handover(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         .filter(youth=youth, ended_on__isnull=True)
         .select_related("service")
     )
-    form = forms.HandoverForm(request.POST or None, periods=periods, targets=_active_services())
+    form = forms.HandoverForm(_posted(request), periods=periods, targets=_active_services())
     if form.is_valid():
         data = form.cleaned_data
         if run(
@@ -208,7 +212,7 @@ def handover(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@methods("post")
 def activity_plan_new(request: HttpRequest, youth_id: uuid.UUID) -> Any:
     youth = _youth(request, youth_id, "activity-plan-create")
     nav = my_services(request.user).filter(kind=ServiceKind.NAV).first()
@@ -224,7 +228,7 @@ def activity_plan_new(request: HttpRequest, youth_id: uuid.UUID) -> Any:
 
 
 @staff_required
-@require_POST
+@methods("post")
 def activity_plan_approve(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
     form = forms.VersionForm(request.POST)
@@ -239,9 +243,10 @@ def activity_plan_approve(request: HttpRequest, plan_id: uuid.UUID) -> Any:
 
 
 @staff_required
+@methods("get", "post")
 def activity_new(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
-    form = forms.ActivityForm(request.POST or None)
+    form = forms.ActivityForm(_posted(request))
     if form.is_valid():
         data = form.cleaned_data
         if run(form, lambda: services.activity_add(actor=request.user, plan=plan, **data)):
@@ -253,11 +258,12 @@ def activity_new(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_required
+@methods("get", "post")
 def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
     activity: Activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
     fields = ["type", "title", "description", "status", "from_date", "to_date", "deadline"]
     initial = {name: getattr(activity, name) for name in [*fields, "agreed", "version"]}
-    form = forms.ActivityEditForm(request.POST or None, initial=initial)
+    form = forms.ActivityEditForm(_posted(request), initial=initial)
     if form.is_valid():
         data = form.cleaned_data
         values = {name: data[name] for name in [*fields, "agreed"]}

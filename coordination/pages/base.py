@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from consent.errors import ApplicationError, ConflictError
 from coordination.pages.context import current_memberships
@@ -23,6 +24,18 @@ T = TypeVar("T")
 View = Callable[..., HttpResponse]
 
 PAGE_SIZE = 25
+
+
+def methods(*names: str) -> Callable[[View], View]:
+    """The HTTP methods a page answers (others get 405), kept on the view for the permission
+    matrix test."""
+
+    def decorate(view: View) -> View:
+        wrapped = require_http_methods([name.upper() for name in names])(view)
+        wrapped.http_methods = names  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
 
 
 def staff_required(view: View) -> View:
@@ -38,6 +51,11 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def posted(request: HttpRequest) -> Any:
+    """The form data of a POST (even an empty one, which must fail validation), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def _add(form: forms.Form, field: str | None, message: Any) -> None:
@@ -73,7 +91,8 @@ def run(form: forms.Form, call: Callable[[], T]) -> T | None:
 
 def run_action(request: HttpRequest, call: Callable[[], T], done: Any) -> T | None:
     """A button without fields (accept, approve, withdraw): the outcome as a message."""
-    form = forms.Form()
+    form = forms.Form({})
+    form.is_valid()  # an empty form, so refusals can be added to it
     result = run(form, call)
     if result is None:
         for error in form.non_field_errors() or [

@@ -23,6 +23,14 @@ from consent.models import Decision, Giver, Method
 from coordination.models import MeasureStatus
 
 
+class PageForm(forms.Form):
+    """Labels without a trailing colon (the style sheet sets them apart)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -52,11 +60,11 @@ def my_service_field(services: QuerySet[Service]) -> ServiceChoice:
     )
 
 
-class VersionForm(forms.Form):
+class VersionForm(PageForm):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
-class CaseloadFilterForm(forms.Form):
+class CaseloadFilterForm(PageForm):
     q = forms.CharField(label=_("Navn"), max_length=100, required=False)
     scope = forms.ChoiceField(
         label=_("Vis"),
@@ -72,7 +80,7 @@ class CaseloadFilterForm(forms.Form):
         self.fields["service"].queryset = services  # type: ignore[attr-defined]
 
 
-class EntryForm(forms.Form):
+class EntryForm(PageForm):
     service = ServiceChoice(queryset=Service.objects.none())
     occurred_on = forms.DateField(label=_("Dato"), widget=DateInput)
     kind = forms.ChoiceField(label=_("Type"), choices=EntryKind.choices)
@@ -89,7 +97,7 @@ class EntryForm(forms.Form):
         self.fields["occurred_on"].initial = timezone.localdate()
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PageForm):
     decision = forms.ChoiceField(
         label=_("Svar"), choices=Decision.choices, widget=forms.RadioSelect
     )
@@ -129,11 +137,11 @@ class ConsentForm(forms.Form):
         return chosen
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PageForm):
     method = forms.ChoiceField(label=_("Hvordan ble det trukket tilbake?"), choices=Method.choices)
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(PageForm):
     from_service = ServiceChoice(queryset=Service.objects.none())
     to_service = ServiceChoice(
         queryset=Service.objects.none(), label=_("Til tjeneste"), empty_label=_("Velg")
@@ -165,7 +173,7 @@ class DeclineForm(VersionForm):
     reason = forms.CharField(label=_("Begrunnelse"), max_length=500)
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(PageForm):
     period = forms.ModelChoiceField(
         queryset=FollowUpPeriod.objects.none(), label=_("Oppfølgingsperiode"), empty_label=None
     )
@@ -186,7 +194,7 @@ class HandoverForm(forms.Form):
         self.fields["to_service"].queryset = targets  # type: ignore[attr-defined]
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(PageForm):
     type = forms.ChoiceField(label=_("Type"), choices=ActivityType.choices)
     title = forms.CharField(label=_("Tittel"), max_length=200)
     description = forms.CharField(
@@ -258,7 +266,7 @@ class MeasureStatusForm(VersionForm):
     status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
 
 
-class AccessLogFilterForm(forms.Form):
+class AccessLogFilterForm(PageForm):
     actor = forms.CharField(label=_("Brukernavn"), max_length=150, required=False)
     youth = forms.UUIDField(label=_("Ungdommens id"), required=False)
     granted = forms.NullBooleanField(
@@ -272,7 +280,7 @@ class AccessLogFilterForm(forms.Form):
     before = forms.DateField(label=_("Til og med"), required=False, widget=DateInput)
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(PageForm):
     service = ServiceChoice(
         queryset=Service.objects.none(), label=_("NAV-kontor"), empty_label=None
     )

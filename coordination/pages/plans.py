@@ -13,10 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from coordination.models import MeasureStatus, PlanStatus
-from coordination.pages.base import run, run_action, staff_required
+from coordination.pages.base import methods, run, run_action, staff_required
 from coordination.pages.forms import MeasureStatusForm, ReviewForm, VersionForm
 from coordination.plans import documents, grants, selectors, services
 from coordination.plans.views import document_context
@@ -59,12 +58,13 @@ def _page(request: HttpRequest, plan_id: uuid.UUID, review_form: Any = None) -> 
 
 
 @staff_required
+@methods("get")
 def plan_page(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     return _page(request, plan_id)
 
 
 @staff_required
-@require_POST
+@methods("post")
 def plan_review(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     """Record a review: what was achieved per goal, who was there, the next review date."""
     with transaction.atomic():
@@ -116,7 +116,7 @@ def plan_review(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@methods("post")
 def plan_activate(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
     form = VersionForm(request.POST)
@@ -131,7 +131,7 @@ def plan_activate(request: HttpRequest, plan_id: uuid.UUID) -> Any:
 
 
 @staff_required
-@require_POST
+@methods("post")
 def measure_status(request: HttpRequest, measure_id: uuid.UUID) -> Any:
     """The responsible person (or whoever may edit measures) moves a measure's status."""
     measure = selectors.measure_for_user(user=request.user, measure_id=measure_id)

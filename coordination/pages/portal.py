@@ -15,13 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from cases import portal
 from cases.models import ActivityPlan, Service
 from consent.models import LegalBasis
 from coordination.models import OPEN_PLAN_STATUSES, Plan
-from coordination.pages.base import paginate, run_action
+from coordination.pages.base import methods, paginate, run_action
 from coordination.plans import documents
 from coordination.plans.views import document_context
 
@@ -29,6 +28,7 @@ LOG_PAGE = 20
 
 
 @login_required
+@methods("get")
 def home(request: HttpRequest) -> HttpResponse:
     """One youth: straight to their page; a guardian of several: choose."""
     accounts = portal.accounts_for(request.user)
@@ -48,6 +48,7 @@ def _open_plan(youth: Any) -> Plan | None:
 
 
 @login_required
+@methods("get")
 def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     account = portal.account_for(request.user, youth_id)
     person = account.youth
@@ -158,7 +159,7 @@ def _log_rows(entries: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-@require_POST
+@methods("post")
 def withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid.UUID) -> Any:
     """One click: the consent stops at once; the services no longer see what it covered."""
     run_action(

@@ -13,17 +13,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from cases import access, reads, selectors, services
 from cases.models import AWAITING_ANSWER, HandoverKind, HandoverState, ReferralState
 from coordination.pages import forms
-from coordination.pages.base import paginate, run_action, staff_required
+from coordination.pages.base import methods, paginate, run_action, staff_required
 
 BOXES = ("inbox", "outbox")
 
 
 @staff_required
+@methods("get")
 def referral_list(request: HttpRequest) -> HttpResponse:
     box = request.GET.get("box", "inbox")
     if box not in BOXES:
@@ -65,6 +65,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@methods("get")
 def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     """One referral; opening it in the receiving service marks it received."""
     with transaction.atomic():
@@ -105,7 +106,7 @@ def _act(
 
 
 @staff_required
-@require_POST
+@methods("post")
 def referral_accept(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     return _act(
         request,
@@ -122,7 +123,7 @@ def referral_accept(request: HttpRequest, referral_id: uuid.UUID) -> Any:
 
 
 @staff_required
-@require_POST
+@methods("post")
 def referral_decline(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     return _act(
         request,
@@ -136,7 +137,7 @@ def referral_decline(request: HttpRequest, referral_id: uuid.UUID) -> Any:
 
 
 @staff_required
-@require_POST
+@methods("post")
 def referral_withdraw(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     return _act(
         request,
@@ -150,7 +151,7 @@ def referral_withdraw(request: HttpRequest, referral_id: uuid.UUID) -> Any:
 
 
 @staff_required
-@require_POST
+@methods("post")
 def referral_close(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     return _act(
         request,
@@ -162,7 +163,7 @@ def referral_close(request: HttpRequest, referral_id: uuid.UUID) -> Any:
 
 
 @staff_required
-@require_POST
+@methods("post")
 def handover_answer(request: HttpRequest, handover_id: uuid.UUID) -> Any:
     """Accept or decline a handover of responsibility offered to my service."""
     handover = selectors.handover_for_user(user=request.user, handover_id=handover_id)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases import access, selectors
 from cases.models import ServiceKind, StaffRole
 from coordination import compliance
-from coordination.pages.base import paginate, staff_required
+from coordination.pages.base import methods, paginate, staff_required
 from coordination.pages.charts import percent_chart
 from coordination.pages.context import current_memberships
 from coordination.pages.forms import AccessLogFilterForm, ReportFilterForm
@@ -24,6 +24,7 @@ REPORT_DAYS = 90
 
 
 @staff_required
+@methods("get")
 def compliance_page(request: HttpRequest) -> HttpResponse:
     """UG-90 now and day by day, and the deadlines of UG-PLAN-1M and UG-2023 in the period, for
     one of my NAV offices (aggregates only: no youth is named)."""
@@ -56,6 +57,7 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@methods("get")
 def access_log_page(request: HttpRequest) -> HttpResponse:
     """Who looked at what, in the services where I am privacy officer."""
     roles = {m.role for m in current_memberships(request.user)}

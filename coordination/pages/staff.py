@@ -18,7 +18,7 @@ from cases.models import AWAITING_ANSWER, Service
 from consent.categories import Category
 from coordination import reads as deadline_reads
 from coordination.models import OPEN_PLAN_STATUSES, DeadlineStatus
-from coordination.pages.base import paginate, staff_required
+from coordination.pages.base import methods, paginate, staff_required
 from coordination.pages.forms import CaseloadFilterForm, VersionForm, WithdrawForm
 from coordination.plans import documents
 from coordination.plans import selectors as plan_selectors
@@ -32,6 +32,7 @@ def my_services(user: Any) -> Any:
 
 
 @staff_required
+@methods("get")
 def day(request: HttpRequest) -> HttpResponse:
     """My day: my deadlines (overdue, due in the next two weeks), referrals to my services that
     wait for an answer, and the plans I coordinate by next review."""
@@ -73,6 +74,7 @@ def _days() -> datetime.timedelta:
 
 
 @staff_required
+@methods("get")
 def caseload(request: HttpRequest) -> HttpResponse:
     """My youths or our youths, searchable by name, filterable by service, paged."""
     services = my_services(request.user)
@@ -101,6 +103,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@methods("get")
 def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     """One youth: follow-up periods, consents, the consent-filtered timeline across services,
     the activity plan and the individual plan, with the actions the user may take."""

@@ -1,0 +1,92 @@
+"""Browser tests: Debian's Chromium (``/usr/bin/chromium``, installed by scripts/system-deps)
+driven by Playwright against Django's live server. Screenshots go to ``var/screenshots/``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+CHROMIUM = os.environ.get("SAMORDNA_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+PASSWORD = "passord-for-test"
+
+
+@pytest.fixture(scope="module")
+def chromium(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+    """Chromium for one test module; stopped afterwards, so no event loop outlives it."""
+    # Playwright's sync API runs an event loop in this thread; the tests' own database calls
+    # are synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # With that loop running, Django's connection handler is context-local, so a test may get
+    # a new connection object without the serialized contents that restore the rows migrations
+    # seed after each flush (serialized_rollback). Let every connection object find them.
+    with django_db_blocker.unblock():
+        wrapper = type(connections["default"])
+        contents = getattr(connections["default"], "_test_serialized_contents", None)
+    if contents is not None:
+        wrapper._test_serialized_contents = contents  # type: ignore[attr-defined]
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        if contents is not None:
+            del wrapper._test_serialized_contents  # type: ignore[attr-defined]
+
+
+class Session:
+    """One person's browser tab on the live server, collecting CSP violations and errors."""
+
+    def __init__(self, browser: Any, base_url: str) -> None:
+        self.context = browser.new_context(
+            base_url=base_url, locale="nb-NO", viewport={"width": 1280, "height": 900}
+        )
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
+
+    def _console(self, message: Any) -> None:
+        # HTTP errors the tests provoke (a 400 form) are not problems; a blocked resource is.
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            self.problems.append(message.text)
+
+    def log_in(self, username: str, password: str = PASSWORD) -> Any:
+        page = self.page
+        page.goto("/login/")
+        page.get_by_label("Brukernavn").fill(username)
+        page.get_by_label("Passord").fill(password)
+        page.get_by_role("button", name="Logg inn").click()
+        return page
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        assert self.problems == [], self.problems  # no CSP violation, no script error
+        self.context.close()
+
+
+@pytest.fixture
+def open_session(chromium: Any, live_server: Any) -> Iterator[Any]:
+    sessions: list[Session] = []
+
+    def start() -> Session:
+        session = Session(chromium, live_server.url)
+        sessions.append(session)
+        return session
+
+    yield start
+    for session in sessions:
+        session.close()
