@@ -1,0 +1,231 @@
+"""The pages: landing by role, forms that refuse with clear Norwegian (and English) messages and
+write nothing, the access log written by page reads, fixed query counts, CSP and no inline
+scripts. The journeys themselves run in a real browser (tests/browser)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cases import services
+from cases.models import ActivityPlan, FollowUpEntry
+from consent.categories import Category
+from consent.models import AccessLogEntry
+from coordination.pages.charts import percent_chart
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any, language: str = "nb") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client: Any) -> None:
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    response = client.get("/youths/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+
+
+def test_landing_sends_each_person_where_their_work_is(people: Any) -> None:
+    assert _client(people.nav_advisor).get("/")["Location"] == "/day/"
+    assert _client(people.privacy_officer).get("/")["Location"] == "/access-log/"
+    response = _client(people.nav_admin).get("/")
+    assert response.status_code == 200
+    assert "ingen rolle i en tjeneste" in response.content.decode()
+
+
+def test_a_wrong_password_is_told_in_norwegian(client: Any, people: Any) -> None:
+    response = client.post("/login/", {"username": "ingrid.nav", "password": "feil"})
+    assert response.status_code == 200
+    assert "Vennligst oppgi korrekt brukernavn og passord" in response.content.decode()
+
+
+def test_pages_send_csp_and_have_no_inline_script(people: Any) -> None:
+    client = _client(people.nav_advisor)
+    for url in ["/day/", "/youths/", f"/youths/{people.youth.pk}/", "/referrals/"]:
+        response = client.get(url)
+        assert response.status_code == 200
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "<script" not in response.content.decode()
+        assert "unsafe-inline" not in policy
+
+
+def test_caseload_searches_and_has_a_fixed_query_count(
+    people: Any, count_queries: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(people.nav_advisor)
+    with count_queries() as few:
+        assert client.get("/youths/").status_code == 200
+    for n in range(10):
+        factories.register_youth(people.nav_advisor, people.nav, first_name=f"Ola{n}")
+    with count_queries() as many:
+        response = client.get("/youths/?q=Ola3")
+    assert len(many.captured_queries) == len(few.captured_queries)
+    content = response.content.decode()
+    assert "Ola3" in content and "Emma" not in content
+
+
+def test_youth_page_logs_the_look_with_a_fixed_query_count(people: Any, count_queries: Any) -> None:
+    client = _client(people.nav_advisor)
+
+    def log(text: str) -> None:
+        services.entry_log(
+            actor=people.nav_advisor,
+            youth=people.youth,
+            service=people.nav,
+            occurred_on=timezone.localdate(),
+            kind="CONVERSATION",
+            category=Category.WORK_AND_WELFARE,
+            text=text,
+        )
+
+    log("Første samtale.")
+    with count_queries() as few:
+        client.get(f"/youths/{people.youth.pk}/")
+    for n in range(10):
+        log(f"Samtale {n}.")
+    before = AccessLogEntry.objects.count()
+    with count_queries() as many:
+        response = client.get(f"/youths/{people.youth.pk}/")
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "Samtale 9." in response.content.decode()
+    purposes = set(AccessLogEntry.objects.order_by("pk")[before:].values_list("purpose", flat=True))
+    assert {"youth-page", "youth-timeline"} <= purposes
+
+
+def test_youth_page_of_a_youth_out_of_reach_is_not_found(people: Any) -> None:
+    response = _client(people.outsider).get(f"/youths/{people.youth.pk}/")
+    assert response.status_code == 404
+
+
+def test_health_notes_stay_hidden_from_nav_without_consent(people: Any) -> None:
+    factories.follow(people.health_nurse, people.health, people.youth)
+    services.entry_log(
+        actor=people.health_nurse,
+        youth=people.youth,
+        service=people.health,
+        occurred_on=timezone.localdate(),
+        kind="CONVERSATION",
+        category=Category.HEALTH,
+        text="Samtale om søvn.",
+    )
+    assert (
+        "Samtale om søvn."
+        not in _client(people.nav_advisor).get(f"/youths/{people.youth.pk}/").content.decode()
+    )
+    assert (
+        "Samtale om søvn."
+        in _client(people.health_nurse).get(f"/youths/{people.youth.pk}/").content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "required"),
+    [("nb", "Dette feltet er påkrevd."), ("en", "This field is required.")],
+)
+def test_an_empty_form_is_a_400_with_field_errors(
+    people: Any, language: str, required: str
+) -> None:
+    response = _client(people.nav_advisor, language).post(f"/youths/{people.youth.pk}/log/", {})
+    assert response.status_code == 400
+    assert required in response.content.decode()
+    assert not FollowUpEntry.objects.exists()
+
+
+def test_a_refusal_of_the_service_is_shown_at_its_field(people: Any) -> None:
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = _client(people.nav_advisor).post(
+        f"/youths/{people.youth.pk}/log/",
+        {
+            "service": str(people.nav.pk),
+            "occurred_on": tomorrow.isoformat(),
+            "kind": "CONVERSATION",
+            "category": Category.WORK_AND_WELFARE,
+            "text": "Fra framtiden.",
+        },
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert re.search(r'id="id_occurred_on_error">Datoen kan ikke være fram i tid\.', content)
+    assert not FollowUpEntry.objects.exists()
+
+
+def test_a_stale_version_is_refused_and_nothing_changes(people: Any) -> None:
+    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    client = _client(people.nav_advisor)
+    response = client.post(
+        f"/activity-plans/{plan.pk}/approve/", {"version": plan.version + 1}, follow=True
+    )
+    assert "Noen andre har endret dette i mellomtiden" in response.content.decode()
+    assert ActivityPlan.objects.get(pk=plan.pk).approved_at is None
+    response = client.post(
+        f"/activity-plans/{plan.pk}/approve/", {"version": plan.version}, follow=True
+    )
+    assert "Aktivitetsplanen er godkjent." in response.content.decode()
+    assert ActivityPlan.objects.get(pk=plan.pk).approved_at is not None
+
+
+def test_consent_recorded_and_withdrawn_on_the_youth_page(people: Any) -> None:
+    client = _client(people.ot_counsellor)
+    response = client.post(
+        f"/youths/{people.youth.pk}/consents/new/",
+        {
+            "decision": "GIVEN",
+            "giver": "SUBJECT",
+            "method": "SIGNED_FORM",
+            "services": [str(people.ot.pk), str(people.nav.pk)],
+            "categories": [Category.EDUCATION],
+            "purpose": "OT og NAV samarbeider om skole og arbeid.",
+            "agreed_text": "Jeg samtykker.",
+        },
+    )
+    assert response.status_code == 302
+    consent = people.youth.consents.get()
+    assert consent.is_active()
+    assert {(s.category, s.from_party_id, s.to_party_id) for s in consent.scopes.all()} >= {
+        (Category.EDUCATION, people.ot.pk, people.nav.pk),
+        (Category.EDUCATION, people.nav.pk, people.ot.pk),
+    }
+    client.post(f"/youths/{people.youth.pk}/consents/{consent.pk}/withdraw/", {"method": "ORAL"})
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None and consent.withdrawal_method == "ORAL"
+
+
+def test_compliance_page_is_for_nav_staff_and_draws_a_chart(people: Any) -> None:
+    assert _client(people.ot_counsellor).get("/reports/youth-guarantee/").status_code == 403
+    response = _client(people.manager).get("/reports/youth-guarantee/")
+    assert response.status_code == 200
+    assert "UG-90" in response.content.decode()
+
+
+def test_percent_chart_places_points_on_the_scale() -> None:
+    start = datetime.date(2026, 1, 1)
+    chart = percent_chart(
+        [(start, 0.0), (start + datetime.timedelta(days=10), None), (start.replace(day=21), 100)],
+        target=90,
+    )
+    (x0, y0), (x1, y1) = chart.points  # the day without a figure is left out
+    assert (x0, y0) == (chart.left, chart.bottom)
+    assert (x1, y1) == (chart.right, chart.top)
+    assert chart.target_y == pytest.approx(chart.top + (chart.bottom - chart.top) * 0.1)
+
+
+def test_access_log_page_is_for_the_privacy_officer(people: Any) -> None:
+    _client(people.nav_advisor).get(f"/youths/{people.youth.pk}/")
+    assert _client(people.nav_advisor).get("/access-log/").status_code == 403
+    response = _client(people.privacy_officer).get("/access-log/?actor=ingrid.nav")
+    content = response.content.decode()
+    assert response.status_code == 200 and "youth-page" in content
+    assert people.youth.first_name not in content  # the youth by id, not by name
+    response = _client(people.privacy_officer).get("/access-log/?after=ikke-en-dato")
+    assert "Oppgi en gyldig dato." in response.content.decode()

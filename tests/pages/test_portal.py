@@ -1,0 +1,139 @@
+"""*Min side*: who may log in for a youth, who may withdraw which consent, and that withdrawal
+takes effect at once (domain.md §7: the one who decides now may withdraw; GDPR art. 7(3))."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cases import portal, services
+from cases.models import Guardian
+from consent.categories import Category
+from consent.models import AccessLogEntry, AuditEntry, Consent, Giver, Method
+from consent.services import Flow
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _consent(people: Any, youth: Any, giver: str, category: str = Category.EDUCATION) -> Consent:
+    return services.consent_give(
+        actor=people.ot_counsellor,
+        youth=youth,
+        decision="GIVEN",
+        giver=giver,
+        purpose_code="SAMARBEID",
+        purpose="OT og NAV samarbeider.",
+        method=Method.SIGNED_FORM,
+        agreed_text="Vi samtykker.",
+        flows=[Flow(categories=[category], from_party=people.ot, to_party=people.nav)],
+    )
+
+
+def _minor(people: Any, age: int = 16) -> tuple[Any, Guardian]:
+    youth = factories.register_youth(
+        people.cw_caseworker,
+        people.child_welfare,
+        birth_date=factories.years_ago(age),
+        first_name="Sara",
+    )
+    factories.follow(people.ot_counsellor, people.ot, youth)
+    guardian = services.guardian_add(
+        actor=people.cw_caseworker,
+        youth=youth,
+        full_name="Kari Mor",
+        relation="PARENT",
+        has_parental_responsibility=True,
+    )
+    return youth, guardian
+
+
+def _logged_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_youth_sees_their_page_and_withdraws_with_one_click(people: Any) -> None:
+    consent = _consent(people, people.youth, Giver.SUBJECT)
+    account = portal.account_create(youth=people.youth, username="emma", password="x-123456")
+    _logged_in(people.nav_advisor).get(f"/youths/{people.youth.pk}/")  # a look to show
+    client = _logged_in(account.user)
+
+    assert client.get("/")["Location"] == "/me/"
+    assert client.get("/me/")["Location"] == f"/me/{people.youth.pk}/"
+    looks = AccessLogEntry.objects.count()
+    content = client.get(f"/me/{people.youth.pk}/").content.decode()
+    assert AccessLogEntry.objects.count() == looks  # the youth's own look is not a service's
+    assert "NAV Skien" in content and "OT Skien" in content  # who follows me
+    assert people.nav_advisor.get_full_name() in content  # who looked
+    assert "OT Skien kan dele utdanning med NAV Skien" in content
+
+    response = client.post(f"/me/{people.youth.pk}/consents/{consent.pk}/withdraw/", follow=True)
+    assert "Samtykket er trukket tilbake." in response.content.decode()
+    consent.refresh_from_db()
+    assert not consent.is_active()
+    assert (consent.withdrawn_by, consent.withdrawal_method) == (account.user, Method.DIGITAL)
+    assert AuditEntry.objects.filter(action="consent.withdrawn", actor=account.user).exists()
+
+
+def test_nobody_else_reaches_the_youths_page_or_consents(people: Any) -> None:
+    consent = _consent(people, people.youth, Giver.SUBJECT)
+    other = factories.register_youth(people.nav_advisor, people.nav, first_name="Per")
+    stranger = portal.account_create(youth=other, username="per", password="x-123456")
+    client = _logged_in(stranger.user)
+    assert client.get(f"/me/{people.youth.pk}/").status_code == 404
+    response = client.post(f"/me/{people.youth.pk}/consents/{consent.pk}/withdraw/")
+    assert response.status_code == 404
+    response = client.post(f"/me/{other.pk}/consents/{consent.pk}/withdraw/")
+    assert response.status_code == 404
+    consent.refresh_from_db()
+    assert consent.is_active()
+    assert _logged_in(people.nav_advisor).get(f"/me/{people.youth.pk}/").status_code == 404
+    assert _logged_in(stranger.user).get("/day/").status_code == 403  # no staff pages
+
+
+def test_a_guardian_withdraws_the_guardians_consent_of_a_minor(people: Any) -> None:
+    youth, guardian = _minor(people, age=14)
+    by_guardians = _consent(people, youth, Giver.GUARDIANS)
+    account = portal.account_create(
+        youth=youth, guardian=guardian, username="kari", password="x-123456"
+    )
+    today = timezone.localdate()
+    assert portal.may_withdraw(account, by_guardians, today)
+    youth_account = portal.account_create(youth=youth, username="sara", password="x-123456")
+    assert not portal.may_withdraw(youth_account, by_guardians, today)  # not hers to withdraw
+    content = _logged_in(account.user).get(f"/me/{youth.pk}/").content.decode()
+    assert "Du ser dette som foresatt." in content and "Trekk tilbake samtykket" in content
+
+
+def test_health_consent_is_the_youths_own_from_16(people: Any) -> None:
+    youth, guardian = _minor(people)
+    own = _consent(people, youth, Giver.SUBJECT, Category.HEALTH)
+    guardian_account = portal.account_create(
+        youth=youth, guardian=guardian, username="kari", password="x-123456"
+    )
+    youth_account = portal.account_create(youth=youth, username="sara", password="x-123456")
+    today = timezone.localdate()
+    assert portal.may_withdraw(youth_account, own, today)
+    assert not portal.may_withdraw(guardian_account, own, today)
+
+
+def test_a_guardians_way_in_ends_at_18_or_without_responsibility(people: Any) -> None:
+    youth, guardian = _minor(people)
+    account = portal.account_create(
+        youth=youth, guardian=guardian, username="kari", password="x-123456"
+    )
+    today = timezone.localdate()
+    assert portal.in_force(account, today)
+    eighteen = youth.birth_date.replace(year=youth.birth_date.year + 18)
+    assert not portal.in_force(account, eighteen)
+    assert portal.in_force(account, eighteen - datetime.timedelta(days=1))
+    Guardian.objects.filter(pk=guardian.pk).update(has_parental_responsibility=False)
+    account.refresh_from_db()
+    assert not portal.in_force(account, today)
+    assert _logged_in(account.user).get("/me/").status_code == 403
