@@ -89,10 +89,10 @@ def digest_lines(reminders: list[Reminder]) -> list[DigestLine]:
     for r in reminders:
         if r.deadline is not None:
             rule = r.deadline.rule
-            link = f"{base}/api/v1/deadlines/?scope=service&rule={rule.code}"
+            link = f"{base}/day/"
             counts[(rule.code, rule.name, r.stage, r.deadline.due_on, link)] += 1
         elif r.snapshot is not None:
-            link = f"{base}/api/v1/reports/youth-guarantee/?service={r.snapshot.service_id}"
+            link = f"{base}/reports/youth-guarantee/?service={r.snapshot.service_id}"
             counts[(r.snapshot.rule_id, r.snapshot.rule_id, r.stage, r.snapshot.day, link)] += 1
     return [
         DigestLine(rule, name, stage, due, count, link)

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases import access, reads, selectors, timeline
-from cases.models import AWAITING_ANSWER, Service
+from cases.models import AWAITING_ANSWER, Service, StaffRole
 from consent.categories import Category
 from coordination import reads as deadline_reads
 from coordination.models import OPEN_PLAN_STATUSES, DeadlineStatus
@@ -35,7 +35,8 @@ def my_services(user: Any) -> Any:
 @methods("get")
 def day(request: HttpRequest) -> HttpResponse:
     """My day: my deadlines (overdue, due in the next two weeks), referrals to my services that
-    wait for an answer, and the plans I coordinate by next review."""
+    wait for an answer, the plans I coordinate by next review, and for managers the overdue
+    deadlines of their services (where escalation reminders lead)."""
     user: Any = request.user
     today = timezone.localdate()
     with transaction.atomic():
@@ -56,6 +57,16 @@ def day(request: HttpRequest) -> HttpResponse:
             .order_by("next_review_on", "created_at")[:20]
         )
         documents.log_plan_reads(user, "day-plans", plans)
+        escalated = []
+        if access.active_memberships(user).filter(role=StaffRole.MANAGER).exists():
+            escalated = list(
+                deadline_reads.deadlines_for(user)
+                .filter(closed_at__isnull=True, due_on__lt=today)
+                .exclude(staff=user)
+                .exclude(status=DeadlineStatus.CANCELLED)
+                .order_by("due_on", "created_at")[:30]
+            )
+            deadline_reads.log_deadlines(user, "day-escalated", escalated)
     return render(
         request,
         "pages/day.html",
@@ -65,6 +76,7 @@ def day(request: HttpRequest) -> HttpResponse:
             "due_soon": [d for d in deadlines if d.due_on >= today],
             "referrals": referrals,
             "plans": plans,
+            "escalated": escalated,
         },
     )
 

@@ -128,7 +128,7 @@ def test_one_digest_per_recipient_with_no_names_or_case_content(
         assert youth.first_name not in body and youth.last_name not in body
         assert youth.national_id not in body
         assert "Søke jobb" not in body  # the activity's title is case content
-        assert "/api/v1/deadlines/" in body
+        assert "http://localhost:8000/day/" in body
     assert "English" in text and 'lang="en"' in html
     assert set(Reminder.objects.filter(status="SENT").values_list("stage", flat=True)) == {"BEFORE"}
 
