@@ -19,7 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cases import identity, services
-from cases.models import GuardianRelation, Service, ServiceKind, StaffRole, Youth
+from cases.models import CASELOAD_ROLES, GuardianRelation, Service, ServiceKind, StaffRole, Youth
 
 DEMO_PASSWORD = "samordna-demo"
 SKIEN = "4003"
@@ -257,7 +257,8 @@ def seed(
             email=f"{person.username}@samordna.local",
         )
         services.membership_add(user=user, service=by_name[person.service], role=person.role)
-        staff_by_service[person.service].append(user)
+        if person.role in CASELOAD_ROLES:  # the privacy officer follows no youth
+            staff_by_service[person.service].append(user)
         if person.role == StaffRole.CASEWORKER:
             advisors_by_service.setdefault(person.service, []).append(user)
     user_model.objects.create(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from cases import demo, identity
 from cases.models import FollowUpPeriod, Service, Youth
@@ -41,3 +42,18 @@ def test_seed_demo_refuses_production(db: Any, settings: Any) -> None:
     settings.PRODUCTION = True
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_seed_demo_gives_min_side_logins(db: Any) -> None:
+    out = io.StringIO()
+    call_command("seed_demo", "--youths", "40", stdout=out, stderr=io.StringIO())
+    from cases.models import PortalAccount
+
+    accounts = {a.user.username: a for a in PortalAccount.objects.select_related("user")}
+    assert set(accounts) == {"ungdom.demo", "foresatt.demo"}
+    assert accounts["ungdom.demo"].youth.plans.exists()  # a youth with a plan to show
+    assert accounts["foresatt.demo"].guardian is not None
+    assert "ungdom.demo" in out.getvalue() and "kari.personvern" in out.getvalue()
+    client = Client()
+    assert client.login(username="ungdom.demo", password=demo.DEMO_PASSWORD)
+    assert client.get("/", follow=True).status_code == 200  # lands on Min side
