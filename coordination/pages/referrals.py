@@ -175,8 +175,10 @@ def handover_answer(request: HttpRequest, handover_id: uuid.UUID) -> Any:
             lambda: services.handover_accept(actor=request.user, handover=handover),
             _("Du har tatt imot ansvaret."),
         )
+    elif not request.POST.get("reason", "").strip():
+        messages.error(request, _("Skriv hvorfor dere avslår stafetten."))
     else:
-        reason = request.POST.get("reason", "").strip() or _("Avslått fra innboksen.")
+        reason = request.POST["reason"].strip()
         run_action(
             request,
             lambda: services.handover_decline(actor=request.user, handover=handover, reason=reason),

@@ -229,3 +229,20 @@ def test_access_log_page_is_for_the_privacy_officer(people: Any) -> None:
     assert people.youth.first_name not in content  # the youth by id, not by name
     response = _client(people.privacy_officer).get("/access-log/?after=ikke-en-dato")
     assert "Oppgi en gyldig dato." in response.content.decode()
+
+
+def test_a_handover_is_answered_from_the_inbox(people: Any) -> None:
+    period = people.youth.periods.get(service=people.nav)
+    handover = services.handover_offer(
+        actor=people.nav_advisor, period=period, to_service=people.school, message="Til skolen."
+    )
+    client = _client(people.school_counsellor)
+    assert "Til skolen." in client.get("/referrals/").content.decode()
+    response = client.post(f"/handovers/{handover.pk}/answer/", {"answer": "decline"}, follow=True)
+    assert "Skriv hvorfor dere avslår stafetten." in response.content.decode()
+    handover.refresh_from_db()
+    assert handover.state == "PENDING"
+    response = client.post(f"/handovers/{handover.pk}/answer/", {"answer": "accept"}, follow=True)
+    assert "Du har tatt imot ansvaret." in response.content.decode()
+    handover.refresh_from_db()
+    assert handover.state == "ACCEPTED"
