@@ -21,9 +21,11 @@ def test_health_reports_the_database(db: Any) -> None:
 
 def test_the_landing_page_is_norwegian_first_with_english_available(db: Any) -> None:
     client = Client()
-    assert "Samordnet oppfølging av ungdom" in client.get("/").content.decode()
+    page = client.get("/", follow=True)  # the log-in page for a visitor
+    assert page.redirect_chain == [("/login/", 302)]
+    assert "Samordnet oppfølging av ungdom" in page.content.decode()
     client.post("/i18n/setlang/", {"language": "en"})
-    assert "Coordinated follow-up of young people" in client.get("/").content.decode()
+    assert "Coordinated follow-up of young people" in client.get("/login/").content.decode()
 
 
 def test_the_schema_is_valid_openapi(db: Any, tmp_path: Any) -> None:
