@@ -62,7 +62,9 @@ def following(youth: Youth) -> QuerySet[FollowUpPeriod]:
 
 
 def consents(youth: Youth) -> QuerySet[Consent]:
-    return selectors.consent_list(youth=youth).prefetch_related("scopes__to_party")
+    return selectors.consent_list(youth=youth).prefetch_related(
+        "scopes__from_party", "scopes__to_party"
+    )
 
 
 def access_log(youth: Youth) -> QuerySet[AccessLogEntry]:

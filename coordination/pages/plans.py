@@ -21,16 +21,31 @@ from coordination.plans import documents, grants, selectors, services
 from coordination.plans.views import document_context
 
 
-def _review_form(document: dict[str, Any], data: Any = None) -> ReviewForm:
-    participants = [p for p in document["participants"] if not p["left_at"]]
+def _review_form(
+    goals: list[tuple[str, str]],
+    participants: list[tuple[str, str]],
+    version: int,
+    data: Any = None,
+) -> ReviewForm:
+    """Notes on the goals the coordinator sees; attendees among the current participants."""
     return ReviewForm(
         data,
-        goals=[(g["id"], g["title"]) for g in document["goals"]],
-        participants=[
-            (p["id"], p["name"] or (p["service"] or {}).get("name", "")) for p in participants
-        ],
-        initial={"version": document["version"], "held_on": timezone.localdate()},
+        goals=goals,
+        participants=participants,
+        initial={"version": version, "held_on": timezone.localdate()},
     )
+
+
+def _document_choices(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "goals": [(g["id"], g["title"]) for g in document["goals"]],
+        "participants": [
+            (p["id"], p["name"] or (p["service"] or {}).get("name", ""))
+            for p in document["participants"]
+            if not p["left_at"]
+        ],
+        "version": document["version"],
+    }
 
 
 def _page(request: HttpRequest, plan_id: uuid.UUID, review_form: Any = None) -> HttpResponse:
@@ -50,7 +65,8 @@ def _page(request: HttpRequest, plan_id: uuid.UUID, review_form: Any = None) -> 
             "is_coordinator": is_coordinator,
             "can_edit_measures": grants.EDIT_MEASURES in rights,
             "measure_statuses": MeasureStatus.choices,
-            "review_form": review_form or (_review_form(document) if can_review else None),
+            "review_form": review_form
+            or (_review_form(**_document_choices(document)) if can_review else None),
             "can_activate": is_coordinator and plan.status == PlanStatus.DRAFT,
         },
         status=400 if review_form is not None else 200,
@@ -67,23 +83,18 @@ def plan_page(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
 @methods("post")
 def plan_review(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     """Record a review: what was achieved per goal, who was there, the next review date."""
-    with transaction.atomic():
-        plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
-        view = selectors.plan_view(user=request.user, plan=plan)
-        document = {
-            "version": plan.version,
-            "goals": [{"id": str(g.pk), "title": g.title} for g in view.goals],
-            "participants": [
-                {
-                    "id": str(p.pk),
-                    "name": p.name,
-                    "service": {"name": p.service.name} if p.service else None,
-                    "left_at": p.left_at,
-                }
-                for p in view.participants
-            ],
-        }
-    form = _review_form(document, request.POST)
+    plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
+    view = selectors.plan_view(user=request.user, plan=plan)
+    form = _review_form(
+        goals=[(str(g.pk), g.title) for g in view.goals],
+        participants=[
+            (str(p.pk), p.name or (p.service.name if p.service else ""))
+            for p in view.participants
+            if p.left_at is None
+        ],
+        version=plan.version,
+        data=request.POST,
+    )
     if form.is_valid():
         data = form.cleaned_data
         notes = [

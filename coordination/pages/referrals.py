@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
@@ -59,7 +60,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "handovers": handovers,
             "today": timezone.localdate(),
-            "params": f"box={box}&state={state}",
+            "params": urlencode({"box": box, "state": state}),
         },
     )
 

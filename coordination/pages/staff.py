@@ -7,7 +7,6 @@ import datetime
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,7 +18,7 @@ from consent.categories import Category
 from coordination import reads as deadline_reads
 from coordination.models import OPEN_PLAN_STATUSES, DeadlineStatus
 from coordination.pages.base import methods, paginate, staff_required
-from coordination.pages.forms import CaseloadFilterForm, VersionForm, WithdrawForm
+from coordination.pages.forms import CaseloadFilterForm, WithdrawForm
 from coordination.plans import documents
 from coordination.plans import selectors as plan_selectors
 
@@ -176,9 +175,6 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             "plans": plans,
             "follows": bool(mine & {p.service_id for p in periods if p.is_open}),
             "withdraw_form": WithdrawForm(),
-            "version_form": VersionForm,
-            "timeline_page": TIMELINE_PAGE,
-            "warning_days": settings.PLAN_CONSENT_WARNING_DAYS,
         },
     )
 
