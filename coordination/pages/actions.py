@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import access, selectors, services
+from cases import access, reads, selectors, services
 from cases.models import Activity, Service, ServiceKind, Youth
 from coordination.pages import forms
 from coordination.pages.base import methods, run, run_action, staff_required
@@ -260,7 +261,15 @@ def activity_new(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
 @staff_required
 @methods("get", "post")
 def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
-    activity: Activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
+    with transaction.atomic():
+        activity: Activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
+        if request.method == "GET":  # the form shows the activity: a look, logged
+            reads.log_items(
+                request.user,
+                "activity-edit",
+                activity.youth_id,
+                [reads.item("activity", activity, activity.category)],
+            )
     fields = ["type", "title", "description", "status", "from_date", "to_date", "deadline"]
     initial = {name: getattr(activity, name) for name in [*fields, "agreed", "version"]}
     form = forms.ActivityEditForm(_posted(request), initial=initial)

@@ -26,7 +26,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         request._navigation = {  # type: ignore[attr-defined]
             "nav_staff": bool(memberships),
             "nav_caseload": bool(roles & set(CASELOAD_ROLES)),
-            "nav_reports": any(m.service.kind == ServiceKind.NAV for m in memberships),
+            "nav_reports": any(
+                m.service.kind == ServiceKind.NAV and m.role in CASELOAD_ROLES for m in memberships
+            ),
             "nav_manager": StaffRole.MANAGER in roles,
             "nav_privacy": StaffRole.PRIVACY_OFFICER in roles,
             "nav_portal": user.portal_accounts.exists() if not memberships else False,

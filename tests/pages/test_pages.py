@@ -246,3 +246,38 @@ def test_a_handover_is_answered_from_the_inbox(people: Any) -> None:
     assert "Du har tatt imot ansvaret." in response.content.decode()
     handover.refresh_from_db()
     assert handover.state == "ACCEPTED"
+
+
+def test_changing_an_activity_shows_it_and_logs_the_look(people: Any) -> None:
+    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    activity = services.activity_add(
+        actor=people.nav_advisor, plan=plan, type="EGEN", title="Søke jobb i butikk"
+    )
+    client = _client(people.nav_advisor)
+    response = client.get(f"/activities/{activity.pk}/edit/")
+    assert 'value="Søke jobb i butikk"' in response.content.decode()
+    look = AccessLogEntry.objects.filter(purpose="activity-edit").get()
+    assert look.items == [
+        {"type": "activity", "id": str(activity.pk), "category": activity.category, "basis": "own"}
+    ]
+    data = {
+        "type": "EGEN",
+        "title": "Søke jobb i butikk",
+        "status": "GJENNOMFORES",
+        "version": activity.version,
+    }
+    assert client.post(f"/activities/{activity.pk}/edit/", data).status_code == 302
+    activity.refresh_from_db()
+    assert activity.status == "GJENNOMFORES"
+    assert client.post(f"/activities/{activity.pk}/edit/", data).status_code == 400  # stale
+    assert _client(people.ot_counsellor).get(f"/activities/{activity.pk}/edit/").status_code == 404
+
+
+def test_the_menu_shows_each_role_only_the_pages_it_may_open(people: Any) -> None:
+    advisor = _client(people.nav_advisor).get("/day/").content.decode()
+    assert "/reports/youth-guarantee/" in advisor and "/access-log/" not in advisor
+    officer = _client(people.privacy_officer).get("/access-log/").content.decode()
+    assert "/access-log/" in officer
+    assert "/reports/youth-guarantee/" not in officer and "/day/" not in officer
+    counsellor = _client(people.ot_counsellor).get("/day/").content.decode()
+    assert "/reports/youth-guarantee/" not in counsellor
