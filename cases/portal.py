@@ -2,7 +2,8 @@
 
 The youth sees everything about themselves: which services follow them, their consents and
 every look at their information (GDPR art. 15). A guardian's way in lasts while the youth is a
-minor and the guardian holds parental responsibility. Withdrawal takes effect at once.
+minor and the guardian holds parental responsibility, and from the youth's 16th birthday it does
+not show health matters, which the youth then decides alone. Withdrawal takes effect at once.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
-from cases.models import FollowUpPeriod, Guardian, PortalAccount, Youth
+from cases.models import FollowUpPeriod, Guardian, PortalAccount, ServiceKind, Youth
 from consent import rules
+from consent.categories import Category
 from consent.errors import ApplicationError
 from consent.models import AccessLogEntry, Consent, Giver, Method
 
@@ -31,6 +33,25 @@ def in_force(account: PortalAccount, today: datetime.date) -> bool:
     return (
         account.guardian.has_parental_responsibility
         and rules.age_on(account.youth.birth_date, today) < rules.AGE_OF_MAJORITY
+    )
+
+
+def withheld(account: PortalAccount, today: datetime.date) -> frozenset[str]:
+    """Categories a guardian does not see: from 16 the youth decides health matters alone, and
+    the guardians are not told about them (pasient- og brukerrettighetsloven §§ 3-4, 4-3)."""
+    if account.guardian is not None and (
+        rules.age_on(account.youth.birth_date, today) >= rules.HEALTH_CONSENT_AGE
+    ):
+        return frozenset({Category.HEALTH})
+    return frozenset()
+
+
+def shown(account: PortalAccount, today: datetime.date, category: str, service_kind: str) -> bool:
+    """Whether an item of a category, held by a service of a kind, is shown on this account's
+    page (a health service's involvement is itself health information)."""
+    hidden = withheld(account, today)
+    return category not in hidden and not (
+        Category.HEALTH in hidden and service_kind == ServiceKind.HEALTH
     )
 
 
@@ -67,13 +88,12 @@ def consents(youth: Youth) -> QuerySet[Consent]:
     )
 
 
-def access_log(youth: Youth) -> QuerySet[AccessLogEntry]:
+def access_log(youth: Youth, *, without_health_services: bool = False) -> QuerySet[AccessLogEntry]:
     """Every granted look at the youth's information, newest first."""
-    return (
-        AccessLogEntry.objects.filter(subject=youth, granted=True)
-        .select_related("party")
-        .order_by("-at", "-pk")
-    )
+    looks = AccessLogEntry.objects.filter(subject=youth, granted=True)
+    if without_health_services:
+        looks = looks.exclude(party__kind=ServiceKind.HEALTH)
+    return looks.select_related("party").order_by("-at", "-pk")
 
 
 def _youth_decides(consent: Consent, youth: Youth, today: datetime.date) -> bool:

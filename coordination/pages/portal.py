@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import portal
 from cases.models import ActivityPlan, Service
+from consent.categories import Category
 from consent.models import LegalBasis
 from coordination.models import OPEN_PLAN_STATUSES, Plan
 from coordination.pages.base import methods, paginate, run_action
@@ -59,18 +60,44 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         .select_related("period__service")
         .first()
     )
-    consents = list(portal.consents(person))
-    log = paginate(request, portal.access_log(person), LOG_PAGE)
+
+    def shown(category: str, kind: str | None) -> bool:
+        return portal.shown(account, today, category, kind or "")
+
+    consents = [
+        c
+        for c in portal.consents(person)
+        if all(
+            shown(s.category, s.from_party.kind if s.from_party else s.from_kind)
+            and shown(s.category, s.to_party.kind if s.to_party else s.to_kind)
+            for s in c.scopes.all()
+        )
+    ]
+    hidden = portal.withheld(account, today)
+    log = paginate(
+        request, portal.access_log(person, without_health_services=bool(hidden)), LOG_PAGE
+    )
+    document = documents.own_document(plan) if plan else None
+    if document is not None:
+        document = _without(document, shown)
     return render(
         request,
         "portal/youth.html",
         {
             "account": account,
             "youth": person,
-            "following": list(portal.following(person)),
-            "plan_context": document_context(documents.own_document(plan), plan) if plan else None,
+            "following": [
+                p for p in portal.following(person) if shown(Category.GENERAL, p.service.kind)
+            ],
+            "plan_context": document_context(document, plan) if document and plan else None,
             "activity_plan": activity_plan,
-            "activities": list(activity_plan.activities.order_by("deadline", "created_at"))
+            "activities": [
+                a
+                for a in activity_plan.activities.select_related("responsible_service").order_by(
+                    "deadline", "created_at"
+                )
+                if shown(a.category, a.responsible_service.kind)
+            ]
             if activity_plan
             else [],
             "consents": [
@@ -83,9 +110,23 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 for c in consents
             ],
             "log": log,
-            "log_rows": _log_rows(list(log)),
+            "log_rows": _log_rows([e for e in log if not hidden & set(e.categories)]),
         },
     )
+
+
+def _without(document: dict[str, Any], shown: Any) -> dict[str, Any]:
+    """The plan without what this account may not see (for a guardian: health from 16)."""
+
+    def kind(part: dict[str, Any]) -> str | None:
+        return (part.get("service") or {}).get("kind")
+
+    return {
+        **document,
+        "goals": [g for g in document["goals"] if shown(g["category"], kind(g))],
+        "measures": [m for m in document["measures"] if shown(m["category"], kind(m))],
+        "participants": [p for p in document["participants"] if shown(Category.GENERAL, kind(p))],
+    }
 
 
 def _shares(consent: Any) -> list[str]:

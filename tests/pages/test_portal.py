@@ -137,3 +137,34 @@ def test_a_guardians_way_in_ends_at_18_or_without_responsibility(people: Any) ->
     account.refresh_from_db()
     assert not portal.in_force(account, today)
     assert _logged_in(account.user).get("/me/").status_code == 403
+
+
+@pytest.mark.parametrize(("age", "sees_health"), [(16, False), (14, True)])
+def test_a_guardian_does_not_see_health_matters_from_16(
+    people: Any, age: int, sees_health: bool
+) -> None:
+    youth, guardian = _minor(people, age=age)
+    factories.follow(people.health_nurse, people.health, youth)
+    giver = Giver.SUBJECT if age >= 16 else Giver.GUARDIANS
+    services.consent_give(
+        actor=people.health_nurse,
+        youth=youth,
+        decision="GIVEN",
+        giver=giver,
+        purpose_code="SAMARBEID",
+        purpose="Helsestasjonen deler med OT.",
+        method=Method.SIGNED_FORM,
+        agreed_text="Ja.",
+        flows=[Flow(categories=[Category.HEALTH], from_party=people.health, to_party=people.ot)],
+    )
+    nurse = Client()
+    nurse.force_login(people.health_nurse)
+    nurse.get(f"/youths/{youth.pk}/")  # the health service's look is in the log
+    account = portal.account_create(
+        youth=youth, guardian=guardian, username="kari", password="x-123456"
+    )
+    content = _logged_in(account.user).get(f"/me/{youth.pk}/").content.decode()
+    assert ("Helsestasjon" in content) is sees_health
+    assert "OT Skien" in content  # the rest is there
+    own = portal.account_create(youth=youth, username="sara", password="x-123456")
+    assert "Helsestasjon" in _logged_in(own.user).get(f"/me/{youth.pk}/").content.decode()
