@@ -16,7 +16,7 @@ from cases import access, reads, selectors, timeline
 from cases.models import AWAITING_ANSWER, Service, StaffRole
 from consent.categories import Category
 from coordination import reads as deadline_reads
-from coordination.models import OPEN_PLAN_STATUSES, DeadlineStatus
+from coordination.models import OPEN_PLAN_STATUSES
 from coordination.pages.base import methods, paginate, staff_required
 from coordination.pages.forms import CaseloadFilterForm, WithdrawForm
 from coordination.plans import documents
@@ -39,12 +39,12 @@ def day(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     today = timezone.localdate()
     with transaction.atomic():
-        deadlines = list(
-            deadline_reads.deadlines_for(user)
-            .filter(staff=user, closed_at__isnull=True, due_on__lte=today + _days())
-            .exclude(status=DeadlineStatus.CANCELLED)
-            .order_by("due_on", "created_at")[:30]
+        mine = deadline_reads.deadline_filter(
+            deadline_reads.deadlines_for(user),
+            {"scope": "mine", "state": deadline_reads.STATE_LIVE},
+            user,
         )
+        deadlines = list(mine.filter(due_on__lte=today + _days())[:30])
         deadline_reads.log_deadlines(user, "day-deadlines", deadlines)
         referrals = list(
             selectors.referral_list(user=user, box="inbox").filter(state__in=AWAITING_ANSWER)[:20]
@@ -58,13 +58,12 @@ def day(request: HttpRequest) -> HttpResponse:
         documents.log_plan_reads(user, "day-plans", plans)
         escalated = []
         if access.active_memberships(user).filter(role=StaffRole.MANAGER).exists():
-            escalated = list(
-                deadline_reads.deadlines_for(user)
-                .filter(closed_at__isnull=True, due_on__lt=today)
-                .exclude(staff=user)
-                .exclude(status=DeadlineStatus.CANCELLED)
-                .order_by("due_on", "created_at")[:30]
+            overdue = deadline_reads.deadline_filter(
+                deadline_reads.deadlines_for(user),
+                {"scope": "service", "state": deadline_reads.STATE_OVERDUE},
+                user,
             )
+            escalated = list(overdue.exclude(staff=user)[:30])
             deadline_reads.log_deadlines(user, "day-escalated", escalated)
     return render(
         request,

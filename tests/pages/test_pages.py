@@ -281,3 +281,30 @@ def test_the_menu_shows_each_role_only_the_pages_it_may_open(people: Any) -> Non
     assert "/reports/youth-guarantee/" not in officer and "/day/" not in officer
     counsellor = _client(people.ot_counsellor).get("/day/").content.decode()
     assert "/reports/youth-guarantee/" not in counsellor
+
+
+def test_my_day_lists_my_deadlines_and_referrals_waiting(people: Any) -> None:
+    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    services.activity_add(
+        actor=people.nav_advisor,
+        plan=plan,
+        type="EGEN",
+        title="Levere CV",
+        deadline=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    youth = factories.register_youth(people.ot_counsellor, people.ot, first_name="Jonas")
+    services.referral_send(
+        actor=people.ot_counsellor,
+        youth=youth,
+        from_service=people.ot,
+        to_service=people.nav,
+        reason_code="OT_NOT_IN_WORK",
+        message="Trenger jobb.",
+        categories=[],
+    )
+    content = _client(people.nav_advisor).get("/day/").content.decode()
+    mine = content.split('id="deadlines-heading"')[1].split("</section>")[0]
+    assert "Emma Hansen" in mine  # the activity's deadline (or the plan's) is mine
+    waiting = content.split('id="referrals-heading"')[1].split("</section>")[0]
+    assert "Jonas Hansen" in waiting
+    assert AccessLogEntry.objects.filter(purpose="day-referrals", subject=youth).exists()
