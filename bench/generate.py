@@ -78,24 +78,40 @@ K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
-def synthetic_numbers(start: datetime.date, days: int) -> Iterator[tuple[str, datetime.date]]:
-    """Unique synthetic identity numbers (Skatteetaten's: month + 80) with valid check digits,
-    date by date, then individual number by individual number: enough for 1,000,000 youths."""
-    for individual in range(1000):
-        for offset in range(days):
-            born = start + datetime.timedelta(days=offset)
-            if (born.year >= 2000) != (individual >= 500):
-                continue  # the individual number encodes the century
-            digits = [int(c) for c in f"{born:%d}{born.month + 80:02d}{born:%y}{individual:03d}"]
-            k1 = 11 - sum(w * d for w, d in zip(K1, digits, strict=True)) % 11
-            k1 = 0 if k1 == 11 else k1
-            if k1 == 10:
-                continue
-            k2 = 11 - sum(w * d for w, d in zip(K2, [*digits, k1], strict=True)) % 11
-            k2 = 0 if k2 == 11 else k2
-            if k2 == 10:
-                continue
-            yield "".join(map(str, digits)) + f"{k1}{k2}", born
+def _synthetic(born: datetime.date, individual: int) -> str | None:
+    """Skatteetaten's synthetic number (month + 80) with its check digits, or None if the
+    individual number gives no valid check digit."""
+    digits = [int(c) for c in f"{born:%d}{born.month + 80:02d}{born:%y}{individual:03d}"]
+    k1 = 11 - sum(w * d for w, d in zip(K1, digits, strict=True)) % 11
+    k1 = 0 if k1 == 11 else k1
+    if k1 == 10:
+        return None
+    k2 = 11 - sum(w * d for w, d in zip(K2, [*digits, k1], strict=True)) % 11
+    k2 = 0 if k2 == 11 else k2
+    if k2 == 10:
+        return None
+    return "".join(map(str, digits)) + f"{k1}{k2}"
+
+
+def synthetic_numbers(
+    rng: random.Random, start: datetime.date, days: int
+) -> Iterator[tuple[str, datetime.date]]:
+    """Unique synthetic identity numbers with birth dates spread evenly over the days: each
+    day hands out its individual numbers in turn (~250 valid per day, enough for 1,000,000
+    youths over 14 years of birth dates)."""
+    next_individual: dict[int, int] = {}
+    while True:
+        offset = rng.randrange(days)
+        born = start + datetime.timedelta(days=offset)
+        first, last = (0, 499) if born.year < 2000 else (500, 999)
+        individual = next_individual.get(offset, first)
+        number = None
+        while number is None and individual <= last:
+            number = _synthetic(born, individual)
+            individual += 1
+        next_individual[offset] = individual
+        if number is not None:
+            yield number, born
 
 
 @dataclass
@@ -176,34 +192,83 @@ def _moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
     )
 
 
+ORDER = [
+    "cases.Youth",
+    "cases.FollowUpPeriod",
+    "cases.FollowUpEntry",
+    "consent.Consent",
+    "consent.ConsentScope",
+    "cases.Referral",
+    "cases.ActivityPlan",
+    "cases.Activity",
+    "coordination.Deadline",
+    "coordination.Reminder",
+    "consent.AccessLogEntry",
+]
+
+
+class Table:
+    """One table's COPY: its columns, and every column's value when a row does not give it (the
+    model field's default, the moment for auto_now, NULL). Rows are dicts by attribute name."""
+
+    def __init__(self, label: str, now: datetime.datetime) -> None:
+        from django.apps import apps
+        from django.db.models import JSONField
+
+        model = apps.get_model(label)
+        self.name = model._meta.db_table
+        fields = [f for f in model._meta.concrete_fields if not f.auto_created or not f.primary_key]
+        fields = [f for f in fields if f.get_internal_type() not in ("AutoField", "BigAutoField")]
+        self.attnames = [f.attname for f in fields]
+        self.columns = [f.column for f in fields]
+        self.json = {f.attname for f in fields if isinstance(f, JSONField)}
+        self.defaults: dict[str, Any] = {}
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.defaults[f.attname] = now
+            elif f.has_default() and not callable(f.default):
+                self.defaults[f.attname] = f.default
+            elif f.has_default() and f.default in (dict, list):
+                self.defaults[f.attname] = f.default()
+            elif f.has_default():  # timezone.now and the like; uuid4 ids are always given
+                self.defaults[f.attname] = now
+            elif f.null:
+                self.defaults[f.attname] = None
+            elif f.blank:
+                self.defaults[f.attname] = ""
+
+    def copy(self, cursor: Any, rows: list[dict[str, Any]]) -> None:
+        from psycopg.types.json import Jsonb
+
+        statement = f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN"
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                values = {**self.defaults, **row}
+                copy.write_row(
+                    [Jsonb(values[a]) if a in self.json else values[a] for a in self.attnames]
+                )
+
+
 class Batch:
-    """The rows of one batch of youths, written table by table in dependency order."""
+    """The rows of one batch of youths, by model, written with COPY in dependency order."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[Any]] = {}
+        self.rows: dict[str, list[dict[str, Any]]] = {}
 
-    def add(self, table: str, row: Any) -> Any:
-        self.rows.setdefault(table, []).append(row)
+    def add(self, label: str, **row: Any) -> dict[str, Any]:
+        self.rows.setdefault(label, []).append(row)
         return row
 
-    def write(self, counts: dict[str, int]) -> None:
-        from cases.models import (
-            Activity,
-            ActivityPlan,
-            FollowUpEntry,
-            FollowUpPeriod,
-            Referral,
-            Youth,
-        )
-        from consent.models import AccessLogEntry, Consent, ConsentScope
-        from coordination.models import Deadline, Reminder
+    def write(self, tables: dict[str, Table], counts: dict[str, int]) -> None:
+        from django.db import connection
 
-        order = [Youth, FollowUpPeriod, FollowUpEntry, Consent, ConsentScope, Referral,
-                 ActivityPlan, Activity, Deadline, Reminder, AccessLogEntry]  # fmt: skip
-        for model in order:
-            rows = self.rows.get(model.__name__, [])
-            model.objects.bulk_create(rows, batch_size=5000)
-            counts[model.__name__] = counts.get(model.__name__, 0) + len(rows)
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            for label in ORDER:
+                rows = self.rows.get(label, [])
+                if rows:
+                    tables[label].copy(cursor, rows)
+                counts[label] = counts.get(label, 0) + len(rows)
 
 
 def make_youth(
@@ -215,30 +280,18 @@ def make_youth(
     today: datetime.date,
     now: datetime.datetime,
 ) -> None:
-    from cases.models import (
-        Activity,
-        ActivityPlan,
-        FollowUpEntry,
-        FollowUpPeriod,
-        Referral,
-        Youth,
-    )
-    from consent.models import AccessLogEntry, Consent, ConsentScope
-    from coordination.models import Deadline, Reminder
-
     m = rng.randrange(MUNICIPALITIES)
     youth = batch.add(
-        "Youth",
-        Youth(
-            id=uuid.uuid4(),
-            national_id=number,
-            national_id_kind="SYNTETISK",
-            birth_date=born,
-            first_name=rng.choice(FIRST_NAMES),
-            last_name=rng.choice(LAST_NAMES),
-            municipality_number=f"{3001 + m:04d}",
-        ),
+        "cases.Youth",
+        id=uuid.uuid4(),
+        national_id=number,
+        national_id_kind="SYNTETISK",
+        birth_date=born,
+        first_name=rng.choice(FIRST_NAMES),
+        last_name=rng.choice(LAST_NAMES),
+        municipality_number=f"{3001 + m:04d}",
     )
+    youth_id = youth["id"]
     age = today.year - born.year
     first = "NAV" if rng.random() < 0.7 or age > 21 else "OT"
     kinds = [first, *rng.sample([k for k in KINDS if k != first], rng.randint(0, 2))]
@@ -250,43 +303,39 @@ def make_youth(
         responsible = rng.choice(world.staff[service.pk])
         periods.append(
             batch.add(
-                "FollowUpPeriod",
-                FollowUpPeriod(
-                    id=uuid.uuid4(),
-                    youth=youth,
-                    service=service,
-                    responsible_id=responsible,
-                    started_on=started,
-                    reason="Oppfølging",
-                    ended_on=today - datetime.timedelta(days=rng.randint(1, 15))
-                    if closed
-                    else None,
-                    end_reason="Avsluttet" if closed else "",
-                    created_by_id=responsible,
-                ),
+                "cases.FollowUpPeriod",
+                id=uuid.uuid4(),
+                youth_id=youth_id,
+                service_id=service.pk,
+                responsible_id=responsible,
+                started_on=started,
+                reason="Oppfølging",
+                ended_on=today - datetime.timedelta(days=rng.randint(1, 15)) if closed else None,
+                end_reason="Avsluttet" if closed else "",
+                created_by_id=responsible,
+                kind=kind,  # not a column: which service kind, for the rows below
             )
         )
     for _ in range(rng.randint(5, 15)):
         period = rng.choice(periods)
-        day = period.started_on + datetime.timedelta(
-            days=rng.randint(0, max(((period.ended_on or today) - period.started_on).days, 0))
+        end = period["ended_on"] or today
+        day = period["started_on"] + datetime.timedelta(
+            days=rng.randint(0, max((end - period["started_on"]).days, 0))
         )
         batch.add(
-            "FollowUpEntry",
-            FollowUpEntry(
-                id=uuid.uuid4(),
-                youth=youth,
-                service=period.service,
-                period=period,
-                occurred_on=day,
-                kind=rng.choice(ENTRY_KINDS),
-                category=rng.choice(CATEGORY_OF_KIND[period.service.kind]),
-                text="Samtale om skole, arbeid og hverdag. " * rng.randint(1, 4),
-                author_id=period.responsible_id,
-                created_at=_moment(day, rng),
-            ),
+            "cases.FollowUpEntry",
+            id=uuid.uuid4(),
+            youth_id=youth_id,
+            service_id=period["service_id"],
+            period_id=period["id"],
+            occurred_on=day,
+            kind=rng.choice(ENTRY_KINDS),
+            category=rng.choice(CATEGORY_OF_KIND[period["kind"]]),
+            text="Samtale om skole, arbeid og hverdag. " * rng.randint(1, 4),
+            author_id=period["responsible_id"],
+            created_at=_moment(day, rng),
         )
-    open_periods = [p for p in periods if p.ended_on is None]
+    open_periods = [p for p in periods if p["ended_on"] is None]
     # Consents in every state: active, expired, withdrawn, guardian-given for a minor.
     if len(periods) > 1:
         for _ in range(rng.randint(1, 2)):
@@ -294,180 +343,170 @@ def make_youth(
             minor = age < 18
             source, target = rng.sample(periods, 2)
             start = now - datetime.timedelta(days=rng.randint(30, 600))
+            withdrawn = state == "withdrawn"
             consent = batch.add(
-                "Consent",
-                Consent(
-                    id=uuid.uuid4(),
-                    subject=youth,
-                    decision="GIVEN",
-                    giver="GUARDIANS" if minor else "SUBJECT",
-                    giver_names="Foresatte" if minor else youth.first_name,
-                    purpose_code="SAMARBEID",
-                    purpose="Samarbeid mellom tjenestene.",
-                    method="SIGNED_FORM",
-                    agreed_text="Jeg samtykker.",
-                    valid_from=start,
-                    valid_until=now - datetime.timedelta(days=1) if state == "expired" else None,
-                    recorded_by_id=source.responsible_id,
-                    recorded_at=start,
-                    withdrawn_at=now - datetime.timedelta(days=2) if state == "withdrawn" else None,
-                    withdrawn_by_id=source.responsible_id if state == "withdrawn" else None,
-                    withdrawal_method="ORAL" if state == "withdrawn" else "",
-                    documented_by_id=None,
-                ),
+                "consent.Consent",
+                id=uuid.uuid4(),
+                subject_id=youth_id,
+                decision="GIVEN",
+                giver="GUARDIANS" if minor else "SUBJECT",
+                giver_names="Foresatte" if minor else youth["first_name"],
+                purpose_code="SAMARBEID",
+                purpose="Samarbeid mellom tjenestene.",
+                method="SIGNED_FORM",
+                agreed_text="Jeg samtykker.",
+                valid_from=start,
+                valid_until=now - datetime.timedelta(days=1) if state == "expired" else None,
+                recorded_by_id=source["responsible_id"],
+                recorded_at=start,
+                withdrawn_at=now - datetime.timedelta(days=2) if withdrawn else None,
+                withdrawn_by_id=source["responsible_id"] if withdrawn else None,
+                withdrawal_method="ORAL" if withdrawn else "",
             )
-            for category in {"GENERAL", *CATEGORY_OF_KIND[source.service.kind]}:
+            for category in sorted({"GENERAL", *CATEGORY_OF_KIND[source["kind"]]}):
                 for a, b in ((source, target), (target, source)):
                     batch.add(
-                        "ConsentScope",
-                        ConsentScope(
-                            consent=consent,
-                            subject=youth,
-                            from_party=a.service,
-                            to_party=b.service,
-                            category=category,
-                        ),
+                        "consent.ConsentScope",
+                        consent_id=consent["id"],
+                        subject_id=youth_id,
+                        from_party_id=a["service_id"],
+                        to_party_id=b["service_id"],
+                        category=category,
                     )
     # Referrals in every state, about half the youths.
     if rng.random() < 0.5:
         source = periods[0]
-        target = world.services[(m, rng.choice([k for k in KINDS if k != source.service.kind]))]
+        target = world.services[(m, rng.choice([k for k in KINDS if k != source["kind"]]))]
         state = rng.choice(REFERRAL_STATES)
         sent = now - datetime.timedelta(days=rng.randint(0, 40))
         referral = batch.add(
-            "Referral",
-            Referral(
-                id=uuid.uuid4(),
-                youth=youth,
-                from_service=source.service,
-                to_service=target,
-                sent_by_id=source.responsible_id,
-                reason_code="OTHER",
-                message="Henvisning for videre oppfølging.",
-                categories=["GENERAL"],
-                bases={"GENERAL": "general"},
-                respond_by=sent.date() + datetime.timedelta(days=14),
-                state=state,
-                sent_at=sent,
-                received_at=sent if state != "SENT" else None,
-                answered_at=sent if state in ("ACCEPTED", "DECLINED", "CLOSED") else None,
-                decline_reason="Ikke ledig kapasitet" if state == "DECLINED" else "",
-                closed_at=sent if state in ("WITHDRAWN", "CLOSED") else None,
-            ),
+            "cases.Referral",
+            id=uuid.uuid4(),
+            youth_id=youth_id,
+            from_service_id=source["service_id"],
+            to_service_id=target.pk,
+            sent_by_id=source["responsible_id"],
+            reason_code="OTHER",
+            message="Henvisning for videre oppfølging.",
+            categories=["GENERAL"],
+            bases={"GENERAL": "general"},
+            respond_by=sent.date() + datetime.timedelta(days=14),
+            state=state,
+            sent_at=sent,
+            received_at=sent if state != "SENT" else None,
+            answered_at=sent if state in ("ACCEPTED", "DECLINED", "CLOSED") else None,
+            decline_reason="Ikke ledig kapasitet" if state == "DECLINED" else "",
+            closed_at=sent if state in ("WITHDRAWN", "CLOSED") else None,
         )
         if state in ("SENT", "RECEIVED") and "REFERRAL-RESPONSE" in world.rules:
             batch.add(
-                "Deadline",
-                Deadline(
-                    youth=youth,
-                    rule_id="REFERRAL-RESPONSE",
-                    subject_type="referral",
-                    subject_id=referral.id,
-                    category="GENERAL",
-                    due_on=referral.respond_by,
-                    service=target,
-                ),
+                "coordination.Deadline",
+                id=uuid.uuid4(),
+                youth_id=youth_id,
+                rule_id="REFERRAL-RESPONSE",
+                subject_type="referral",
+                subject_id=referral["id"],
+                category="GENERAL",
+                due_on=referral["respond_by"],
+                service_id=target.pk,
             )
     # The NAV office's activity plan with five activities (each with its deadline).
-    nav = next((p for p in open_periods if p.service.kind == "NAV"), None)
+    nav = next((p for p in open_periods if p["kind"] == "NAV"), None)
     if nav is not None:
+        approved = rng.random() < 0.6
         plan = batch.add(
-            "ActivityPlan",
-            ActivityPlan(
-                id=uuid.uuid4(),
-                youth=youth,
-                period=nav,
-                created_by_id=nav.responsible_id,
-            ),
+            "cases.ActivityPlan",
+            id=uuid.uuid4(),
+            youth_id=youth_id,
+            period_id=nav["id"],
+            created_by_id=nav["responsible_id"],
+            approved_at=now if approved else None,
+            approved_by_id=nav["responsible_id"] if approved else None,
         )
-        if rng.random() < 0.6:
-            plan.approved_at, plan.approved_by_id = now, nav.responsible_id
         for n in range(5):
             kind, category = rng.choice(ACTIVITY_TYPES)
             due = today + datetime.timedelta(days=rng.randint(-30, 60))
             status = rng.choice(ACTIVITY_STATUSES)
             activity = batch.add(
-                "Activity",
-                Activity(
-                    id=uuid.uuid4(),
-                    plan=plan,
-                    youth=youth,
-                    type=kind,
-                    status=status,
-                    category=category,
-                    title=f"Aktivitet {n + 1}",
-                    deadline=due,
-                    responsible_service=nav.service,
-                    created_by_id=nav.responsible_id,
-                ),
+                "cases.Activity",
+                id=uuid.uuid4(),
+                plan_id=plan["id"],
+                youth_id=youth_id,
+                type=kind,
+                status=status,
+                category=category,
+                title=f"Aktivitet {n + 1}",
+                deadline=due,
+                responsible_service_id=nav["service_id"],
+                created_by_id=nav["responsible_id"],
             )
             deadline_status = (
                 "MET" if status == "FULLFORT" else "CANCELLED" if status == "AVBRUTT"
                 else "MISSED" if due < today else "OPEN"
             )  # fmt: skip
             deadline = batch.add(
-                "Deadline",
-                Deadline(
-                    id=uuid.uuid4(),
-                    youth=youth,
-                    rule_id="ACTIVITY",
-                    subject_type="activity",
-                    subject_id=activity.id,
-                    category=category,
-                    due_on=due,
-                    service=nav.service,
-                    staff_id=nav.responsible_id,
-                    status=deadline_status,
-                    closed_at=now if deadline_status in ("MET", "CANCELLED") else None,
-                ),
+                "coordination.Deadline",
+                id=uuid.uuid4(),
+                youth_id=youth_id,
+                rule_id="ACTIVITY",
+                subject_type="activity",
+                subject_id=activity["id"],
+                category=category,
+                due_on=due,
+                service_id=nav["service_id"],
+                staff_id=nav["responsible_id"],
+                status=deadline_status,
+                closed_at=now if deadline_status in ("MET", "CANCELLED") else None,
             )
-            _reminders(batch, deadline, nav.responsible_id, today, now, rng, Reminder)
+            _reminders(batch, deadline, nav["responsible_id"], today, now, rng)
     # Access-log rows: looks by the services that follow.
     for _ in range(rng.randint(3, 7)):
         period = rng.choice(periods)
         batch.add(
-            "AccessLogEntry",
-            AccessLogEntry(
-                at=now - datetime.timedelta(minutes=rng.randint(0, 60 * 24 * 90)),
-                actor_id=period.responsible_id,
-                actor_name="Bench",
-                party=period.service,
-                role="CASEWORKER",
-                subject=youth,
-                purpose=rng.choice(["caseload", "youth", "youth-timeline"]),
-                granted=rng.random() > 0.02,
-                categories=["GENERAL"],
-                items=[],
-                bases=["own"],
-            ),
+            "consent.AccessLogEntry",
+            at=now - datetime.timedelta(minutes=rng.randint(0, 60 * 24 * 90)),
+            actor_id=period["responsible_id"],
+            actor_name="Bench",
+            party_id=period["service_id"],
+            role="CASEWORKER",
+            subject_id=youth_id,
+            purpose=rng.choice(["caseload", "youth", "youth-timeline"]),
+            granted=rng.random() > 0.02,
+            categories=["GENERAL"],
+            items=[],
+            bases=["own"],
         )
 
 
-def _reminders(batch: Batch, deadline: Any, user_id: int, today: datetime.date,
-               now: datetime.datetime, rng: random.Random, reminder: Any) -> None:  # fmt: skip
-    """Reminders in every state: sent, pending (some due now), cancelled."""
+def _reminders(
+    batch: Batch,
+    deadline: dict[str, Any],
+    user_id: int,
+    today: datetime.date,
+    now: datetime.datetime,
+    rng: random.Random,
+) -> None:
+    """Reminders in every state: sent, pending (a few past due and unsent), cancelled."""
     for stage, days in (("BEFORE", 7), ("DUE", 0), ("ESCALATION", 3)):
-        day = deadline.due_on + datetime.timedelta(days=-days if stage == "BEFORE" else days)
-        if stage == "ESCALATION" and deadline.status != "MISSED":
+        if stage == "ESCALATION" and deadline["status"] != "MISSED":
             continue
-        if deadline.status == "CANCELLED":
+        day = deadline["due_on"] + datetime.timedelta(days=-days if stage == "BEFORE" else days)
+        if deadline["status"] == "CANCELLED":
             status = "CANCELLED"
         elif day < today:
-            status = "SENT" if rng.random() < 0.95 else "PENDING"  # a few due and unsent
+            status = "SENT" if rng.random() < 0.95 else "PENDING"
         else:
             status = "PENDING"
         batch.add(
-            "Reminder",
-            reminder(
-                deadline=deadline,
-                stage=stage,
-                days=days,
-                recipient_key=f"user:{user_id}",
-                user_id=user_id,
-                send_after=datetime.datetime.combine(day, datetime.time(6), tzinfo=datetime.UTC),
-                status=status,
-                sent_at=now if status == "SENT" else None,
-            ),
+            "coordination.Reminder",
+            deadline_id=deadline["id"],
+            stage=stage,
+            days=days,
+            recipient_key=f"user:{user_id}",
+            user_id=user_id,
+            send_after=datetime.datetime.combine(day, datetime.time(6), tzinfo=datetime.UTC),
+            status=status,
+            sent_at=now if status == "SENT" else None,
         )
 
 
@@ -482,8 +521,9 @@ def generate(youths: int, *, seed: int = 7, progress: bool = True) -> dict[str, 
     now = datetime.datetime.now(datetime.UTC)
     with transaction.atomic():
         world = build_world(rng)
-    numbers = synthetic_numbers(today.replace(year=today.year - 29), 365 * 14)
+    numbers = synthetic_numbers(rng, today.replace(year=today.year - 29), 365 * 14)
     counts: dict[str, int] = {}
+    tables = {label: Table(label, now) for label in ORDER}
     bar = tqdm(total=youths, unit=" ungdommer", disable=not progress, file=sys.stderr)
     made = 0
     while made < youths:
@@ -491,8 +531,10 @@ def generate(youths: int, *, seed: int = 7, progress: bool = True) -> dict[str, 
         batch = Batch()
         for number, born in itertools.islice(numbers, size):
             make_youth(batch, world, rng, number, born, today, now)
+        for period in batch.rows.get("cases.FollowUpPeriod", []):
+            del period["kind"]
         with transaction.atomic():
-            batch.write(counts)
+            batch.write(tables, counts)
         made += size
         bar.update(size)
     bar.close()
