@@ -140,7 +140,10 @@ class YouthInformationMixin:
         return Response(
             {
                 "next": timeline.encode_cursor(next_key) if next_key else None,
-                "results": [timeline_row(item, mine) for item in items],
+                # One serializer for the page: its fields are built once, not per item.
+                "results": s.TimelineItemSerializer(
+                    [reads.timeline_fields(item, mine) for item in items], many=True
+                ).data,
             }
         )
 
@@ -152,10 +155,6 @@ def _service(pk: Any) -> Any:
         return Service.objects.get(pk=pk, is_active=True)
     except Service.DoesNotExist:
         raise Http404 from None
-
-
-def timeline_row(item: timeline.Item, my_services: set[Any]) -> dict[str, Any]:
-    return dict(s.TimelineItemSerializer(reads.timeline_fields(item, my_services)).data)
 
 
 class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
