@@ -1,5 +1,6 @@
 """Staff forms on a youth: log follow-up, record and withdraw consent, refer, hand over, start
-and change the activity plan. Each calls one service (one transaction) and redirects back."""
+and change the activity plan. Each calls one service (one transaction) and redirects back; a
+form's field names are the service's arguments, so the cleaned data is passed on as it is."""
 
 from __future__ import annotations
 
@@ -74,15 +75,7 @@ def entry_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         data = form.cleaned_data
         if run(
             form,
-            lambda: services.entry_log(
-                actor=request.user,
-                youth=youth,
-                service=data["service"],
-                occurred_on=data["occurred_on"],
-                kind=data["kind"],
-                category=data["category"],
-                text=data["text"],
-            ),
+            lambda: services.entry_log(actor=request.user, youth=youth, **data),
         ):
             messages.success(request, _("Oppfølgingen er logget."))
             return redirect(_youth_url(youth.pk))
@@ -162,16 +155,7 @@ def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         data = form.cleaned_data
         if run(
             form,
-            lambda: services.referral_send(
-                actor=request.user,
-                youth=youth,
-                from_service=data["from_service"],
-                to_service=data["to_service"],
-                reason_code=data["reason_code"],
-                reason=data["reason"],
-                message=data["message"],
-                categories=data["categories"],
-            ),
+            lambda: services.referral_send(actor=request.user, youth=youth, **data),
         ):
             messages.success(request, _("Henvisningen er sendt til %s.") % data["to_service"].name)
             return redirect(_youth_url(youth.pk))
@@ -194,12 +178,7 @@ def handover(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         data = form.cleaned_data
         if run(
             form,
-            lambda: services.handover_offer(
-                actor=request.user,
-                period=data["period"],
-                to_service=data["to_service"],
-                message=data["message"],
-            ),
+            lambda: services.handover_offer(actor=request.user, **data),
         ):
             messages.success(
                 request,

@@ -16,6 +16,7 @@ from cases import services
 from cases.models import ActivityPlan, FollowUpEntry
 from consent.categories import Category
 from consent.models import AccessLogEntry
+from coordination.models import ComplianceSnapshot
 from coordination.pages.charts import percent_chart
 from tests import factories
 
@@ -205,7 +206,20 @@ def test_compliance_page_is_for_nav_staff_and_draws_a_chart(people: Any) -> None
     assert _client(people.ot_counsellor).get("/reports/youth-guarantee/").status_code == 403
     response = _client(people.manager).get("/reports/youth-guarantee/")
     assert response.status_code == 200
-    assert "UG-90" in response.content.decode()
+    assert "<svg" not in response.content.decode()  # no figures yet: said in words
+    for days, met in [(20, 50), (10, 75)]:
+        ComplianceSnapshot.objects.create(
+            rule_id="UG-90",
+            service=people.nav,
+            day=timezone.localdate() - datetime.timedelta(days=days),
+            group_size=100,
+            met=met,
+            target_percent=90,
+        )
+    content = _client(people.manager).get("/reports/youth-guarantee/").content.decode()
+    assert content.count('class="point"') == 2 and 'class="target"' in content
+    assert re.search(r'points="[\d.]+,[\d.]+ [\d.]+,[\d.]+"', content)  # no decimal commas
+    assert "75,0 %" in content  # the figures in the table, Norwegian style
 
 
 def test_percent_chart_places_points_on_the_scale() -> None:
