@@ -1,13 +1,14 @@
-"""Benchmark data for PostgreSQL: N youths across ~50 municipalities (issue 7).
+"""Benchmark data for PostgreSQL: N youths across 50 municipalities or more (issue 7).
 
     python -m bench.generate --youths 100000      # also 1000, 10000, 1000000
 
-Each municipality has six services (NAV, OT, school, health, child welfare, PPT) and ~40 staff
-(~2,000 in all). Per youth on average: 1-3 follow-up periods, ~10 follow-up entries in mixed
-categories, consents in every state (active, expired, withdrawn, guardian-given for minors),
-a referral in some state for about half, an activity plan with 5 activities for those NAV
-follows, deadlines and reminders in every state, and access-log rows. Rows are built per batch
-of youths and written with ``bulk_create`` (memory stays flat); a progress bar shows the youths.
+Each municipality has six services (NAV, OT, school, health, child welfare, other) and 42 staff
+(2,100 in all at 50 municipalities; beyond 100,000 youths one municipality per 2,000 youths).
+Per youth on average: 1-3 follow-up periods, ~10 follow-up entries in mixed categories,
+consents in every state (active, expired, withdrawn, guardian-given for minors), a referral in
+some state for about half, an activity plan with 5 activities for those NAV follows, deadlines
+and reminders in every state, and access-log rows. Rows are built per batch of 1,000 youths and
+written with COPY (memory stays flat); a progress bar shows the youths.
 
 The data is synthetic and bypasses the services on purpose (speed); it respects every database
 constraint. Run it on a freshly migrated, empty database (it refuses one with youths).
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MUNICIPALITIES = 50
+YOUTHS_PER_MUNICIPALITY = 2000  # more youths than 50 × 2,000: more municipalities (see main)
 STAFF_PER_SERVICE = 7  # 50 × 6 × 7 ≈ 2,100 staff
 BATCH = 1000
 KINDS = ["NAV", "OT", "SCHOOL", "HEALTH", "CHILD_WELFARE", "OTHER"]
@@ -121,6 +123,7 @@ class World:
     services: dict[tuple[int, str], Any]
     staff: dict[Any, list[int]]  # service id -> user ids
     rules: set[str]
+    municipalities: int = MUNICIPALITIES
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -131,7 +134,7 @@ def _setup_django() -> None:
     django.setup()
 
 
-def build_world(rng: random.Random) -> World:
+def build_world(rng: random.Random, municipalities: int = MUNICIPALITIES) -> World:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
@@ -141,7 +144,7 @@ def build_world(rng: random.Random) -> World:
     user_model = get_user_model()
     services: dict[tuple[int, str], Any] = {}
     rows = []
-    for m in range(MUNICIPALITIES):
+    for m in range(municipalities):
         number = f"{3001 + m:04d}"
         for kind in KINDS:
             rows.append(
@@ -183,7 +186,7 @@ def build_world(rng: random.Random) -> World:
                 staff.setdefault(s.pk, []).append(user_id)
     StaffMembership.objects.bulk_create(memberships, batch_size=BATCH)
     rules = set(DeadlineRule.objects.values_list("code", flat=True))
-    return World(services=services, staff=staff, rules=rules)
+    return World(services=services, staff=staff, rules=rules, municipalities=municipalities)
 
 
 def _moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
@@ -280,7 +283,7 @@ def make_youth(
     today: datetime.date,
     now: datetime.datetime,
 ) -> None:
-    m = rng.randrange(MUNICIPALITIES)
+    m = rng.randrange(world.municipalities)
     youth = batch.add(
         "cases.Youth",
         id=uuid.uuid4(),
@@ -510,6 +513,13 @@ def _reminders(
         )
 
 
+def municipalities_for(youths: int) -> int:
+    """50 municipalities up to 100,000 youths; beyond, one per 2,000 youths, so an office
+    follows about as many youths at 1,000,000 as at 100,000 and the growth scenarios compare
+    the same work on bigger tables (500 municipalities at 1,000,000; Norway has 357)."""
+    return max(MUNICIPALITIES, -(-youths // YOUTHS_PER_MUNICIPALITY))
+
+
 def generate(youths: int, *, seed: int = 7, progress: bool = True) -> dict[str, int]:
     from django.db import connection, transaction
     from tqdm import tqdm
@@ -520,7 +530,7 @@ def generate(youths: int, *, seed: int = 7, progress: bool = True) -> dict[str, 
     today = datetime.date.today()
     now = datetime.datetime.now(datetime.UTC)
     with transaction.atomic():
-        world = build_world(rng)
+        world = build_world(rng, municipalities_for(youths))
     numbers = synthetic_numbers(rng, today.replace(year=today.year - 29), 365 * 14)
     counts: dict[str, int] = {}
     tables = {label: Table(label, now) for label in ORDER}

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 TIMELINE_ITEMS = 100
+CASELOAD_URL = "/api/v1/youths/?page_size=50"
 
 
 @dataclass
@@ -113,8 +114,11 @@ def timeline_youth(advisor: Any) -> Any:
     }
     from bench.generate import _synthetic
 
-    born = datetime.date(2004, 5, 17)
-    number = next(n for i in range(500, 1000) if (n := _synthetic(born, i)) is not None
+    # Born the day before the generator's first birth day can be (29 years back), so no
+    # generated youth can have drawn the same number, whenever this runs; aged 29.
+    born = datetime.date(datetime.date.today().year - 30, 12, 31)
+    first = 0 if born.year < 2000 else 500
+    number = next(n for i in range(first, first + 500) if (n := _synthetic(born, i)) is not None
                   and not Youth.objects.filter(national_id=n).exists())  # fmt: skip
     youth, _period, _created = services.youth_register(
         actor=advisor.user,
@@ -324,7 +328,7 @@ def scenarios() -> list[Scenario]:
     return [
         Scenario(
             "caseload",
-            "/api/v1/youths/?page_size=50",
+            CASELOAD_URL,
             advisor.user,
             caseload_floor(advisor),
             "p95 ≤ 30 ms, ≤ 2× floor, ≤ 6 queries",
@@ -372,6 +376,7 @@ def _explain(scenario: Scenario, client: Any, out: Path) -> None:
 
 
 def run(*, requests: int, warmup: int, out: Path) -> list[Result]:
+    """The read scenarios, in-process."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -414,7 +419,6 @@ def run(*, requests: int, warmup: int, out: Path) -> list[Result]:
                 target=scenario.target,
             )
         )
-    _write(results, out)
     return results
 
 
@@ -430,11 +434,14 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def _write(results: list[Result], out: Path) -> None:
+def _write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
     machine = _machine()
     (out / "results.json").write_text(
-        json.dumps({"machine": machine, "results": [asdict(r) for r in results]}, indent=2)
+        json.dumps(
+            {"machine": machine, "results": [asdict(r) for r in results], **extras}, indent=2
+        )
     )
+    sweep, worker, load = extras["sweep"], extras["worker"], extras["throughput"]
     lines = [
         f"{machine['youths']} youths, {machine['cpus']} CPUs, Python {machine['python']}, "
         f"{machine['when']}",
@@ -446,6 +453,20 @@ def _write(results: list[Result], out: Path) -> None:
             f"{r.floor_p95_ms} | {r.ratio_p95} | {r.target} |"
             for r in results
         ),
+        "",
+        "| scenario | result | target |",
+        "|---|---|---|",
+        f"| reminder sweep (claim + render, no SMTP) | {sweep['reminders']} reminders in "
+        f"{sweep['digests']} digests, {sweep['seconds']} s = **{sweep['per_second']}/s**; "
+        f"{sweep['deadline_rows']} deadline rows | ≥ 2,000/s |",
+        f"| worker memory (Celery -c 2, Redis, SMTP sink) | {worker['reminders']} reminders in "
+        f"{worker['seconds']} s; peak RSS **{worker['peak_rss_mb']} MB** over its processes "
+        f"(PSS {worker['peak_pss_mb']} MB; largest process {worker['peak_process_rss_mb']} MB) "
+        "| ≤ 200 MB |",
+        f"| caseload under gunicorn ({load['workers']} workers), wrk {load['connections']} "
+        f"connections, {load['seconds']} s | **{load['requests_per_second']} req/s**, p50 "
+        f"{load['p50_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms, "
+        f"{load['errors']} errors | ≥ 300 req/s, p95 ≤ 100 ms, no errors |",
     ]
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
@@ -456,6 +477,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a few requests per scenario")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--reminders", type=int, default=10_000, help="due in the sweep")
+    parser.add_argument("--load-seconds", type=int, default=20, help="wrk's run under gunicorn")
     parser.add_argument("--out", default=None, help="default: var/bench/")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordination.settings")
@@ -471,7 +494,16 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("bench.run needs PostgreSQL (DATABASE_URL=postgres://…).")
     out = Path(args.out) if args.out else Path(settings.VAR_DIR) / "bench"
     requests, warmup = (10, 2) if args.quick else (args.requests, args.warmup)
-    run(requests=requests, warmup=warmup, out=out)
+    due, seconds = (300, 3) if args.quick else (args.reminders, args.load_seconds)
+    results = run(requests=requests, warmup=warmup, out=out)
+    from bench import load, sweep, worker
+
+    extras = {
+        "sweep": asdict(sweep.run(due, out)),
+        "worker": asdict(worker.run(due)),
+        "throughput": asdict(load.run(busiest_advisor().user, CASELOAD_URL, seconds=seconds)),
+    }
+    _write(results, extras, out)
 
 
 if __name__ == "__main__":
