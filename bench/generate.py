@@ -282,8 +282,9 @@ def make_youth(
     born: datetime.date,
     today: datetime.date,
     now: datetime.datetime,
+    municipality: int | None = None,
 ) -> None:
-    m = rng.randrange(world.municipalities)
+    m = rng.randrange(world.municipalities) if municipality is None else municipality
     youth = batch.add(
         "cases.Youth",
         id=uuid.uuid4(),
@@ -520,6 +521,15 @@ def municipalities_for(youths: int) -> int:
     return max(MUNICIPALITIES, -(-youths // YOUTHS_PER_MUNICIPALITY))
 
 
+def municipality_of(index: int, world: World) -> int | None:
+    """Beyond 50 municipalities, youths fill them 2,000 at a time (None: drawn at random among
+    the 50). A run stopped early then still has whole offices of 2,000: its tables are as big
+    as it got, the work per office is that of the full run."""
+    if world.municipalities <= MUNICIPALITIES:
+        return None
+    return min(index // YOUTHS_PER_MUNICIPALITY, world.municipalities - 1)
+
+
 def generate(youths: int, *, seed: int = 7, progress: bool = True) -> dict[str, int]:
     from django.db import connection, transaction
     from tqdm import tqdm
@@ -539,8 +549,10 @@ def generate(youths: int, *, seed: int = 7, progress: bool = True) -> dict[str, 
     while made < youths:
         size = min(BATCH, youths - made)
         batch = Batch()
-        for number, born in itertools.islice(numbers, size):
-            make_youth(batch, world, rng, number, born, today, now)
+        for i, (number, born) in enumerate(itertools.islice(numbers, size)):
+            make_youth(
+                batch, world, rng, number, born, today, now, municipality_of(made + i, world)
+            )
         for period in batch.rows.get("cases.FollowUpPeriod", []):
             del period["kind"]
         with transaction.atomic():

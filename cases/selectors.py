@@ -50,14 +50,12 @@ def youth_caseload(
     One query for the page, one for the open periods of the page's youths (which services
     follow each youth is general information every following service sees).
     """
-    periods = FollowUpPeriod.objects.filter(
-        ended_on__isnull=True, service_id__in=access.service_ids(user)
-    )
+    narrow = Q()
     if scope == SCOPE_MINE:
-        periods = periods.filter(responsible=user)
+        narrow &= Q(responsible=user)
     if service_id:
-        periods = periods.filter(service_id=service_id)
-    youths = access.reachable_youths(user).filter(pk__in=periods.values("youth_id"))
+        narrow &= Q(service_id=service_id)
+    youths = access.reachable_youths(user, narrow)
     if municipality_number:
         youths = youths.filter(municipality_number=municipality_number)
     if name:

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consent import rules
+from consent import access_log, rules
 from consent.audit import audit_record
 from consent.categories import Category
 from consent.errors import ApplicationError
-from consent.models import AccessLogEntry, Consent, ConsentScope, Decision, Giver, Method
+from consent.models import Consent, ConsentScope, Decision, Giver, Method
 
 
 @dataclass(frozen=True)
@@ -202,21 +202,22 @@ class Access:
 def access_log_record(*, actor: Any, accesses: Iterable[Access]) -> None:
     """Append access-log rows, one per subject, in one INSERT. Call inside the transaction of
     the read it records."""
-    now = timezone.now()
     name = (actor.get_full_name() or actor.get_username()) if actor is not None else ""
-    AccessLogEntry.objects.bulk_create(
-        AccessLogEntry(
-            at=now,
-            actor=actor,
-            actor_name=name,
-            party_id=access.party_id,
-            role=access.role,
-            subject_id=access.subject_id,
-            purpose=access.purpose,
-            granted=access.granted,
-            categories=sorted(set(access.categories)),
-            items=list(access.items),
-            bases=sorted(set(access.bases)),
-        )
-        for access in accesses
+    access_log.insert(
+        at=timezone.now(),
+        actor=actor,
+        actor_name=name,
+        rows=[
+            {
+                "party": access.party_id,
+                "role": access.role,
+                "subject": access.subject_id,
+                "purpose": access.purpose,
+                "granted": access.granted,
+                "categories": sorted(set(access.categories)),
+                "items": list(access.items),
+                "bases": sorted(set(access.bases)),
+            }
+            for access in accesses
+        ],
     )

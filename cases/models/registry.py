@@ -287,6 +287,7 @@ class FollowUpPeriod(TimestampedModel):
             models.Index(
                 fields=["service", "responsible"],
                 condition=Q(ended_on__isnull=True),
+                include=["youth"],  # the caseload reads youth ids from the index alone
                 name="period_open_by_service",
             ),
             # History of a youth's periods, newest first.
