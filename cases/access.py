@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 
 from cases.models import (
@@ -148,6 +156,11 @@ def _following(user: Any, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
     )
 
 
+def following_services(user: Any, youth_id: Any) -> list[tuple[Any, str]]:
+    """(id, kind) of the user's services that follow the youth now: one query."""
+    return list(_following(user, youth_id).values_list("service_id", "service__kind"))
+
+
 def visible(
     user: Any,
     queryset: QuerySet[M],
@@ -156,6 +169,7 @@ def visible(
     owner: str = "service",
     category: str = "category",
     at: datetime.datetime | None = None,
+    one_youth: tuple[Any, list[tuple[Any, str]]] | None = None,
 ) -> QuerySet[M]:
     """Filter any information queryset to the items the user may see, in one SQL query.
 
@@ -164,40 +178,53 @@ def visible(
     consent or a legal basis covers owner → that service for its category. Each row is annotated
     with what allowed it (``access_own``, ``access_consent``, ``access_legal``) for the access
     log. Managers see what their service sees; superusers nothing more.
+
+    ``one_youth=(youth_id, following_services(user, youth_id))`` reads one youth's items: the
+    same rule with the following services as values instead of subqueries per row (a page about
+    one youth resolves them once; the query is a fraction of the size to build and to run).
     """
     if not _is_staff_user(user):
         return queryset.none()
     youth_id, owner_id, owner_kind = f"{youth}_id", f"{owner}_id", f"{owner}__kind"
-    nested = _following(user, OuterRef(OuterRef(youth_id)))
+    if one_youth is not None:
+        subject, following = one_youth
+        if not following:
+            return queryset.none()
+        parties = [service for service, _kind in following]
+        kinds = sorted({kind for _service, kind in following})
+        own: Any = ExpressionWrapper(Q(**{f"{owner_id}__in": parties}), BooleanField())
+        queryset = queryset.filter(**{youth_id: subject})
+        subject_ref: Any = subject
+        to_parties: Any = parties
+        to_kinds: Any = kinds
+    else:
+        nested = _following(user, OuterRef(OuterRef(youth_id)))
+        own = Exists(_following(user, OuterRef(youth_id)).filter(service_id=OuterRef(owner_id)))
+        queryset = queryset.filter(Exists(_following(user, OuterRef(youth_id))))
+        subject_ref = OuterRef(youth_id)
+        to_parties = nested.values("service_id")
+        to_kinds = nested.values("service__kind")
     consent = covering_scopes(
-        subject=OuterRef(youth_id),
+        subject=subject_ref,
         from_party=OuterRef(owner_id),
         from_kind=OuterRef(owner_kind),
-        to_parties=nested.values("service_id"),
-        to_kinds=nested.values("service__kind"),
+        to_parties=to_parties,
+        to_kinds=to_kinds,
         category=OuterRef(category),
         at=at,
     )
     legal = covering_flows(
-        from_kind=OuterRef(owner_kind),
-        to_kinds=nested.values("service__kind"),
-        category=OuterRef(category),
+        from_kind=OuterRef(owner_kind), to_kinds=to_kinds, category=OuterRef(category)
     )
-    filtered = (
-        queryset.annotate(
-            access_own=Exists(
-                _following(user, OuterRef(youth_id)).filter(service_id=OuterRef(owner_id))
-            ),
-            access_consent=Subquery(consent.values("consent_id")[:1]),
-            access_legal=Subquery(legal.values("basis_id")[:1]),
-        )
-        .filter(Exists(_following(user, OuterRef(youth_id))))
-        .filter(
-            Q(access_own=True)
-            | Q(**{category: Category.GENERAL})
-            | Q(access_consent__isnull=False)
-            | Q(access_legal__isnull=False)
-        )
+    filtered = queryset.annotate(
+        access_own=own,
+        access_consent=Subquery(consent.values("consent_id")[:1]),
+        access_legal=Subquery(legal.values("basis_id")[:1]),
+    ).filter(
+        Q(access_own=True)
+        | Q(**{category: Category.GENERAL})
+        | Q(access_consent__isnull=False)
+        | Q(access_legal__isnull=False)
     )
     return filtered  # type: ignore[return-value]
 

@@ -94,9 +94,12 @@ def timeline(
     *, user: Any, youth: Youth, cursor: Key | None, limit: int
 ) -> tuple[list[Item], Key | None]:
     """One page of the youth's timeline, newest first, and the cursor of the next page."""
+    following = access.following_services(user, youth.pk)
     entries = _page(
         access.visible(
-            user, FollowUpEntry.objects.filter(youth=youth, deleted_at__isnull=True)
+            user,
+            FollowUpEntry.objects.filter(deleted_at__isnull=True),
+            one_youth=(youth.pk, following),
         ).select_related("service", "author"),
         cursor,
         "occurred_on",
