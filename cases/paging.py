@@ -43,10 +43,9 @@ class WindowCountPaginator(Paginator):
         if number < 1:
             raise EmptyPage(_("Sidetallet er mindre enn 1."))
         bottom = (number - 1) * self.per_page
+        objects: Any = self.object_list
         rows = list(
-            self.object_list.annotate(**{WINDOW_COUNT: Window(Count("*"))})[
-                bottom : bottom + self.per_page
-            ]
+            objects.annotate(**{WINDOW_COUNT: Window(Count("*"))})[bottom : bottom + self.per_page]
         )
         if rows:
             # Paginator.count is a cached_property: this is where it keeps its value.
@@ -57,7 +56,7 @@ class WindowCountPaginator(Paginator):
             self.__dict__["count"] = 0
             if not self.allow_empty_first_page:
                 raise EmptyPage(_("Siden har ingen resultater."))
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
     def get_page(self, number: Any) -> Page:
         """As Django's: a bad number shows the first page, one past the end the last."""

@@ -21,14 +21,18 @@ from consent.models import AccessLogEntry
 PER_ROW = ("party", "role", "subject", "purpose", "granted", "categories", "items", "bases")
 
 
+def _field(name: str) -> Any:
+    return AccessLogEntry._meta.get_field(name)
+
+
 @functools.cache
 def _statement() -> str:
     """The INSERT … SELECT FROM jsonb_to_recordset, its names and types read off the model."""
     meta = AccessLogEntry._meta
-    fields = [meta.get_field(name) for name in PER_ROW]
+    fields = [_field(name) for name in PER_ROW]
     record = ", ".join(f"{f.column} {f.db_type(connection)}" for f in fields)
     columns = ", ".join(f.column for f in fields)
-    shared = ", ".join(meta.get_field(name).column for name in ("at", "actor", "actor_name"))
+    shared = ", ".join(_field(name).column for name in ("at", "actor", "actor_name"))
     return (
         f"INSERT INTO {meta.db_table} ({shared}, {columns}) "  # noqa: S608 (the model's names)
         f"SELECT %s, %s, %s, {columns} FROM jsonb_to_recordset(%s::jsonb) AS r({record})"
@@ -38,7 +42,7 @@ def _statement() -> str:
 def _postgresql_insert(
     at: datetime.datetime, actor: Any, actor_name: str, rows: list[dict[str, Any]]
 ) -> None:
-    columns = {name: AccessLogEntry._meta.get_field(name).column for name in PER_ROW}
+    columns = {name: _field(name).column for name in PER_ROW}
     document = json.dumps(
         [{column: row[name] for name, column in columns.items()} for row in rows], default=str
     )

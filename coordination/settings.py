@@ -103,6 +103,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # SQLite serialises writers; wait instead of failing when web, worker and beat overlap.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+else:
+    # Sessions start in UTC. A server whose zone is "Etc/UTC" or local time makes Django
+    # register its own timestamp loader, written in Python, on every connection: a tenth of a
+    # caseload request went to parsing timestamps. In UTC, psycopg's C loader stays.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c timezone=UTC".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

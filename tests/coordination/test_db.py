@@ -1,0 +1,27 @@
+"""PostgreSQL sessions run in UTC and read timestamps with psycopg's compiled loader."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+
+
+@pytest.mark.django_db
+def test_timestamps_come_back_aware_in_utc_through_the_compiled_loader() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's loaders")
+    from psycopg.pq import Format
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::timestamptz, current_setting('TimeZone')", ["2026-06-01 12:00+02"]
+        )
+        moment, zone = cursor.fetchone()
+        loader: Any = cursor.cursor.adapters.get_loader(1184, Format.TEXT)
+    assert zone == "UTC"
+    assert moment == datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)
+    assert moment.tzinfo is datetime.UTC
+    assert loader.__name__ == "UtcTimestampLoader"
