@@ -434,7 +434,7 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def _write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
+def write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
     machine = _machine()
     (out / "results.json").write_text(
         json.dumps(
@@ -503,7 +503,7 @@ def main(argv: list[str] | None = None) -> None:
         "worker": asdict(worker.run(due)),
         "throughput": asdict(load.run(busiest_advisor().user, CASELOAD_URL, seconds=seconds)),
     }
-    _write(results, extras, out)
+    write(results, extras, out)
 
 
 if __name__ == "__main__":

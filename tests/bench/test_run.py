@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 
-from bench import generate, run
+from bench import generate, load, run, sweep, worker
 
 pytestmark = [
-    pytest.mark.django_db,
+    # Committed rows: the worker and gunicorn are other processes.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
 ]
 
@@ -21,6 +23,18 @@ def test_quick_run_measures_every_scenario_against_its_floor(settings: Any, tmp_
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     generate.generate(400, progress=False)
     results = run.run(requests=3, warmup=1, out=tmp_path)
+    swept = sweep.run(100, tmp_path)
+    assert (swept.reminders, swept.per_second > 0, swept.deadline_rows > 0) == (100, True, True)
+    sent = worker.run(100, timeout=180)
+    assert sent.reminders == 100 and 0 < sent.digests <= 100
+    assert 0 < sent.peak_pss_mb <= sent.peak_rss_mb
+    loaded = load.run(run.busiest_advisor().user, run.CASELOAD_URL, seconds=2)
+    assert loaded.requests > 0 and loaded.errors == 0 and loaded.p95_ms > 0
+    run.write(
+        results,
+        {"sweep": asdict(swept), "worker": asdict(sent), "throughput": asdict(loaded)},
+        tmp_path,
+    )
     assert [r.scenario for r in results] == [
         "caseload",
         "timeline",
@@ -33,5 +47,6 @@ def test_quick_run_measures_every_scenario_against_its_floor(settings: Any, tmp_
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["machine"]["youths"] == 401  # and the timeline youth made for the run
     assert "| caseload |" in (tmp_path / "results.md").read_text()
-    for name in ("caseload", "timeline"):
+    assert "reminder sweep" in (tmp_path / "results.md").read_text()
+    for name in ("caseload", "timeline", "sweep"):
         assert "actual time=" in (tmp_path / f"explain-{name}.txt").read_text()
