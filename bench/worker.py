@@ -10,6 +10,7 @@ of the largest one, and how long the sending took.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -121,6 +122,7 @@ def run(due: int, *, timeout: float = 900) -> WorkerResult:
     workdir = Path(tempfile.mkdtemp(prefix="samordna-bench-"))
     redis_port = _free_port()
     processes: list[subprocess.Popen[bytes]] = []
+    stack = contextlib.ExitStack()
     try:
         processes.append(
             subprocess.Popen(
@@ -151,7 +153,7 @@ def run(due: int, *, timeout: float = 900) -> WorkerResult:
                 "DEBUG": "false",
             }
             celery = [sys.executable, "-m", "celery", "-A", "coordination"]
-            log = (workdir / "worker.log").open("wb")
+            log = stack.enter_context((workdir / "worker.log").open("wb"))
             worker = subprocess.Popen(
                 [
                     *celery,
@@ -203,6 +205,7 @@ def run(due: int, *, timeout: float = 900) -> WorkerResult:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        stack.close()
         shutil.rmtree(workdir, ignore_errors=True)
     return WorkerResult(
         reminders=sent,

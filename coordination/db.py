@@ -38,10 +38,11 @@ def compiled_timestamp_loader(sender: Any, connection: Any, **kwargs: Any) -> No
 
         def __init__(self, oid: int, context: Any = None) -> None:
             super().__init__(oid, context)
-            # The instance attribute shadows the method below: rows call the C function.
-            self.load = compiled(oid, context).load  # type: ignore[method-assign,misc]
+            self._compiled = compiled(oid, context)  # type: ignore[misc]
+            # The instance attribute shadows the method below: rows call the C function directly.
+            self.load = self._compiled.load  # type: ignore[method-assign]
 
         def load(self, data: Any) -> Any:
-            return self.load(data)  # never reached: shadowed in __init__
+            return self._compiled.load(data)
 
     raw.adapters.register_loader(oid, UtcTimestampLoader)
