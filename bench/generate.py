@@ -96,14 +96,15 @@ def _synthetic(born: datetime.date, individual: int) -> str | None:
 
 
 def synthetic_numbers(
-    rng: random.Random, start: datetime.date, days: int
+    rng: random.Random, start: datetime.date, days: int, stride: int = 1, phase: int = 0
 ) -> Iterator[tuple[str, datetime.date]]:
     """Unique synthetic identity numbers with birth dates spread evenly over the days: each
     day hands out its individual numbers in turn (~250 valid per day, enough for 1,000,000
-    youths over 14 years of birth dates)."""
+    youths over 14 years of birth dates). With a stride, only every stride-th day from phase:
+    processes that take different phases never hand out the same number."""
     next_individual: dict[int, int] = {}
     while True:
-        offset = rng.randrange(days)
+        offset = rng.randrange(phase, days, stride)
         born = start + datetime.timedelta(days=offset)
         first, last = (0, 499) if born.year < 2000 else (500, 999)
         individual = next_individual.get(offset, first)
@@ -530,35 +531,123 @@ def municipality_of(index: int, world: World) -> int | None:
     return min(index // YOUTHS_PER_MUNICIPALITY, world.municipalities - 1)
 
 
-def generate(youths: int, *, seed: int = 7, progress: bool = True) -> dict[str, int]:
+def _can_skip_triggers(connection: Any) -> bool:
+    """A superuser may load with the foreign-key triggers off (session_replication_role):
+    the rows are built consistent, and the per-row checks were a third of a batch's time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT usesuper FROM pg_user WHERE usename = current_user")
+        return bool(cursor.fetchone()[0])
+
+
+@dataclass
+class Plan:
+    """What every batch needs to be made the same way by any process: the batch number alone
+    decides its random draws, and a process's identity numbers come from its own birth days."""
+
+    youths: int
+    seed: int
+    world: World
+    today: datetime.date
+    now: datetime.datetime
+    jobs: int = 1
+    trusted: bool = False  # skip the foreign-key checks where allowed (the tests keep them)
+
+    def batches(self, job: int) -> Iterator[tuple[int, int]]:
+        """(first youth index, size) of the batches this job makes."""
+        for first in range(job * BATCH, self.youths, self.jobs * BATCH):
+            yield first, min(BATCH, self.youths - first)
+
+    def numbers(self, job: int) -> Iterator[tuple[str, datetime.date]]:
+        start = self.today.replace(year=self.today.year - 29)
+        return synthetic_numbers(
+            random.Random(f"{self.seed}-numbers-{job}"), start, 365 * 14, self.jobs, job
+        )
+
+
+def _make_batches(plan: Plan, job: int, report: Any) -> None:
+    """Make and write this job's batches, one transaction each; report(size, counts) after."""
+    from django.db import connection, transaction
+
+    replica = plan.trusted and _can_skip_triggers(connection)
+    tables = {label: Table(label, plan.now) for label in ORDER}
+    numbers = plan.numbers(job)
+    for first, size in plan.batches(job):
+        rng = random.Random(f"{plan.seed}-batch-{first}")
+        batch = Batch()
+        for i, (number, born) in enumerate(itertools.islice(numbers, size)):
+            where = municipality_of(first + i, plan.world)
+            make_youth(batch, plan.world, rng, number, born, plan.today, plan.now, where)
+        for period in batch.rows.get("cases.FollowUpPeriod", []):
+            del period["kind"]
+        counts: dict[str, int] = {}
+        with transaction.atomic():
+            if replica:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            batch.write(tables, counts)
+        report(size, counts)
+
+
+def _job(plan: Plan, job: int, queue: Any) -> None:
+    """A forked process's share (the parent closed its connection: each opens its own)."""
+    try:
+        _make_batches(plan, job, lambda size, counts: queue.put((size, counts)))
+        queue.put(("done", job))
+    except BaseException as error:  # the parent stops the others and fails
+        queue.put(("failed", f"job {job}: {error!r}"))
+        raise
+
+
+def generate(
+    youths: int, *, seed: int = 7, progress: bool = True, jobs: int = 1, trusted: bool = False
+) -> dict[str, int]:
+    """Make the youths in batches; jobs > 1 forks processes that share the batches (needs
+    committed services and staff, so not inside a test's transaction). trusted: load without
+    the foreign-key triggers when the user may (the command line; the tests check them)."""
+    import multiprocessing
+
     from django.db import connection, transaction
     from tqdm import tqdm
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench.generate needs PostgreSQL (DATABASE_URL=postgres://…).")
     rng = random.Random(seed)
-    today = datetime.date.today()
-    now = datetime.datetime.now(datetime.UTC)
     with transaction.atomic():
         world = build_world(rng, municipalities_for(youths))
-    numbers = synthetic_numbers(rng, today.replace(year=today.year - 29), 365 * 14)
+    plan = Plan(
+        youths, seed, world, datetime.date.today(), datetime.datetime.now(datetime.UTC),
+        jobs=max(1, min(jobs, -(-youths // BATCH))), trusted=trusted,
+    )  # fmt: skip
     counts: dict[str, int] = {}
-    tables = {label: Table(label, now) for label in ORDER}
     bar = tqdm(total=youths, unit=" ungdommer", disable=not progress, file=sys.stderr)
-    made = 0
-    while made < youths:
-        size = min(BATCH, youths - made)
-        batch = Batch()
-        for i, (number, born) in enumerate(itertools.islice(numbers, size)):
-            make_youth(
-                batch, world, rng, number, born, today, now, municipality_of(made + i, world)
-            )
-        for period in batch.rows.get("cases.FollowUpPeriod", []):
-            del period["kind"]
-        with transaction.atomic():
-            batch.write(tables, counts)
-        made += size
+
+    def add(size: int, batch_counts: dict[str, int]) -> None:
+        for label, n in batch_counts.items():
+            counts[label] = counts.get(label, 0) + n
         bar.update(size)
+
+    if plan.jobs == 1:
+        _make_batches(plan, 0, add)
+    else:
+        connection.close()
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        processes = [context.Process(target=_job, args=(plan, j, queue)) for j in range(plan.jobs)]
+        for process in processes:
+            process.start()
+        running = plan.jobs
+        while running:
+            first, second = queue.get()
+            if first == "done":
+                running -= 1
+            elif first == "failed":
+                for process in processes:
+                    process.terminate()
+                raise SystemExit(f"bench.generate failed in {second}")
+            else:
+                add(first, second)
+        for process in processes:
+            process.join()
     bar.close()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -569,6 +658,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--youths", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="processes (default: one per core)"
+    )
     args = parser.parse_args(argv)
     _setup_django()
     from cases.models import Youth
@@ -576,7 +668,7 @@ def main(argv: list[str] | None = None) -> None:
     if Youth.objects.exists():
         raise SystemExit("The database has youths already: generate into an empty one.")
     started = time.perf_counter()
-    counts = generate(args.youths, seed=args.seed)
+    counts = generate(args.youths, seed=args.seed, jobs=args.jobs, trusted=True)
     seconds = time.perf_counter() - started
     rows = sum(counts.values())
     print(f"{args.youths} youths, {rows} rows in {seconds:.0f} s ({rows / seconds:.0f} rows/s)")

@@ -129,14 +129,13 @@ class YouthInformationMixin:
             cursor = timeline.decode_cursor(query["cursor"]) if "cursor" in query else None
         except timeline.InvalidCursor:
             raise serializers.ValidationError({"cursor": ["Ugyldig peker."]}) from None
-        with transaction.atomic():
-            items, next_key, mine = reads.timeline_read(
-                user=request.user,
-                youth=youth,
-                purpose="youth-timeline",
-                cursor=cursor,
-                limit=query["page_size"],
-            )
+        items, next_key, mine = reads.timeline_read(
+            user=request.user,
+            youth=youth,
+            purpose="youth-timeline",
+            cursor=cursor,
+            limit=query["page_size"],
+        )
         return Response(
             {
                 "next": timeline.encode_cursor(next_key) if next_key else None,
@@ -232,9 +231,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             referrals = (
                 referrals.filter(**overdue) if query["overdue"] else referrals.exclude(**overdue)
             )
-        with transaction.atomic():
-            page = self.paginate_queryset(referrals)
-            reads.log_referrals(request.user, f"referrals-{query['box']}", list(page or []))
+        page = self.paginate_queryset(referrals)
+        reads.log_referrals(request.user, f"referrals-{query['box']}", list(page or []))
         return self.get_paginated_response(s.ReferralSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:

@@ -75,16 +75,15 @@ class YouthViewSet(YouthInformationMixin, YouthDecisionsMixin, viewsets.GenericV
             born_after=query.get("born_after"),
             born_before=query.get("born_before"),
         )
-        with transaction.atomic():
-            page = self.paginate_queryset(youths) or []
-            access.log_reads(
-                access.viewer_for(request.user),
-                "caseload",
-                [
-                    access.Read(youth.pk, [p.service_id for p in youth.open_periods])  # type: ignore[attr-defined]
-                    for youth in page
-                ],
-            )
+        page = self.paginate_queryset(youths) or []
+        access.log_reads(
+            access.viewer_for(request.user),
+            "caseload",
+            [
+                access.Read(youth.pk, [p.service_id for p in youth.open_periods])  # type: ignore[attr-defined]
+                for youth in page
+            ],
+        )
         data = YouthListSerializer(page, many=True, context=today_context()).data
         return self.get_paginated_response(data)
 

@@ -96,13 +96,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
         service_id=query["service"].pk if query.get("service") else None,
         name=query.get("q") or None,
     )
-    with transaction.atomic():
-        page = paginate(request, youths)
-        access.log_reads(
-            access.viewer_for(request.user),
-            "caseload",
-            [access.Read(y.pk, [p.service_id for p in y.open_periods]) for y in page],
-        )
+    page = paginate(request, youths)
+    access.log_reads(
+        access.viewer_for(request.user),
+        "caseload",
+        [access.Read(y.pk, [p.service_id for p in y.open_periods]) for y in page],
+    )
     params = request.GET.copy()
     params.pop("page", None)
     return render(
