@@ -25,9 +25,15 @@ VERSION_HELP = _("Versjonen du leste. Er den utdatert, svarer API-et 409 med gje
 
 
 class ServiceRefSerializer(serializers.ModelSerializer):
+    """A service as named in other rows. Built by hand (like ``StaffRefSerializer``): it is in
+    every list row; the declared fields stay for validation and the schema."""
+
     class Meta:
         model = Service
         fields = ["id", "kind", "name"]
+
+    def to_representation(self, service: Service) -> dict[str, Any]:
+        return {"id": str(service.pk), "kind": service.kind, "name": service.name}
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -52,12 +58,27 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class PeriodSummarySerializer(serializers.ModelSerializer):
+    """An open period in a caseload row; built by hand, as the rows it sits in."""
+
     service = ServiceRefSerializer()
     responsible = StaffRefSerializer(allow_null=True)
 
     class Meta:
         model = FollowUpPeriod
         fields = ["id", "service", "responsible", "started_on"]
+
+    def to_representation(self, period: FollowUpPeriod) -> dict[str, Any]:
+        service, responsible = self.fields["service"], self.fields["responsible"]
+        return {
+            "id": str(period.pk),
+            "service": service.to_representation(period.service),
+            "responsible": (
+                responsible.to_representation(period.responsible)
+                if period.responsible_id is not None
+                else None
+            ),
+            "started_on": period.started_on.isoformat(),
+        }
 
 
 class PeriodSerializer(serializers.ModelSerializer):
@@ -115,6 +136,20 @@ class YouthListSerializer(serializers.ModelSerializer):
 
     def get_age(self, youth: Youth) -> int:
         return youth.age_on(self.context.get("today") or timezone.localdate())
+
+    def to_representation(self, youth: Youth) -> dict[str, Any]:
+        """By hand: the caseload's rows (DRF's generic walk over the fields was a third of the
+        request at 50 rows). The tests hold it equal to the generic form."""
+        periods = self.fields["follow_up"]
+        return {
+            "id": str(youth.pk),
+            "first_name": youth.first_name,
+            "last_name": youth.last_name,
+            "birth_date": youth.birth_date.isoformat(),
+            "age": self.get_age(youth),
+            "municipality_number": youth.municipality_number,
+            "follow_up": periods.to_representation(youth.open_periods),  # type: ignore[attr-defined]
+        }
 
 
 class YouthDetailSerializer(serializers.ModelSerializer):

@@ -238,3 +238,37 @@ def test_token_authentication(people: Any, api: Any) -> None:
     ).json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get(YOUTHS).json()["count"] == 1
+
+
+def test_the_hand_built_caseload_rows_equal_drfs_generic_ones(people: Any) -> None:
+    """The caseload's row serializers are written by hand for speed (issue 7); DRF's generic
+    walk over the same declared fields must give the very same rows, with and without a
+    responsible."""
+    from rest_framework import serializers as drf
+
+    from cases import selectors
+    from cases.api.serializers import PeriodSummarySerializer, ServiceRefSerializer
+    from cases.api.serializers import YouthListSerializer as Rows
+
+    other = factories.register_youth(people.nav_advisor, people.nav, first_name="Åse")
+    FollowUpPeriod.objects.filter(youth=other).update(responsible=None)
+    youths = list(selectors.youth_caseload(user=people.nav_advisor))
+    assert len(youths) == 2
+    context = {"today": youths[0].birth_date.replace(year=youths[0].birth_date.year + 19)}
+
+    def generic(serializer: drf.Serializer, obj: Any) -> Any:
+        return drf.ModelSerializer.to_representation(serializer, obj)
+
+    for youth in youths:
+        rows = Rows(context=context)
+        by_hand = rows.to_representation(youth)
+        expected = generic(rows, youth)
+        expected["follow_up"] = [
+            {
+                **generic(PeriodSummarySerializer(), p),
+                "service": generic(ServiceRefSerializer(), p.service),
+            }
+            for p in youth.open_periods
+        ]
+        assert by_hand == expected
+    assert any(row["responsible"] is None for y in youths for row in Rows(y).data["follow_up"])
