@@ -434,6 +434,48 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def growth(
+    results: list[Result], sweep: dict[str, Any], baseline: dict[str, Any]
+) -> dict[str, Any]:
+    """This run against an earlier one on fewer youths (its results.json): p95 ratio per read
+    scenario, and the sweep's time ratio (same number of due reminders, more deadline rows)."""
+    before = {r["scenario"]: r for r in baseline["results"]}
+    rows = {
+        r.scenario: {
+            "p95_ms": r.p95_ms,
+            "baseline_p95_ms": before[r.scenario]["p95_ms"],
+            "ratio": round(r.p95_ms / before[r.scenario]["p95_ms"], 2),
+        }
+        for r in results
+        if r.scenario in before
+    }
+    if baseline["sweep"]["reminders"] == sweep["reminders"]:
+        rows["reminder-sweep"] = {
+            "seconds": sweep["seconds"],
+            "baseline_seconds": baseline["sweep"]["seconds"],
+            "ratio": round(sweep["seconds"] / baseline["sweep"]["seconds"], 2),
+        }
+    return {"baseline_youths": baseline["machine"]["youths"], "scenarios": rows}
+
+
+def _growth_lines(machine: dict[str, Any], grown: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"| growth: {machine['youths']} vs {grown['baseline_youths']} youths | now | before "
+        "| ratio | target |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in grown["scenarios"].items():
+        unit = "s" if name == "reminder-sweep" else "ms p95"
+        now, before = (
+            (row["seconds"], row["baseline_seconds"])
+            if name == "reminder-sweep"
+            else (row["p95_ms"], row["baseline_p95_ms"])
+        )
+        lines.append(f"| {name} | {now} {unit} | {before} {unit} | **{row['ratio']}** | ≤ 1.3 |")
+    return lines
+
+
 def write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
     machine = _machine()
     (out / "results.json").write_text(
@@ -467,6 +509,7 @@ def write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
         f"connections, {load['seconds']} s | **{load['requests_per_second']} req/s**, p50 "
         f"{load['p50_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms, "
         f"{load['errors']} errors | ≥ 300 req/s, p95 ≤ 100 ms, no errors |",
+        *(_growth_lines(machine, extras["growth"]) if "growth" in extras else []),
     ]
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
@@ -480,6 +523,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reminders", type=int, default=10_000, help="due in the sweep")
     parser.add_argument("--load-seconds", type=int, default=20, help="wrk's run under gunicorn")
     parser.add_argument("--out", default=None, help="default: var/bench/")
+    parser.add_argument(
+        "--baseline", default=None, help="an earlier results.json (fewer youths): growth ratios"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordination.settings")
     os.environ["DEBUG"] = "false"  # as in production: no query log, no debug pages
@@ -503,6 +549,9 @@ def main(argv: list[str] | None = None) -> None:
         "worker": asdict(worker.run(due)),
         "throughput": asdict(load.run(busiest_advisor().user, CASELOAD_URL, seconds=seconds)),
     }
+    if args.baseline:
+        baseline = json.loads(Path(args.baseline).read_text())
+        extras["growth"] = growth(results, extras["sweep"], baseline)
     write(results, extras, out)
 
 

@@ -33,9 +33,29 @@ def test_quick_run_measures_every_scenario_against_its_floor(settings: Any, tmp_
     assert 0 < sent.peak_pss_mb <= sent.peak_rss_mb
     loaded = load.run(run.busiest_advisor().user, run.CASELOAD_URL, seconds=2)
     assert loaded.requests > 0 and loaded.errors == 0 and loaded.p95_ms > 0
+    # Growth against an earlier run (here: the same run with every time halved).
+    earlier = {
+        "machine": {"youths": 100},
+        "results": [{**asdict(r), "p95_ms": r.p95_ms / 2} for r in results],
+        "sweep": {**asdict(swept), "seconds": swept.seconds / 2},
+    }
+    grown = run.growth(results, asdict(swept), earlier)
+    assert grown["baseline_youths"] == 100
+    assert {name: row["ratio"] for name, row in grown["scenarios"].items()} == {
+        "caseload": 2.0,
+        "timeline": 2.0,
+        "referral-inbox": 2.0,
+        "compliance-report": 2.0,
+        "reminder-sweep": 2.0,
+    }
     run.write(
         results,
-        {"sweep": asdict(swept), "worker": asdict(sent), "throughput": asdict(loaded)},
+        {
+            "sweep": asdict(swept),
+            "worker": asdict(sent),
+            "throughput": asdict(loaded),
+            "growth": grown,
+        },
         tmp_path,
     )
     assert [r.scenario for r in results] == [
@@ -48,8 +68,9 @@ def test_quick_run_measures_every_scenario_against_its_floor(settings: Any, tmp_
         assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms
         assert result.queries > 0 and result.floor_p95_ms > 0 and result.ratio_p95 > 0
     saved = json.loads((tmp_path / "results.json").read_text())
-    assert saved["machine"]["youths"] == 401  # and the timeline youth made for the run
+    assert saved["machine"]["youths"] == 1201  # and the timeline youth made for the run
     assert "| caseload |" in (tmp_path / "results.md").read_text()
     assert "reminder sweep" in (tmp_path / "results.md").read_text()
+    assert "| growth: 1201 vs 100 youths |" in (tmp_path / "results.md").read_text()
     for name in ("caseload", "timeline", "sweep"):
         assert "actual time=" in (tmp_path / f"explain-{name}.txt").read_text()
