@@ -32,7 +32,9 @@ class ServiceRefSerializer(serializers.ModelSerializer):
         model = Service
         fields = ["id", "kind", "name"]
 
-    def to_representation(self, service: Service) -> dict[str, Any]:
+    def to_representation(self, service: Any) -> dict[str, Any]:
+        if not isinstance(service, Service):  # plan documents carry services as dicts
+            return dict(super().to_representation(service))
         return {"id": str(service.pk), "kind": service.kind, "name": service.name}
 
 
