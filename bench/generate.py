@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from queue import Empty
 from typing import Any
 
 MUNICIPALITIES = 50
@@ -637,7 +638,14 @@ def generate(
             process.start()
         running = plan.jobs
         while running:
-            first, second = queue.get()
+            try:
+                first, second = queue.get(timeout=5)
+            except Empty:  # a process killed outright sends nothing: do not wait for it
+                dead = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+                if dead:
+                    first, second = "failed", f"a process ended with {dead[0]}"
+                else:
+                    continue
             if first == "done":
                 running -= 1
             elif first == "failed":
