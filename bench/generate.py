@@ -312,6 +312,8 @@ def make_youth(
                 "cases.FollowUpPeriod",
                 id=uuid.uuid4(),
                 youth_id=youth_id,
+                youth_last_name=youth["last_name"],
+                youth_first_name=youth["first_name"],
                 service_id=service.pk,
                 responsible_id=responsible,
                 started_on=started,

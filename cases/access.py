@@ -62,20 +62,24 @@ def service_ids(user: Any) -> QuerySet[StaffMembership, Any]:
     return active_memberships(user).values("service_id")
 
 
-def reachable_youths(user: Any, narrow: Q | None = None) -> QuerySet[Youth]:
-    """Youths with an open follow-up period in one of the user's services.
+def reaching_periods(user: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
+    """The open follow-up periods in the user's services: what gives the user reach.
 
     ``narrow`` narrows those periods further (the caseload's "mine" or one service): a
-    narrower reach, in the same single EXISTS, never a wider one.
+    narrower reach, never a wider one.
     """
     if not _is_staff_user(user):
+        return FollowUpPeriod.objects.none()
+    periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, service_id__in=service_ids(user))
+    return periods.filter(narrow) if narrow is not None else periods
+
+
+def reachable_youths(user: Any, narrow: Q | None = None) -> QuerySet[Youth]:
+    """Youths with an open follow-up period in one of the user's services (one EXISTS over
+    ``reaching_periods``)."""
+    if not _is_staff_user(user):
         return Youth.objects.none()
-    followed_by_my_service = FollowUpPeriod.objects.filter(
-        youth=OuterRef("pk"), ended_on__isnull=True, service_id__in=service_ids(user)
-    )
-    if narrow is not None:
-        followed_by_my_service = followed_by_my_service.filter(narrow)
-    return Youth.objects.filter(Exists(followed_by_my_service))
+    return Youth.objects.filter(Exists(reaching_periods(user, narrow).filter(youth=OuterRef("pk"))))
 
 
 def youth_for_user(

@@ -19,7 +19,8 @@ class WindowCountPaginator(Paginator):
     database evaluates the filter twice (for the caseload that filter is the access policy over
     thousands of follow-up periods). The window count comes with every row of the page. Only a
     page past the end (no rows to carry the count) falls back to a separate count, to tell an
-    empty list from a bad page number. Lists that are not plain querysets count as before.
+    empty list from a bad page number. A list with ``page_with_total(bottom, top)`` pages
+    itself (the caseload, ``cases.caseload``); other lists count as Django's paginator does.
     """
 
     def _windowable(self) -> bool:
@@ -33,23 +34,32 @@ class WindowCountPaginator(Paginator):
             and self.orphans == 0
         )
 
-    def page(self, number: Any) -> Page:
+    def _rows_and_total(self, bottom: int) -> tuple[list[Any], int | None] | None:
+        """The page's rows and the list's total in one query, or None where that is not
+        possible (the paginator then counts and slices, as Django's does)."""
+        objects: Any = self.object_list
+        top = bottom + self.per_page
+        if hasattr(objects, "page_with_total"):  # a list that pages itself (the caseload)
+            return objects.page_with_total(bottom, top)
         if not self._windowable():
-            return super().page(number)
+            return None
+        rows = list(objects.annotate(**{WINDOW_COUNT: Window(Count("*"))})[bottom:top])
+        return rows, (getattr(rows[0], WINDOW_COUNT) if rows else None)
+
+    def page(self, number: Any) -> Page:
         try:
             number = int(number)
         except (TypeError, ValueError):
             raise PageNotAnInteger(_("Sidetallet er ikke et heltall.")) from None
         if number < 1:
             raise EmptyPage(_("Sidetallet er mindre enn 1."))
-        bottom = (number - 1) * self.per_page
-        objects: Any = self.object_list
-        rows = list(
-            objects.annotate(**{WINDOW_COUNT: Window(Count("*"))})[bottom : bottom + self.per_page]
-        )
+        found = self._rows_and_total((number - 1) * self.per_page)
+        if found is None:
+            return super().page(number)
+        rows, total = found
         if rows:
             # Paginator.count is a cached_property: this is where it keeps its value.
-            self.__dict__["count"] = getattr(rows[0], WINDOW_COUNT)
+            self.__dict__["count"] = total
         elif number > 1:
             self.validate_number(number)  # counts, and raises EmptyPage past the end
         else:

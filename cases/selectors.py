@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from cases import access
+from cases.caseload import Caseload
 from cases.models import (
     Activity,
     ActivityPlan,
@@ -29,12 +30,6 @@ SCOPE_MINE = "mine"
 SCOPE_OURS = "ours"
 
 
-def _open_periods() -> QuerySet[FollowUpPeriod]:
-    return FollowUpPeriod.objects.filter(ended_on__isnull=True).select_related(
-        "service", "responsible"
-    )
-
-
 def youth_caseload(
     *,
     user: Any,
@@ -44,30 +39,30 @@ def youth_caseload(
     name: str | None = None,
     born_after: datetime.date | None = None,
     born_before: datetime.date | None = None,
-) -> QuerySet[Youth]:
+) -> Caseload:
     """The caseload: "ours" = open periods in my services; "mine" = those where I am responsible.
 
-    One query for the page, one for the open periods of the page's youths (which services
-    follow each youth is general information every following service sees).
+    One query for the page and its total, one for the open periods of the page's youths (which
+    services follow each youth is general information every following service sees).
     """
     narrow = Q()
     if scope == SCOPE_MINE:
         narrow &= Q(responsible=user)
     if service_id:
         narrow &= Q(service_id=service_id)
-    youths = access.reachable_youths(user, narrow)
+    periods = access.reaching_periods(user, narrow)
     if municipality_number:
-        youths = youths.filter(municipality_number=municipality_number)
+        periods = periods.filter(youth__municipality_number=municipality_number)
     if name:
         for part in name.split():
-            youths = youths.filter(Q(first_name__istartswith=part) | Q(last_name__istartswith=part))
+            periods = periods.filter(
+                Q(youth_first_name__istartswith=part) | Q(youth_last_name__istartswith=part)
+            )
     if born_after:
-        youths = youths.filter(birth_date__gte=born_after)
+        periods = periods.filter(youth__birth_date__gte=born_after)
     if born_before:
-        youths = youths.filter(birth_date__lte=born_before)
-    return youths.order_by("last_name", "first_name", "id").prefetch_related(
-        Prefetch("periods", queryset=_open_periods(), to_attr="open_periods")
-    )
+        periods = periods.filter(youth__birth_date__lte=born_before)
+    return Caseload(periods)
 
 
 def youth_detail(*, user: Any, youth_id: Any) -> Youth:

@@ -31,6 +31,7 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # led by the (…, -at) index below
     )
     action = models.CharField(_("handling"), max_length=100)
     subject = models.ForeignKey(
@@ -40,6 +41,7 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # led by the (…, -at) index below
     )
     target_type = models.CharField(_("objekttype"), max_length=100, blank=True)
     target_id = models.CharField(_("objekt-id"), max_length=64, blank=True)
@@ -276,6 +278,7 @@ class AccessLogEntry(models.Model):
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # led by the (…, -at) index below
     )
     actor_name = models.CharField(_("navn"), max_length=300)
     party = models.ForeignKey(
@@ -285,6 +288,7 @@ class AccessLogEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # led by the (…, -at) index below
     )
     role = models.CharField(_("rolle"), max_length=30, blank=True)
     subject = models.ForeignKey(
@@ -292,6 +296,7 @@ class AccessLogEntry(models.Model):
         verbose_name=_("gjelder"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # led by the (…, -at) index below
     )
     purpose = models.CharField(_("formål / rute"), max_length=100)
     granted = models.BooleanField(_("innvilget"))

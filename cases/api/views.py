@@ -75,7 +75,7 @@ class YouthViewSet(YouthInformationMixin, YouthDecisionsMixin, viewsets.GenericV
             born_after=query.get("born_after"),
             born_before=query.get("born_before"),
         )
-        page = self.paginate_queryset(youths) or []
+        page = self.paginate_queryset(youths) or []  # type: ignore[arg-type]  # pages itself
         access.log_reads(
             access.viewer_for(request.user),
             "caseload",

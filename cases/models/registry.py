@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -179,6 +180,14 @@ class Youth(TimestampedModel):
         # Never the identity number: __str__ ends up in logs, admin history and e-mails.
         return f"{self.first_name} {self.last_name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saves, and keeps the copy of the name on the youth's follow-up periods in step."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if not adding and (fields is None or {"first_name", "last_name"} & set(fields)):
+            self.periods.update(youth_last_name=self.last_name, youth_first_name=self.first_name)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -263,6 +272,10 @@ class FollowUpPeriod(TimestampedModel):
         related_name="+",
     )
     version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+    # The youth's name, copied (kept in step by ``Youth.save``): the caseload picks its page in
+    # name order from the open-period index alone, instead of looking up every youth in reach.
+    youth_last_name = models.CharField(max_length=100, blank=True, editable=False)
+    youth_first_name = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("oppfølgingsperiode")
@@ -287,7 +300,8 @@ class FollowUpPeriod(TimestampedModel):
             models.Index(
                 fields=["service", "responsible"],
                 condition=Q(ended_on__isnull=True),
-                include=["youth"],  # the caseload reads youth ids from the index alone
+                # The caseload picks its page from the index alone: youths and their names.
+                include=["youth", "youth_last_name", "youth_first_name"],
                 name="period_open_by_service",
             ),
             # History of a youth's periods, newest first.
@@ -296,6 +310,12 @@ class FollowUpPeriod(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.service} – {self.youth} ({self.started_on:%d.%m.%Y})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.youth_last_name:
+            self.youth_last_name = self.youth.last_name
+            self.youth_first_name = self.youth.first_name
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

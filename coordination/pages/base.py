@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -105,6 +104,6 @@ def run_action(request: HttpRequest, call: Callable[[], T], done: Any) -> T | No
     return result
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
+def paginate(request: HttpRequest, queryset: Any, per_page: int = PAGE_SIZE) -> Page:
     """A page of results; a page number out of range shows the last page."""
     return WindowCountPaginator(queryset, per_page).get_page(request.GET.get("page"))

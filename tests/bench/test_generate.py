@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 
 from bench import generate
@@ -41,6 +42,10 @@ def test_generator_fills_every_state_and_the_pages_read_it(settings: Any) -> Non
         "SENT",
         "CANCELLED",
     }
+    # The caseload's sort key: every period carries its youth's name.
+    periods = FollowUpPeriod.objects.all()
+    assert not periods.exclude(youth_last_name=F("youth__last_name")).exists()
+    assert not periods.exclude(youth_first_name=F("youth__first_name")).exists()
     # 300 youths over 50 municipalities: pick an office that follows someone.
     followed = (
         FollowUpPeriod.objects.filter(service__kind="NAV", ended_on__isnull=True)

@@ -50,6 +50,41 @@ def test_caseload_filters(people: Any, client_for: Any) -> None:
     assert api.get(YOUTHS, {"municipality": "4003"}).json()["count"] == 2
 
 
+def test_a_youth_followed_by_two_of_my_services_is_one_row(people: Any, client_for: Any) -> None:
+    """The caseload picks its page from follow-up periods: two open periods of one youth in
+    services I work in are still one youth, and the total and the pages count youths."""
+    from cases import services
+
+    services.membership_add(user=people.nav_advisor, service=people.ot, role="CASEWORKER")
+    for last_name in ("Aas", "Berg", "Dahl"):
+        factories.register_youth(people.nav_advisor, people.nav, last_name=last_name)
+    api = client_for(people.nav_advisor)
+    names = [
+        row["last_name"]
+        for page in (1, 2)
+        for row in api.get(YOUTHS, {"page": page, "page_size": 2}).json()["results"]
+    ]
+    assert names == ["Aas", "Berg", "Dahl", "Hansen"]  # people.youth, followed by NAV and OT
+    assert api.get(YOUTHS, {"page_size": 2}).json()["count"] == 4
+    assert api.get(YOUTHS, {"page": 3, "page_size": 2}).status_code == 404
+
+
+def test_the_caseload_sorts_by_the_name_as_it_is_now(people: Any, client_for: Any) -> None:
+    """Follow-up periods carry a copy of the youth's name (the caseload's sort key); changing
+    the name changes the copy on every period, open or closed."""
+    from cases import services
+
+    other = factories.register_youth(people.nav_advisor, people.nav, last_name="Aas")
+    api = client_for(people.nav_advisor)
+    assert [r["last_name"] for r in api.get(YOUTHS).json()["results"]] == ["Aas", "Hansen"]
+    services.youth_update(
+        actor=people.nav_advisor, youth=other, version=other.version, last_name="Øye"
+    )
+    assert [r["last_name"] for r in api.get(YOUTHS).json()["results"]] == ["Hansen", "Øye"]
+    copies = FollowUpPeriod.objects.filter(youth=other)
+    assert set(copies.values_list("youth_last_name", "youth_first_name")) == {("Øye", "Emma")}
+
+
 def test_caseload_refuses_bad_filters(people: Any, client_for: Any) -> None:
     response = client_for(people.nav_advisor).get(
         YOUTHS, {"born_after": "31.02.2005", "scope": "all"}
