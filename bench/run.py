@@ -193,10 +193,11 @@ def caseload_floor(advisor: Any) -> Callable[[Any], bytes]:
             """
             SELECT y.id, y.first_name, y.last_name, y.birth_date, y.municipality_number
             FROM cases_youth y
-            WHERE EXISTS (SELECT 1 FROM cases_followupperiod p
-                          WHERE p.youth_id = y.id AND p.ended_on IS NULL AND p.service_id = %s)
+            WHERE y.id IN (SELECT p.youth_id FROM cases_followupperiod p
+                           WHERE p.ended_on IS NULL AND p.service_id = %s
+                           ORDER BY p.youth_last_name, p.youth_first_name, p.youth_id
+                           LIMIT 50)
             ORDER BY y.last_name, y.first_name, y.id
-            LIMIT 50
             """,
             [advisor.service_id],
         )
