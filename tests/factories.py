@@ -14,6 +14,8 @@ from cases import demo, services
 from cases.models import FollowUpPeriod, Service, ServiceKind, StaffRole, Youth
 
 _numbers = random.Random(4003)
+STAFF_FIRST_NAMES = ("Ingrid", "Lars", "Marit", "Torbjørn", "Sigrid", "Knut", "Randi", "Geir")
+STAFF_LAST_NAMES = ("Solheim", "Nygård", "Haugen", "Lie", "Strand", "Moen", "Bakke", "Sæther")
 _sequence = itertools.count(1)
 
 
@@ -23,8 +25,11 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"ansatt{n}")
-    first_name = factory.Faker("first_name", locale="no_NO")
-    last_name = factory.Faker("last_name", locale="no_NO")
+    # Staff names come from a fixed list that shares no name with the youths the tests
+    # register (Emma Hansen, Ola, ...): a random name could collide and make a "this name
+    # must not show" assertion fail by chance.
+    first_name = factory.Iterator(STAFF_FIRST_NAMES)
+    last_name = factory.Iterator(STAFF_LAST_NAMES)
     email = factory.LazyAttribute(lambda u: f"{u.username}@samordna.test")
     password = factory.django.Password("passord-for-test")
 
