@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import Case, F, Min, Q, UUIDField, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -52,28 +52,70 @@ def claim_due(*, now: datetime.datetime | None = None, limit: int | None = None)
         .order_by("send_after", "id")
         .values_list("id", "recipient_key")[:limit]
     )
-    by_recipient: dict[str, list[int]] = defaultdict(list)
-    for pk, key in rows:
-        by_recipient[key].append(pk)
-    claims = []
-    for key, ids in by_recipient.items():
-        token = uuid.uuid4()
-        Reminder.objects.filter(pk__in=ids).update(claim_token=token, claimed_at=now)
-        claims.append(Claim(token, key, len(ids)))
-    return claims
+    if not rows:
+        return []
+    counts = Counter(key for _, key in rows)
+    tokens = {key: uuid.uuid4() for key in counts}
+    # One UPDATE for the whole batch (a sweep claims thousands of rows for hundreds of people).
+    Reminder.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+        claim_token=Case(
+            *(When(recipient_key=key, then=Value(token)) for key, token in tokens.items()),
+            output_field=UUIDField(),
+        ),
+        claimed_at=now,
+    )
+    return [Claim(tokens[key], key, count) for key, count in counts.items()]
 
 
-def _address(reminder: Reminder) -> str:
-    if reminder.user is not None:
-        return str(reminder.user.email)
-    if reminder.service is not None:
-        return str(reminder.service.notification_email)
-    return ""
+@dataclass(frozen=True)
+class DueRow:
+    """What a digest needs of one claimed reminder: no model instances (a sweep reads tens of
+    thousands), and nothing about the youth or the case."""
+
+    id: int
+    stage: str
+    rule: str | None
+    rule_name: str | None
+    due_on: datetime.date | None
+    snapshot_rule: str | None
+    snapshot_day: datetime.date | None
+    snapshot_service: int | None
+    user_email: str | None
+    service_email: str | None
+
+    @property
+    def address(self) -> str:
+        if self.user_email is not None:
+            return self.user_email
+        return self.service_email or ""
+
+
+DUE_ROW_COLUMNS = (
+    "id",
+    "stage",
+    "deadline__rule__code",
+    "deadline__rule__name",
+    "deadline__due_on",
+    "snapshot__rule_id",
+    "snapshot__day",
+    "snapshot__service_id",
+    "user__email",
+    "service__notification_email",
+)
+
+# What each stage says before the due day, in Norwegian and in English.
+_STAGE_WORDS = {
+    ReminderStage.BEFORE: ("frist", "due"),
+    ReminderStage.DUE: ("frist i dag", "due today"),
+    ReminderStage.ESCALATION: ("oversittet, frist var", "overdue, was due"),
+    ReminderStage.COMPLIANCE: ("måltall per", "compliance figure of"),
+}
 
 
 @dataclass(frozen=True)
 class DigestLine:
-    """One line of a digest: a kind of deadline, a stage and a due day, with how many."""
+    """One line of a digest: a kind of deadline, a stage and a due day, with how many. The
+    words and dates are formatted here once, so the templates only place them."""
 
     rule: str
     rule_name: str
@@ -82,18 +124,32 @@ class DigestLine:
     count: int
     link: str
 
+    @property
+    def overdue(self) -> bool:
+        return self.stage == ReminderStage.ESCALATION
 
-def digest_lines(reminders: list[Reminder]) -> list[DigestLine]:
+    @property
+    def when_nb(self) -> str:
+        return f"{_STAGE_WORDS[ReminderStage(self.stage)][0]} {_day(self.due_on, '%d.%m.%Y')}"
+
+    @property
+    def when_en(self) -> str:
+        return f"{_STAGE_WORDS[ReminderStage(self.stage)][1]} {_day(self.due_on, '%Y-%m-%d')}"
+
+
+def _day(day: datetime.date | None, pattern: str) -> str:
+    return day.strftime(pattern) if day is not None else ""
+
+
+def digest_lines(rows: list[DueRow]) -> list[DigestLine]:
     counts: Counter[tuple[str, str, str, datetime.date | None, str]] = Counter()
     base = settings.SITE_URL.rstrip("/")
-    for r in reminders:
-        if r.deadline is not None:
-            rule = r.deadline.rule
-            link = f"{base}/day/"
-            counts[(rule.code, rule.name, r.stage, r.deadline.due_on, link)] += 1
-        elif r.snapshot is not None:
-            link = f"{base}/reports/youth-guarantee/?service={r.snapshot.service_id}"
-            counts[(r.snapshot.rule_id, r.snapshot.rule_id, r.stage, r.snapshot.day, link)] += 1
+    for r in rows:
+        if r.rule is not None:
+            counts[(r.rule, r.rule_name or r.rule, r.stage, r.due_on, f"{base}/day/")] += 1
+        elif r.snapshot_rule is not None:
+            link = f"{base}/reports/youth-guarantee/?service={r.snapshot_service}"
+            counts[(r.snapshot_rule, r.snapshot_rule, r.stage, r.snapshot_day, link)] += 1
     return [
         DigestLine(rule, name, stage, due, count, link)
         for (rule, name, stage, due, link), count in sorted(
@@ -102,15 +158,14 @@ def digest_lines(reminders: list[Reminder]) -> list[DigestLine]:
     ]
 
 
-def render_digest(reminders: list[Reminder], token: uuid.UUID) -> EmailMultiAlternatives:
+def render_digest(rows: list[DueRow], token: uuid.UUID) -> EmailMultiAlternatives:
     """One e-mail, Norwegian first with English alongside, HTML and plain text."""
-    lines = digest_lines(reminders)
+    lines = digest_lines(rows)
     context = {
         "lines": lines,
-        "total": len(reminders),
-        "escalations": sum(1 for r in reminders if r.stage == ReminderStage.ESCALATION),
+        "total": len(rows),
+        "escalations": sum(1 for r in rows if r.stage == ReminderStage.ESCALATION),
         "site_url": settings.SITE_URL.rstrip("/"),
-        "stages": {s.value: s for s in ReminderStage},
     }
     with translation.override("nb"):
         subject = render_to_string("email/digest_subject.txt", context).strip()
@@ -120,11 +175,11 @@ def render_digest(reminders: list[Reminder], token: uuid.UUID) -> EmailMultiAlte
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[_address(reminders[0])],
+        to=[rows[0].address],
         headers={
             "Message-ID": f"<digest-{token}@samordna>",
             # Opaque ids only, so a receiving system (and our tests) can detect a duplicate.
-            "X-Samordna-Reminders": ",".join(str(r.pk) for r in reminders),
+            "X-Samordna-Reminders": ",".join(str(r.id) for r in rows),
         },
     )
     message.attach_alternative(html, "text/html")
@@ -135,29 +190,30 @@ def deliver(token: uuid.UUID | str, *, now: datetime.datetime | None = None) -> 
     """Send the claim's reminders as one digest and mark them sent. Returns how many were sent
     (0 when another worker already did). Raises on SMTP errors: the rows stay pending."""
     with transaction.atomic():
-        reminders = list(
-            Reminder.objects.select_for_update(of=("self",))
+        rows = [
+            DueRow(*values)
+            for values in Reminder.objects.select_for_update(of=("self",))
             .filter(claim_token=token, status=ReminderStatus.PENDING)
-            .select_related("deadline__rule", "snapshot", "user", "service")
             .order_by("id")
-        )
-        if not reminders:
+            .values_list(*DUE_ROW_COLUMNS)
+        ]
+        if not rows:
             return 0
-        address = _address(reminders[0])
-        if not address:
+        ids = [r.id for r in rows]
+        if not rows[0].address:
             # Nobody to tell: record it, and leave the rows for the health check to report.
-            Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(
+            Reminder.objects.filter(pk__in=ids).update(
                 last_error="no address", claim_token=None, claimed_at=None
             )
             return 0
-        message = render_digest(reminders, uuid.UUID(str(token)))
+        message = render_digest(rows, uuid.UUID(str(token)))
         message.send(fail_silently=False)
-        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(
+        Reminder.objects.filter(pk__in=ids).update(
             status=ReminderStatus.SENT,
             sent_at=now or timezone.now(),
             message_id=message.extra_headers["Message-ID"],
         )
-        return len(reminders)
+        return len(rows)
 
 
 def record_failure(token: uuid.UUID | str, error: BaseException) -> None:

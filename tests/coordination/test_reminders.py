@@ -133,6 +133,28 @@ def test_one_digest_per_recipient_with_no_names_or_case_content(
     assert set(Reminder.objects.filter(status="SENT").values_list("stage", flat=True)) == {"BEFORE"}
 
 
+def test_one_claim_gives_each_recipient_a_token_and_the_overdue_line_its_words(
+    office: Office, travel: Any, smtp: Any
+) -> None:
+    _due_reminders(office, travel, 1)
+    travel("2027-01-15", 8)  # every stage has fallen due, the escalation to the manager too
+    claims = {c.recipient_key: c for c in reminders.claim_due()}
+    advisor, manager = f"user:{office.advisor.pk}", f"user:{office.manager.pk}"
+    assert set(claims) == {advisor, manager}
+    assert claims[advisor].token != claims[manager].token
+    assert Reminder.objects.filter(claim_token=claims[manager].token).count() == 1
+    assert reminders.deliver(claims[manager].token) == 1
+    [message] = smtp.inbox.messages
+    assert message["To"] == office.manager.email
+    assert "1 frist å følge opp, 1 oversittet" in message["Subject"]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "1 × Frist for aktivitet (ACTIVITY) – oversittet, frist var 12.01.2027" in text
+    assert "1 × ACTIVITY – overdue, was due 2027-01-12" in text
+    assert "<strong>oversittet, frist var 12.01.2027</strong>" in html
+    assert reminders.deliver(claims[advisor].token) == claims[advisor].count
+
+
 def test_a_delivered_claim_is_not_sent_again(office: Office, travel: Any, smtp: Any) -> None:
     _due_reminders(office, travel, 2)
     travel("2027-01-05", 8)
