@@ -502,7 +502,7 @@ def write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
         f"| reminder sweep (claim + render, no SMTP) | {sweep['reminders']} reminders in "
         f"{sweep['digests']} digests, {sweep['seconds']} s = **{sweep['per_second']}/s**; "
         f"{sweep['deadline_rows']} deadline rows | ≥ 2,000/s |",
-        f"| worker memory (Celery -c 2, Redis, SMTP sink) | {worker['reminders']} reminders in "
+        f"| worker memory (Celery threads, Redis, SMTP) | {worker['reminders']} reminders in "
         f"{worker['seconds']} s; peak RSS **{worker['peak_rss_mb']} MB** over its processes "
         f"(PSS {worker['peak_pss_mb']} MB; largest process {worker['peak_process_rss_mb']} MB) "
         "| ≤ 200 MB |",

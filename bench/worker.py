@@ -2,10 +2,11 @@
 
 Starts Redis (Debian's redis-server) and an SMTP sink (aiosmtpd, counts and drops the mail),
 makes N reminders due (``bench.sweep.prepare``), then runs a Celery worker as production does
-(``-c 2``, prefork) and beat dispatching every second, until all N are sent. The RSS of the
-worker's processes (the main process and its pool) is sampled every 0.1 s from /proc; the result
-is the peak of their sum (RSS, and PSS which counts pages shared after the fork once), the peak
-of the largest one, and how long the sending took.
+(the settings' pool: four threads in one process) and beat dispatching every second, until all
+N are sent. The RSS of the worker's processes (one, or a prefork pool's too when
+``CELERY_WORKER_POOL=prefork``) is sampled every 0.1 s from /proc; the result is the peak of
+their sum (RSS, and PSS which counts pages shared after a fork once), the peak of the largest
+one, and how long the sending took.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 
 
 def _tree(pid: int) -> list[int]:
-    """The process and its descendants (the prefork pool)."""
+    """The process and its descendants (a prefork pool's children, if one is configured)."""
     pids, todo = [], [pid]
     while todo:
         current = todo.pop()
@@ -160,8 +161,6 @@ def run(due: int, *, timeout: float = 900) -> WorkerResult:
                     "worker",
                     "-l",
                     "warning",
-                    "-c",
-                    "2",
                     "--without-gossip",
                     "--without-mingle",
                 ],

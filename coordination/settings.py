@@ -171,6 +171,10 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://") or "filesystem
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker's tasks wait on SMTP and the database: threads in one process do that in a third of
+# the memory of a prefork pool (each forked process carries its own ~60 MB copy of Django).
+CELERY_WORKER_POOL = env_str("CELERY_WORKER_POOL", "threads") or "threads"
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 4, minimum=1)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

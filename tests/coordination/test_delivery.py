@@ -176,7 +176,7 @@ def test_no_reminder_lost_or_doubled_through_a_worker_kill_and_an_smtp_outage(
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir(parents=True)
     celery = [sys.executable, "-m", "celery", "-A", "coordination"]
-    worker = [*celery, "worker", "-l", "info", "-c", "2", "--without-gossip", "--without-mingle"]
+    worker = [*celery, "worker", "-l", "info", "--without-gossip", "--without-mingle"]
     procs = Processes(env, logs)
     sent = lambda: Reminder.objects.filter(pk__in=expected_ids, status="SENT").count()  # noqa: E731
     figures: dict[str, Any] = {"expected": EXPECTED}
