@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+from functools import cached_property
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -22,10 +25,21 @@ from consent.models import AccessLogEntry, Consent, ConsentScope, Decision, Give
 
 
 class YouthRefSerializer(serializers.Serializer):
+    """A youth as named in other rows. Built by hand (like ``ServiceRefSerializer``): it is in
+    every referral and handover row."""
+
     id = serializers.UUIDField(read_only=True)
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
     birth_date = serializers.DateField(read_only=True)
+
+    def to_representation(self, youth: Any) -> dict[str, Any]:
+        return {
+            "id": str(youth.pk),
+            "first_name": youth.first_name,
+            "last_name": youth.last_name,
+            "birth_date": youth.birth_date.isoformat(),
+        }
 
 
 class EntrySerializer(serializers.ModelSerializer):
@@ -190,7 +204,40 @@ class ReferralSerializer(serializers.ModelSerializer):
         ]
 
     def get_overdue(self, referral: Referral) -> bool:
-        return referral.is_overdue()
+        return referral.is_overdue(self._today)
+
+    @cached_property
+    def _today(self) -> datetime.date:
+        """Today once per response (a list's rows share one child serializer)."""
+        return self.context.get("today") or timezone.localdate()
+
+    def to_representation(self, referral: Referral) -> dict[str, Any]:
+        """By hand: the referral inbox's rows (DRF's generic walk over twenty fields was over a
+        quarter of the request at 50 rows). The tests hold it equal to the generic form."""
+        f = self.fields
+        moment = f["sent_at"].to_representation
+        return {
+            "id": str(referral.pk),
+            "youth": f["youth"].to_representation(referral.youth),
+            "from_service": f["from_service"].to_representation(referral.from_service),
+            "to_service": f["to_service"].to_representation(referral.to_service),
+            "sent_by": f["sent_by"].to_representation(referral.sent_by),
+            "reason_code": referral.reason_code,
+            "reason": referral.reason,
+            "message": referral.message,
+            "categories": referral.categories,
+            "respond_by": referral.respond_by.isoformat(),
+            "overdue": self.get_overdue(referral),
+            "state": referral.state,
+            "sent_at": moment(referral.sent_at),
+            "received_at": moment(referral.received_at) if referral.received_at else None,
+            "answered_at": moment(referral.answered_at) if referral.answered_at else None,
+            "decline_reason": referral.decline_reason,
+            "period": referral.period_id,
+            "rerouted_to": referral.rerouted_to_id,
+            "closed_at": moment(referral.closed_at) if referral.closed_at else None,
+            "version": referral.version,
+        }
 
 
 class ReferralInputSerializer(StrictSerializer):

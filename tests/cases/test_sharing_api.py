@@ -357,3 +357,54 @@ def test_working_days_skip_weekends_and_easter() -> None:
     # Wednesday 24 March 2027 + 2 working days: Thu 25 and Fri 26 are Maundy Thursday and Good
     # Friday, Monday 29 is Easter Monday.
     assert workdays.add_working_days(datetime.date(2027, 3, 24), 2) == datetime.date(2027, 3, 31)
+
+
+def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> None:
+    """Referral rows are written by hand for speed (issue 7); DRF's generic walk over the same
+    declared fields must give the very same rows: open and overdue, and declined then rerouted
+    (every time stamp and link set)."""
+    from rest_framework import serializers as drf
+
+    from cases.api import sharing_serializers as s
+    from cases.api.serializers import ServiceRefSerializer
+    from cases.models import Referral
+
+    def send(to_service: Any) -> Any:
+        return services.referral_send(
+            actor=people.nav_advisor,
+            youth=people.youth,
+            from_service=people.nav,
+            to_service=to_service,
+            reason_code="OTHER",
+            reason="Trenger hjelp",
+            message="Ta kontakt",
+            categories=[],
+        )
+
+    waiting = send(people.health)
+    Referral.objects.filter(pk=waiting.pk).update(
+        respond_by=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    declined = send(people.child_welfare)
+    services.referral_decline(
+        actor=people.cw_caseworker, referral=declined, version=1, reason="Ikke oss"
+    )
+    services.referral_reroute(
+        actor=people.nav_advisor, referral=declined, version=2, to_service=people.school
+    )
+
+    def generic(serializer: drf.Serializer, obj: Any) -> Any:
+        return drf.ModelSerializer.to_representation(serializer, obj)
+
+    rows = Referral.objects.select_related("youth", "from_service", "to_service", "sent_by")
+    assert rows.count() == 3
+    for referral in rows:
+        by_hand = s.ReferralSerializer(referral).data
+        expected = generic(s.ReferralSerializer(), referral)
+        expected["youth"] = drf.Serializer.to_representation(s.YouthRefSerializer(), referral.youth)
+        for side in ("from_service", "to_service"):
+            expected[side] = generic(ServiceRefSerializer(), getattr(referral, side))
+        assert by_hand == expected
+    assert s.ReferralSerializer(rows.get(pk=waiting.pk)).data["overdue"] is True
+    closed = s.ReferralSerializer(rows.get(pk=declined.pk)).data
+    assert closed["rerouted_to"] is not None and closed["closed_at"] is not None
