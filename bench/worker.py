@@ -108,6 +108,8 @@ def _database_url() -> str:
 
 
 def run(due: int, *, timeout: float = 900) -> WorkerResult:
+    from django.utils import timezone
+
     from bench.sweep import prepare
     from coordination.models import Reminder
 
@@ -115,11 +117,13 @@ def run(due: int, *, timeout: float = 900) -> WorkerResult:
     if redis_binary is None:
         raise SystemExit("redis-server is missing: scripts/system-deps installs it.")
     prepare(due)
-    chosen = list(
-        Reminder.objects.filter(status="PENDING", claim_token=None)
+    chosen = list(  # what prepare made due (the rest it moved a month ahead)
+        Reminder.objects.filter(status="PENDING", claim_token=None, send_after__lte=timezone.now())
         .order_by("id")
-        .values_list("id", flat=True)[:due]
+        .values_list("id", flat=True)
     )
+    if len(chosen) != due:
+        raise SystemExit(f"worker: {len(chosen)} reminders due, expected {due}")
     workdir = Path(tempfile.mkdtemp(prefix="samordna-bench-"))
     redis_port = _free_port()
     processes: list[subprocess.Popen[bytes]] = []

@@ -155,6 +155,31 @@ def test_one_claim_gives_each_recipient_a_token_and_the_overdue_line_its_words(
     assert reminders.deliver(claims[advisor].token) == claims[advisor].count
 
 
+def test_a_service_recipient_gets_the_digest_at_its_notification_address(
+    office: Office, travel: Any, smtp: Any
+) -> None:
+    _due_reminders(office, travel, 2)
+    Reminder.objects.update(user=None, service=office.nav, recipient_key=f"service:{office.nav.pk}")
+    travel("2027-01-05", 8)
+    [claim] = reminders.claim_due()
+    assert reminders.deliver(claim.token) == 2
+    [message] = smtp.inbox.messages
+    assert message["To"] == office.nav.notification_email
+
+
+def test_a_recipient_without_an_address_is_recorded_and_not_sent(
+    office: Office, travel: Any, smtp: Any
+) -> None:
+    _due_reminders(office, travel, 1)
+    type(office.advisor).objects.filter(pk=office.advisor.pk).update(email="")
+    travel("2027-01-05", 8)
+    [claim] = reminders.claim_due()
+    assert reminders.deliver(claim.token) == 0
+    assert smtp.inbox.messages == []
+    row = Reminder.objects.get(status="PENDING", send_after__lte=at("2027-01-05", 8))
+    assert (row.last_error, row.claim_token) == ("no address", None)
+
+
 def test_a_delivered_claim_is_not_sent_again(office: Office, travel: Any, smtp: Any) -> None:
     _due_reminders(office, travel, 2)
     travel("2027-01-05", 8)
