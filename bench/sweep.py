@@ -25,14 +25,15 @@ class SweepResult:
     per_second: float
 
 
-# Reminders per recipient in the sweep: the digests have the same shape at every size (the first
-# reminders by id fell to ~470 recipients at 100,000 youths but to 12 at 1,000,000).
+# Reminders per recipient in the sweep, so digests have about one shape at every size (the first
+# reminders by id fell to ~470 recipients at 100,000 youths but to 12 at 1,000,000): each
+# recipient's first 21 in key order, then their next 21 if that was not yet enough.
 PER_DIGEST = 21
 
 
 def prepare(due: int) -> int:
-    """Make ``due`` reminders pending and due now, ``PER_DIGEST`` per recipient (recipients in
-    key order, each one's first by id); push the rest ahead."""
+    """Make ``due`` reminders pending and due now, in rounds of ``PER_DIGEST`` per recipient
+    (recipients in key order, each one's first by id); push the rest ahead."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
@@ -51,8 +52,7 @@ def prepare(due: int) -> int:
                            row_number() OVER (PARTITION BY recipient_key ORDER BY id) AS nth
                     FROM coordination_reminder
                 ) numbered
-                WHERE nth <= %s
-                ORDER BY recipient_key, id
+                ORDER BY (nth - 1) / %s, recipient_key, nth
                 LIMIT %s
             ) chosen
             WHERE r.id = chosen.id
