@@ -62,16 +62,21 @@ def service_ids(user: Any) -> QuerySet[StaffMembership, Any]:
     return active_memberships(user).values("service_id")
 
 
+def _open_periods_in(services: Any, narrow: Q | None) -> QuerySet[FollowUpPeriod]:
+    periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, service_id__in=services)
+    return periods.filter(narrow) if narrow is not None else periods
+
+
 def reaching_periods(user: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
     """The open follow-up periods in the user's services: what gives the user reach.
 
     ``narrow`` narrows those periods further (the caseload's "mine" or one service): a
-    narrower reach, never a wider one.
+    narrower reach, never a wider one. ``Viewer.reaching_periods`` is the same rule with the
+    services this request already loaded.
     """
     if not _is_staff_user(user):
         return FollowUpPeriod.objects.none()
-    periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, service_id__in=service_ids(user))
-    return periods.filter(narrow) if narrow is not None else periods
+    return _open_periods_in(service_ids(user), narrow)
 
 
 def reachable_youths(user: Any, narrow: Q | None = None) -> QuerySet[Youth]:
@@ -262,12 +267,31 @@ class Viewer:
                 return membership
         return self.memberships[0] if self.memberships else None
 
+    @property
+    def reach(self) -> list[Any]:
+        """Ids of the services that give the user reach (``active_memberships``' rule)."""
+        return [
+            membership.service_id
+            for membership in self.memberships
+            if membership.role in CASELOAD_ROLES and membership.service.is_active
+        ]
+
+    def reaching_periods(self, narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
+        """``reaching_periods(user)`` with the services as values instead of a subquery: with
+        one service the planner reads a caseload page in name order straight from the index
+        (issue 7: 11 -> 2 ms at 100,000 youths) instead of sorting everyone in reach."""
+        if not _is_staff_user(self.user):
+            return FollowUpPeriod.objects.none()
+        return _open_periods_in(self.reach, narrow)
+
 
 def viewer_for(user: Any) -> Viewer:
     if not _is_staff_user(user):
         return Viewer(user, ())
-    memberships = StaffMembership.objects.filter(user=user, ended_at__isnull=True).order_by(
-        "service__name", "role"
+    memberships = (
+        StaffMembership.objects.filter(user=user, ended_at__isnull=True)
+        .select_related("service")
+        .order_by("service__name", "role")
     )
     return Viewer(user, tuple(memberships))
 

@@ -41,8 +41,9 @@ class Caseload:
     """The youths with a period among ``periods`` (open periods in reach, filtered), in name
     order. A paginator's list: ``page_with_total`` is what ``WindowCountPaginator`` calls."""
 
-    def __init__(self, periods: QuerySet[FollowUpPeriod]) -> None:
+    def __init__(self, periods: QuerySet[FollowUpPeriod], *, one_service: bool = False) -> None:
         self.periods = periods.order_by()
+        self.one_service = one_service
 
     def _keys(self) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
         """Youth ids in name order, each once (grouped: a youth followed by two of my services
@@ -56,10 +57,13 @@ class Caseload:
 
     def _total(self) -> Subquery:
         """How many youths: COUNT over the index alone (an aggregate without GROUP BY, which
-        the ORM's ``Count`` in a subquery would add)."""
-        count = Func(
-            "youth_id", template="COUNT(DISTINCT %(expressions)s)", output_field=IntegerField()
+        the ORM's ``Count`` in a subquery would add). Within one service a youth has one open
+        period (``period_one_open_per_service``), so the rows need no DISTINCT (its sort was
+        most of the count's time)."""
+        template = (
+            "COUNT(%(expressions)s)" if self.one_service else "COUNT(DISTINCT %(expressions)s)"
         )
+        count = Func("youth_id", template=template, output_field=IntegerField())
         return Subquery(self.periods.annotate(n=count).values("n"))
 
     def _youths(self, keys: Any) -> QuerySet[Youth]:

@@ -31,8 +31,8 @@ SCOPE_OURS = "ours"
 
 
 def youth_caseload(
+    viewer: access.Viewer,
     *,
-    user: Any,
     scope: str = SCOPE_OURS,
     service_id: str | None = None,
     municipality_number: str | None = None,
@@ -43,14 +43,15 @@ def youth_caseload(
     """The caseload: "ours" = open periods in my services; "mine" = those where I am responsible.
 
     One query for the page and its total, one for the open periods of the page's youths (which
-    services follow each youth is general information every following service sees).
+    services follow each youth is general information every following service sees). The
+    ``viewer`` is this request's ``access.viewer_for(user)``, which the access log needs too.
     """
     narrow = Q()
     if scope == SCOPE_MINE:
-        narrow &= Q(responsible=user)
+        narrow &= Q(responsible=viewer.user)
     if service_id:
         narrow &= Q(service_id=service_id)
-    periods = access.reaching_periods(user, narrow)
+    periods = viewer.reaching_periods(narrow)
     if municipality_number:
         periods = periods.filter(youth__municipality_number=municipality_number)
     if name:
@@ -62,7 +63,7 @@ def youth_caseload(
         periods = periods.filter(youth__birth_date__gte=born_after)
     if born_before:
         periods = periods.filter(youth__birth_date__lte=born_before)
-    return Caseload(periods)
+    return Caseload(periods, one_service=bool(service_id) or len(viewer.reach) <= 1)
 
 
 def youth_detail(*, user: Any, youth_id: Any) -> Youth:

@@ -66,8 +66,9 @@ class YouthViewSet(YouthInformationMixin, YouthDecisionsMixin, viewsets.GenericV
     @extend_schema(parameters=[CaseloadQuerySerializer], responses=YouthListSerializer(many=True))
     def list(self, request: Request) -> Response:
         query = validated(CaseloadQuerySerializer, request.query_params)
+        viewer = access.viewer_for(request.user)
         youths = selectors.youth_caseload(
-            user=request.user,
+            viewer,
             scope=query["scope"],
             service_id=query.get("service"),
             municipality_number=query.get("municipality"),
@@ -77,7 +78,7 @@ class YouthViewSet(YouthInformationMixin, YouthDecisionsMixin, viewsets.GenericV
         )
         page = self.paginate_queryset(youths) or []  # type: ignore[arg-type]  # pages itself
         access.log_reads(
-            access.viewer_for(request.user),
+            viewer,
             "caseload",
             [
                 access.Read(youth.pk, [p.service_id for p in youth.open_periods])  # type: ignore[attr-defined]

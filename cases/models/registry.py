@@ -297,11 +297,12 @@ class FollowUpPeriod(TimestampedModel):
         ]
         indexes = [
             # Caseload: "our youths" (open periods of my services) and "my youths" (responsible).
+            # In name order, so a page of one service is the index's next 50 entries, read
+            # without a sort of everyone the service follows (issue 7).
             models.Index(
-                fields=["service", "responsible"],
+                fields=["service", "youth_last_name", "youth_first_name", "youth"],
                 condition=Q(ended_on__isnull=True),
-                # The caseload picks its page from the index alone: youths and their names.
-                include=["youth", "youth_last_name", "youth_first_name"],
+                include=["responsible"],
                 name="period_open_by_service",
             ),
             # History of a youth's periods, newest first.

@@ -90,15 +90,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
     services = my_services(request.user)
     form = CaseloadFilterForm(request.GET or None, services=services)
     query = form.cleaned_data if form.is_valid() else {}
+    viewer = access.viewer_for(request.user)
     youths = selectors.youth_caseload(
-        user=request.user,
+        viewer,
         scope=query.get("scope") or selectors.SCOPE_OURS,
         service_id=query["service"].pk if query.get("service") else None,
         name=query.get("q") or None,
     )
     page = paginate(request, youths)
     access.log_reads(
-        access.viewer_for(request.user),
+        viewer,
         "caseload",
         [access.Read(y.pk, [p.service_id for p in y.open_periods]) for y in page],
     )

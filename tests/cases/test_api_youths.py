@@ -281,13 +281,13 @@ def test_the_hand_built_caseload_rows_equal_drfs_generic_ones(people: Any) -> No
     responsible."""
     from rest_framework import serializers as drf
 
-    from cases import selectors
+    from cases import access, selectors
     from cases.api.serializers import PeriodSummarySerializer, ServiceRefSerializer
     from cases.api.serializers import YouthListSerializer as Rows
 
     other = factories.register_youth(people.nav_advisor, people.nav, first_name="Åse")
     FollowUpPeriod.objects.filter(youth=other).update(responsible=None)
-    youths = list(selectors.youth_caseload(user=people.nav_advisor))
+    youths = list(selectors.youth_caseload(access.viewer_for(people.nav_advisor)))
     assert len(youths) == 2
     context = {"today": youths[0].birth_date.replace(year=youths[0].birth_date.year + 19)}
 

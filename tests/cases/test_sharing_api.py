@@ -11,7 +11,7 @@ from django.db.utils import DatabaseError
 from django.utils import timezone
 
 from cases import services, workdays
-from cases.models import FollowUpEntry, FollowUpPeriod, GuardianRelation
+from cases.models import FollowUpEntry, FollowUpPeriod, GuardianRelation, Youth
 from consent.models import AccessLogEntry
 from consent.services import Flow
 from tests import factories
@@ -350,6 +350,54 @@ def test_the_access_log_cannot_be_altered_on_postgresql(people: Any, client_for:
         with pytest.raises(DatabaseError), transaction.atomic():
             change()
     assert AccessLogEntry.objects.get().granted is True
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_logged_read_does_not_wait_for_someone_editing_the_youth(
+    people: Any, client_for: Any
+) -> None:
+    """The access log's references lock nothing (issue 7): with a foreign-key check, the
+    log row would take a key-share lock on the youth and wait for whoever holds its row."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    keys = ("dbname", "user", "password", "host", "port")
+    with psycopg.connect(**{key: params[key] for key in keys if params.get(key)}) as editor:
+        editor.execute("SELECT 1 FROM cases_youth WHERE id = %s FOR UPDATE", [people.youth.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            response = client_for(people.nav_advisor).get(f"/api/v1/youths/{people.youth.pk}/")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        editor.rollback()
+    assert response.status_code == 200
+    assert AccessLogEntry.objects.filter(subject=people.youth, purpose="youth").count() == 1
+
+
+def test_a_youth_with_access_log_rows_cannot_be_deleted(people: Any) -> None:
+    """Without a database constraint, ``PROTECT`` still keeps the log's subject."""
+    from django.db.models import ProtectedError
+
+    from consent.services import Access, access_log_record
+
+    born = factories.years_ago(19)
+    youth = Youth.objects.create(
+        national_id=factories.synthetic_number(born),
+        first_name="Ola",
+        last_name="Nordmann",
+        birth_date=born,
+        municipality_number="4003",
+    )
+    access_log_record(
+        actor=people.nav_advisor,
+        accesses=[Access(subject_id=youth.pk, granted=False, purpose="youth")],
+    )
+    with pytest.raises(ProtectedError) as refused:
+        youth.delete()
+    assert {type(row) for row in refused.value.protected_objects} == {AccessLogEntry}
 
 
 def test_working_days_skip_weekends_and_easter() -> None:
