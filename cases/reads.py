@@ -60,6 +60,7 @@ def log_youth_read(user: Any, purpose: str, youth: Any, items: Iterable[Any] = (
 
 
 def log_referrals(user: Any, purpose: str, referrals: Iterable[Referral]) -> None:
+    """Referrals seen by a user (or this request's ``access.Viewer``)."""
     access.log_reads(
         access.viewer_for(user),
         purpose,
@@ -90,7 +91,7 @@ def timeline_read(
     Returns the items, the key of the next page and the viewer's own service ids (which decide
     whether a referral's message is shown)."""
     viewer = access.viewer_for(user)
-    items, next_key = timeline.timeline(user=user, youth=youth, cursor=cursor, limit=limit)
+    items, next_key = timeline.timeline(user=viewer, youth=youth, cursor=cursor, limit=limit)
     following = [m.service_id for m in viewer.memberships]
     access.log_reads(
         viewer,

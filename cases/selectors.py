@@ -51,7 +51,7 @@ def youth_caseload(
         narrow &= Q(responsible=viewer.user)
     if service_id:
         narrow &= Q(service_id=service_id)
-    periods = viewer.reaching_periods(narrow)
+    periods = access.reaching_periods(viewer, narrow)
     if municipality_number:
         periods = periods.filter(youth__municipality_number=municipality_number)
     if name:
@@ -161,7 +161,8 @@ REFERRAL_ROW_UNUSED = tuple(
 
 
 def referral_list(*, user: Any, box: str) -> QuerySet[Referral]:
-    """A service's referral inbox (to my services) or outbox (from my services)."""
+    """A service's referral inbox (to my services) or outbox (from my services); ``user`` may
+    be this request's ``access.Viewer``."""
     side = "to_service_id__in" if box == "inbox" else "from_service_id__in"
     return (
         Referral.objects.filter(**{side: access.service_ids(user)})

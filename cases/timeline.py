@@ -93,7 +93,8 @@ def _local_day(moment: datetime.datetime) -> datetime.date:
 def timeline(
     *, user: Any, youth: Youth, cursor: Key | None, limit: int
 ) -> tuple[list[Item], Key | None]:
-    """One page of the youth's timeline, newest first, and the cursor of the next page."""
+    """One page of the youth's timeline, newest first, and the cursor of the next page
+    (``user`` may be this request's ``access.Viewer``)."""
     following = access.following_services(user, youth.pk)
     entries = _page(
         access.visible(

@@ -223,7 +223,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def list(self, request: Request) -> Response:
         query = validated(s.ReferralQuerySerializer, request.query_params)
-        referrals = selectors.referral_list(user=request.user, box=query["box"])
+        viewer = access.viewer_for(request.user)
+        referrals = selectors.referral_list(user=viewer, box=query["box"])
         if "state" in query:
             referrals = referrals.filter(state=query["state"])
         if query["overdue"] is not None:
@@ -232,7 +233,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 referrals.filter(**overdue) if query["overdue"] else referrals.exclude(**overdue)
             )
         page = self.paginate_queryset(referrals)
-        reads.log_referrals(request.user, f"referrals-{query['box']}", list(page or []))
+        reads.log_referrals(viewer, f"referrals-{query['box']}", list(page or []))
         return self.get_paginated_response(s.ReferralSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:

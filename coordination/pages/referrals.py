@@ -30,23 +30,24 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if box not in BOXES:
         box = "inbox"
     state = request.GET.get("state", "")
-    referrals = selectors.referral_list(user=request.user, box=box)
+    viewer = access.viewer_for(request.user)
+    referrals = selectors.referral_list(user=viewer, box=box)
     if state in ReferralState.values:
         referrals = referrals.filter(state=state)
     elif state == "open":
         referrals = referrals.filter(state__in=AWAITING_ANSWER)
     with transaction.atomic():
         page = paginate(request, referrals)
-        reads.log_referrals(request.user, f"referrals-{box}", list(page))
+        reads.log_referrals(viewer, f"referrals-{box}", list(page))
         handovers = list(
             selectors.handover_list(user=request.user).filter(
                 state=HandoverState.PENDING,
                 kind=HandoverKind.RESPONSIBILITY,
-                to_service_id__in=access.service_ids(request.user),
+                to_service_id__in=access.service_ids(viewer),
             )[:20]
         )
         access.log_reads(
-            access.viewer_for(request.user),
+            viewer,
             "handovers",
             [access.Read(h.youth_id, [h.to_service_id, h.period.service_id]) for h in handovers],
         )
