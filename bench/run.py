@@ -534,6 +534,9 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
+    from coordination.runtime import settle_garbage_collector
+
+    settle_garbage_collector()  # in-process reads run as coordination.wsgi runs them
     from django.conf import settings
     from django.db import connection
 

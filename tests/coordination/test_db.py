@@ -1,4 +1,5 @@
-"""PostgreSQL sessions run in UTC and read timestamps with psycopg's compiled loader."""
+"""PostgreSQL sessions run in UTC, read timestamps with psycopg's compiled loader, and plan for
+data in memory."""
 
 from __future__ import annotations
 
@@ -25,3 +26,14 @@ def test_timestamps_come_back_aware_in_utc_through_the_compiled_loader() -> None
     assert moment == datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)
     assert moment.tzinfo is datetime.UTC
     assert loader.__name__ == "UtcTimestampLoader"
+
+
+@pytest.mark.django_db
+def test_sessions_price_an_index_probe_for_memory_not_disk() -> None:
+    """random_page_cost 1.1 (PG_RANDOM_PAGE_COST): with PostgreSQL's 4 the caseload joined a
+    page's periods to their responsible by hashing every staff member (issue 7)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('random_page_cost')")
+        assert cursor.fetchone() == ("1.1",)

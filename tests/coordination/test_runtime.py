@@ -1,0 +1,25 @@
+"""The web process settles Python's garbage collector once Django is loaded (issue 7)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from coordination.runtime import YOUNG_GENERATION_THRESHOLD
+
+
+def test_the_wsgi_application_freezes_what_start_up_loaded_and_collects_less_often() -> None:
+    probe = (
+        "import gc; import coordination.wsgi; "
+        "print(gc.get_threshold()[0], gc.get_freeze_count() > 10_000, "
+        "'cases.api.views' in __import__('sys').modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coordination.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    threshold, frozen, views_loaded = result.stdout.split()
+    assert int(threshold) == YOUNG_GENERATION_THRESHOLD
+    assert frozen == "True"
+    assert views_loaded == "True"  # the URL conf was loaded before freezing
