@@ -181,3 +181,28 @@ def test_ending_a_membership_removes_reach(people: Any) -> None:
     membership = people.ot_counsellor.memberships.get()
     services.membership_end(actor=people.manager, membership=membership)
     assert not access.reachable_youths(people.ot_counsellor).exists()
+
+
+def test_the_viewer_form_of_the_gate_reaches_exactly_what_the_user_form_does(people: Any) -> None:
+    """A request's ``Viewer`` carries the user's services as values (issue 7); it must give the
+    same reach as the memberships subquery: before and after a membership ends, and never
+    through a service that is no longer active or a role without a caseload."""
+    from cases import access
+    from cases.models import Service, StaffRole
+
+    def both(user: Any) -> tuple[set[Any], set[Any]]:
+        by_user = set(access.reaching_periods(user).values_list("pk", flat=True))
+        by_viewer = set(
+            access.reaching_periods(access.viewer_for(user)).values_list("pk", flat=True)
+        )
+        return by_user, by_viewer
+
+    by_user, by_viewer = both(people.ot_counsellor)
+    assert by_user == by_viewer != set()
+    services.membership_add(user=people.outsider, service=people.ot, role=StaffRole.PRIVACY_OFFICER)
+    assert both(people.outsider) == (set(), set())
+    Service.objects.filter(pk=people.ot.pk).update(is_active=False)
+    assert both(people.ot_counsellor) == (set(), set())
+    Service.objects.filter(pk=people.ot.pk).update(is_active=True)
+    services.membership_end(actor=people.manager, membership=people.ot_counsellor.memberships.get())
+    assert both(people.ot_counsellor) == (set(), set())
