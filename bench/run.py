@@ -191,30 +191,27 @@ def caseload_floor(advisor: Any) -> Callable[[Any], bytes]:
     def floor(cursor: Any) -> bytes:
         cursor.execute(
             """
-            SELECT y.id, y.first_name, y.last_name, y.birth_date, y.municipality_number
-            FROM cases_youth y
-            WHERE y.id IN (SELECT p.youth_id FROM cases_followupperiod p
-                           WHERE p.ended_on IS NULL AND p.service_id = %s
-                           ORDER BY p.youth_last_name, p.youth_first_name, p.youth_id
-                           LIMIT 50)
-            ORDER BY y.last_name, y.first_name, y.id
-            """,
-            [advisor.service_id],
-        )
-        youths = cursor.fetchall()
-        ids = [row[0] for row in youths]
-        cursor.execute(
-            """
-            SELECT p.youth_id, p.id, s.id, s.name, p.started_on, u.username
-            FROM cases_followupperiod p JOIN cases_service s ON s.id = p.service_id
+            SELECT y.id, y.first_name, y.last_name, y.birth_date, y.municipality_number,
+                   p.id, p.started_on, s.id, s.kind, s.name,
+                   u.id, u.username, u.first_name, u.last_name,
+                   (SELECT count(*) FROM cases_followupperiod c
+                    WHERE c.ended_on IS NULL AND c.service_id = %(service)s)
+            FROM cases_followupperiod p JOIN cases_youth y ON y.id = p.youth_id
+            JOIN cases_service s ON s.id = p.service_id
             LEFT JOIN auth_user u ON u.id = p.responsible_id
-            WHERE p.youth_id = ANY(%s) AND p.ended_on IS NULL
+            WHERE p.ended_on IS NULL
+              AND p.youth_id IN (SELECT k.youth_id FROM cases_followupperiod k
+                                 WHERE k.ended_on IS NULL AND k.service_id = %(service)s
+                                 ORDER BY k.youth_last_name, k.youth_first_name, k.youth_id
+                                 LIMIT 50)
+            ORDER BY y.last_name, y.first_name, y.id, p.started_on DESC, p.id
             """,
-            [ids],
+            {"service": advisor.service_id},
         )
-        periods = cursor.fetchall()
+        rows = cursor.fetchall()
+        ids = list(dict.fromkeys(row[0] for row in rows))
         cursor.execute(LOG_INSERT, [advisor.user_id, advisor.service_id, ids])
-        return orjson.dumps({"youths": youths, "periods": periods})
+        return orjson.dumps(rows)
 
     return floor
 

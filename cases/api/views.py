@@ -38,6 +38,7 @@ from cases.api.serializers import (
     today_context,
 )
 from cases.api.sharing import YouthInformationMixin, log_youth_read
+from cases.caseload import CaseloadYouth
 from cases.models import FollowUpPeriod, Service, ServiceKind, StaffMembership, Youth
 
 
@@ -76,14 +77,11 @@ class YouthViewSet(YouthInformationMixin, YouthDecisionsMixin, viewsets.GenericV
             born_after=query.get("born_after"),
             born_before=query.get("born_before"),
         )
-        page = self.paginate_queryset(youths) or []  # type: ignore[arg-type]  # pages itself
+        page: list[CaseloadYouth] = self.paginate_queryset(youths) or []  # type: ignore[arg-type]  # pages itself
         access.log_reads(
             viewer,
             "caseload",
-            [
-                access.Read(youth.pk, [p.service_id for p in youth.open_periods])  # type: ignore[attr-defined]
-                for youth in page
-            ],
+            [access.Read(youth.pk, [p.service_id for p in youth.open_periods]) for youth in page],
         )
         data = YouthListSerializer(page, many=True, context=today_context()).data
         return self.get_paginated_response(data)

@@ -142,6 +142,12 @@ class StaffMembership(models.Model):
         return self.ended_at is None
 
 
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    """Completed years on ``day`` (a birthday on 29 February counts from 1 March)."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
+
+
 class Youth(TimestampedModel):
     """A young person followed by one or more services."""
 
@@ -193,8 +199,7 @@ class Youth(TimestampedModel):
         return f"{self.first_name} {self.last_name}"
 
     def age_on(self, day: datetime.date) -> int:
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - int(before_birthday)
+        return age_on(self.birth_date, day)
 
     @property
     def age(self) -> int:

@@ -134,8 +134,8 @@ def test_query_count_does_not_grow_with_rows(
 def test_the_caseload_takes_a_fixed_handful_of_queries(
     people: Any, client_for: Any, count_queries: Any
 ) -> None:
-    """The page with its count, the open periods of the page's youths, the caller's
+    """The page's youths with their open periods and the total in one query, the caller's
     memberships, and one INSERT into the access log; no transaction around them (issue 7: with
-    the session and the user of a real request, six)."""
+    the session and the user of a real request, five)."""
     _add_youths(people, 5)
-    assert _queries(people, client_for, count_queries, "/api/v1/youths/") == 4
+    assert _queries(people, client_for, count_queries, "/api/v1/youths/") == 3
