@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from cases import access, timeline
+from cases import access, labels, timeline
 from cases.models import Activity, ActivityPlan, FollowUpEntry, Referral
 
 
@@ -123,16 +123,17 @@ def timeline_fields(item: timeline.Item, my_services: set[Any]) -> dict[str, Any
         "basis": item.basis,
     }
     if item.type == "entry":
-        row.update(service=obj.service, summary=obj.get_kind_display(), text=obj.text)
+        row.update(service=obj.service, summary=labels.display(obj, "kind"), text=obj.text)
     elif item.type == "referral":
         between = {obj.from_service_id, obj.to_service_id} & my_services
+        state = labels.display(obj, "state")
         row.update(
             service=obj.from_service,
-            summary=f"{obj.from_service.name} → {obj.to_service.name}: {obj.get_state_display()}",
+            summary=f"{obj.from_service.name} → {obj.to_service.name}: {state}",
             text=obj.message if between else "",
         )
     elif item.type == "period":
         row.update(service=obj.service, summary=obj.reason, text=obj.end_reason)
     else:
-        row.update(service=None, summary=obj.get_decision_display(), text=obj.purpose)
+        row.update(service=None, summary=labels.display(obj, "decision"), text=obj.purpose)
     return row

@@ -26,6 +26,27 @@ from consent.models import Consent
 
 Key = tuple[datetime.date, datetime.datetime, str]
 
+# What a timeline row shows of each source (``reads.timeline_fields``); the rest of the
+# columns (authors, time stamps, hashes) cost more to load than the rows' own fields.
+SERVICE = ("service__id", "service__kind", "service__name")
+ENTRY_COLUMNS = (
+    "id",
+    "youth_id",
+    "occurred_on",
+    "created_at",
+    "category",
+    "kind",
+    "text",
+    *SERVICE,
+)
+REFERRAL_COLUMNS = (
+    *("id", "youth_id", "sent_at", "state", "message"),
+    *("from_service__id", "from_service__kind", "from_service__name"),
+    *("to_service__id", "to_service__kind", "to_service__name"),
+)
+PERIOD_COLUMNS = ("id", "youth_id", "started_on", "created_at", "reason", "end_reason", *SERVICE)
+CONSENT_COLUMNS = ("id", "subject_id", "valid_from", "decision", "purpose")
+
 
 @dataclass(frozen=True)
 class Item:
@@ -101,27 +122,31 @@ def timeline(
             user,
             FollowUpEntry.objects.filter(deleted_at__isnull=True),
             one_youth=(youth.pk, following),
-        ).select_related("service", "author"),
+        )
+        .select_related("service")
+        .only(*ENTRY_COLUMNS),
         cursor,
         "occurred_on",
         "created_at",
         limit,
     )
     referrals = _page_by_moment(
-        Referral.objects.filter(youth=youth).select_related("from_service", "to_service"),
+        Referral.objects.filter(youth=youth)
+        .select_related("from_service", "to_service")
+        .only(*REFERRAL_COLUMNS),
         cursor,
         "sent_at",
         limit,
     )
     periods = _page(
-        FollowUpPeriod.objects.filter(youth=youth).select_related("service", "responsible"),
+        FollowUpPeriod.objects.filter(youth=youth).select_related("service").only(*PERIOD_COLUMNS),
         cursor,
         "started_on",
         "created_at",
         limit,
     )
     consents = _page_by_moment(
-        Consent.objects.filter(subject=youth),
+        Consent.objects.filter(subject=youth).only(*CONSENT_COLUMNS),
         cursor,
         "valid_from",
         limit,

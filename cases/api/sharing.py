@@ -123,14 +123,15 @@ class YouthInformationMixin:
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, pk: str) -> Response:
-        youth = self._youth(pk, "youth-timeline")
+        viewer = access.viewer_for(request.user)  # the gate and the access log share it
+        youth = access.youth_for_user(viewer, pk, purpose="youth-timeline")
         query = validated(s.TimelineQuerySerializer, request.query_params)
         try:
             cursor = timeline.decode_cursor(query["cursor"]) if "cursor" in query else None
         except timeline.InvalidCursor:
             raise serializers.ValidationError({"cursor": ["Ugyldig peker."]}) from None
         items, next_key, mine = reads.timeline_read(
-            user=request.user,
+            user=viewer,
             youth=youth,
             purpose="youth-timeline",
             cursor=cursor,

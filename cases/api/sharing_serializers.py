@@ -325,6 +325,23 @@ class TimelineItemSerializer(serializers.Serializer):
     summary = serializers.CharField()
     text = serializers.CharField(allow_blank=True)
 
+    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        """By hand: a page holds up to 200 items (DRF's generic walk over nine fields was a
+        tenth of the timeline). The tests hold it equal to the generic form."""
+        f = self.fields
+        service = row["service"]
+        return {
+            "type": row["type"],
+            "id": str(row["id"]),
+            "day": row["day"].isoformat(),
+            "at": f["at"].to_representation(row["at"]),
+            "category": row["category"],
+            "basis": row["basis"],
+            "service": f["service"].to_representation(service) if service is not None else None,
+            "summary": str(row["summary"]),
+            "text": str(row["text"]),
+        }
+
 
 class TimelineQuerySerializer(StrictSerializer):
     cursor = serializers.CharField(max_length=200, required=False)

@@ -456,3 +456,42 @@ def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> No
     assert s.ReferralSerializer(rows.get(pk=waiting.pk)).data["overdue"] is True
     closed = s.ReferralSerializer(rows.get(pk=declined.pk)).data
     assert closed["rerouted_to"] is not None and closed["closed_at"] is not None
+
+
+def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, client_for: Any) -> None:
+    """Timeline rows are written by hand for speed (issue 7); DRF's generic walk over the same
+    declared fields must give the very same rows, for every kind of item (an entry, a referral,
+    periods and a consent, with and without a service)."""
+    from rest_framework import serializers as drf
+
+    from cases import reads
+    from cases.api import sharing_serializers as s
+
+    api = client_for(people.nav_advisor)
+    _entry(api, people, people.nav, "WORK_AND_WELFARE", "Samtale om skole")
+    services.referral_send(
+        actor=people.nav_advisor,
+        youth=people.youth,
+        from_service=people.nav,
+        to_service=people.health,
+        reason_code="OTHER",
+        reason="Trenger hjelp",
+        message="Ta kontakt",
+        categories=[],
+    )
+    assert (
+        api.post(
+            f"/api/v1/youths/{people.youth.pk}/consents/", _consent_body(people), format="json"
+        ).status_code
+        == 201
+    )
+    items, _next, mine = reads.timeline_read(
+        user=people.nav_advisor, youth=people.youth, purpose="test", cursor=None, limit=50
+    )
+    assert {item.type for item in items} == {"entry", "referral", "period", "consent"}
+    serializer = s.TimelineItemSerializer()
+    for item in items:
+        row = reads.timeline_fields(item, mine)
+        assert serializer.to_representation(row) == drf.Serializer.to_representation(
+            serializer, row
+        )
