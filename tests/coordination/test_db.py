@@ -37,3 +37,20 @@ def test_sessions_price_an_index_probe_for_memory_not_disk() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('random_page_cost')")
         assert cursor.fetchone() == ("1.1",)
+
+
+@pytest.mark.django_db
+def test_a_statement_run_again_and_again_is_prepared_once() -> None:
+    """PG_PREPARED_STATEMENTS (on): parameters travel apart from the SQL, so a statement with
+    other values is the same statement, and from its sixth run PostgreSQL skips parsing and
+    planning it (issue 7: planning took longer than running the hot reads)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    with connection.cursor() as cursor:
+        for kind in ["NAV", "OT", "SCHOOL", "HEALTH", "CHILD_WELFARE", "NAV"]:
+            cursor.execute("SELECT count(*) FROM cases_service WHERE kind = %s", [kind])
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%FROM cases_service WHERE kind = $1%"],
+        )
+        assert cursor.fetchall() == [("SELECT count(*) FROM cases_service WHERE kind = $1",)]
