@@ -86,9 +86,13 @@ class Reminder(models.Model):
                 condition=Q(status="PENDING"),
                 name="reminder_pending_by_time",
             ),
+            # One claim's rows. A sent row gives its token up (``reminders.deliver``), so the
+            # index holds the claims under way. No status in the condition: with server-side
+            # parameters the query's status is a parameter, which a prepared statement's
+            # generic plan cannot match to a condition (it planned every digest anew, issue 7).
             models.Index(
                 fields=["claim_token"],
-                condition=Q(claim_token__isnull=False, status="PENDING"),
+                condition=Q(claim_token__isnull=False),
                 name="reminder_by_claim",
             ),
             models.Index(

@@ -4,6 +4,7 @@ check. The full run with Redis, a Celery worker and beat is in test_delivery.py.
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 import pytest
@@ -188,6 +189,11 @@ def test_a_delivered_claim_is_not_sent_again(office: Office, travel: Any, smtp: 
     assert reminders.deliver(claim.token) == 0  # the task delivered twice
     assert reminders.claim_due() == []
     assert len(smtp.inbox.messages) == 1
+    # Sent rows give the token up (out of the claims' index); the Message-ID keeps it.
+    sent = Reminder.objects.filter(status="SENT")
+    assert set(sent.values_list("claim_token", "message_id")) == {
+        (None, f"<digest-{claim.token}@samordna>")
+    }
 
 
 def test_an_smtp_outage_keeps_the_rows_pending_and_a_later_claim_sends_them(
@@ -222,3 +228,52 @@ def test_health_reports_the_oldest_unsent_due_reminder(
     settings.REMINDER_HEALTH_MAX_AGE_SECONDS = 1800
     body = client.get("/health/").json()
     assert (body["status"], body["reminders"]["status"]) == ("degraded", "late")
+
+
+def test_the_written_out_claim_statements_read_what_the_orm_query_reads(
+    office: Office, travel: Any
+) -> None:
+    """On PostgreSQL a claim's rows are read by a statement written out for speed (issue 7);
+    it must give the ORM query's rows: deadlines and a compliance figure, a staff member, a
+    service and a recipient without an address."""
+    from django.db import connection, transaction
+
+    from coordination.claimed_rows import DueRow, claimed_rows, claimed_rows_query
+    from coordination.models import ComplianceSnapshot, DeadlineRule
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the written-out statements are PostgreSQL's")
+    _due_reminders(office, travel, 2)
+    snapshot = ComplianceSnapshot.objects.create(
+        rule=DeadlineRule.objects.get(code="UG-90"),
+        service=office.nav,
+        day=D("2027-01-05"),
+        group_size=10,
+        met=8,
+        target_percent=90,
+    )
+    first = Reminder.objects.order_by("id").first()
+    Reminder.objects.create(
+        snapshot=snapshot,
+        stage="COMPLIANCE",
+        recipient_key=f"service:{office.nav.pk}",
+        service=office.nav,
+        send_after=at("2027-01-05", 7),
+    )
+    Reminder.objects.filter(pk=first.pk).update(user=office.counsellor)
+    type(office.counsellor).objects.filter(pk=office.counsellor.pk).update(email="")
+    token = uuid.uuid4()
+    Reminder.objects.filter(status="PENDING").update(claim_token=token)
+    with transaction.atomic():
+        written_out = claimed_rows(token)
+        expected = [DueRow(*values) for values in claimed_rows_query(token)]
+    assert written_out == expected
+    assert len(expected) == Reminder.objects.filter(status="PENDING").count() > 3
+    assert office.nav.notification_email
+    assert {row.address for row in expected} == {
+        "",
+        office.nav.notification_email,
+        office.advisor.email,
+        office.manager.email,  # the escalations
+    }
+    assert any(row.snapshot_rule == "UG-90" for row in expected)
