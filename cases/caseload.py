@@ -20,41 +20,9 @@ from django.db.models import Count, Func, IntegerField, QuerySet, Subquery
 
 from cases.models import FollowUpPeriod
 from cases.models.registry import age_on
+from cases.rows import Refs, ServiceRef, StaffRef
 
 NAME_ORDER = ("youth_last_name", "youth_first_name", "youth_id")
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceRef:
-    """A service as a caseload row names it."""
-
-    id: uuid.UUID
-    kind: str
-    name: str
-
-    @property
-    def pk(self) -> uuid.UUID:
-        return self.id
-
-
-@dataclass(frozen=True, slots=True)
-class StaffRef:
-    """A staff member as a caseload row names them (what ``StaffRefSerializer`` shows)."""
-
-    id: int
-    username: str
-    first_name: str
-    last_name: str
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
-    def get_username(self) -> str:
-        return self.username
-
-    def get_full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,21 +82,13 @@ ROW_ORDER = ("youth__last_name", "youth__first_name", "youth_id", "-started_on",
 def _rows(rows: Any) -> list[CaseloadYouth]:
     """Group the period rows (in youth order) into one row per youth."""
     youths: list[CaseloadYouth] = []
-    services: dict[uuid.UUID, ServiceRef] = {}
-    staff: dict[int, StaffRef] = {}
+    refs = Refs()
     for row in rows:
         youth_id, first, last, born, municipality, period_id, started = row[:7]
-        service_id, kind, service_name, staff_id, username, staff_first, staff_last = row[7:14]
         if not youths or youths[-1].id != youth_id:
             youths.append(CaseloadYouth(youth_id, first, last, born, municipality, []))
-        service = services.get(service_id) or services.setdefault(
-            service_id, ServiceRef(service_id, kind, service_name)
-        )
-        responsible = None
-        if staff_id is not None:
-            responsible = staff.get(staff_id) or staff.setdefault(
-                staff_id, StaffRef(staff_id, username, staff_first, staff_last)
-            )
+        service = refs.service(*row[7:10])
+        responsible = refs.person(*row[10:14])
         youths[-1].open_periods.append(
             OpenPeriod(period_id, youth_id, service, responsible, started)
         )

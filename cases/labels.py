@@ -21,5 +21,9 @@ def _label(model: type[models.Model], field_name: str, value: Any, language: str
 
 def display(obj: models.Model, field_name: str) -> Any:
     """What ``obj.get_<field_name>_display()`` gives, in the active language."""
-    value = getattr(obj, field_name)
-    return _label(type(obj), field_name, value, translation.get_language())
+    return display_value(type(obj), field_name, getattr(obj, field_name))
+
+
+def display_value(model: type[models.Model], field_name: str, value: Any) -> Any:
+    """The label of ``value`` in the model's field ``field_name``, in the active language."""
+    return _label(model, field_name, value, translation.get_language())

@@ -11,6 +11,7 @@ from typing import Any
 
 from cases import access, labels, timeline
 from cases.models import Activity, ActivityPlan, FollowUpEntry, Referral
+from cases.referral_list import ReferralRow
 
 
 def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
@@ -59,7 +60,9 @@ def log_youth_read(user: Any, purpose: str, youth: Any, items: Iterable[Any] = (
     )
 
 
-def log_referrals(user: Any, purpose: str, referrals: Iterable[Referral]) -> None:
+def log_referrals(
+    user: Any, purpose: str, referrals: Iterable[Referral] | Iterable[ReferralRow]
+) -> None:
     """Referrals seen by a user (or this request's ``access.Viewer``)."""
     access.log_reads(
         access.viewer_for(user),

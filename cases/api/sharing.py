@@ -30,6 +30,7 @@ from cases.models import (
     Service,
     StaffRole,
 )
+from cases.referral_list import ReferralList, ReferralRow
 from consent.errors import ApplicationError
 from consent.models import AccessLogEntry, Consent
 from consent.services import Flow
@@ -233,9 +234,9 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             referrals = (
                 referrals.filter(**overdue) if query["overdue"] else referrals.exclude(**overdue)
             )
-        page = self.paginate_queryset(referrals)
-        reads.log_referrals(viewer, f"referrals-{query['box']}", list(page or []))
-        return self.get_paginated_response(s.ReferralSerializer(page, many=True).data)
+        rows: list[ReferralRow] = self.paginate_queryset(ReferralList(referrals)) or []  # type: ignore[arg-type]
+        reads.log_referrals(viewer, f"referrals-{query['box']}", rows)
+        return self.get_paginated_response(s.ReferralSerializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         with transaction.atomic():

@@ -3,6 +3,7 @@ of who was responsible for a youth in a service when."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -141,9 +142,13 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return f"{self.from_service} → {self.to_service} ({self.get_state_display()})"
 
-    def is_overdue(self, today: object = None) -> bool:
-        day = today or timezone.localdate()
-        return self.state in AWAITING_ANSWER and self.respond_by < day  # type: ignore[operator]
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return is_overdue(self.state, self.respond_by, today)
+
+
+def is_overdue(state: str, respond_by: datetime.date, today: datetime.date | None = None) -> bool:
+    """Unanswered past its answer deadline."""
+    return state in AWAITING_ANSWER and respond_by < (today or timezone.localdate())
 
 
 class HandoverState(models.TextChoices):

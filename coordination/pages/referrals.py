@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases import access, reads, selectors, services
 from cases.models import AWAITING_ANSWER, HandoverKind, HandoverState, ReferralState
+from cases.referral_list import ReferralList
 from coordination.pages import forms
 from coordination.pages.base import methods, paginate, run_action, staff_required
 
@@ -37,7 +38,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     elif state == "open":
         referrals = referrals.filter(state__in=AWAITING_ANSWER)
     with transaction.atomic():
-        page = paginate(request, referrals)
+        page = paginate(request, ReferralList(referrals))
         reads.log_referrals(viewer, f"referrals-{box}", list(page))
         handovers = list(
             selectors.handover_list(user=request.user).filter(

@@ -458,6 +458,47 @@ def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> No
     assert closed["rerouted_to"] is not None and closed["closed_at"] is not None
 
 
+def test_referral_list_rows_show_what_the_referrals_show(people: Any) -> None:
+    """The inbox and outbox read referrals as plain rows (issue 7): each row must serialize,
+    log and display as its referral does, and a page carries the list's total."""
+    from cases.api import sharing_serializers as s
+    from cases.models import Referral
+    from cases.referral_list import ReferralList
+
+    for to_service in (people.health, people.child_welfare, people.school):
+        services.referral_send(
+            actor=people.nav_advisor,
+            youth=people.youth,
+            from_service=people.nav,
+            to_service=to_service,
+            reason_code="OTHER",
+            reason="Trenger hjelp",
+            message="Ta kontakt",
+            categories=[],
+        )
+    declined = Referral.objects.get(to_service=people.child_welfare)
+    services.referral_decline(
+        actor=people.cw_caseworker, referral=declined, version=1, reason="Ikke oss"
+    )
+    referrals = Referral.objects.order_by("-sent_at", "-id")
+    rows, total = ReferralList(referrals).page_with_total(0, 2)
+    assert total == 3 and len(rows) == 2
+    assert list(ReferralList(referrals)) == [
+        *rows,
+        *ReferralList(referrals).page_with_total(2, 4)[0],
+    ]
+    for row, referral in zip(ReferralList(referrals), referrals, strict=True):
+        assert s.ReferralSerializer(row).data == s.ReferralSerializer(referral).data
+        assert row.get_state_display() == referral.get_state_display()
+        assert row.youth.full_name == referral.youth.full_name
+        assert (row.youth_id, row.from_service_id, row.to_service_id, row.bases) == (
+            referral.youth_id,
+            referral.from_service_id,
+            referral.to_service_id,
+            referral.bases,
+        )
+
+
 def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, client_for: Any) -> None:
     """Timeline rows are written by hand for speed (issue 7); DRF's generic walk over the same
     declared fields must give the very same rows, for every kind of item (an entry, a referral,
