@@ -476,12 +476,13 @@ def _growth_lines(machine: dict[str, Any], grown: dict[str, Any]) -> list[str]:
 
 def write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
     machine = _machine()
+    out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(
         json.dumps(
             {"machine": machine, "results": [asdict(r) for r in results], **extras}, indent=2
         )
     )
-    sweep, worker, load = extras["sweep"], extras["worker"], extras["throughput"]
+    sweep, worker, load = extras["sweep"], extras.get("worker"), extras.get("throughput")
     lines = [
         f"{machine['youths']} youths, {machine['cpus']} CPUs, Python {machine['python']}, "
         f"{machine['when']}",
@@ -499,14 +500,27 @@ def write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
         f"| reminder sweep (claim + render, no SMTP) | {sweep['reminders']} reminders in "
         f"{sweep['digests']} digests, {sweep['seconds']} s = **{sweep['per_second']}/s**; "
         f"{sweep['deadline_rows']} deadline rows | ≥ 2,000/s |",
-        f"| worker memory (Celery threads, Redis, SMTP) | {worker['reminders']} reminders in "
-        f"{worker['seconds']} s; peak RSS **{worker['peak_rss_mb']} MB** over its processes "
-        f"(PSS {worker['peak_pss_mb']} MB; largest process {worker['peak_process_rss_mb']} MB) "
-        "| ≤ 200 MB |",
-        f"| caseload under gunicorn ({load['workers']} workers), wrk {load['connections']} "
-        f"connections, {load['seconds']} s | **{load['requests_per_second']} req/s**, p50 "
-        f"{load['p50_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms, "
-        f"{load['errors']} errors | ≥ 300 req/s, p95 ≤ 100 ms, no errors |",
+        *(
+            [
+                f"| worker memory (Celery threads, Redis, SMTP) | {worker['reminders']} reminders "
+                f"in {worker['seconds']} s; peak RSS **{worker['peak_rss_mb']} MB** over its "
+                f"processes (PSS {worker['peak_pss_mb']} MB; largest process "
+                f"{worker['peak_process_rss_mb']} MB) | ≤ 200 MB |"
+            ]
+            if worker
+            else []
+        ),
+        *(
+            [
+                f"| caseload under gunicorn ({load['workers']} workers), wrk "
+                f"{load['connections']} connections, {load['seconds']} s | "
+                f"**{load['requests_per_second']} req/s**, p50 {load['p50_ms']} ms, p95 "
+                f"{load['p95_ms']} ms, p99 {load['p99_ms']} ms, {load['errors']} errors | "
+                "≥ 300 req/s, p95 ≤ 100 ms, no errors |"
+            ]
+            if load
+            else []
+        ),
         *(_growth_lines(machine, extras["growth"]) if "growth" in extras else []),
     ]
     (out / "results.md").write_text("\n".join(lines) + "\n")
@@ -523,6 +537,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="default: var/bench/")
     parser.add_argument(
         "--baseline", default=None, help="an earlier results.json (fewer youths): growth ratios"
+    )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        choices=("worker", "throughput"),
+        default=[],
+        help="leave a scenario out (growth needs only the reads and the sweep)",
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordination.settings")
@@ -545,11 +566,12 @@ def main(argv: list[str] | None = None) -> None:
     results = run(requests=requests, warmup=warmup, out=out)
     from bench import load, sweep, worker
 
-    extras = {
-        "sweep": asdict(sweep.run(due, out)),
-        "worker": asdict(worker.run(due)),
-        "throughput": asdict(load.run(busiest_advisor().user, CASELOAD_URL, seconds=seconds)),
-    }
+    extras: dict[str, Any] = {"sweep": asdict(sweep.run(due, out))}
+    if "worker" not in args.skip:
+        extras["worker"] = asdict(worker.run(due))
+    if "throughput" not in args.skip:
+        user = busiest_advisor().user
+        extras["throughput"] = asdict(load.run(user, CASELOAD_URL, seconds=seconds))
     if args.baseline:
         baseline = json.loads(Path(args.baseline).read_text())
         extras["growth"] = growth(results, extras["sweep"], baseline)

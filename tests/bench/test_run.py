@@ -75,3 +75,7 @@ def test_quick_run_measures_every_scenario_against_its_floor(settings: Any, tmp_
     assert "| growth: 1201 vs 100 youths |" in (tmp_path / "results.md").read_text()
     for name in ("caseload", "timeline", "sweep"):
         assert "actual time=" in (tmp_path / f"explain-{name}.txt").read_text()
+    # A growth run may leave the worker and gunicorn out (--skip).
+    run.write(results, {"sweep": asdict(swept), "growth": grown}, tmp_path / "growth")
+    written = (tmp_path / "growth" / "results.md").read_text()
+    assert "reminder sweep" in written and "worker memory" not in written
