@@ -35,6 +35,20 @@ def _entry(api: Any, people: Any, service: Any, category: str, text: str) -> Any
     return response.json()
 
 
+def _send_referral(people: Any, to_service: Any) -> Any:
+    """NAV refers the youth to ``to_service``, with nothing shared."""
+    return services.referral_send(
+        actor=people.nav_advisor,
+        youth=people.youth,
+        from_service=people.nav,
+        to_service=to_service,
+        reason_code="OTHER",
+        reason="Trenger hjelp",
+        message="Ta kontakt",
+        categories=[],
+    )
+
+
 def _consent_body(people: Any, **overrides: Any) -> dict[str, Any]:
     body = {
         "decision": "GIVEN",
@@ -417,23 +431,11 @@ def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> No
     from cases.api.serializers import ServiceRefSerializer
     from cases.models import Referral
 
-    def send(to_service: Any) -> Any:
-        return services.referral_send(
-            actor=people.nav_advisor,
-            youth=people.youth,
-            from_service=people.nav,
-            to_service=to_service,
-            reason_code="OTHER",
-            reason="Trenger hjelp",
-            message="Ta kontakt",
-            categories=[],
-        )
-
-    waiting = send(people.health)
+    waiting = _send_referral(people, people.health)
     Referral.objects.filter(pk=waiting.pk).update(
         respond_by=timezone.localdate() - datetime.timedelta(days=1)
     )
-    declined = send(people.child_welfare)
+    declined = _send_referral(people, people.child_welfare)
     services.referral_decline(
         actor=people.cw_caseworker, referral=declined, version=1, reason="Ikke oss"
     )
@@ -466,16 +468,7 @@ def test_referral_list_rows_show_what_the_referrals_show(people: Any) -> None:
     from cases.referral_list import ReferralList
 
     for to_service in (people.health, people.child_welfare, people.school):
-        services.referral_send(
-            actor=people.nav_advisor,
-            youth=people.youth,
-            from_service=people.nav,
-            to_service=to_service,
-            reason_code="OTHER",
-            reason="Trenger hjelp",
-            message="Ta kontakt",
-            categories=[],
-        )
+        _send_referral(people, to_service)
     declined = Referral.objects.get(to_service=people.child_welfare)
     services.referral_decline(
         actor=people.cw_caseworker, referral=declined, version=1, reason="Ikke oss"
@@ -510,16 +503,7 @@ def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, clien
 
     api = client_for(people.nav_advisor)
     _entry(api, people, people.nav, "WORK_AND_WELFARE", "Samtale om skole")
-    services.referral_send(
-        actor=people.nav_advisor,
-        youth=people.youth,
-        from_service=people.nav,
-        to_service=people.health,
-        reason_code="OTHER",
-        reason="Trenger hjelp",
-        message="Ta kontakt",
-        categories=[],
-    )
+    _send_referral(people, people.health)
     assert (
         api.post(
             f"/api/v1/youths/{people.youth.pk}/consents/", _consent_body(people), format="json"
