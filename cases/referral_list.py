@@ -95,12 +95,12 @@ class ReferralList:
     def __init__(self, referrals: QuerySet[Referral]) -> None:
         self.referrals = referrals
 
-    def _values(self) -> QuerySet[Referral, tuple[Any, ...]]:
-        return self.referrals.values_list(*OWN_COLUMNS, *NAMED_COLUMNS)
+    def _values(self, *extra: str) -> QuerySet[Referral, tuple[Any, ...]]:
+        return self.referrals.values_list(*OWN_COLUMNS, *NAMED_COLUMNS, *extra)
 
     def page_with_total(self, bottom: int, top: int) -> tuple[list[ReferralRow], int | None]:
-        page = self.referrals.annotate(**{TOTAL: Window(Count("*"))})
-        values = list(page.values_list(*OWN_COLUMNS, *NAMED_COLUMNS, TOTAL)[bottom:top])
+        counted = ReferralList(self.referrals.annotate(**{TOTAL: Window(Count("*"))}))
+        values = list(counted._values(TOTAL)[bottom:top])
         refs = Refs()
         return [_row(v, refs) for v in values], (values[0][-1] if values else None)
 
