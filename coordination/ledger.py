@@ -231,9 +231,12 @@ def plan_reminders(deadlines: Iterable[Deadline], *, now: datetime.datetime) -> 
         return
     today = local_day(now)
     managers = managers_of({d.service_id for d in deadlines})
+    # Locked, in id order as ``deliver`` locks a claim's rows: a row a worker is sending is
+    # waited for and then read as SENT, never written back over (two lockers, one order: no
+    # deadlock).
     existing: dict[tuple[Any, str, int, str], Reminder] = {
         (r.deadline_id, r.stage, r.days, r.recipient_key): r
-        for r in Reminder.objects.filter(deadline__in=deadlines)
+        for r in Reminder.objects.filter(deadline__in=deadlines).select_for_update().order_by("id")
     }
     wanted: dict[tuple[Any, str, int, str], Planned] = {}
     for deadline in deadlines:
@@ -278,9 +281,11 @@ def plan_reminders(deadlines: Iterable[Deadline], *, now: datetime.datetime) -> 
         ):
             found.status = ReminderStatus.PENDING
             found.send_after = at
+            # A revived row starts unclaimed: an old claim's lease must not hold it back.
+            found.claim_token = found.claimed_at = None
             to_update.append(found)
     Reminder.objects.bulk_create(to_create)
-    Reminder.objects.bulk_update(to_update, ["status", "send_after"])
+    Reminder.objects.bulk_update(to_update, ["status", "send_after", "claim_token", "claimed_at"])
     Reminder.objects.bulk_update(to_cancel, ["status"])
 
 
@@ -289,14 +294,19 @@ def _moved(reminder: Reminder, planned: Planned, now: datetime.datetime) -> bool
     return local_day(reminder.send_after) != planned.day and reminder.send_after > now
 
 
+@transaction.atomic
 def replan_for_user(user: Any, *, now: datetime.datetime | None = None) -> int:
-    """After a staff member changes their digest choice, move their pending reminders."""
+    """After a staff member changes their digest choice, move their pending reminders (locked
+    in id order, like ``plan_reminders``: one a worker is sending is skipped once sent)."""
     now = now or timezone.now()
     mode = getattr(
         ReminderPreference.objects.filter(user=user).first(), "mode", DigestMode.IMMEDIATE
     )
     pending = list(
-        Reminder.objects.filter(user=user, status=ReminderStatus.PENDING).select_related("deadline")
+        Reminder.objects.filter(user=user, status=ReminderStatus.PENDING)
+        .select_related("deadline")
+        .select_for_update(of=("self",))
+        .order_by("id")
     )
     for reminder in pending:
         if reminder.deadline is None:

@@ -373,11 +373,9 @@ def test_a_logged_read_does_not_wait_for_someone_editing_the_youth(
 ) -> None:
     """The access log's references lock nothing (issue 7): with a foreign-key check, the
     log row would take a key-share lock on the youth and wait for whoever holds its row."""
-    import psycopg
+    from tests.connections import second_connection
 
-    params = connection.get_connection_params()
-    keys = ("dbname", "user", "password", "host", "port")
-    with psycopg.connect(**{key: params[key] for key in keys if params.get(key)}) as editor:
+    with second_connection() as editor:
         editor.execute("SELECT 1 FROM cases_youth WHERE id = %s FOR UPDATE", [people.youth.pk])
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")

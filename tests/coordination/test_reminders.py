@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from cases import services
 from cases.models import FollowUpPeriod
@@ -196,6 +197,31 @@ def test_a_delivered_claim_is_not_sent_again(office: Office, travel: Any, smtp: 
     }
 
 
+def test_a_cancelled_reminder_revived_within_a_claims_lease_can_be_claimed_at_once(
+    office: Office, travel: Any, smtp: Any
+) -> None:
+    """Reassigned away and back: the advisor's cancelled reminder becomes pending again, free
+    of the old claim (whose task found nothing to send), not held back for the lease."""
+    from tests import factories
+
+    youth = _due_reminders(office, travel, 1)
+    travel("2027-01-05", 8)
+    [claim] = reminders.claim_due()
+    colleague = factories.make_staff(office.nav, username="per.nav", email="per@nav.test")
+    period = FollowUpPeriod.objects.get(youth=youth, service=office.nav)
+    for responsible in (colleague, office.advisor):
+        period.refresh_from_db()
+        services.period_reassign(
+            actor=office.advisor, period=period, version=period.version, responsible=responsible
+        )
+        if responsible == colleague:
+            assert reminders.deliver(claim.token) == 0  # the advisor's row was cancelled
+    [again] = reminders.claim_due()
+    assert (again.recipient_key, again.count) == (f"user:{office.advisor.pk}", 1)
+    assert reminders.deliver(again.token) == 1
+    assert smtp.inbox.messages[0]["To"] == office.advisor.email
+
+
 def test_an_smtp_outage_keeps_the_rows_pending_and_a_later_claim_sends_them(
     office: Office, travel: Any, smtp: Any, settings: Any
 ) -> None:
@@ -236,7 +262,7 @@ def test_the_written_out_claim_statements_read_what_the_orm_query_reads(
     """On PostgreSQL a claim's rows are read by a statement written out for speed (issue 7);
     it must give the ORM query's rows: deadlines and a compliance figure, a staff member, a
     service and a recipient without an address."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from coordination.claimed_rows import DueRow, claimed_rows, claimed_rows_query
     from coordination.models import ComplianceSnapshot, DeadlineRule
@@ -277,3 +303,88 @@ def test_the_written_out_claim_statements_read_what_the_orm_query_reads(
         office.manager.email,  # the escalations
     }
     assert any(row.snapshot_rule == "UG-90" for row in expected)
+
+
+def _while_a_worker_sends(row: Reminder, change: Any) -> None:
+    """Run ``change`` in another thread while a worker holds ``row`` (as ``deliver`` does
+    between reading a claim and marking it sent); the worker then marks it sent and commits."""
+    import threading
+
+    from tests.connections import second_connection, waits_for_a_lock
+
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            change()
+        except BaseException as error:  # reported below, in the test's thread
+            failures.append(error)
+        finally:
+            connection.close()
+
+    table = Reminder._meta.db_table
+    with second_connection() as worker, second_connection(autocommit=True) as watcher:
+        worker.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [row.pk])
+        thread = threading.Thread(target=run)
+        thread.start()
+        waited = waits_for_a_lock(watcher, table)
+        worker.execute(
+            f"UPDATE {table} SET status = 'SENT', sent_at = now(), claim_token = NULL"
+            " WHERE id = %s",
+            [row.pk],
+        )
+        worker.commit()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert failures == []
+    assert waited, "the change should wait for the worker's row"
+
+
+needs_row_locks = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks are PostgreSQL's"
+)
+
+
+@needs_row_locks
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_due_day_moving_while_a_worker_sends_leaves_the_sent_reminder_sent(
+    office: Office, travel: Any
+) -> None:
+    """The ledger reads reminders locked: a row a worker is sending is waited for and then read
+    as sent, not written back as pending at the new day (it would go out twice)."""
+    youth = office.youth("2003-01-01", on="2027-01-04")
+    travel("2027-01-05")
+    activity = activity_due(office, youth, "2027-02-01")
+    row = deadline(youth, "ACTIVITY").reminders.get(stage="BEFORE", days=-7)
+    _while_a_worker_sends(
+        row,
+        lambda: services.activity_change(
+            actor=office.advisor,
+            activity=activity,
+            version=activity.version,
+            values={"deadline": D("2027-03-01")},
+        ),
+    )
+    row.refresh_from_db()
+    assert (row.status, row.send_after) == ("SENT", at("2027-01-25", 7))
+    moved = deadline(youth, "ACTIVITY").reminders.get(stage="BEFORE", days=-1)
+    assert (moved.status, moved.send_after) == ("PENDING", at("2027-02-28", 7))
+
+
+@needs_row_locks
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_digest_choice_made_while_a_worker_sends_leaves_the_sent_reminder_as_sent(
+    office: Office, travel: Any
+) -> None:
+    """Moving someone's pending reminders to the daily digest skips the one being sent."""
+    youth = office.youth("2003-01-01", on="2027-01-04")
+    travel("2027-01-31", 10)
+    activity_due(office, youth, "2027-02-01")
+    sending = deadline(youth, "ACTIVITY").reminders.get(stage="BEFORE")  # the catch-up, now
+    ReminderPreference.objects.create(user=office.advisor, mode="DAILY")
+    others = Reminder.objects.filter(user=office.advisor, status="PENDING").count() - 1
+    replanned: list[int] = []
+    _while_a_worker_sends(sending, lambda: replanned.append(ledger.replan_for_user(office.advisor)))
+    sending.refresh_from_db()
+    assert (sending.status, sending.send_after) == ("SENT", at("2027-01-31", 10))
+    assert replanned == [others]  # all but the one sent
