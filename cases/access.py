@@ -84,7 +84,13 @@ def reaching_periods(who: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeri
     """
     if not _is_staff_user(who):
         return FollowUpPeriod.objects.none()
-    periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, service_id__in=service_ids(who))
+    return periods_in(service_ids(who), narrow)
+
+
+def periods_in(services: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
+    """``reaching_periods``' rule for the services ``services`` (ids or a subquery): for a
+    caller that holds the viewer's ``reach`` already (the caseload's compiled statement)."""
+    periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, service_id__in=services)
     return periods.filter(narrow) if narrow is not None else periods
 
 
@@ -203,33 +209,85 @@ def visible(
     """
     if not _is_staff_user(who):
         return queryset.none()
-    youth_id, owner_id, owner_kind = f"{youth}_id", f"{owner}_id", f"{owner}__kind"
     if one_youth is not None:
         subject, following = one_youth
         if not following:
             return queryset.none()
-        parties = [service for service, _kind in following]
-        kinds = sorted({kind for _service, kind in following})
-        own: Any = ExpressionWrapper(Q(**{f"{owner_id}__in": parties}), BooleanField())
-        queryset = queryset.filter(**{youth_id: subject})
-        subject_ref: Any = subject
-        to_parties: Any = parties
-        to_kinds: Any = kinds
-    else:
-        nested = _following(who, OuterRef(OuterRef(youth_id)))
-        own = Exists(_following(who, OuterRef(youth_id)).filter(service_id=OuterRef(owner_id)))
-        queryset = queryset.filter(Exists(_following(who, OuterRef(youth_id))))
-        subject_ref = OuterRef(youth_id)
-        to_parties = nested.values("service_id")
-        to_kinds = nested.values("service__kind")
+        return visible_to_following(
+            queryset,
+            subject=subject,
+            parties=[service for service, _kind in following],
+            kinds=sorted({kind for _service, kind in following}),
+            youth=youth,
+            owner=owner,
+            category=category,
+            at=at,
+        )
+    youth_id, owner_id = f"{youth}_id", f"{owner}_id"
+    nested = _following(who, OuterRef(OuterRef(youth_id)))
+    return _with_access(
+        queryset.filter(Exists(_following(who, OuterRef(youth_id)))),
+        own=Exists(_following(who, OuterRef(youth_id)).filter(service_id=OuterRef(owner_id))),
+        subject=OuterRef(youth_id),
+        to_parties=nested.values("service_id"),
+        to_kinds=nested.values("service__kind"),
+        owner=owner,
+        category=category,
+        at=at,
+    )
+
+
+def visible_to_following(
+    queryset: QuerySet[M],
+    *,
+    subject: Any,
+    parties: list[Any],
+    kinds: list[str],
+    youth: str = "youth",
+    owner: str = "service",
+    category: str = "category",
+    at: datetime.datetime | None = None,
+    on: datetime.date | None = None,
+) -> QuerySet[M]:
+    """``visible``'s rule for one youth, ``subject``, seen by ``parties`` (of ``kinds``): the
+    user's services that follow the youth now, as ``following_services`` gives them (the caller
+    has checked the user is staff, and that ``parties`` is not empty)."""
+    return _with_access(
+        queryset.filter(**{f"{youth}_id": subject}),
+        own=ExpressionWrapper(Q(**{f"{owner}_id__in": parties}), BooleanField()),
+        subject=subject,
+        to_parties=parties,
+        to_kinds=kinds,
+        owner=owner,
+        category=category,
+        at=at,
+        on=on,
+    )
+
+
+def _with_access(
+    queryset: QuerySet[M],
+    *,
+    own: Any,
+    subject: Any,
+    to_parties: Any,
+    to_kinds: Any,
+    owner: str,
+    category: str,
+    at: datetime.datetime | None,
+    on: datetime.date | None = None,
+) -> QuerySet[M]:
+    """Annotate what allows each item (own, consent, legal basis) and keep the allowed ones."""
+    owner_id, owner_kind = f"{owner}_id", f"{owner}__kind"
     consent = covering_scopes(
-        subject=subject_ref,
+        subject=subject,
         from_party=OuterRef(owner_id),
         from_kind=OuterRef(owner_kind),
         to_parties=to_parties,
         to_kinds=to_kinds,
         category=OuterRef(category),
         at=at,
+        on=on,
     )
     legal = covering_flows(
         from_kind=OuterRef(owner_kind), to_kinds=to_kinds, category=OuterRef(category)

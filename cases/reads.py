@@ -126,7 +126,8 @@ def timeline_fields(item: timeline.Item, my_services: set[Any]) -> dict[str, Any
         "basis": item.basis,
     }
     if item.type == "entry":
-        row.update(service=obj.service, summary=labels.display(obj, "kind"), text=obj.text)
+        summary = labels.display_value(FollowUpEntry, "kind", obj.kind)
+        row.update(service=obj.service, summary=summary, text=obj.text)
     elif item.type == "referral":
         between = {obj.from_service_id, obj.to_service_id} & my_services
         state = labels.display(obj, "state")

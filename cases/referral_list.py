@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Q, QuerySet, Window
 
 from cases import labels
 from cases.models import Referral
-from cases.models.referrals import is_overdue
+from cases.models.referrals import AWAITING_ANSWER, is_overdue
 from cases.rows import Refs, ServiceRef, StaffRef, YouthRef
+from cases.statements import Fixed, Statement
 
 TOTAL = "_list_total"
 
@@ -88,28 +89,88 @@ def _row(values: tuple[Any, ...], refs: Refs) -> ReferralRow:
     )
 
 
+def in_box(box: str, services: Any) -> QuerySet[Referral]:
+    """The referrals to (inbox) or from (outbox) the services ``services`` (ids or a subquery),
+    newest first."""
+    side = "to_service_id__in" if box == "inbox" else "from_service_id__in"
+    return Referral.objects.filter(**{side: services}).order_by("-sent_at", "-id")
+
+
+@dataclass(frozen=True)
+class ReferralFilter:
+    """What a list shows: a box of the viewer's services, in some states, overdue or not (the
+    inputs of the page's compiled statement)."""
+
+    box: str
+    services: tuple[uuid.UUID, ...]
+    states: tuple[str, ...] = ()
+    overdue: bool | None = None
+    today: datetime.date | None = None  # what "overdue" is measured against
+
+    def inputs(self) -> dict[str, Any]:
+        return {
+            "box": Fixed(self.box),
+            "services": self.services,
+            "states": self.states,
+            "overdue": self.overdue,
+            "today": self.today if self.overdue is not None else None,
+        }
+
+
+def filtered(
+    *,
+    box: str,
+    services: tuple[uuid.UUID, ...],
+    states: tuple[str, ...],
+    overdue: bool | None,
+    today: datetime.date | None,
+) -> QuerySet[Referral]:
+    referrals = in_box(box, list(services))
+    if states:
+        referrals = referrals.filter(state__in=list(states))
+    if overdue is not None:
+        late = Q(state__in=AWAITING_ANSWER, respond_by__lt=today)
+        referrals = referrals.filter(late) if overdue else referrals.exclude(late)
+    return referrals
+
+
+def _page(*, bottom: int, top: int, **filters: Any) -> QuerySet[Referral, tuple[Any, ...]]:
+    """A page of rows with the list's total in each (``COUNT(*) OVER ()``)."""
+    counted = filtered(**filters).annotate(**{TOTAL: Window(Count("*"))})
+    return counted.values_list(*OWN_COLUMNS, *NAMED_COLUMNS, TOTAL)[bottom:top]
+
+
+# Compiled once per shape (``cases.statements``): building and compiling it took as long as
+# PostgreSQL took to plan and run it.
+PAGE = Statement(_page)
+
+
 class ReferralList:
-    """The referrals of a queryset (filtered and ordered) as rows; a paginator's list
+    """The referrals ``filters`` keeps, as rows (none without services); a paginator's list
     (``page_with_total`` is what ``WindowCountPaginator`` calls)."""
 
-    def __init__(self, referrals: QuerySet[Referral]) -> None:
-        self.referrals = referrals
+    def __init__(self, filters: ReferralFilter) -> None:
+        self.filters = filters if filters.services else None
 
-    def _values(self, *extra: str) -> QuerySet[Referral, tuple[Any, ...]]:
-        return self.referrals.values_list(*OWN_COLUMNS, *NAMED_COLUMNS, *extra)
+    def _referrals(self) -> QuerySet[Referral]:
+        if self.filters is None:
+            return Referral.objects.none()
+        return filtered(**{**self.filters.inputs(), "box": self.filters.box})
 
     def page_with_total(self, bottom: int, top: int) -> tuple[list[ReferralRow], int | None]:
-        counted = ReferralList(self.referrals.annotate(**{TOTAL: Window(Count("*"))}))
-        values = list(counted._values(TOTAL)[bottom:top])
+        if self.filters is None:
+            return [], None
+        values = PAGE.rows(bottom=Fixed(bottom), top=Fixed(top), **self.filters.inputs())
         refs = Refs()
         return [_row(v, refs) for v in values], (values[0][-1] if values else None)
 
     def count(self) -> int:
-        return self.referrals.count()
+        return self._referrals().count()
 
     def __iter__(self) -> Iterator[ReferralRow]:
         refs = Refs()
-        return iter([_row(v, refs) for v in self._values()])
+        rows = self._referrals().values_list(*OWN_COLUMNS, *NAMED_COLUMNS)
+        return iter([_row(v, refs) for v in rows])
 
     def __len__(self) -> int:
         return self.count()

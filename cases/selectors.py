@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from cases import access
-from cases.caseload import Caseload
+from cases.caseload import Caseload, CaseloadFilter
+from cases.lookups import like_prefix
 from cases.models import (
     Activity,
     ActivityPlan,
@@ -23,6 +25,7 @@ from cases.models import (
     StaffRole,
     Youth,
 )
+from cases.referral_list import in_box
 from consent.categories import Category
 from consent.models import AccessLogEntry, Consent
 
@@ -34,7 +37,7 @@ def youth_caseload(
     viewer: access.Viewer,
     *,
     scope: str = SCOPE_OURS,
-    service_id: str | None = None,
+    service_id: uuid.UUID | None = None,
     municipality_number: str | None = None,
     name: str | None = None,
     born_after: datetime.date | None = None,
@@ -42,28 +45,20 @@ def youth_caseload(
 ) -> Caseload:
     """The caseload: "ours" = open periods in my services; "mine" = those where I am responsible.
 
-    One query for the page and its total, one for the open periods of the page's youths (which
-    services follow each youth is general information every following service sees). The
-    ``viewer`` is this request's ``access.viewer_for(user)``, which the access log needs too.
+    One query for the page, its youths' open periods (which services follow each youth is
+    general information every following service sees) and the total. The ``viewer`` is this
+    request's ``access.viewer_for(user)``, which the access log needs too.
     """
-    narrow = Q()
-    if scope == SCOPE_MINE:
-        narrow &= Q(responsible=viewer.user)
-    if service_id:
-        narrow &= Q(service_id=service_id)
-    periods = access.reaching_periods(viewer, narrow)
-    if municipality_number:
-        periods = periods.filter(youth__municipality_number=municipality_number)
-    if name:
-        for part in name.split():
-            periods = periods.filter(
-                Q(youth_first_name__istartswith=part) | Q(youth_last_name__istartswith=part)
-            )
-    if born_after:
-        periods = periods.filter(youth__birth_date__gte=born_after)
-    if born_before:
-        periods = periods.filter(youth__birth_date__lte=born_before)
-    return Caseload(periods, one_service=bool(service_id) or len(viewer.reach) <= 1)
+    filters = CaseloadFilter(
+        reach=tuple(viewer.reach),
+        responsible=viewer.user.pk if scope == SCOPE_MINE else None,
+        service=service_id,
+        municipality=municipality_number or None,
+        name_prefixes=tuple(like_prefix(part) for part in (name or "").split()),
+        born_after=born_after,
+        born_before=born_before,
+    )
+    return Caseload(filters, one_service=bool(service_id) or len(viewer.reach) <= 1)
 
 
 def youth_detail(*, user: Any, youth_id: Any) -> Youth:
@@ -163,12 +158,10 @@ REFERRAL_ROW_UNUSED = tuple(
 def referral_list(*, user: Any, box: str) -> QuerySet[Referral]:
     """A service's referral inbox (to my services) or outbox (from my services); ``user`` may
     be this request's ``access.Viewer``."""
-    side = "to_service_id__in" if box == "inbox" else "from_service_id__in"
     return (
-        Referral.objects.filter(**{side: access.service_ids(user)})
+        in_box(box, access.service_ids(user))
         .select_related("youth", "from_service", "to_service", "sent_by")
         .defer(*REFERRAL_ROW_UNUSED)
-        .order_by("-sent_at", "-id")
     )
 
 

@@ -19,12 +19,16 @@ from django.utils import timezone
 from consent.models import ConsentScope, Decision, LegalBasisFlow
 
 
-def in_force_scopes(*, at: datetime.datetime | None = None) -> QuerySet[ConsentScope]:
+def in_force_scopes(
+    *, at: datetime.datetime | None = None, on: datetime.date | None = None
+) -> QuerySet[ConsentScope]:
     """Scopes of consents that are given, in force, not withdrawn, not expired, and whose
-    giver is still the right one, at ``at`` (default: now)."""
+    giver is still the right one, at ``at`` (default: now) on the local day ``on`` (default:
+    ``at``'s; given apart so a compiled statement binds both, see ``cases.statements``)."""
     now = at or timezone.now()
+    today = on or timezone.localdate(now)
     return ConsentScope.objects.filter(
-        Q(competent_until__isnull=True) | Q(competent_until__gt=timezone.localdate(now)),
+        Q(competent_until__isnull=True) | Q(competent_until__gt=today),
         Q(consent__valid_until__isnull=True) | Q(consent__valid_until__gt=now),
         consent__decision=Decision.GIVEN,
         consent__valid_from__lte=now,
@@ -41,10 +45,11 @@ def covering_scopes(
     to_kinds: Any,
     category: Any,
     at: datetime.datetime | None = None,
+    on: datetime.date | None = None,
 ) -> QuerySet[ConsentScope]:
     """Consent scopes that cover the flow to any of ``to_parties`` (ids; or any party of
     ``to_kinds``) at ``at`` (default: now). Both may be subqueries. Nothing is cached."""
-    return in_force_scopes(at=at).filter(
+    return in_force_scopes(at=at, on=on).filter(
         Q(from_party=from_party) | Q(from_party__isnull=True, from_kind=from_kind),
         Q(to_party__in=to_parties) | Q(to_party__isnull=True, to_kind__in=to_kinds),
         subject=subject,

@@ -21,7 +21,6 @@ from cases import access, reads, selectors, services, timeline
 from cases.api import sharing_serializers as s
 from cases.api.base import UUID_PATTERN, validated
 from cases.models import (
-    AWAITING_ANSWER,
     FollowUpEntry,
     FollowUpPeriod,
     Handover,
@@ -30,7 +29,7 @@ from cases.models import (
     Service,
     StaffRole,
 )
-from cases.referral_list import ReferralList, ReferralRow
+from cases.referral_list import ReferralFilter, ReferralList, ReferralRow
 from consent.errors import ApplicationError
 from consent.models import AccessLogEntry, Consent
 from consent.services import Flow
@@ -226,15 +225,16 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def list(self, request: Request) -> Response:
         query = validated(s.ReferralQuerySerializer, request.query_params)
         viewer = access.viewer_for(request.user)
-        referrals = selectors.referral_list(user=viewer, box=query["box"])
-        if "state" in query:
-            referrals = referrals.filter(state=query["state"])
-        if query["overdue"] is not None:
-            overdue = {"state__in": AWAITING_ANSWER, "respond_by__lt": timezone.localdate()}
-            referrals = (
-                referrals.filter(**overdue) if query["overdue"] else referrals.exclude(**overdue)
+        referrals = ReferralList(
+            ReferralFilter(
+                box=query["box"],
+                services=tuple(viewer.reach),
+                states=(query["state"],) if "state" in query else (),
+                overdue=query["overdue"],
+                today=timezone.localdate(),
             )
-        rows: list[ReferralRow] = self.paginate_queryset(ReferralList(referrals)) or []  # type: ignore[arg-type]
+        )
+        rows: list[ReferralRow] = self.paginate_queryset(referrals) or []  # type: ignore[arg-type]
         reads.log_referrals(viewer, f"referrals-{query['box']}", rows)
         return self.get_paginated_response(s.ReferralSerializer(rows, many=True).data)
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases import access, reads, selectors, services
 from cases.models import AWAITING_ANSWER, HandoverKind, HandoverState, ReferralState
-from cases.referral_list import ReferralList
+from cases.referral_list import ReferralFilter, ReferralList
 from coordination.pages import forms
 from coordination.pages.base import methods, paginate, run_action, staff_required
 
@@ -32,13 +32,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         box = "inbox"
     state = request.GET.get("state", "")
     viewer = access.viewer_for(request.user)
-    referrals = selectors.referral_list(user=viewer, box=box)
-    if state in ReferralState.values:
-        referrals = referrals.filter(state=state)
-    elif state == "open":
-        referrals = referrals.filter(state__in=AWAITING_ANSWER)
+    states = (
+        (state,) if state in ReferralState.values else AWAITING_ANSWER if state == "open" else ()
+    )
+    referrals = ReferralList(ReferralFilter(box=box, services=tuple(viewer.reach), states=states))
     with transaction.atomic():
-        page = paginate(request, ReferralList(referrals))
+        page = paginate(request, referrals)
         reads.log_referrals(viewer, f"referrals-{box}", list(page))
         handovers = list(
             selectors.handover_list(user=request.user).filter(

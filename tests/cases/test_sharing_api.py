@@ -150,6 +150,11 @@ def test_timeline_pages_with_a_cursor_and_fixed_queries(
     assert len(ids) == len(set(ids)) == 32  # 30 entries and 2 periods
     assert second["next"] is None
     assert api.get(url, {"cursor": "tull"}).status_code == 400
+    import base64
+
+    for forged in ("2027-01-05|2027-01-05T12:00:00+00:00|tull", "2027-01-05|2027-01-05T12:00|"):
+        cursor = base64.urlsafe_b64encode(forged.encode()).decode()
+        assert api.get(url, {"cursor": cursor}).status_code == 400, forged
 
 
 def test_referral_refuses_what_no_consent_covers_and_names_it(people: Any, client_for: Any) -> None:
@@ -463,7 +468,7 @@ def test_referral_list_rows_show_what_the_referrals_show(people: Any) -> None:
     log and display as its referral does, and a page carries the list's total."""
     from cases.api import sharing_serializers as s
     from cases.models import Referral
-    from cases.referral_list import ReferralList
+    from cases.referral_list import ReferralFilter, ReferralList
 
     for to_service in (people.health, people.child_welfare, people.school):
         _send_referral(people, to_service)
@@ -472,13 +477,12 @@ def test_referral_list_rows_show_what_the_referrals_show(people: Any) -> None:
         actor=people.cw_caseworker, referral=declined, version=1, reason="Ikke oss"
     )
     referrals = Referral.objects.order_by("-sent_at", "-id")
-    rows, total = ReferralList(referrals).page_with_total(0, 2)
+    outbox = ReferralList(ReferralFilter("outbox", (people.nav.pk,)))
+    rows, total = outbox.page_with_total(0, 2)
     assert total == 3 and len(rows) == 2
-    assert list(ReferralList(referrals)) == [
-        *rows,
-        *ReferralList(referrals).page_with_total(2, 4)[0],
-    ]
-    for row, referral in zip(ReferralList(referrals), referrals, strict=True):
+    assert list(outbox) == [*rows, *outbox.page_with_total(2, 4)[0]]
+    assert len(outbox) == 3
+    for row, referral in zip(outbox, referrals, strict=True):
         assert s.ReferralSerializer(row).data == s.ReferralSerializer(referral).data
         assert row.get_state_display() == referral.get_state_display()
         assert row.youth.full_name == referral.youth.full_name
