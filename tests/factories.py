@@ -101,3 +101,32 @@ def follow(actor: Any, service: Service, youth: Youth, **extra: Any) -> FollowUp
         reason=extra.pop("reason", "Samarbeid om oppfølging"),
         **extra,
     )
+
+
+def log_entry(people: Any, user: Any, service: Service, category: str, text: str = "Notat") -> Any:
+    """A follow-up entry on the fixture's youth, dated today."""
+    from django.utils import timezone
+
+    return services.entry_log(
+        actor=user,
+        youth=people.youth,
+        service=service,
+        occurred_on=timezone.localdate(),
+        kind="CONVERSATION",
+        category=category,
+        text=text,
+    )
+
+
+def send_referral(people: Any, to_service: Service) -> Any:
+    """NAV refers the fixture's youth to ``to_service``, with nothing shared."""
+    return services.referral_send(
+        actor=people.nav_advisor,
+        youth=people.youth,
+        from_service=people.nav,
+        to_service=to_service,
+        reason_code="OTHER",
+        reason="Trenger hjelp",
+        message="Ta kontakt",
+        categories=[],
+    )

@@ -15,17 +15,7 @@ from consent.models import Giver, Method
 from consent.services import Flow
 from tests import factories
 
-
-def log(people: Any, user: Any, service: Any, category: str, text: str = "Notat") -> FollowUpEntry:
-    return services.entry_log(
-        actor=user,
-        youth=people.youth,
-        service=service,
-        occurred_on=timezone.localdate(),
-        kind="CONVERSATION",
-        category=category,
-        text=text,
-    )
+log = factories.log_entry
 
 
 def seen(user: Any) -> set[str]:

@@ -35,18 +35,7 @@ def _entry(api: Any, people: Any, service: Any, category: str, text: str) -> Any
     return response.json()
 
 
-def _send_referral(people: Any, to_service: Any) -> Any:
-    """NAV refers the youth to ``to_service``, with nothing shared."""
-    return services.referral_send(
-        actor=people.nav_advisor,
-        youth=people.youth,
-        from_service=people.nav,
-        to_service=to_service,
-        reason_code="OTHER",
-        reason="Trenger hjelp",
-        message="Ta kontakt",
-        categories=[],
-    )
+_send_referral = factories.send_referral
 
 
 def _consent_body(people: Any, **overrides: Any) -> dict[str, Any]:

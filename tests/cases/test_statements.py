@@ -22,26 +22,14 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-def _log(actor: Any, people: Any, service: Any, category: str, text: str) -> None:
-    services.entry_log(
-        actor=actor,
-        youth=people.youth,
-        service=service,
-        occurred_on=timezone.localdate(),
-        kind="CONVERSATION",
-        category=category,
-        text=text,
-    )
-
-
 @pytest.fixture
 def shared(people: Any) -> Any:
     """Entries of NAV, OT and health on one youth; a consent lets health's reach NAV."""
     factories.follow(people.health_nurse, people.health, people.youth)
-    _log(people.nav_advisor, people, people.nav, "WORK_AND_WELFARE", "nav")
-    _log(people.ot_counsellor, people, people.ot, "EDUCATION", "ot")
-    _log(people.ot_counsellor, people, people.ot, "GENERAL", "ot, generelt")
-    _log(people.health_nurse, people, people.health, "HEALTH", "helse")
+    factories.log_entry(people, people.nav_advisor, people.nav, "WORK_AND_WELFARE", "nav")
+    factories.log_entry(people, people.ot_counsellor, people.ot, "EDUCATION", "ot")
+    factories.log_entry(people, people.ot_counsellor, people.ot, "GENERAL", "ot, generelt")
+    factories.log_entry(people, people.health_nurse, people.health, "HEALTH", "helse")
     services.consent_give(
         actor=people.nav_advisor,
         youth=people.youth,
@@ -230,19 +218,7 @@ def test_the_compiled_referral_page_reads_what_the_orm_reads(people: Any) -> Non
     from cases.models import Referral
     from cases.referral_list import PAGE, ReferralFilter, ReferralList
 
-    sent = [
-        services.referral_send(
-            actor=people.nav_advisor,
-            youth=people.youth,
-            from_service=people.nav,
-            to_service=to,
-            reason_code="OTHER",
-            reason="Trenger hjelp",
-            message="Ta kontakt",
-            categories=[],
-        )
-        for to in (people.health, people.child_welfare)
-    ]
+    sent = [factories.send_referral(people, to) for to in (people.health, people.child_welfare)]
     services.referral_decline(
         actor=people.cw_caseworker, referral=sent[1], version=1, reason="Ikke oss"
     )
