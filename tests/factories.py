@@ -130,3 +130,19 @@ def send_referral(people: Any, to_service: Service) -> Any:
         message="Ta kontakt",
         categories=[],
     )
+
+
+def give_consent(people: Any, *flows: Any, **fields: Any) -> Any:
+    """A consent the fixture's youth gives (by default to NAV's advisor, for cooperation)
+    covering ``flows`` (``consent.services.Flow``)."""
+    values = {
+        "actor": people.nav_advisor,
+        "youth": people.youth,
+        "decision": "GIVEN",
+        "giver": "SUBJECT",
+        "purpose_code": "SAMARBEID",
+        "purpose": "Samarbeid",
+        "method": "DIGITAL",
+        "agreed_text": "Jeg samtykker.",
+    }
+    return services.consent_give(**{**values, **fields}, flows=list(flows))

@@ -32,6 +32,7 @@ from consent.models import Consent
 from consent.services import Flow
 from coordination.models import ChildCoordinator, Deadline, Plan, PlanGoal, PlanMeasure
 from coordination.plans import services as plan_services
+from tests import factories
 from tests.conftest import build_people
 from tests.coordination.plan_helpers import activate, make_plan
 
@@ -74,17 +75,7 @@ def _shared_records(p: Any) -> None:
         category="WORK_AND_WELFARE",
         text="Møte om arbeidstrening",
     )
-    services.consent_give(
-        actor=p.nav_advisor,
-        youth=p.youth,
-        decision="GIVEN",
-        giver="SUBJECT",
-        purpose_code="SAMARBEID",
-        purpose="Samarbeid",
-        method="DIGITAL",
-        agreed_text="Jeg samtykker.",
-        flows=[Flow(categories=["EDUCATION"], from_party=p.ot, to_party=p.school)],
-    )
+    factories.give_consent(p, Flow(categories=["EDUCATION"], from_party=p.ot, to_party=p.school))
     services.referral_send(
         actor=p.ot_counsellor,
         youth=p.youth,

@@ -142,16 +142,10 @@ def test_the_plan_is_hidden_from_ot_until_a_consent_covers_work_and_welfare(
     _add(client_for(people.nav_advisor), plan)
     url = f"/api/v1/activity-plans/{plan.pk}/"
     assert client_for(people.ot_counsellor).get(url).status_code == 404
-    services.consent_give(
-        actor=people.nav_advisor,
-        youth=people.youth,
-        decision="GIVEN",
-        giver="SUBJECT",
-        purpose_code="SAMARBEID",
+    factories.give_consent(
+        people,
+        Flow(categories=["WORK_AND_WELFARE"], from_party=people.nav, to_party=people.ot),
         purpose="NAV og OT samarbeider",
-        method="DIGITAL",
-        agreed_text="Jeg samtykker.",
-        flows=[Flow(categories=["WORK_AND_WELFARE"], from_party=people.nav, to_party=people.ot)],
     )
     seen = client_for(people.ot_counsellor).get(url)
     assert seen.status_code == 200

@@ -59,18 +59,9 @@ def _add_entries(people: Any, n: int) -> None:
 
 def _add_consents(people: Any, n: int) -> None:
     for _ in range(n):
-        services.consent_give(
-            actor=people.nav_advisor,
-            youth=people.youth,
-            decision="GIVEN",
-            giver="SUBJECT",
-            purpose_code="SAMARBEID",
-            purpose="Samarbeid",
-            method="DIGITAL",
-            agreed_text="Ja.",
-            flows=[
-                Flow(categories=["HEALTH", "EDUCATION"], from_kind="HEALTH", to_party=people.nav)
-            ],
+        factories.give_consent(
+            people,
+            Flow(categories=["HEALTH", "EDUCATION"], from_kind="HEALTH", to_party=people.nav),
         )
 
 

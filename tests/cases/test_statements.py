@@ -30,16 +30,8 @@ def shared(people: Any) -> Any:
     factories.log_entry(people, people.ot_counsellor, people.ot, "EDUCATION", "ot")
     factories.log_entry(people, people.ot_counsellor, people.ot, "GENERAL", "ot, generelt")
     factories.log_entry(people, people.health_nurse, people.health, "HEALTH", "helse")
-    services.consent_give(
-        actor=people.nav_advisor,
-        youth=people.youth,
-        decision="GIVEN",
-        giver="SUBJECT",
-        purpose_code="SAMARBEID",
-        purpose="Samarbeid",
-        method="DIGITAL",
-        agreed_text="Jeg samtykker.",
-        flows=[Flow(categories=["HEALTH"], from_party=people.health, to_party=people.nav)],
+    factories.give_consent(
+        people, Flow(categories=["HEALTH"], from_party=people.health, to_party=people.nav)
     )
     return people
 
