@@ -44,6 +44,7 @@ from cases.models import (
     StaffMembership,
     Youth,
 )
+from cases.statements import Statement
 from consent.categories import Category
 from consent.coverage import covering_flows, covering_scopes
 from consent.services import Access, access_log_record
@@ -115,12 +116,36 @@ def youth_for_user(
     prefetches; it must itself come from ``reachable_youths(who)``.
     """
     try:
+        if queryset is None and isinstance(who, Viewer):
+            return _reached_youth(who, uuid.UUID(str(youth_id)))
         return (queryset if queryset is not None else reachable_youths(who)).get(pk=youth_id)
     except ValueError:
         raise Http404 from None
     except Youth.DoesNotExist:
         log_denied(who, youth_id, purpose)
         raise Http404 from None
+
+
+YOUTH_COLUMNS = tuple(f.attname for f in Youth._meta.concrete_fields)
+
+
+def _reached(*, youth: uuid.UUID, services: list[Any]) -> QuerySet[Any, tuple[Any, ...]]:
+    """``reachable_youths``' rule for one youth, the reach given as values, as a row."""
+    periods = periods_in(services).filter(youth=OuterRef("pk"))
+    return Youth.objects.filter(Exists(periods), pk=youth).values_list(*YOUTH_COLUMNS)
+
+
+# The gate of every request about one youth, compiled once per number of services (issue 7).
+REACHED_YOUTH = Statement(_reached)
+
+
+def _reached_youth(viewer: Viewer, youth_id: uuid.UUID) -> Youth:
+    """``youth_for_user``'s look-up for this request's viewer: the youth as the ORM loads it."""
+    reach = viewer.reach if _is_staff_user(viewer) else []
+    rows = REACHED_YOUTH.rows(youth=youth_id, services=reach) if reach else []
+    if not rows:
+        raise Youth.DoesNotExist
+    return Youth.from_db(Youth.objects.db, YOUTH_COLUMNS, rows[0])
 
 
 def own_service_periods(user: Any) -> QuerySet[FollowUpPeriod]:
@@ -181,8 +206,22 @@ def _following(who: Any, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
 
 
 def following_services(who: Any, youth_id: Any) -> list[tuple[Any, str]]:
-    """(id, kind) of the user's services that follow the youth now: one query."""
+    """(id, kind) of the user's services that follow the youth now: one query (none without
+    services to follow with)."""
+    if isinstance(who, Viewer) and isinstance(youth_id, uuid.UUID):
+        reach = who.reach
+        return FOLLOWING.rows(youth=youth_id, services=reach) if reach else []
     return list(_following(who, youth_id).values_list("service_id", "service__kind"))
+
+
+def _following_in(*, youth: uuid.UUID, services: list[Any]) -> QuerySet[Any, tuple[Any, ...]]:
+    return FollowUpPeriod.objects.filter(
+        youth_id=youth, ended_on__isnull=True, service_id__in=services
+    ).values_list("service_id", "service__kind")
+
+
+# A viewer's form of ``following_services``, compiled once per number of services (issue 7).
+FOLLOWING = Statement(_following_in)
 
 
 def visible(
@@ -319,14 +358,24 @@ def basis_of(item: Any) -> str:
 # --- The access log: every read of a youth's information, and every refused attempt --------
 
 
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A membership that has not ended, as the policy reads it: through which service, in which
+    role (the access log records both), and whether that service is active (reach)."""
+
+    service_id: uuid.UUID
+    role: str
+    service_is_active: bool
+
+
 @dataclass(frozen=True)
 class Viewer:
     """The user with their active memberships, loaded once per request (never cached longer)."""
 
     user: Any
-    memberships: tuple[StaffMembership, ...]
+    memberships: tuple[Membership, ...]
 
-    def membership_for(self, service_ids: Iterable[Any] = ()) -> StaffMembership | None:
+    def membership_for(self, service_ids: Iterable[Any] = ()) -> Membership | None:
         """The membership through which the user sees a youth followed by ``service_ids``."""
         wanted = set(service_ids)
         for membership in self.memberships:
@@ -340,8 +389,20 @@ class Viewer:
         return [
             membership.service_id
             for membership in self.memberships
-            if membership.role in CASELOAD_ROLES and membership.service.is_active
+            if membership.role in CASELOAD_ROLES and membership.service_is_active
         ]
+
+
+def _memberships(*, user: int) -> QuerySet[Any, tuple[Any, ...]]:
+    return (
+        StaffMembership.objects.filter(user_id=user, ended_at__isnull=True)
+        .order_by("service__name", "role")
+        .values_list("service_id", "role", "service__is_active")
+    )
+
+
+# Every request that reads a youth loads its viewer: compiled once (issue 7).
+MEMBERSHIPS = Statement(_memberships)
 
 
 def viewer_for(user: Any) -> Viewer:
@@ -349,12 +410,7 @@ def viewer_for(user: Any) -> Viewer:
         return user
     if not _is_staff_user(user):
         return Viewer(user, ())
-    memberships = (
-        StaffMembership.objects.filter(user=user, ended_at__isnull=True)
-        .select_related("service")
-        .order_by("service__name", "role")
-    )
-    return Viewer(user, tuple(memberships))
+    return Viewer(user, tuple(Membership(*row) for row in MEMBERSHIPS.rows(user=user.pk)))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 from cases import access, labels, timeline
 from cases.models import Activity, ActivityPlan, FollowUpEntry, Referral
 from cases.referral_list import ReferralRow
+from consent.models import Consent
 
 
 def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
@@ -130,7 +131,7 @@ def timeline_fields(item: timeline.Item, my_services: set[Any]) -> dict[str, Any
         row.update(service=obj.service, summary=summary, text=obj.text)
     elif item.type == "referral":
         between = {obj.from_service_id, obj.to_service_id} & my_services
-        state = labels.display(obj, "state")
+        state = labels.display_value(Referral, "state", obj.state)
         row.update(
             service=obj.from_service,
             summary=f"{obj.from_service.name} → {obj.to_service.name}: {state}",
@@ -139,5 +140,9 @@ def timeline_fields(item: timeline.Item, my_services: set[Any]) -> dict[str, Any
     elif item.type == "period":
         row.update(service=obj.service, summary=obj.reason, text=obj.end_reason)
     else:
-        row.update(service=None, summary=labels.display(obj, "decision"), text=obj.purpose)
+        row.update(
+            service=None,
+            summary=labels.display_value(Consent, "decision", obj.decision),
+            text=obj.purpose,
+        )
     return row

@@ -67,6 +67,63 @@ class EntryRow:
         return self.id
 
 
+@dataclass(frozen=True, slots=True)
+class ReferralEvent:
+    """A referral as a timeline row shows it (its message only to the two services in it)."""
+
+    id: uuid.UUID
+    youth_id: uuid.UUID
+    sent_at: datetime.datetime
+    state: str
+    message: str
+    from_service: ServiceRef
+    to_service: ServiceRef
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return self.id
+
+    @property
+    def from_service_id(self) -> uuid.UUID:
+        return self.from_service.id
+
+    @property
+    def to_service_id(self) -> uuid.UUID:
+        return self.to_service.id
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodEvent:
+    """A follow-up period as a timeline row shows it."""
+
+    id: uuid.UUID
+    youth_id: uuid.UUID
+    started_on: datetime.date
+    created_at: datetime.datetime
+    reason: str
+    end_reason: str
+    service: ServiceRef
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentEvent:
+    """A consent as a timeline row shows it."""
+
+    id: uuid.UUID
+    subject_id: uuid.UUID
+    valid_from: datetime.datetime
+    decision: str
+    purpose: str
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return self.id
+
+
 def _entry_page(
     *,
     youth: uuid.UUID,
@@ -99,24 +156,22 @@ ENTRY_PAGE = Statement(_entry_page)
 
 
 def _entries(
-    following: list[tuple[Any, str]], youth: Youth, cursor: Key | None, limit: int
+    following: list[tuple[Any, str]], youth: Youth, cursor: Key | None, limit: int, refs: Refs
 ) -> list[EntryRow]:
     """The entries on a page. ``following`` comes from ``access.following_services``: empty
     for anyone who is not active staff in a service that follows the youth (who sees none)."""
     if not following:
         return []
     now = timezone.now()
-    after = None if cursor is None else (cursor[0], cursor[1], uuid.UUID(cursor[2]))
     rows = ENTRY_PAGE.rows(
         youth=youth.pk,
         parties=[service for service, _kind in following],
         kinds=sorted({kind for _service, kind in following}),
         at=now,
         on=timezone.localdate(now),
-        after=after,
+        after=_position(cursor),
         limit=Fixed(limit),
     )
-    refs = Refs()
     return [_entry_row(row, refs) for row in rows]
 
 
@@ -168,29 +223,110 @@ def _before(key: Key | Position | None, day: str, at: str) -> Q:
     )
 
 
-def _page(qs: QuerySet[Any], key: Key | None, day: str, at: str, limit: int) -> list[Any]:
-    return list(qs.filter(_before(key, day, at)).order_by(f"-{day}", f"-{at}", "-pk")[: limit + 1])
-
-
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def _page_by_moment(qs: QuerySet[Any], key: Key | None, at: str, limit: int) -> list[Any]:
-    """As ``_page`` for rows whose day is the local day of a moment (``at``)."""
-    if key is not None:
-        d, t, pk = key
-        day_start, next_day = _start_of(d), _start_of(d + datetime.timedelta(days=1))
-        qs = qs.filter(
-            Q(**{f"{at}__lt": day_start})
-            | Q(**{f"{at}__gte": day_start, f"{at}__lt": next_day})
-            & (Q(**{f"{at}__lt": t}) | Q(**{at: t, "pk__lt": uuid.UUID(pk)}))
-        )
-    return list(qs.order_by(f"-{at}", "-pk")[: limit + 1])
+# A key of a source whose day is the local day of a moment, as its statement binds it: the
+# day's first moment, the next day's, the moment and the id.
+MomentPosition = tuple[datetime.datetime, datetime.datetime, datetime.datetime, uuid.UUID]
+
+
+def _moment_position(key: Key | None) -> MomentPosition | None:
+    if key is None:
+        return None
+    d, t, pk = key
+    return _start_of(d), _start_of(d + datetime.timedelta(days=1)), t, uuid.UUID(pk)
+
+
+def _before_moment(after: MomentPosition | None, at: str) -> Q:
+    """As ``_before`` for rows whose day is the local day of the moment ``at``."""
+    if after is None:
+        return Q()
+    day_start, next_day, t, pk = after
+    return Q(**{f"{at}__lt": day_start}) | Q(**{f"{at}__gte": day_start, f"{at}__lt": next_day}) & (
+        Q(**{f"{at}__lt": t}) | Q(**{at: t, "pk__lt": pk})
+    )
+
+
+def _referral_page(
+    *, youth: uuid.UUID, after: MomentPosition | None, limit: int
+) -> QuerySet[Referral, tuple[Any, ...]]:
+    return (
+        Referral.objects.filter(_before_moment(after, "sent_at"), youth_id=youth)
+        .order_by("-sent_at", "-pk")
+        .values_list(*REFERRAL_COLUMNS)[: limit + 1]
+    )
+
+
+def _period_page(
+    *, youth: uuid.UUID, after: Position | None, limit: int
+) -> QuerySet[FollowUpPeriod, tuple[Any, ...]]:
+    return (
+        FollowUpPeriod.objects.filter(_before(after, "started_on", "created_at"), youth_id=youth)
+        .order_by("-started_on", "-created_at", "-pk")
+        .values_list(*PERIOD_COLUMNS)[: limit + 1]
+    )
+
+
+def _consent_page(
+    *, youth: uuid.UUID, after: MomentPosition | None, limit: int
+) -> QuerySet[Consent, tuple[Any, ...]]:
+    return (
+        Consent.objects.filter(_before_moment(after, "valid_from"), subject_id=youth)
+        .order_by("-valid_from", "-pk")
+        .values_list(*CONSENT_COLUMNS)[: limit + 1]
+    )
+
+
+REFERRAL_PAGE = Statement(_referral_page)
+PERIOD_PAGE = Statement(_period_page)
+CONSENT_PAGE = Statement(_consent_page)
 
 
 def _local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment)
+
+
+def _position(key: Key | None) -> Position | None:
+    return None if key is None else (key[0], key[1], uuid.UUID(key[2]))
+
+
+def _referrals(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[Item]:
+    rows = REFERRAL_PAGE.rows(youth=youth.pk, after=_moment_position(cursor), limit=Fixed(limit))
+    items = []
+    for pk, youth_id, sent_at, state, message, *services in rows:
+        from_service, to_service = refs.service(*services[:3]), refs.service(*services[3:])
+        event = ReferralEvent(pk, youth_id, sent_at, state, message, from_service, to_service)
+        key = (_local_day(sent_at), sent_at, str(pk))
+        items.append(Item("referral", key, event, Category.GENERAL, "general"))
+    return items
+
+
+def _periods(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[Item]:
+    rows = PERIOD_PAGE.rows(youth=youth.pk, after=_position(cursor), limit=Fixed(limit))
+    items = []
+    for pk, youth_id, started_on, created_at, reason, end_reason, *service in rows:
+        event = PeriodEvent(
+            pk, youth_id, started_on, created_at, reason, end_reason, refs.service(*service)
+        )
+        key = (started_on, created_at, str(pk))
+        items.append(Item("period", key, event, Category.GENERAL, "general"))
+    return items
+
+
+def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
+    rows = CONSENT_PAGE.rows(youth=youth.pk, after=_moment_position(cursor), limit=Fixed(limit))
+    return [
+        Item(
+            "consent",
+            (_local_day(row[2]), row[2], str(row[0])),
+            ConsentEvent(*row),
+            Category.GENERAL,
+            "general",
+        )
+        for row in rows
+    ]
 
 
 def timeline(
@@ -198,56 +334,15 @@ def timeline(
 ) -> tuple[list[Item], Key | None]:
     """One page of the youth's timeline, newest first, and the cursor of the next page
     (``user`` may be this request's ``access.Viewer``)."""
-    entries = _entries(access.following_services(user, youth.pk), youth, cursor, limit)
-    referrals = _page_by_moment(
-        Referral.objects.filter(youth=youth)
-        .select_related("from_service", "to_service")
-        .only(*REFERRAL_COLUMNS),
-        cursor,
-        "sent_at",
-        limit,
-    )
-    periods = _page(
-        FollowUpPeriod.objects.filter(youth=youth).select_related("service").only(*PERIOD_COLUMNS),
-        cursor,
-        "started_on",
-        "created_at",
-        limit,
-    )
-    consents = _page_by_moment(
-        Consent.objects.filter(subject=youth).only(*CONSENT_COLUMNS),
-        cursor,
-        "valid_from",
-        limit,
-    )
+    refs = Refs()
+    entries = _entries(access.following_services(user, youth.pk), youth, cursor, limit, refs)
     items = [
         Item("entry", (e.occurred_on, e.created_at, str(e.pk)), e, e.category, access.basis_of(e))
         for e in entries
     ]
-    items += [
-        Item(
-            "referral",
-            (_local_day(r.sent_at), r.sent_at, str(r.pk)),
-            r,
-            Category.GENERAL,
-            "general",
-        )
-        for r in referrals
-    ]
-    items += [
-        Item("period", (p.started_on, p.created_at, str(p.pk)), p, Category.GENERAL, "general")
-        for p in periods
-    ]
-    items += [
-        Item(
-            "consent",
-            (_local_day(c.valid_from), c.valid_from, str(c.pk)),
-            c,
-            Category.GENERAL,
-            "general",
-        )
-        for c in consents
-    ]
+    items += _referrals(youth, cursor, limit, refs)
+    items += _periods(youth, cursor, limit, refs)
+    items += _consents(youth, cursor, limit)
     items.sort(key=lambda item: (item.key[0], item.key[1], uuid.UUID(item.key[2])), reverse=True)
     page = items[:limit]
     return page, (page[-1].key if len(items) > limit else None)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.utils import timezone
 
 from cases import access, services, timeline
@@ -77,6 +78,45 @@ def test_the_compiled_timeline_query_reads_what_the_orm_reads(shared: Any) -> No
         ["ot, generelt", "nav"],  # an hour ago the consent did not exist
         ["helse", "ot, generelt"],
     ]
+
+
+GENERAL_SOURCES = {
+    # statement, the row's moment (its day is the moment's local day) or (day, moment) columns
+    "referrals": (timeline.REFERRAL_PAGE, 2, None),
+    "periods": (timeline.PERIOD_PAGE, 3, 2),
+    "consents": (timeline.CONSENT_PAGE, 2, None),
+}
+
+
+@pytest.mark.parametrize("source", GENERAL_SOURCES)
+def test_the_compiled_general_sources_read_what_the_orm_reads(shared: Any, source: str) -> None:
+    """Referrals, periods and consents paged one row at a time from the cursor of the row
+    before: every page is the ORM's, and the walk meets every row once, newest first."""
+    factories.send_referral(shared, shared.school)
+    factories.send_referral(shared, shared.child_welfare)
+    factories.give_consent(
+        shared, Flow(categories=["EDUCATION"], from_party=shared.ot, to_party=shared.nav)
+    )
+    statement, moment, day = GENERAL_SOURCES[source]
+    walked: list[Any] = []
+    key: timeline.Key | None = None
+    while True:
+        after = timeline._position(key) if day else timeline._moment_position(key)
+        inputs = {"youth": shared.youth.pk, "after": after, "limit": Fixed(1)}
+        rows = statement.rows(**inputs)
+        assert rows == list(statement.query(**inputs))
+        walked.append(rows[0])
+        if len(rows) == 1:
+            break
+        row = rows[0]
+        key = (
+            (row[day], row[moment], str(row[0]))
+            if day
+            else (timezone.localdate(row[moment]), row[moment], str(row[0]))
+        )
+    everything = statement.rows(youth=shared.youth.pk, after=None, limit=Fixed(50))
+    assert walked == everything
+    assert len(everything) >= 2
 
 
 @on_postgresql
@@ -253,3 +293,58 @@ def test_the_shapes_kept_are_bounded(people: Any) -> None:
     for count in range(1, 5):  # a list's length is part of the shape
         assert statement.rows(names=["NAV Skien", "OT Skien"][:1] * count) == [("NAV Skien",)]
     assert len(statement._compiled) == 2
+
+
+def _gate(who: Any, youth_id: Any) -> Any:
+    """The youth as ``youth_for_user`` gives it (every column), or None for its 404."""
+    try:
+        youth = access.youth_for_user(who, youth_id)
+    except Http404:
+        return None
+    return {column: getattr(youth, column) for column in access.YOUTH_COLUMNS}
+
+
+def test_the_viewers_compiled_look_ups_read_what_the_user_form_reads(shared: Any) -> None:
+    """Memberships, the services following a youth and the gate to one youth, for a viewer
+    (compiled) and for the user (the ORM's subqueries): the same, also after a service stops
+    being active and a membership ends."""
+    from cases.models import StaffMembership
+
+    users = [shared.nav_advisor, shared.ot_counsellor, shared.health_nurse, shared.outsider]
+    users += [shared.manager, shared.school_counsellor]
+    ids = [
+        shared.youth.pk,
+        str(shared.youth.pk),
+        factories.register_youth(shared.outsider, shared.elsewhere).pk,
+    ]
+
+    def compare() -> None:
+        for user in users:
+            viewer = access.viewer_for(user)
+            expected = StaffMembership.objects.filter(user=user, ended_at=None).order_by(
+                "service__name", "role"
+            )
+            assert [(m.service_id, m.role, m.service_is_active) for m in viewer.memberships] == [
+                (m.service_id, m.role, m.service.is_active) for m in expected
+            ]
+            assert sorted(access.following_services(viewer, shared.youth.pk)) == sorted(
+                access.following_services(user, shared.youth.pk)
+            )
+            for youth_id in ids:
+                assert _gate(viewer, youth_id) == _gate(user, youth_id)
+
+    compare()
+    assert _gate(access.viewer_for(shared.nav_advisor), shared.youth.pk)["national_id"]
+    assert _gate(access.viewer_for(shared.nav_advisor), ids[2]) is None
+    assert _gate(access.viewer_for(shared.outsider), ids[2]) is not None
+    Service.objects.filter(pk=shared.health.pk).update(is_active=False)
+    compare()
+    assert access.following_services(access.viewer_for(shared.health_nurse), shared.youth.pk) == []
+    services.membership_end(actor=shared.manager, membership=shared.ot_counsellor.memberships.get())
+    compare()
+    assert _gate(access.viewer_for(shared.ot_counsellor), shared.youth.pk) is None
+
+
+def test_a_malformed_youth_id_is_not_found(people: Any) -> None:
+    with pytest.raises(Http404):
+        access.youth_for_user(access.viewer_for(people.nav_advisor), "not-a-uuid")
