@@ -482,7 +482,7 @@ def write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
             {"machine": machine, "results": [asdict(r) for r in results], **extras}, indent=2
         )
     )
-    sweep, worker, load = extras["sweep"], extras.get("worker"), extras.get("throughput")
+    sweep, worker, load = extras.get("sweep"), extras.get("worker"), extras.get("throughput")
     lines = [
         f"{machine['youths']} youths, {machine['cpus']} CPUs, Python {machine['python']}, "
         f"{machine['when']}",
@@ -497,9 +497,15 @@ def write(results: list[Result], extras: dict[str, Any], out: Path) -> None:
         "",
         "| scenario | result | target |",
         "|---|---|---|",
-        f"| reminder sweep (claim + render, no SMTP) | {sweep['reminders']} reminders in "
-        f"{sweep['digests']} digests, {sweep['seconds']} s = **{sweep['per_second']}/s**; "
-        f"{sweep['deadline_rows']} deadline rows | ≥ 2,000/s |",
+        *(
+            [
+                f"| reminder sweep (claim + render, no SMTP) | {sweep['reminders']} reminders in "
+                f"{sweep['digests']} digests, {sweep['seconds']} s = **{sweep['per_second']}/s**; "
+                f"{sweep['deadline_rows']} deadline rows | ≥ 2,000/s |"
+            ]
+            if sweep
+            else []
+        ),
         *(
             [
                 f"| worker memory (Celery threads, Redis, SMTP) | {worker['reminders']} reminders "
@@ -541,9 +547,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--skip",
         action="append",
-        choices=("worker", "throughput"),
+        choices=("sweep", "worker", "throughput"),
         default=[],
-        help="leave a scenario out (growth needs only the reads and the sweep)",
+        help="leave a scenario out (growth needs only the reads and the sweep; bench.growth "
+        "only the reads)",
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordination.settings")
@@ -566,13 +573,17 @@ def main(argv: list[str] | None = None) -> None:
     results = run(requests=requests, warmup=warmup, out=out)
     from bench import load, sweep, worker
 
-    extras: dict[str, Any] = {"sweep": asdict(sweep.run(due, out))}
+    extras: dict[str, Any] = {}
+    if "sweep" not in args.skip:
+        extras["sweep"] = asdict(sweep.run(due, out))
     if "worker" not in args.skip:
         extras["worker"] = asdict(worker.run(due))
     if "throughput" not in args.skip:
         user = busiest_advisor().user
         extras["throughput"] = asdict(load.run(user, CASELOAD_URL, seconds=seconds))
     if args.baseline:
+        if "sweep" in args.skip:
+            raise SystemExit("--baseline compares the sweep too: do not --skip sweep with it.")
         baseline = json.loads(Path(args.baseline).read_text())
         extras["growth"] = growth(results, extras["sweep"], baseline)
     write(results, extras, out)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from bench import generate, load, run, sweep, worker
+from bench import generate, growth, load, run, sweep, worker
 from cases.models import Youth
 
 pytestmark = [
@@ -79,3 +79,29 @@ def test_quick_run_measures_every_scenario_against_its_floor(settings: Any, tmp_
     run.write(results, {"sweep": asdict(swept), "growth": grown}, tmp_path / "growth")
     written = (tmp_path / "growth" / "results.md").read_text()
     assert "reminder sweep" in written and "worker memory" not in written
+    # Growth in alternating rounds (bench.growth): two runs of the reads, in their own
+    # processes, here on the same database.
+    url = worker._database_url()
+    rounds = growth.run(smaller=url, bigger=url, rounds=1, requests=3, out=tmp_path / "rounds")
+    assert (rounds["smaller_youths"], rounds["bigger_youths"]) == (1201, 1201)
+    assert set(rounds["scenarios"]) == {r.scenario for r in results}
+    for row in rounds["scenarios"].values():
+        (only,) = row["rounds"]
+        assert only["smaller_p95_ms"] > 0 and only["bigger_p95_ms"] > 0
+        assert row["ratio"] == only["ratio"] > 0
+    assert "| caseload |" in (tmp_path / "rounds" / "growth.md").read_text()
+    assert "reminder sweep" not in (tmp_path / "rounds" / "1-smaller" / "results.md").read_text()
+
+
+def test_growth_is_the_median_of_the_rounds_ratios() -> None:
+    def results(**p95: float) -> dict[str, Any]:
+        return {"results": [{"scenario": name, "p95_ms": ms} for name, ms in p95.items()]}
+
+    rounds = [
+        {"smaller": results(caseload=10.0), "bigger": results(caseload=11.0)},
+        {"smaller": results(caseload=14.0), "bigger": results(caseload=14.0)},  # drift: both
+        {"smaller": results(caseload=10.0), "bigger": results(caseload=20.0)},
+    ]
+    grown = growth.ratios(rounds)
+    assert [r["ratio"] for r in grown["caseload"]["rounds"]] == [1.1, 1.0, 2.0]
+    assert grown["caseload"]["ratio"] == 1.1
