@@ -140,17 +140,17 @@ def timeline_youth(advisor: Any) -> Any:
         (staff["HEALTH"], others["HEALTH"], "HEALTH", 20),
     ]
     for author, service, category, count in plan:
-        for n in range(count):
+        for k in range(count):
             services.entry_log(
                 actor=author,
                 youth=youth,
                 service=service,
                 occurred_on=today,
                 kind="CONVERSATION",
-                category=category if n % 3 else "GENERAL",
-                text=f"Oppfølging {n}.",
+                category=category if k % 3 else "GENERAL",
+                text=f"Oppfølging {k}.",
             )
-    common = {
+    common: dict[str, Any] = {
         "decision": "GIVEN",
         "giver": Giver.SUBJECT,
         "purpose_code": "SAMARBEID",
@@ -391,7 +391,11 @@ def run(*, requests: int, warmup: int, out: Path) -> list[Result]:
         with CaptureQueriesContext(connection) as captured:
             client.get(scenario.url)
         queries = len(captured.captured_queries)  # now: the log moves on
-        times = _timed(lambda s=scenario, c=client: c.get(s.url), requests, warmup)
+
+        def request_once(s: Scenario = scenario, c: Any = client) -> Any:
+            return c.get(s.url)
+
+        times = _timed(request_once, requests, warmup)
         connection.ensure_connection()
         raw = connection.connection
 

@@ -83,7 +83,7 @@ def explain_claim(out: Path) -> None:
         sql, params = query.query.sql_with_params()
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-        statement = connection.ops.compose_sql(sql, params)
+        statement = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]  # PostgreSQL's
         transaction.set_rollback(True)
     (out / "explain-sweep.txt").write_text(f"{statement}\n\n{plan}\n")
 
