@@ -19,11 +19,7 @@ def _label(model: type[models.Model], field_name: str, value: Any, language: str
     return str(dict(field.flatchoices).get(value, value))  # type: ignore[union-attr]
 
 
-def display(obj: models.Model, field_name: str) -> Any:
-    """What ``obj.get_<field_name>_display()`` gives, in the active language."""
-    return display_value(type(obj), field_name, getattr(obj, field_name))
-
-
 def display_value(model: type[models.Model], field_name: str, value: Any) -> Any:
-    """The label of ``value`` in the model's field ``field_name``, in the active language."""
+    """The label of ``value`` in the model's field ``field_name``, in the active language: what
+    ``get_<field_name>_display()`` gives on an instance holding ``value``."""
     return _label(model, field_name, value, translation.get_language())
