@@ -200,9 +200,7 @@ def held_by_my_services(
 
 def _following(who: Any, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
     """Open periods of the user's services with the youth ``youth_ref`` (a value or OuterRef)."""
-    return FollowUpPeriod.objects.filter(
-        youth_id=youth_ref, ended_on__isnull=True, service_id__in=service_ids(who)
-    )
+    return periods_in(service_ids(who)).filter(youth_id=youth_ref)
 
 
 def following_services(who: Any, youth_id: Any) -> list[tuple[Any, str]]:
@@ -215,9 +213,7 @@ def following_services(who: Any, youth_id: Any) -> list[tuple[Any, str]]:
 
 
 def _following_in(*, youth: uuid.UUID, services: list[Any]) -> QuerySet[Any, tuple[Any, ...]]:
-    return FollowUpPeriod.objects.filter(
-        youth_id=youth, ended_on__isnull=True, service_id__in=services
-    ).values_list("service_id", "service__kind")
+    return periods_in(services).filter(youth_id=youth).values_list("service_id", "service__kind")
 
 
 # A viewer's form of ``following_services``, compiled once per number of services (issue 7).
