@@ -22,14 +22,14 @@ from cases import access
 from cases import lookups as _lookups  # noqa: F401  (registers ``istartswith_pattern``)
 from cases.models import FollowUpPeriod
 from cases.models.registry import age_on
-from cases.rows import Refs, ServiceRef, StaffRef
+from cases.rows import Refs, Row, ServiceRef, StaffRef
 from cases.statements import Fixed, Statement
 
 NAME_ORDER = ("youth_last_name", "youth_first_name", "youth_id")
 
 
 @dataclass(frozen=True, slots=True)
-class OpenPeriod:
+class OpenPeriod(Row):
     """An open follow-up period in a caseload row: which service follows the youth, since when
     and who is responsible (general information every following service sees)."""
 
@@ -38,10 +38,6 @@ class OpenPeriod:
     service: ServiceRef
     responsible: StaffRef | None
     started_on: datetime.date
-
-    @property
-    def pk(self) -> uuid.UUID:
-        return self.id
 
     @property
     def service_id(self) -> uuid.UUID:
@@ -53,7 +49,7 @@ class OpenPeriod:
 
 
 @dataclass(frozen=True, slots=True)
-class CaseloadYouth:
+class CaseloadYouth(Row):
     """A caseload row: the youth's name, birth date and municipality, and the open periods."""
 
     id: uuid.UUID
@@ -62,10 +58,6 @@ class CaseloadYouth:
     birth_date: datetime.date
     municipality_number: str
     open_periods: list[OpenPeriod]
-
-    @property
-    def pk(self) -> uuid.UUID:
-        return self.id
 
     def age_on(self, day: datetime.date) -> int:
         return age_on(self.birth_date, day)

@@ -19,14 +19,14 @@ from django.db.models import Count, Q, QuerySet, Window
 from cases import labels
 from cases.models import Referral
 from cases.models.referrals import AWAITING_ANSWER, is_overdue
-from cases.rows import Refs, ServiceRef, StaffRef, YouthRef
+from cases.rows import Refs, Row, ServiceRef, StaffRef, YouthRef
 from cases.statements import Fixed, Statement
 
 TOTAL = "_list_total"
 
 
 @dataclass(frozen=True, slots=True)
-class ReferralRow:
+class ReferralRow(Row):
     """A referral in a list: its own fields and the youth, services and sender it names."""
 
     id: uuid.UUID
@@ -53,10 +53,6 @@ class ReferralRow:
     from_service: ServiceRef
     to_service: ServiceRef
     sent_by: StaffRef
-
-    @property
-    def pk(self) -> uuid.UUID:
-        return self.id
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return is_overdue(self.state, self.respond_by, today)

@@ -11,33 +11,37 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
+
+
+class Row:
+    """A plain row's ``pk``: its ``id``, as on the model it stands for."""
+
+    __slots__ = ()
+    id: Any
+
+    @property
+    def pk(self) -> Any:
+        return self.id
 
 
 @dataclass(frozen=True, slots=True)
-class ServiceRef:
+class ServiceRef(Row):
     """A service as a row names it."""
 
     id: uuid.UUID
     kind: str
     name: str
 
-    @property
-    def pk(self) -> uuid.UUID:
-        return self.id
-
 
 @dataclass(frozen=True, slots=True)
-class StaffRef:
+class StaffRef(Row):
     """A staff member as a row names them (what ``StaffRefSerializer`` shows)."""
 
     id: int
     username: str
     first_name: str
     last_name: str
-
-    @property
-    def pk(self) -> int:
-        return self.id
 
     def get_username(self) -> str:
         return self.username
@@ -47,17 +51,13 @@ class StaffRef:
 
 
 @dataclass(frozen=True, slots=True)
-class YouthRef:
+class YouthRef(Row):
     """A youth as a row names them (what ``YouthRefSerializer`` shows)."""
 
     id: uuid.UUID
     first_name: str
     last_name: str
     birth_date: datetime.date
-
-    @property
-    def pk(self) -> uuid.UUID:
-        return self.id
 
     @property
     def full_name(self) -> str:

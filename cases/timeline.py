@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cases import access
 from cases.models import FollowUpEntry, FollowUpPeriod, Referral, Youth
-from cases.rows import Refs, ServiceRef
+from cases.rows import Refs, Row, ServiceRef
 from cases.statements import Fixed, Statement
 from consent.categories import Category
 from consent.models import Consent
@@ -47,7 +47,7 @@ CONSENT_COLUMNS = ("id", "subject_id", "valid_from", "decision", "purpose")
 
 
 @dataclass(frozen=True, slots=True)
-class EntryRow:
+class EntryRow(Row):
     """A follow-up entry as a timeline row shows it, with what allowed it (``basis_of``)."""
 
     id: uuid.UUID
@@ -62,13 +62,9 @@ class EntryRow:
     access_consent: uuid.UUID | None
     access_legal: str | None
 
-    @property
-    def pk(self) -> uuid.UUID:
-        return self.id
-
 
 @dataclass(frozen=True, slots=True)
-class ReferralEvent:
+class ReferralEvent(Row):
     """A referral as a timeline row shows it (its message only to the two services in it)."""
 
     id: uuid.UUID
@@ -80,10 +76,6 @@ class ReferralEvent:
     to_service: ServiceRef
 
     @property
-    def pk(self) -> uuid.UUID:
-        return self.id
-
-    @property
     def from_service_id(self) -> uuid.UUID:
         return self.from_service.id
 
@@ -93,7 +85,7 @@ class ReferralEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class PeriodEvent:
+class PeriodEvent(Row):
     """A follow-up period as a timeline row shows it."""
 
     id: uuid.UUID
@@ -104,13 +96,9 @@ class PeriodEvent:
     end_reason: str
     service: ServiceRef
 
-    @property
-    def pk(self) -> uuid.UUID:
-        return self.id
-
 
 @dataclass(frozen=True, slots=True)
-class ConsentEvent:
+class ConsentEvent(Row):
     """A consent as a timeline row shows it."""
 
     id: uuid.UUID
@@ -118,10 +106,6 @@ class ConsentEvent:
     valid_from: datetime.datetime
     decision: str
     purpose: str
-
-    @property
-    def pk(self) -> uuid.UUID:
-        return self.id
 
 
 def _entry_page(
