@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cases import identity, services
 from cases.models import CASELOAD_ROLES, GuardianRelation, Service, ServiceKind, StaffRole, Youth
+from consent import rules
 
 DEMO_PASSWORD = "samordna-demo"
 SKIEN = "4003"
@@ -289,11 +290,7 @@ def seed(
     for _ in progress(iter(range(youths))):
         in_ot = rng.random() < 0.4
         birth = _birth_date(rng, today, 16, 21) if in_ot else _birth_date(rng, today, 17, 29)
-        sixteenth = (
-            birth.replace(year=birth.year + 16)
-            if not (birth.month == 2 and birth.day == 29)
-            else datetime.date(birth.year + 16, 3, 1)
-        )
+        sixteenth = rules.birthday(birth, 16)
         started = today - datetime.timedelta(
             days=rng.randint(0, max(0, min(700, (today - sixteenth).days)))
         )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 
 from consent.categories import Category
+from consent.models import Giver
 
 # From 18 the youth alone consents to everything.
 AGE_OF_MAJORITY = 18
@@ -29,12 +31,40 @@ def consent_age(category: str, municipality_number: str | None = None) -> int:
     return sharing_consent_age(municipality_number)
 
 
+def giver_for(
+    categories: Iterable[str],
+    birth_date: datetime.date,
+    on: datetime.date,
+    municipality_number: str | None = None,
+) -> str | None:
+    """Who consents for these categories on ``on``: the youth (``Giver.SUBJECT``) or the
+    guardians with parental responsibility (``Giver.GUARDIANS``). None where the categories
+    split between them (a 15-year-old in a municipality with sharing age 15 consents to
+    education alone, but the guardians still consent to health until 16): such a consent is
+    two consents, one per giver."""
+    age = age_on(birth_date, on)
+    givers = {
+        Giver.SUBJECT if age >= consent_age(category, municipality_number) else Giver.GUARDIANS
+        for category in categories
+    }
+    return givers.pop() if len(givers) == 1 else None
+
+
 def birthday(birth_date: datetime.date, years: int) -> datetime.date:
     """The day someone turns ``years``; 29 February birthdays fall on 1 March in other years."""
     try:
         return birth_date.replace(year=birth_date.year + years)
     except ValueError:
         return datetime.date(birth_date.year + years, 3, 1)
+
+
+def latest_birth_date(day: datetime.date, years: int) -> datetime.date:
+    """The last birth date of someone who is ``years`` old on ``day`` (on 29 February in a
+    year whose ``years``-earlier year has none, that is 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return datetime.date(day.year - years, 2, 28)
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:

@@ -46,24 +46,22 @@ def _check_giver(
     on: datetime.date,
 ) -> None:
     """The age rules of domain.md §7: the right giver for every category, or a clear error."""
-    age = rules.age_on(birth_date, on)
     for category in sorted(set(categories)):
-        youth_decides = age >= rules.consent_age(category, municipality_number)
-        if giver == Giver.GUARDIANS and youth_decides:
-            label = Category(category).label
+        if rules.giver_for([category], birth_date, on, municipality_number) == giver:
+            continue
+        label = Category(category).label
+        if giver == Giver.GUARDIANS:
             raise _error(
                 _("Ungdommen samtykker selv for kategorien «%(category)s».") % {"category": label},
                 "youth_must_consent",
                 "giver",
             )
-        if giver == Giver.SUBJECT and not youth_decides:
-            label = Category(category).label
-            raise _error(
-                _("Foresatte med foreldreansvar må samtykke for kategorien «%(category)s».")
-                % {"category": label},
-                "guardians_must_consent",
-                "giver",
-            )
+        raise _error(
+            _("Foresatte med foreldreansvar må samtykke for kategorien «%(category)s».")
+            % {"category": label},
+            "guardians_must_consent",
+            "giver",
+        )
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.models import FollowUpPeriod, Service, ServiceKind
+from consent.rules import latest_birth_date
 from coordination import ledger
 from coordination.models import (
     ComplianceSnapshot,
@@ -24,13 +25,6 @@ from coordination.models import (
 from coordination.rules import UG_90, local_day
 
 DEADLINE_RULES = ("UG-PLAN-1M", "UG-2023")
-
-
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return datetime.date(day.year - years, 2, 28)
 
 
 @dataclass(frozen=True)
@@ -57,7 +51,7 @@ def ug90(service: Service, *, today: datetime.date | None = None) -> Figure:
     group = FollowUpPeriod.objects.filter(
         service=service,
         ended_on__isnull=True,
-        youth__birth_date__gt=_years_before(today, params["max_age"]),
+        youth__birth_date__gt=latest_birth_date(today, params["max_age"]),
         youth__nav_decisions__superseded_at__isnull=True,
         youth__nav_decisions__innsatsgruppe__in=params["groups"],
     )
