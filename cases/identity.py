@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import datetime
 import enum
+import re
 from dataclasses import dataclass
-
-from stdnum.no import fodselsnummer as stdnum_fnr
 
 K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -78,8 +77,29 @@ def k2_is_valid(number: str) -> bool:
     return (_weighted(number[:10], K2_WEIGHTS) + int(number[10])) % 11 == 0
 
 
-def compact(number: str) -> str:
-    return stdnum_fnr.compact(number)
+# What people put between the digits when they type or paste a number ("150505 50025",
+# "150505-50025"): any white space (also no-break space) and the dashes a keyboard or a word
+# processor gives.
+DASHES = "-\u2010\u2011\u2012\u2013\u2212"
+_SEPARATOR = rf"[\s{re.escape(DASHES)}]"
+_SEPARATORS = re.compile(rf"{_SEPARATOR}+")
+# Eleven digits in a row, with separators as above between any of them.
+_ELEVEN_DIGITS = re.compile(rf"[0-9](?:{_SEPARATOR}*[0-9]){{10}}")
+
+
+def normalise(number: str) -> str:
+    """The number as stored and compared: without the separators people type.
+
+    Every place that takes an identity number goes through this (``parse`` for registering and
+    validating, the look-up for searching), so a number typed with spaces or a dash finds the
+    youth registered without.
+    """
+    return _SEPARATORS.sub("", number)
+
+
+def contains_identity_number(text: str) -> bool:
+    """Whether ``text`` holds a run of eleven digits (separated as ``normalise`` allows)."""
+    return _ELEVEN_DIGITS.search(text) is not None
 
 
 def _classic_century(two_digit_year: int, individual: int) -> int | None:
@@ -97,10 +117,11 @@ def _classic_century(two_digit_year: int, individual: int) -> int | None:
 
 def parse(number: str, *, today: datetime.date | None = None) -> IdentityNumber:
     """Validate and classify ``number``; raise InvalidIdentityNumber with a reason code."""
-    value = compact(number)
+    value = normalise(number)
     if len(value) != 11:
         raise InvalidIdentityNumber("length")
-    if not value.isdigit():
+    # ASCII only: str.isdigit() also takes digits int() cannot read ("²") and other scripts'.
+    if not (value.isascii() and value.isdigit()):
         raise InvalidIdentityNumber("format")
     remainder = k1_remainder(value)
     if remainder not in K1_REMAINDERS_2032 or not k2_is_valid(value):
@@ -163,5 +184,5 @@ def with_check_digits(first_nine: str, *, k1_remainder_target: int = 0) -> str |
 
 def mask(number: str) -> str:
     """What may be shown where the full number must not be: the birth-date part only."""
-    value = compact(number)
+    value = normalise(number)
     return value[:6] + "*****" if len(value) == 11 else "*" * len(value)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
-from cases import access
+from cases import access, identity
 from cases.caseload import Caseload, CaseloadFilter
 from cases.lookups import like_prefix
 from cases.models import (
@@ -78,8 +78,10 @@ def youth_detail(*, user: Any, youth_id: Any) -> Youth:
 
 
 def youth_by_national_id(*, user: Any, national_id: str) -> Youth | None:
-    """Look a youth up by identity number within the user's reach."""
-    return access.reachable_youths(user).filter(national_id=national_id).first()
+    """Look a youth up by identity number within the user's reach (typed with spaces or a
+    dash, it finds the youth as registering stored it)."""
+    number = identity.normalise(national_id)
+    return access.reachable_youths(user).filter(national_id=number).first()
 
 
 def period_list(*, user: Any) -> QuerySet[FollowUpPeriod]:

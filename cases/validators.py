@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -32,3 +35,24 @@ def parse_national_id(value: str) -> identity.IdentityNumber:
 
 def validate_national_id(value: str) -> None:
     parse_national_id(value)
+
+
+# Searches travel in the URL (GET), and URLs end up in logs and browser history: a search that
+# holds an identity number is refused, and the caller is sent to the look-up, which takes the
+# number in a POST body.
+SEARCH_API_MESSAGE = _(
+    "Søk ikke på identitetsnummer i adressen; bruk oppslaget (POST /api/v1/youths/lookup/)."
+)
+SEARCH_PAGE_MESSAGE = _(
+    "Søk ikke på identitetsnummer: søket står i adressen og havner i logger. Søk på navn."
+)
+
+
+def no_identity_number(message: Any) -> Callable[[str], None]:
+    """A validator for search fields: refuses any run of eleven digits (spaces, dashes too)."""
+
+    def validate(value: str) -> None:
+        if identity.contains_identity_number(value):
+            raise ValidationError(message, code="identity_number")
+
+    return validate

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from cases import identity
 from cases.api.base import StaffField, StaffRefSerializer, StrictSerializer, staff_ref
 from cases.caseload import CaseloadYouth, OpenPeriod
 from cases.models import (
@@ -186,8 +187,21 @@ class YouthDetailSerializer(serializers.ModelSerializer):
         return youth.age
 
 
+class NationalIdField(serializers.CharField):
+    """An identity number, given back in its stored form: typed with spaces or a dash, it is the
+    same number (``identity.normalise``) when registering and when looking up."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 13)
+        kwargs.setdefault("validators", [validate_national_id])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        return identity.normalise(super().to_internal_value(data))
+
+
 class YouthRegisterSerializer(StrictSerializer):
-    national_id = serializers.CharField(max_length=13, validators=[validate_national_id])
+    national_id = NationalIdField()
     birth_date = serializers.DateField(required=False, allow_null=True, default=None)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
@@ -218,7 +232,7 @@ class YouthUpdateSerializer(StrictSerializer):
 
 
 class LookupSerializer(StrictSerializer):
-    national_id = serializers.CharField(max_length=13, validators=[validate_national_id])
+    national_id = NationalIdField()
 
 
 class PeriodOpenSerializer(StrictSerializer):

@@ -40,6 +40,7 @@ from cases.api.serializers import (
 from cases.api.sharing import YouthInformationMixin, log_youth_read
 from cases.caseload import CaseloadYouth
 from cases.models import FollowUpPeriod, Service, ServiceKind, StaffMembership, Youth
+from cases.validators import SEARCH_API_MESSAGE, no_identity_number
 
 
 class CaseloadQuerySerializer(StrictSerializer):
@@ -50,7 +51,12 @@ class CaseloadQuerySerializer(StrictSerializer):
     )
     service = serializers.UUIDField(required=False)
     municipality = serializers.RegexField(r"^\d{4}$", required=False)
-    q = serializers.CharField(max_length=100, required=False, help_text=_("Navn (begynnelse)."))
+    q = serializers.CharField(
+        max_length=100,
+        required=False,
+        validators=[no_identity_number(SEARCH_API_MESSAGE)],
+        help_text=_("Navn (begynnelse). Aldri identitetsnummer: bruk oppslaget."),
+    )
     born_after = serializers.DateField(required=False)
     born_before = serializers.DateField(required=False)
     page = serializers.IntegerField(min_value=1, required=False)

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -148,6 +149,33 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - int(before_birthday)
 
 
+# The ages a youth may have (completed years) on the day of registration (domain.md §2-§5).
+# The oldest rules the services follow are NAV's for the under-30s: the youth guarantee
+# (UG-2023: to the day before the 30th birthday) and the strengthened youth effort (UI-8W). OT
+# follows to 24 (opplæringslova 2023 § 9-4) and child welfare's aftercare to 25. The upper bound
+# keeps a 30-year-old, whose follow-up began before 30 and who reaches the registry late; from
+# the 31st birthday a birth date (a typo, a number from the wrong century) is refused. No lower
+# bound but birth: a child coordinator follows children of any age (pbrl § 2-5 c).
+YOUTH_MIN_AGE = 0
+YOUTH_MAX_AGE = 30
+
+
+def check_youth_birth_date(birth_date: datetime.date, registered_on: datetime.date) -> None:
+    """Refuse a birth date no youth registered on ``registered_on`` can have (ValidationError)."""
+    age = age_on(birth_date, registered_on)
+    if age < YOUTH_MIN_AGE:
+        raise ValidationError(_("Fødselsdatoen kan ikke være fram i tid."), code="future")
+    if age > YOUTH_MAX_AGE:
+        raise ValidationError(
+            _(
+                "Fødselsdatoen gir en alder over %(max_age)s år ved registrering. Samordna er "
+                "for ungdom til og med %(max_age)s år."
+            ),
+            code="too_old",
+            params={"max_age": YOUTH_MAX_AGE},
+        )
+
+
 class Youth(TimestampedModel):
     """A young person followed by one or more services."""
 
@@ -193,6 +221,19 @@ class Youth(TimestampedModel):
         fields = kwargs.get("update_fields")
         if not adding and (fields is None or {"first_name", "last_name"} & set(fields)):
             self.periods.update(youth_last_name=self.last_name, youth_first_name=self.first_name)
+
+    def clean(self) -> None:
+        super().clean()
+        if isinstance(self.birth_date, datetime.date):
+            # Judged on the day of registration: a youth who turns 31 while followed stays valid.
+            try:
+                check_youth_birth_date(self.birth_date, self.registered_on)
+            except ValidationError as exc:
+                raise ValidationError({"birth_date": exc}) from None
+
+    @property
+    def registered_on(self) -> datetime.date:
+        return timezone.localdate(self.created_at)
 
     @property
     def full_name(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import identity
 from cases.events import fact_changed
 from cases.models import FollowUpPeriod, Guardian, Responsibility, Service, StaffMembership, Youth
+from cases.models.registry import check_youth_birth_date
 from cases.services.common import (
     check_actor_works_in,
     check_responsible,
@@ -72,15 +74,21 @@ def membership_end(*, actor: Any, membership: StaffMembership) -> StaffMembershi
 
 
 def _resolve_birth_date(
-    parsed: identity.IdentityNumber, birth_date: datetime.date | None
+    parsed: identity.IdentityNumber, birth_date: datetime.date | None, registered_on: datetime.date
 ) -> datetime.date:
-    """The birth date the number carries; a given one must agree with it (DDMMYY and century)."""
+    """The birth date the number carries; a given one must agree with it (DDMMYY and century).
+
+    Where the number gives no century (the 2032 rule), the given date is taken once it agrees
+    with DDMMYY. Either way the date must be one a youth can have (``check_youth_birth_date``);
+    the error names the field the date came from.
+    """
     mismatch = _("Fødselsdatoen stemmer ikke med identitetsnummeret.")
     if birth_date is not None and not parsed.matches_birth_date(birth_date):
         raise field_error("birth_date", mismatch, "mismatch")
     if parsed.birth_date is not None:
         if birth_date is not None and birth_date != parsed.birth_date:
             raise field_error("birth_date", mismatch, "mismatch")
+        _check_plausible("national_id", parsed.birth_date, registered_on)
         return parsed.birth_date
     if birth_date is None:
         raise field_error(
@@ -88,7 +96,15 @@ def _resolve_birth_date(
             _("Fødselsdato må oppgis: den kan ikke leses av dette nummeret."),
             "required",
         )
+    _check_plausible("birth_date", birth_date, registered_on)
     return birth_date
+
+
+def _check_plausible(field: str, birth_date: datetime.date, registered_on: datetime.date) -> None:
+    try:
+        check_youth_birth_date(birth_date, registered_on)
+    except ValidationError as exc:
+        raise ValidationError({field: exc}) from None
 
 
 @transaction.atomic
@@ -118,10 +134,12 @@ def youth_register(
     youth = Youth.objects.filter(national_id=parsed.value).first()
     created = youth is None
     if youth is None:
+        now = timezone.now()
         youth = Youth(
             national_id=parsed.value,
             national_id_kind=parsed.kind.value,
-            birth_date=_resolve_birth_date(parsed, birth_date),
+            birth_date=_resolve_birth_date(parsed, birth_date, timezone.localdate(now)),
+            created_at=now,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
             municipality_number=municipality_number,

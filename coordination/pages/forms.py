@@ -18,6 +18,7 @@ from cases.models import (
     ReferralReason,
     Service,
 )
+from cases.validators import SEARCH_PAGE_MESSAGE, no_identity_number
 from consent.categories import Category
 from consent.models import Decision, Giver, Method
 from coordination.models import MeasureStatus
@@ -65,7 +66,12 @@ class VersionForm(PageForm):
 
 
 class CaseloadFilterForm(PageForm):
-    q = forms.CharField(label=_("Navn"), max_length=100, required=False)
+    q = forms.CharField(
+        label=_("Navn"),
+        max_length=100,
+        required=False,
+        validators=[no_identity_number(SEARCH_PAGE_MESSAGE)],
+    )
     scope = forms.ChoiceField(
         label=_("Vis"),
         choices=[("ours", _("Våre ungdommer")), ("mine", _("Mine ungdommer"))],
@@ -78,6 +84,14 @@ class CaseloadFilterForm(PageForm):
     def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.has_error("q"):
+            # A refused search (an identity number) is not shown again: sent once more with the
+            # form, it would be back in the address.
+            self.data = {**self.data, "q": ""}
+        return cleaned
 
 
 class EntryForm(PageForm):

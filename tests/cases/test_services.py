@@ -63,7 +63,7 @@ def test_a_2032_rule_number_needs_the_birth_date(people: Any) -> None:
     kwargs = dict(
         actor=people.nav_advisor,
         service=people.nav,
-        national_id="30108299939",
+        national_id="30100599976",
         first_name="Ny",
         last_name="Regel",
         municipality_number="4003",
@@ -73,9 +73,9 @@ def test_a_2032_rule_number_needs_the_birth_date(people: Any) -> None:
         services.youth_register(**kwargs)  # type: ignore[arg-type]
     youth, _period, created = services.youth_register(
         **kwargs,  # type: ignore[arg-type]
-        birth_date=datetime.date(1982, 10, 30),
+        birth_date=datetime.date(2005, 10, 30),
     )
-    assert created and youth.birth_date == datetime.date(1982, 10, 30)
+    assert created and youth.birth_date == datetime.date(2005, 10, 30)
 
 
 def test_only_staff_of_the_service_may_register_with_it(people: Any) -> None:
