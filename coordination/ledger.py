@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from cases.dates import shift
 from cases.models import FollowUpPeriod, StaffMembership, StaffRole, Youth
 from coordination.models import (
     Deadline,
@@ -198,7 +199,9 @@ def managers_or_service(service_id: Any, managers: dict[Any, list[Any]]) -> list
 
 
 def _stages(deadline: Deadline, managers: dict[Any, list[Any]]) -> list[Planned]:
-    """Before (7 and 1 days), on the day, and escalation to the managers when overdue."""
+    """Before (7 and 1 days), on the day, and escalation to the managers when overdue. A stage
+    whose day is past either end of the calendar does not exist (a due day of 31 December 9999
+    has no escalation), so no stored date makes planning fail."""
     bosses = managers_or_service(deadline.service_id, managers)
     if deadline.to_managers:
         main = bosses
@@ -214,8 +217,9 @@ def _stages(deadline: Deadline, managers: dict[Any, list[Any]]) -> list[Planned]
     plan.append((ReminderStage.DUE, 0, main))
     plan.append((ReminderStage.ESCALATION, settings.REMINDER_ESCALATION_DAYS, bosses))
     return [
-        Planned(stage, days, key, user_id, service_id, due + datetime.timedelta(days=days))
+        Planned(stage, days, key, user_id, service_id, day)
         for stage, days, recipients in plan
+        if (day := shift(due, days)) is not None
         for key, user_id, service_id in recipients
     ]
 
@@ -311,7 +315,9 @@ def replan_for_user(user: Any, *, now: datetime.datetime | None = None) -> int:
     for reminder in pending:
         if reminder.deadline is None:
             continue
-        day = reminder.deadline.due_on + datetime.timedelta(days=reminder.days)
+        day = shift(reminder.deadline.due_on, reminder.days)
+        if day is None:  # the due day moved to the calendar's edge: the next sync cancels it
+            continue
         reminder.send_after = send_after(day, mode, now)
     Reminder.objects.bulk_update(pending, ["send_after"])
     return len(pending)

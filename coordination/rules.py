@@ -4,7 +4,8 @@ Each evaluator is a pure function of one youth's facts (loaded once by ``load_fa
 rule's row, and yields the deadlines the facts call for, each with when it was fulfilled (if it
 was). The ledger (``coordination.ledger``) turns that into rows and reminders. Where the law fixes
 a number it is in the rule's parameters (seeded from the constants here); local-policy numbers
-are settings.
+are settings. A due day past the end of the calendar (a far date stored, a huge parameter) is no
+deadline: days move with ``cases.dates.shift``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from cases.dates import local_day, shift
 from cases.models import (
     CASELOAD_ROLES,
     Activity,
@@ -97,21 +99,21 @@ PARAMETERS: dict[str, dict[str, Any]] = {
 # --- Calendar --------------------------------------------------------------------------------
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
+def add_months(day: datetime.date, months: int) -> datetime.date | None:
     """The same day ``months`` calendar months later; the month's last day where it has none
-    (31 January + 1 month = 28 or 29 February)."""
+    (31 January + 1 month = 28 or 29 February). None past either end of the calendar."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        return None
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def local_day(moment: datetime.datetime) -> datetime.date:
-    """The calendar day in Europe/Oslo of an instant (deadlines are days in Oslo)."""
-    return timezone.localtime(moment).date()
-
-
 def start_of_day(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    """The first moment of ``day`` in Europe/Oslo; for the calendar's first day, its first
+    moment in UTC (Oslo's is earlier: a moment before year 1, which could not be read back)."""
+    first = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return max(first, datetime.datetime.min.replace(tzinfo=datetime.UTC))
 
 
 # --- Facts about one youth --------------------------------------------------------------------
@@ -290,12 +292,13 @@ def ug_2023(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[
             period is not None and period.ended_on is not None
         )
         aged_out = age_on(birth, today) >= p["max_age"]
-        if fulfilled is None and (ended or aged_out):
+        due = shift(first.decided_on, settings.DEADLINE_UG_CONTACT_PERSON_DAYS)
+        if due is None or (fulfilled is None and (ended or aged_out)):
             continue
         yield Expected(
             SubjectType.DECISION,
             first.pk,
-            first.decided_on + datetime.timedelta(days=settings.DEADLINE_UG_CONTACT_PERSON_DAYS),
+            due,
             first.service_id,
             period.responsible_id if period else None,
             Category.WORK_AND_WELFARE,
@@ -315,12 +318,13 @@ def ug_plan_1m(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterat
         ended = _run_ended(facts.decisions, first, p["groups"]) or (
             period is not None and period.ended_on is not None
         )
-        if fulfilled is None and ended:
+        due = add_months(first.decided_on, p["months"])
+        if due is None or (fulfilled is None and ended):
             continue
         yield Expected(
             SubjectType.DECISION,
             first.pk,
-            add_months(first.decided_on, p["months"]),
+            due,
             first.service_id,
             period.responsible_id if period else None,
             Category.WORK_AND_WELFARE,
@@ -354,12 +358,15 @@ def ug_u20(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[E
         fulfilled = _not_before(
             _offer_made(facts.activities_of(period), p["offer_types"]), accepted_on
         )
-        if fulfilled is None and period is not None and period.ended_on is not None:
+        due = shift(accepted_on, settings.DEADLINE_UG_U20_OFFER_DAYS)
+        if due is None or (
+            fulfilled is None and period is not None and period.ended_on is not None
+        ):
             continue
         yield Expected(
             SubjectType.REFERRAL,
             referral.pk,
-            accepted_on + datetime.timedelta(days=settings.DEADLINE_UG_U20_OFFER_DAYS),
+            due,
             referral.to_service_id,
             period.responsible_id if period else None,
             Category.WORK_AND_WELFARE,
@@ -378,12 +385,13 @@ def ui_8w(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Ex
         fulfilled = _not_before(
             _offer_made(facts.activities_of(period), p["offer_types"]), period.started_on
         )
-        if fulfilled is None and period.ended_on is not None:
+        due = shift(period.started_on, p["days"])
+        if due is None or (fulfilled is None and period.ended_on is not None):
             continue
         yield Expected(
             SubjectType.PERIOD,
             period.pk,
-            period.started_on + datetime.timedelta(days=p["days"]),
+            due,
             period.service_id,
             period.responsible_id,
             Category.WORK_AND_WELFARE,

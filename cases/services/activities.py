@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from cases import access
+from cases import access, dates
 from cases.events import fact_changed
 from cases.models import (
     Activity,
@@ -50,6 +50,9 @@ ACTIVITY_FIELDS = (
     "agreed",
 )
 AGREED_EDITABLE = frozenset({"deadline", "status"})
+# How far from today each of an activity's dates may lie (``cases.dates``): the deadline brings
+# reminders and escalations; from and to only say when it runs.
+DATE_WINDOWS = {"from_date": dates.PERIOD, "to_date": dates.PERIOD, "deadline": dates.DEADLINE}
 
 
 def _refuse(message: Any, code: str, field: str | None = None) -> ApplicationError:
@@ -203,7 +206,12 @@ def _check_responsible_service(plan: ActivityPlan, service: Service) -> None:
         )
 
 
-def _check_dates(values: Mapping[str, Any]) -> None:
+def _check_dates(values: Mapping[str, Any], changed: Collection[str] | None = None) -> None:
+    """Each date being set within its window, and from before to. Only the ``changed`` dates
+    are held to the window (all when None): an old activity keeps the dates it has."""
+    dates.check_date_windows(
+        {f: values.get(f) for f in DATE_WINDOWS if changed is None or f in changed}, DATE_WINDOWS
+    )
     start, end = values.get("from_date"), values.get("to_date")
     if start and end and end < start:
         raise field_error("to_date", _("Til-dato kan ikke være før fra-dato."), "before_start")
@@ -302,7 +310,7 @@ def activity_add(
     responsible_service = responsible_service or locked.period.service
     _check_actor(actor, locked, responsible_service)
     _check_responsible_service(locked, responsible_service)
-    _check_dates({"from_date": from_date, "to_date": to_date})
+    _check_dates({"from_date": from_date, "to_date": to_date, "deadline": deadline})
     now = timezone.now()
     activity = Activity(
         plan=locked,
@@ -389,7 +397,10 @@ def activity_change(
     if "responsible_service" in changes:
         _check_responsible_service(plan, locked.responsible_service)
         _check_actor(actor, plan, locked.responsible_service)
-    _check_dates({"from_date": locked.from_date, "to_date": locked.to_date})
+    _check_dates(
+        {"from_date": locked.from_date, "to_date": locked.to_date, "deadline": locked.deadline},
+        changed=changes,
+    )
     locked.full_clean(validate_constraints=False)
     locked.version += 1
     locked.save()

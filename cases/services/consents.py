@@ -9,11 +9,16 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from cases import dates
 from cases.events import fact_changed
 from cases.models import Youth
 from consent import services as consent_services
 from consent.errors import ApplicationError
 from consent.models import Consent, Giver, Method
+
+# How far from today a consent's start and end may lie (``cases.dates``); that the end comes
+# after the start is the consent app's rule.
+DATE_WINDOWS = {"valid_from": dates.CONSENT_START, "valid_until": dates.CONSENT_END}
 
 
 def _giver_names(youth: Youth, giver: str) -> str:
@@ -49,6 +54,7 @@ def consent_give(
 
     Oral consent is documented by the recording staff member unless another is named.
     """
+    dates.check_date_windows({"valid_from": valid_from, "valid_until": valid_until}, DATE_WINDOWS)
     if method == Method.ORAL and documented_by is None:
         documented_by = actor
     consent = consent_services.consent_record(

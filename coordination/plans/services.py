@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import access
+from cases import access, dates
 from cases import services as case_services
 from cases.models import (
     CASELOAD_ROLES,
@@ -343,6 +343,13 @@ PLAN_EDITABLE = (
     "next_review_on",
     "bti_level",
 )
+# How far from today a plan's dates may lie (``cases.dates``): the review dates bring reminders,
+# the period only says when the plan runs. Only dates being set are held to them.
+PLAN_DATE_WINDOWS = {
+    "starts_on": dates.PERIOD,
+    "ends_on": dates.PERIOD,
+    "next_review_on": dates.DEADLINE,
+}
 
 
 @transaction.atomic
@@ -377,6 +384,7 @@ def plan_create(
         )
     if kind == PlanKind.INDIVIDUAL and values.get("bti_level") is not None:
         raise _refuse(_("BTI-nivå gjelder bare stafettlogg."), "invalid", "bti_level")
+    dates.check_date_windows(values, PLAN_DATE_WINDOWS)
     if Plan.objects.filter(youth=youth, status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE]).exists():
         raise _refuse(_("Ungdommen har allerede en plan."), "plan_exists", "youth")
     service_parts = [p for p in participants if p.kind == ParticipantKind.SERVICE]
@@ -431,6 +439,7 @@ def plan_update(*, actor: Any, plan: Plan, version: int, values: Mapping[str, An
     changed = [k for k in PLAN_EDITABLE if k in values and getattr(locked, k) != values[k]]
     if not changed:
         return locked
+    dates.check_date_windows({k: values[k] for k in changed}, PLAN_DATE_WINDOWS)
     for name in changed:
         setattr(locked, name, values[name])
     _bump(locked, actor, before, changed)
@@ -733,6 +742,10 @@ MEASURE_FIELDS = (
 )
 
 
+# A measure's end is a deadline for the person responsible; its start only says when it runs.
+MEASURE_DATE_WINDOWS = {"starts_on": dates.PERIOD, "ends_on": dates.DEADLINE}
+
+
 def _check_measure_people(plan: Plan, service: Service, responsible: Any) -> None:
     _check_participating(plan, service, "service")
     if responsible is not None:
@@ -762,6 +775,7 @@ def measure_add(
     if goal.plan_id != locked.pk or goal.removed_at is not None:
         raise _refuse(_("Målet finnes ikke i denne planen."), "invalid", "goal")
     _check_measure_people(locked, service, responsible)
+    dates.check_date_windows({"starts_on": starts_on, "ends_on": ends_on}, MEASURE_DATE_WINDOWS)
     measure = PlanMeasure(
         plan=locked,
         youth_id=locked.youth_id,
@@ -810,6 +824,14 @@ def measure_change(
         if values["status"] not in MeasureStatus.values:
             raise _refuse(_("Ugyldig status."), "invalid_choice", "status")
         locked.status_changed_at = timezone.now()
+    dates.check_date_windows(
+        {
+            k: values[k]
+            for k in MEASURE_DATE_WINDOWS
+            if k in values and getattr(locked, k) != values[k]
+        },
+        MEASURE_DATE_WINDOWS,
+    )
     _set(locked, values, MEASURE_FIELDS)
     _save_part(plan, actor, locked, before)
     ledger.sync_youth(plan.youth_id)
@@ -829,6 +851,9 @@ def measure_remove(*, actor: Any, measure: PlanMeasure, version: int) -> PlanMea
 
 
 # --- Reviews ----------------------------------------------------------------------------------
+
+# The next review is a deadline for the coordinator; the day a review was held is in the past.
+REVIEW_DATE_WINDOWS = {"held_on": dates.PERIOD, "next_review_on": dates.DEADLINE}
 
 
 @transaction.atomic
@@ -857,6 +882,9 @@ def review_record(
         )
     if next_review_on <= held_on:
         raise _refuse(_("Neste evaluering må være etter denne."), "invalid", "next_review_on")
+    dates.check_date_windows(
+        {"held_on": held_on, "next_review_on": next_review_on}, REVIEW_DATE_WINDOWS
+    )
     participants = {str(p.pk): p for p in locked.participants.all()}
     unknown = [str(a) for a in attendee_ids if str(a) not in participants]
     if unknown:
