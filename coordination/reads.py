@@ -30,6 +30,13 @@ def deadlines_for(user: Any) -> QuerySet[Deadline]:
     )
 
 
+def due_soon_days() -> int:
+    """How far ahead a live deadline is "due soon" (from today through today plus this many
+    days): the lead of the first reminder, so a deadline is due soon once reminders about it
+    have begun. The API's ``state=due_soon`` and the day page both read it here."""
+    return max(settings.REMINDER_BEFORE_DAYS, default=7)
+
+
 def deadline_filter(
     queryset: QuerySet[Deadline], query: dict[str, Any], user: Any
 ) -> QuerySet[Deadline]:
@@ -48,7 +55,7 @@ def deadline_filter(
     if state == STATE_OPEN:
         queryset = queryset.filter(due_on__gte=today)
     elif state == STATE_DUE_SOON:
-        soon = today + datetime.timedelta(days=max(settings.REMINDER_BEFORE_DAYS, default=7))
+        soon = today + datetime.timedelta(days=due_soon_days())
         queryset = queryset.filter(due_on__gte=today, due_on__lte=soon)
     elif state == STATE_OVERDUE:
         queryset = queryset.filter(due_on__lt=today)

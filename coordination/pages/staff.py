@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from typing import Any
 
+from django.core.paginator import Page
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from cases import access, reads, selectors, timeline
 from cases.models import AWAITING_ANSWER, Service, StaffRole
+from cases.paging import WindowCountPaginator
+from cases.referral_list import ReferralFilter, ReferralList
 from consent.categories import Category
 from coordination import reads as deadline_reads
 from coordination.models import OPEN_PLAN_STATUSES
@@ -22,7 +24,8 @@ from coordination.pages.forms import CaseloadFilterForm, WithdrawForm
 from coordination.plans import documents
 from coordination.plans import selectors as plan_selectors
 
-DAY_DEADLINE_DAYS = 14
+DAY_ROWS = 30  # deadlines shown per section of "my day"
+DAY_SHORT_ROWS = 20  # referrals and plans shown on "my day"
 TIMELINE_PAGE = 30
 
 
@@ -33,54 +36,59 @@ def my_services(user: Any) -> Any:
 @staff_required
 @methods("get")
 def day(request: HttpRequest) -> HttpResponse:
-    """My day: my deadlines (overdue, due in the next two weeks), referrals to my services that
-    wait for an answer, the plans I coordinate by next review, and for managers the overdue
-    deadlines of their services (where escalation reminders lead)."""
+    """My day: my deadlines (overdue, due soon: the API's ``state=overdue`` and
+    ``state=due_soon``), referrals to my services that wait for an answer, the plans I
+    coordinate by next review, and for managers the overdue deadlines of their services (where
+    escalation reminders lead). Each section is its own bounded query carrying its true total,
+    so a long list never crowds out another and a count never stops at the rows shown."""
     user: Any = request.user
+    viewer = access.viewer_for(user)
     today = timezone.localdate()
+
+    def first(rows: Any, limit: int = DAY_ROWS) -> Page:
+        return WindowCountPaginator(rows, limit).page(1)
+
+    def deadlines(scope: str, state: str) -> Page:
+        query = {"scope": scope, "state": state}
+        return first(
+            deadline_reads.deadline_filter(deadline_reads.deadlines_for(viewer), query, user)
+        )
+
     with transaction.atomic():
-        mine = deadline_reads.deadline_filter(
-            deadline_reads.deadlines_for(user),
-            {"scope": "mine", "state": deadline_reads.STATE_LIVE},
-            user,
+        overdue = deadlines("mine", deadline_reads.STATE_OVERDUE)
+        due_soon = deadlines("mine", deadline_reads.STATE_DUE_SOON)
+        deadline_reads.log_deadlines(viewer, "day-deadlines", [*overdue, *due_soon])
+        referrals = first(
+            ReferralList(
+                ReferralFilter(box="inbox", services=tuple(viewer.reach), states=AWAITING_ANSWER)
+            ),
+            DAY_SHORT_ROWS,
         )
-        deadlines = list(mine.filter(due_on__lte=today + _days())[:30])
-        deadline_reads.log_deadlines(user, "day-deadlines", deadlines)
-        referrals = list(
-            selectors.referral_list(user=user, box="inbox").filter(state__in=AWAITING_ANSWER)[:20]
-        )
-        reads.log_referrals(user, "day-referrals", referrals)
-        plans = list(
+        reads.log_referrals(viewer, "day-referrals", list(referrals))
+        plans = first(
             plan_selectors.plan_list(user=user, role="coordinator")
             .filter(status__in=OPEN_PLAN_STATUSES)
-            .order_by("next_review_on", "created_at")[:20]
+            .order_by("next_review_on", "created_at"),
+            DAY_SHORT_ROWS,
         )
-        documents.log_plan_reads(user, "day-plans", plans)
-        escalated = []
-        if access.active_memberships(user).filter(role=StaffRole.MANAGER).exists():
-            overdue = deadline_reads.deadline_filter(
-                deadline_reads.deadlines_for(user),
-                {"scope": "service", "state": deadline_reads.STATE_OVERDUE},
-                user,
-            )
-            escalated = list(overdue.exclude(staff=user)[:30])
-            deadline_reads.log_deadlines(user, "day-escalated", escalated)
+        documents.log_plan_reads(viewer, "day-plans", list(plans))
+        escalated = None
+        if any(m.role == StaffRole.MANAGER and m.service_is_active for m in viewer.memberships):
+            escalated = deadlines("service", deadline_reads.STATE_OVERDUE)
+            deadline_reads.log_deadlines(viewer, "day-escalated", list(escalated))
     return render(
         request,
         "pages/day.html",
         {
             "today": today,
-            "overdue": [d for d in deadlines if d.due_on < today],
-            "due_soon": [d for d in deadlines if d.due_on >= today],
+            "overdue": overdue,
+            "due_soon": due_soon,
+            "due_soon_days": deadline_reads.due_soon_days(),
             "referrals": referrals,
             "plans": plans,
             "escalated": escalated,
         },
     )
-
-
-def _days() -> datetime.timedelta:
-    return datetime.timedelta(days=DAY_DEADLINE_DAYS)
 
 
 @staff_required
@@ -105,6 +113,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
     params = request.GET.copy()
     params.pop("page", None)
+    for name in form.errors:  # refused input (an identity number in q) stays out of the links
+        params.pop(name, None)
     return render(
         request,
         "pages/caseload.html",

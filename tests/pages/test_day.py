@@ -1,0 +1,221 @@
+"""My day: each section is its own bounded list with its own true total, the due-soon window is
+the API's, and the page runs a fixed number of queries however long the lists grow."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from rest_framework.test import APIClient
+
+from cases import services
+from cases.models import ActivityPlan
+from consent.models import AccessLogEntry
+from coordination.reads import due_soon_days
+from tests import factories
+from tests.conftest import People, build_people
+
+pytestmark = pytest.mark.django_db
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def travel() -> Iterator[Any]:
+    """travel(day) moves the clock to noon in Europe/Oslo on ``day`` until the test ends."""
+    travellers: list[Any] = []
+
+    def go(day: datetime.date) -> None:
+        for traveller in travellers:
+            traveller.stop()
+        travellers.clear()
+        moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=OSLO)
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield go
+    for traveller in travellers:
+        traveller.stop()
+
+
+def _people_with_deadlines(
+    travel: Any, today: datetime.date, *, overdue: int, due_soon: int, later: int = 2
+) -> People:
+    """The named people, set up six weeks before ``today``; the NAV advisor holds activity
+    deadlines: ``overdue`` before today, ``due_soon`` from today through the due-soon window,
+    and ``later`` just after that window (in neither section)."""
+    travel(today - 42 * DAY)
+    people = build_people()
+    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    window = due_soon_days()
+    dues = (
+        [today - (1 + n % 40) * DAY for n in range(overdue)]
+        + [today + (n % (window + 1)) * DAY for n in range(due_soon)]
+        + [today + (window + 1 + n) * DAY for n in range(later)]
+    )
+    for n, due in enumerate(dues):
+        services.activity_add(
+            actor=people.nav_advisor, plan=plan, type="EGEN", title=f"Aktivitet {n}", deadline=due
+        )
+    travel(today)
+    return people
+
+
+def _referrals_to_nav(people: People, n: int) -> None:
+    for i in range(n):
+        youth = factories.register_youth(
+            people.ot_counsellor, people.ot, first_name=f"Henvist{i}", last_name="Lund"
+        )
+        services.referral_send(
+            actor=people.ot_counsellor,
+            youth=youth,
+            from_service=people.ot,
+            to_service=people.nav,
+            reason_code="OT_NOT_IN_WORK",
+            message="Trenger jobb.",
+            categories=[],
+        )
+
+
+def _client(user: Any, language: str = "nb") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    return client
+
+
+def _api_count(user: Any, query: str) -> int:
+    api = APIClient()
+    api.force_authenticate(user)
+    response = api.get(f"/api/v1/deadlines/?{query}")
+    assert response.status_code == 200
+    count: int = response.json()["count"]
+    return count
+
+
+def _section(content: str, heading_id: str) -> str:
+    """The HTML from a heading to the end of its list and the "Viser … av …" line after it."""
+    start = content.index(f'id="{heading_id}"')
+    end = content.find("<h3", start + 1)
+    section_end = content.find("</section>", start)
+    return content[start : section_end if end == -1 else min(end, section_end)]
+
+
+def _items(section: str) -> int:
+    return section.count("<li><a ")
+
+
+def _badge(section: str) -> int:
+    found = re.search(r'<span class="badge[^"]*">(\d+)</span>', section)
+    assert found, section
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime.date(2027, 3, 10),
+        datetime.date(2027, 1, 28),  # the due-soon window runs into February
+        datetime.date(2027, 3, 1),  # the overdue reach back over the end of February
+        datetime.date(2028, 2, 25),  # ... and over a leap day
+    ],
+)
+def test_my_day_shows_each_section_with_its_true_total(travel: Any, today: datetime.date) -> None:
+    people = _people_with_deadlines(travel, today, overdue=35, due_soon=13)
+    advisor = people.nav_advisor
+    # The ledger may add deadlines of its own (the plan's): the API's lists are the truth.
+    overdue_total = _api_count(advisor, "scope=mine&state=overdue")
+    due_soon_total = _api_count(advisor, "scope=mine&state=due_soon")
+    assert _api_count(advisor, "scope=mine&state=overdue&rule=ACTIVITY") == 35
+    assert _api_count(advisor, "scope=mine&state=due_soon&rule=ACTIVITY") == 13
+
+    content = _client(advisor).get("/day/").content.decode()
+
+    overdue = _section(content, "overdue-heading")
+    assert _badge(overdue) == overdue_total
+    assert _items(overdue) == 30
+    assert f"Viser 30 av {overdue_total}." in overdue
+    assert "/api/v1/deadlines/?scope=mine&amp;state=overdue" in overdue
+    due_soon = _section(content, "due-soon-heading")
+    assert f"Forfaller innen {due_soon_days()} dager" in due_soon
+    assert _badge(due_soon) == due_soon_total
+    assert _items(due_soon) == due_soon_total  # all of them, the overdue list crowds out none
+    assert "Viser" not in due_soon and "Ingen frister" not in due_soon
+    # Deadlines after the window are in neither section.
+    later = {(today + (due_soon_days() + 1 + n) * DAY).strftime("%d.%m.%Y") for n in range(2)}
+    assert not any(day in overdue + due_soon for day in later)
+
+    # The access log holds what was shown: the rows, not the totals.
+    logged = AccessLogEntry.objects.filter(actor=advisor, purpose="day-deadlines")
+    assert sum(len(entry.items) for entry in logged) == 30 + due_soon_total
+
+    # The manager sees the service's overdue deadlines with their true count.
+    manager = _client(people.manager).get("/day/").content.decode()
+    escalated = _section(manager, "escalated-heading")
+    service_overdue = _api_count(people.manager, "scope=service&state=overdue")
+    assert service_overdue >= 35
+    assert _badge(escalated) == service_overdue
+    assert _items(escalated) == 30
+    assert f"Viser 30 av {service_overdue}." in escalated
+    assert "/api/v1/deadlines/?scope=service&amp;state=overdue" in escalated
+
+
+def test_a_short_list_shows_no_more_link_and_an_empty_window_says_so(travel: Any) -> None:
+    people = _people_with_deadlines(travel, datetime.date(2027, 3, 10), overdue=2, due_soon=0)
+    content = _client(people.nav_advisor).get("/day/").content.decode()
+    overdue = _section(content, "overdue-heading")
+    assert _items(overdue) == _badge(overdue) >= 2
+    assert "Viser" not in overdue
+    if _api_count(people.nav_advisor, "scope=mine&state=due_soon") == 0:
+        assert "Ingen frister forfaller så snart." in _section(content, "due-soon-heading")
+
+
+def test_referrals_waiting_show_their_true_total_and_lead_to_the_inbox(travel: Any) -> None:
+    people = _people_with_deadlines(travel, datetime.date(2027, 3, 10), overdue=0, due_soon=0)
+    _referrals_to_nav(people, 23)
+    content = _client(people.nav_advisor).get("/day/").content.decode()
+    waiting = content.split('id="referrals-heading"')[1].split("</section>")[0]
+    assert waiting.count("<li><a ") == 20
+    assert "Viser 20 av 23." in waiting
+    assert "/referrals/?box=inbox&amp;state=open" in waiting
+    english = _client(people.nav_advisor, "en").get("/day/").content.decode()
+    assert "Showing 20 of 23." in english
+    assert f"Due within {due_soon_days()} days" in english
+
+
+def test_my_day_runs_a_fixed_number_of_queries(travel: Any, count_queries: Any) -> None:
+    today = datetime.date(2027, 3, 10)
+    people = _people_with_deadlines(travel, today, overdue=2, due_soon=1, later=0)
+    _referrals_to_nav(people, 1)
+    advisor, manager = _client(people.nav_advisor), _client(people.manager)
+    with count_queries() as advisor_few:
+        assert advisor.get("/day/").status_code == 200
+    with count_queries() as manager_few:
+        assert manager.get("/day/").status_code == 200
+
+    plan = ActivityPlan.objects.get(youth=people.youth)
+    travel(today - 42 * DAY)
+    for n in range(40):  # 32 more overdue, 8 more due soon
+        due = today - (1 + n) * DAY if n < 32 else today + (n % 8) * DAY
+        services.activity_add(
+            actor=people.nav_advisor, plan=plan, type="EGEN", title=f"Mer {n}", deadline=due
+        )
+    _referrals_to_nav(people, 24)
+    travel(today)
+    assert _api_count(people.nav_advisor, "scope=mine&state=overdue") > 30
+    assert _api_count(people.manager, "scope=service&state=overdue") > 30
+
+    with count_queries() as advisor_many:
+        content = advisor.get("/day/").content.decode()
+    with count_queries() as manager_many:
+        assert manager.get("/day/").status_code == 200
+    assert "Viser 30 av" in content and "Viser 20 av 25." in content
+    assert len(advisor_many.captured_queries) == len(advisor_few.captured_queries)
+    assert len(manager_many.captured_queries) == len(manager_few.captured_queries)
