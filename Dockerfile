@@ -26,4 +26,5 @@ RUN SECRET_KEY=build-only python manage.py compilemessages --ignore=/opt/venv -v
 
 USER samordna
 EXPOSE 8000
-CMD ["gunicorn", "coordination.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py redacts identity numbers in gunicorn's access and error logs.
+CMD ["gunicorn", "coordination.wsgi", "--config=gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

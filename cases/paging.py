@@ -10,6 +10,9 @@ from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
 WINDOW_COUNT = "_page_total"
+# A row's place in a list is a 64-bit integer in SQL (PostgreSQL's bigint, SQLite's INTEGER): no
+# list holds more rows, and a LIMIT or OFFSET past it is an error rather than an empty page.
+MAX_ROWS = 2**63 - 1
 
 
 class WindowCountPaginator(Paginator):
@@ -53,6 +56,8 @@ class WindowCountPaginator(Paginator):
             raise PageNotAnInteger(_("Sidetallet er ikke et heltall.")) from None
         if number < 1:
             raise EmptyPage(_("Sidetallet er mindre enn 1."))
+        if number * self.per_page > MAX_ROWS:  # past the end of any list
+            raise EmptyPage(_("Siden har ingen resultater."))
         found = self._rows_and_total((number - 1) * self.per_page)
         if found is None:
             return super().page(number)
