@@ -193,13 +193,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
+    _control_dir = VAR_DIR / "celery" / "control"  # else kombu writes ./control/
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        "control_folder": str(_control_dir),
         "store_processed": False,
     }
-    for _folder in (_queue_dir, _processed_dir):
+    for _folder in (_queue_dir, _processed_dir, _control_dir):
         _folder.mkdir(parents=True, exist_ok=True)
 else:
     # Retries and countdowns stay well below this, so a task is never delivered twice by Redis.
@@ -255,15 +257,23 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The first class answers an anonymous caller: Token asks for credentials (401 with
+    # WWW-Authenticate), where Session, which has no such header, would answer 403. A session
+    # caller still passes Session's CSRF check.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "cases.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
@@ -333,19 +343,39 @@ if PRODUCTION:
 
 # --- Logging --------------------------------------------------------------------------------
 # Every handler passes through the redaction filter: identity numbers never reach a log line.
+# Django's own logging config gives "django" a console and an e-mail handler and "django.server"
+# (runserver's request lines, query strings included) a handler that does not propagate; both
+# are replaced here, so those lines pass the filter too. gunicorn's access log: gunicorn.conf.py.
+_log_level = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_identity_numbers": {"()": "cases.logfilters.RedactIdentityNumbers"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "filters": ["redact_identity_numbers"],
-        }
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_identity_numbers"],
+        },
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": _log_level},
+    "loggers": {
+        "django": {"handlers": [], "level": _log_level},  # to the root's console
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Samordna -------------------------------------------------------------------------------

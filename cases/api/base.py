@@ -48,6 +48,11 @@ class StaffField(serializers.SlugRelatedField):
         kwargs.setdefault("queryset", User.objects.filter(is_active=True))
         super().__init__(slug_field=User.USERNAME_FIELD, **kwargs)
 
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:  # PostgreSQL refuses NUL in text
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
 
 class StaffRefSerializer(serializers.Serializer):
     """A staff member as others see them. Built by hand: it is in every list row, and DRF's
@@ -75,8 +80,8 @@ def moment(value: datetime.datetime | None) -> str | None:
     return _MOMENT.to_representation(value) if value is not None else None
 
 
-# Public ids are UUIDs; routes match only that shape.
-UUID_PATTERN = "[0-9a-fA-F-]{36}"
+# Public ids are UUIDs; routes match only that shape (anything else is a 404, not a 400).
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -119,7 +119,16 @@ class YouthInformationMixin:
         return Response(s.ConsentSerializer(consents, many=True).data)
 
     @extend_schema(
-        parameters=[s.TimelineQuerySerializer], responses=s.TimelineItemSerializer(many=True)
+        parameters=[s.TimelineQuerySerializer],
+        responses=inline_serializer(
+            "TimelinePage",
+            {
+                "next": serializers.CharField(
+                    allow_null=True, help_text=_("Peker til neste side (cursor), eller null.")
+                ),
+                "results": s.TimelineItemSerializer(many=True),
+            },
+        ),
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, pk: str) -> Response:
@@ -187,9 +196,11 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         entry = services.entry_edit(actor=request.user, entry=entry, **data)
         return Response(s.EntrySerializer(entry).data)
 
+    # Not named ``delete``: DRF hands an HTTP method to the view method of the same name, so
+    # DELETE on the entry would have reached this action without the documented POST.
     @extend_schema(request=s.ReasonSerializer, responses={204: None})
-    @action(detail=True, methods=["post"])
-    def delete(self, request: Request, pk: str) -> Response:
+    @action(detail=True, methods=["post"], url_path="delete", url_name="delete")
+    def delete_entry(self, request: Request, pk: str) -> Response:
         entry = selectors.entry_for_user(user=request.user, entry_id=pk)
         data = validated(s.ReasonSerializer, request.data)
         services.entry_delete(actor=request.user, entry=entry, reason=data["reason"])

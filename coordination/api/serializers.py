@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -68,7 +69,17 @@ class DeadlineSerializer(serializers.ModelSerializer):
         return deadline.is_live and deadline.due_on < timezone.localdate()
 
 
+class UriField(serializers.URLField):
+    """A link as a URI: Django's URL validation lets an IRI in (``…/§4-3``), the schema
+    promises ``format: uri``, so non-ASCII characters go out percent-encoded."""
+
+    def to_representation(self, value: Any) -> str:
+        return iri_to_uri(super().to_representation(value)) or ""
+
+
 class DeadlineRuleSerializer(serializers.ModelSerializer):
+    source_url = UriField(read_only=True, allow_blank=True)
+
     class Meta:
         model = DeadlineRule
         fields = ["code", "name", "description", "source", "source_url", "enabled", "parameters"]

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +24,7 @@ from rest_framework.views import APIView
 
 from cases import access
 from cases.api.base import UUID_PATTERN, validated
+from cases.api.errors import error_body
 from cases.models import ServiceKind
 from consent.errors import ApplicationError
 from coordination import compliance, ledger, reads
@@ -162,3 +165,22 @@ class YouthGuaranteeReportView(APIView):
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         return Response(s.ReportSerializer(report).data)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Errors keep the API's one JSON shape, also when the caller asked for CSV.
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), CSVRenderer
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (``handler404``). An address under /api/ that matches no route (an id
+    that is no UUID, say) answers in the API's one error shape, as the API's own 404s do; pages
+    get Django's page."""
+    if request.path.startswith("/api/"):
+        body = error_body(NotFound.default_code, str(NotFound.default_detail))
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception)
