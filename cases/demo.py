@@ -228,11 +228,31 @@ def _birth_date(
     return today - datetime.timedelta(days=age_days)
 
 
+def _youth_rng(seed_value: int, index: int) -> random.Random:
+    """Each demo youth draws from a stream of its own, so youth ``index`` is the same person
+    (the same age in days, the same services) whatever the date and whatever the youths before
+    it became on that date."""
+    return random.Random(seed_value * 1_000_003 + index)
+
+
+# The first youths reach an age where the rules change hands on the day the demo is made: 16
+# (the youth consents in health matters, pbrl § 4-3) and 18 (the youth consents to everything).
+MILESTONE_AGES = (16, 18)
+
+
+def _draw_birth(rng: random.Random, today: datetime.date, index: int) -> tuple[bool, datetime.date]:
+    """Whether the youth comes through OT (15-21) or NAV (17-29), and the birth date."""
+    in_ot = rng.random() < 0.4
+    birth = _birth_date(rng, today, 15, 21) if in_ot else _birth_date(rng, today, 17, 29)
+    if index < len(MILESTONE_AGES):
+        return True, rules.latest_birth_date(today, MILESTONE_AGES[index])
+    return in_ot, birth
+
+
 def seed(
     *, youths: int = 300, seed_value: int = 2026, progress: Callable[[Iterator[int]], Iterator[int]]
 ) -> dict[str, int]:
     """Create the demo municipality. Returns counts of what was made."""
-    rng = random.Random(seed_value)
     today = timezone.localdate()
     user_model = get_user_model()
 
@@ -275,7 +295,9 @@ def seed(
     health, cw = by_name["Helsestasjon for ungdom Skien"], by_name["Barneverntjenesten i Skien"]
     counts = {"youths": 0, "periods": 0, "guardians": 0, "decisions": 0, "activities": 0}
 
-    def follow(youth: Youth, service: Service, reason: str, started_on: datetime.date) -> None:
+    def follow(
+        rng: random.Random, youth: Youth, service: Service, reason: str, started_on: datetime.date
+    ) -> None:
         worker = rng.choice(staff_by_service[service.name])
         services.period_open(
             actor=worker,
@@ -287,9 +309,9 @@ def seed(
         )
         counts["periods"] += 1
 
-    for _ in progress(iter(range(youths))):
-        in_ot = rng.random() < 0.4
-        birth = _birth_date(rng, today, 16, 21) if in_ot else _birth_date(rng, today, 17, 29)
+    for index in progress(iter(range(youths))):
+        rng = _youth_rng(seed_value, index)
+        in_ot, birth = _draw_birth(rng, today, index)
         sixteenth = rules.birthday(birth, 16)
         started = today - datetime.timedelta(
             days=rng.randint(0, max(0, min(700, (today - sixteenth).days)))
@@ -317,13 +339,13 @@ def seed(
         age = youth.age_on(today)
         # 1,236 of 2,939 OT youths were actually outside school and work: NAV follows those too.
         if in_ot and age >= 18 and rng.random() < 1236 / 2939:
-            follow(youth, nav, _weighted(rng, NAV_REASONS), started)
+            follow(rng, youth, nav, _weighted(rng, NAV_REASONS), started)
         if age <= 19 and rng.random() < 0.3:
-            follow(youth, school, "Fare for å avbryte opplæringen", started)
+            follow(rng, youth, school, "Fare for å avbryte opplæringen", started)
         if rng.random() < 0.15:
-            follow(youth, health, "Oppfølging av psykisk helse", started)
+            follow(rng, youth, health, "Oppfølging av psykisk helse", started)
         if age <= 24 and rng.random() < 0.08:
-            follow(youth, cw, "Ettervern", started)
+            follow(rng, youth, cw, "Ettervern", started)
         if youth.periods.filter(service=nav, ended_on__isnull=True).exists():
             _nav_follow_up(rng, youth, nav, advisors_by_service[nav.name], started, today, counts)
         if age < 18:

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from cases import demo
 from cases.models import Service
 from coordination import demo as plan_demo
+from coordination.receivers import derived_once
 
 
 class Command(BaseCommand):
@@ -43,9 +44,10 @@ class Command(BaseCommand):
             )
 
         with transaction.atomic():
-            counts = demo.seed(
-                youths=options["youths"], seed_value=options["seed"], progress=progress
-            )
+            with derived_once():
+                counts = demo.seed(
+                    youths=options["youths"], seed_value=options["seed"], progress=progress
+                )
             counts.update(plan_demo.seed_plans(seed_value=options["seed"]))
             counts.update(plan_demo.seed_portal())
         self.stdout.write(

@@ -1,0 +1,61 @@
+"""The default demo seeds on any day: its choices follow the rules the services apply.
+
+Seeded whole (300 youths, as ``./scripts/run`` does) at dates spread over a year: month and year
+ends, a leap day, and the instants summer time starts and ends in Europe/Oslo. The demo's first
+youths turn 16 and 18 on the day it is made, so every date also covers those birthdays.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zoneinfo
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from cases import demo
+from cases.models import PortalAccount, Youth
+from consent import rules
+from coordination.models import Plan
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+UTC = datetime.UTC
+
+INSTANTS = {
+    "late-november": datetime.datetime(2026, 11, 29, 12, 0, tzinfo=OSLO),
+    "year-end": datetime.datetime(2026, 12, 31, 23, 30, tzinfo=OSLO),
+    "month-end": datetime.datetime(2027, 1, 31, 12, 0, tzinfo=OSLO),
+    # 02:00 CET becomes 03:00 CEST on 28 March 2027; 03:00 CEST becomes 02:00 CET on 31 October.
+    "summer-time-starts": datetime.datetime(2027, 3, 28, 1, 0, tzinfo=UTC),
+    "midsummer": datetime.datetime(2027, 6, 30, 12, 0, tzinfo=OSLO),
+    "summer-time-ends": datetime.datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
+    "leap-day": datetime.datetime(2028, 2, 29, 12, 0, tzinfo=OSLO),
+}
+
+
+@pytest.mark.parametrize("moment", INSTANTS.values(), ids=INSTANTS.keys())
+def test_the_default_demo_seeds_on_any_day(db: Any, moment: datetime.datetime) -> None:
+    today = moment.astimezone(OSLO).date()
+    out = io.StringIO()
+    with time_machine.travel(moment, tick=False):
+        call_command("seed_demo", stdout=out, stderr=io.StringIO())
+
+    assert Youth.objects.count() >= 295  # 300 draws; a synthetic number drawn twice is skipped
+    ages = sorted(rules.age_on(y.birth_date, today) for y in Youth.objects.all())
+    assert ages[0] >= 15 and ages[-1] <= 29
+    # The youths at the ages where the rules change hands, on their birthday.
+    for age in demo.MILESTONE_AGES:
+        born = rules.latest_birth_date(today, age)
+        assert Youth.objects.filter(birth_date=born).exists()
+        assert rules.age_on(born, today) == age
+        if (born.month, born.day) == (today.month, today.day):
+            assert rules.birthday(born, age) == today
+    assert Plan.objects.exists()
+    assert set(PortalAccount.objects.values_list("user__username", flat=True)) == {
+        "ungdom.demo",
+        "foresatt.demo",
+    }
+    assert "ungdom.demo" in out.getvalue()
