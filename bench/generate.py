@@ -1,4 +1,4 @@
-"""Benchmark data for PostgreSQL: N youths across 50 municipalities or more (issue 7).
+"""Benchmark data for PostgreSQL: N youths across 50 municipalities or more.
 
     python -m bench.generate --youths 100000      # also 1000, 10000, 1000000
 
@@ -536,7 +536,7 @@ def municipality_of(index: int, world: World) -> int | None:
 
 def _can_skip_triggers(connection: Any) -> bool:
     """A superuser may load with the foreign-key triggers off (session_replication_role):
-    the rows are built consistent, and the per-row checks were a third of a batch's time."""
+    the rows are built consistent, and the per-row checks are a large part of a batch's time."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT usesuper FROM pg_user WHERE usename = current_user")
         return bool(cursor.fetchone()[0])

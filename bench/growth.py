@@ -1,9 +1,9 @@
-"""Growth (issue 7): the reads' p95 on a bigger database against a smaller one, in rounds that
+"""Growth: the reads' p95 on a bigger database against a smaller one, in rounds that
 alternate between the two.
 
-On this shared 2-core machine two full runs minutes apart measured the same code's caseload p95
-a third apart, so a ratio of two separate runs (``bench.run --baseline``) measures the machine's
-drift as much as the database's growth. Here each round runs the reads once on each database,
+On a shared machine two full runs minutes apart can measure the same code's p95 far apart, so
+a ratio of two separate runs (``bench.run --baseline``) measures the machine's drift as much as
+the database's growth. Here each round runs the reads once on each database,
 the order turned every round, so the drift falls on both alike; a scenario's ratio is the
 median over rounds of (bigger p95 / smaller p95). Each run is ``bench.run`` (sweep, worker and
 throughput left out) in its own process with that database's DATABASE_URL.

@@ -1,4 +1,4 @@
-"""Throughput of the caseload under gunicorn (issue 7): wrk, 32 connections on loopback.
+"""Throughput of the caseload under gunicorn: wrk, 32 connections on loopback.
 
 Starts gunicorn as ``docker-compose.yml`` does (``coordination.wsgi``, 3 sync workers, DEBUG
 off, no access log to the terminal) against the benchmark database, logs the advisor in (a

@@ -1,4 +1,4 @@
-"""The benchmark runner (issue 7): server time of the main reads against the database's floor.
+"""The benchmark runner: server time of the main reads against the database's floor.
 
     python -m bench.run            # full: 200 requests per scenario after 20 warm-up requests
     python -m bench.run --quick    # a few requests (CI runs this so the harness never rots)

@@ -1,4 +1,4 @@
-"""The reminder sweep (issue 7): claim and render digests for N due reminders, in-process.
+"""The reminder sweep: claim and render digests for N due reminders, in-process.
 
 ``prepare`` makes exactly N reminders due (``PER_DIGEST`` for each recipient in turn: pending,
 unclaimed, due an hour ago) and moves every other pending reminder a month ahead, so each run

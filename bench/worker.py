@@ -1,4 +1,4 @@
-"""Worker memory while sending N reminders (issue 7), with the real parts.
+"""Worker memory while sending N reminders, with the real parts.
 
 Starts Redis (Debian's redis-server) and an SMTP sink (aiosmtpd, counts and drops the mail),
 makes N reminders due (``bench.sweep.prepare``), then runs a Celery worker as production does

@@ -1,7 +1,7 @@
 """Choice labels in the active language, looked up once per language and value.
 
-``get_FOO_display`` flattens the field's choices and translates the label on every call; a
-timeline page of a hundred entries spent a seventh of its time there (issue 7).
+``get_FOO_display`` flattens the field's choices and translates the label on every call, which
+a timeline page of a hundred entries would do hundreds of times per request.
 """
 
 from __future__ import annotations

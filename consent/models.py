@@ -272,8 +272,8 @@ class AccessLogEntry(models.Model):
 
     The references carry no database constraint (``db_constraint=False``): a foreign-key check
     locks each referenced row (FOR KEY SHARE), so every read would write to the youth's,
-    service's and user's rows and wait on anyone updating them (50 rows: 7.7 -> 2.2 ms, issue
-    7). Rows are written from loaded objects only, and ``PROTECT`` still refuses to delete a
+    service's and user's rows and wait on anyone updating them (see docs/performance.md).
+    Rows are written from loaded objects only, and ``PROTECT`` still refuses to delete a
     youth, service or user with log rows (Django checks it before deleting).
     """
 

@@ -2,10 +2,10 @@
 rows as its digest needs them, and marking them sent.
 
 A sweep claims thousands of rows and delivers hundreds of digests. Building and compiling the
-ORM's queries for a digest took ten times as long as PostgreSQL took to run them, and the
-ORM's one UPDATE for a batch (a CASE over every recipient, for every row) took half a second
-for 5,000 rows (issue 7). So on PostgreSQL the statements are written out once, with the
-models' table names, and run as prepared statements. Other databases (SQLite when running
+ORM's queries for a digest takes far longer than PostgreSQL takes to run them, and the ORM's
+one UPDATE for a batch is a CASE over every recipient for every row, which grows with the
+batch (see docs/performance.md). So on PostgreSQL the statements are written out once, with
+the models' table names, and run as prepared statements. Other databases (SQLite when running
 locally) use the ORM, which is also the reference the tests hold the statements to.
 """
 

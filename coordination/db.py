@@ -2,8 +2,8 @@
 
 Django (5.2, psycopg 3) registers its own ``timestamptz`` loader on every connection: a Python
 subclass of psycopg's pure-Python loader that parses the text and then sets the zone. Every
-timestamp of every row went through it (a tenth of a caseload request). Our sessions start
-in UTC (``OPTIONS["options"]`` in settings), so psycopg's C loader already returns aware
+timestamp of every row would go through it, a noticeable part of a list request. Our sessions
+start in UTC (``OPTIONS["options"]`` in settings), so psycopg's C loader already returns aware
 datetimes in UTC, which is what Django's loader produces; we put it back on each new
 connection, behind the ``timezone`` attribute Django's cursor check compares against (equal, so
 Django leaves it in place).

@@ -1,12 +1,11 @@
 """How a web process runs Python's garbage collector once Django is loaded.
 
 A request allocates tens of thousands of short-lived objects (rows, model instances, dicts).
-With CPython's default thresholds (700, 10, 10) the collector ran about three times per
-caseload request, and each full collection traversed every module, model and URL pattern
-loaded at start-up: 3.7 ms per request on average and up to 110 ms on the unlucky one (issue
-7: the caseload's p99 fell from ~140 to ~70 ms at 100,000 youths). What start-up loaded is
-frozen (never traversed again) and the young generation is collected less often. Cycles are
-still collected; only their timing changes.
+With CPython's default thresholds (700, 10, 10) the collector runs several times per caseload
+request, and each full collection traverses every module, model and URL pattern loaded at
+start-up: a little on every request and a lot on the unlucky one (the tail latency; see
+docs/performance.md). What start-up loaded is frozen (never traversed again) and the young
+generation is collected less often. Cycles are still collected; only their timing changes.
 """
 
 from __future__ import annotations

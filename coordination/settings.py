@@ -105,19 +105,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
     # Sessions start in UTC. A server whose zone is "Etc/UTC" or local time makes Django
-    # register its own timestamp loader, written in Python, on every connection: a tenth of a
-    # caseload request went to parsing timestamps. In UTC, psycopg's C loader stays.
+    # register its own timestamp loader, written in Python, on every connection, and parsing
+    # timestamps becomes a noticeable part of a list request. In UTC, psycopg's C loader stays.
     # random_page_cost: PostgreSQL's default (4) prices an index probe as a disk seek; on
-    # SSDs with the working set in memory 1.1 is the usual figure. With 4 the planner hashed
-    # all staff to join a page's 87 periods to their responsible (3.5 ms instead of 1.1).
+    # SSDs with the working set in memory 1.1 is the usual figure. With 4 the planner hashes
+    # all staff to join a page's periods to their responsible instead of probing the index.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _session = f"-c timezone=UTC -c random_page_cost={env_str('PG_RANDOM_PAGE_COST') or '1.1'}"
     _options["options"] = f"{_options.get('options', '')} {_session}".strip()
     # Server-side binding lets psycopg prepare a statement the sixth time it runs on a
-    # connection; PostgreSQL then skips parsing and planning, which took longer than running
-    # the caseload's, the inbox's and the timeline's queries (2 ms of planning to 1-2 ms of
-    # execution). Off for a pooler that cannot keep prepared statements (PgBouncer in
-    # transaction mode before 1.21).
+    # connection; PostgreSQL then skips parsing and planning, which take longer than running
+    # the caseload's, the inbox's and the timeline's queries (see docs/performance.md). Off
+    # for a pooler that cannot keep prepared statements (PgBouncer in transaction mode before
+    # 1.21).
     if env_bool("PG_PREPARED_STATEMENTS", True):
         _options["server_side_binding"] = True
         _options["prepare_threshold"] = 5
@@ -183,8 +183,8 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://") or "filesystem
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# The worker's tasks wait on SMTP and the database: threads in one process do that in a third of
-# the memory of a prefork pool (each forked process carries its own ~60 MB copy of Django).
+# The worker's tasks wait on SMTP and the database: threads in one process do that in a fraction
+# of the memory of a prefork pool (each forked process carries its own copy of Django).
 CELERY_WORKER_POOL = env_str("CELERY_WORKER_POOL", "threads") or "threads"
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 4, minimum=1)
 CELERY_TASK_IGNORE_RESULT = True

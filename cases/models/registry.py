@@ -344,7 +344,7 @@ class FollowUpPeriod(TimestampedModel):
         indexes = [
             # Caseload: "our youths" (open periods of my services) and "my youths" (responsible).
             # In name order, so a page of one service is the index's next 50 entries, read
-            # without a sort of everyone the service follows (issue 7).
+            # without a sort of everyone the service follows (see docs/performance.md).
             models.Index(
                 fields=["service", "youth_last_name", "youth_first_name", "youth"],
                 condition=Q(ended_on__isnull=True),

@@ -1,5 +1,5 @@
 """Sent rows give their claim token up, so the claims' index needs no status condition (a
-prepared statement's generic plan cannot match a parameter to one; issue 7)."""
+prepared statement's generic plan cannot match a parameter to one)."""
 
 from typing import Any
 

@@ -89,7 +89,7 @@ class Reminder(models.Model):
             # One claim's rows. A sent row gives its token up (``reminders.deliver``), so the
             # index holds the claims under way. No status in the condition: with server-side
             # parameters the query's status is a parameter, which a prepared statement's
-            # generic plan cannot match to a condition (it planned every digest anew, issue 7).
+            # generic plan cannot match to a condition (it would plan every digest anew).
             models.Index(
                 fields=["claim_token"],
                 condition=Q(claim_token__isnull=False),

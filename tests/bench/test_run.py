@@ -1,4 +1,4 @@
-"""The benchmark runner in its quick form, so the harness never rots (issue 7)."""
+"""The benchmark runner in its quick form, so the harness never rots."""
 
 from __future__ import annotations
 

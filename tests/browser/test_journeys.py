@@ -1,4 +1,4 @@
-"""The journeys of the pages, in a real browser against a live server (issue 6):
+"""The journeys of the pages, in a real browser against a live server:
 
 - an NAV advisor logs follow-up;
 - an OT counsellor refers a youth and the NAV advisor accepts;

@@ -126,7 +126,7 @@ def test_the_caseload_takes_a_fixed_handful_of_queries(
     people: Any, client_for: Any, count_queries: Any
 ) -> None:
     """The page's youths with their open periods and the total in one query, the caller's
-    memberships, and one INSERT into the access log; no transaction around them (issue 7: with
+    memberships, and one INSERT into the access log; no transaction around them (with
     the session and the user of a real request, five)."""
     _add_youths(people, 5)
     assert _queries(people, client_for, count_queries, "/api/v1/youths/") == 3

@@ -184,7 +184,7 @@ def test_ending_a_membership_removes_reach(people: Any) -> None:
 
 
 def test_the_viewer_form_of_the_gate_reaches_exactly_what_the_user_form_does(people: Any) -> None:
-    """A request's ``Viewer`` carries the user's services as values (issue 7); it must give the
+    """A request's ``Viewer`` carries the user's services as values; it must give the
     same reach as the memberships subquery: before and after a membership ends, and never
     through a service that is no longer active or a role without a caseload."""
     from cases import access

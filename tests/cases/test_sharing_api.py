@@ -365,7 +365,7 @@ def test_the_access_log_cannot_be_altered_on_postgresql(people: Any, client_for:
 def test_a_logged_read_does_not_wait_for_someone_editing_the_youth(
     people: Any, client_for: Any
 ) -> None:
-    """The access log's references lock nothing (issue 7): with a foreign-key check, the
+    """The access log's references lock nothing: with a foreign-key check, the
     log row would take a key-share lock on the youth and wait for whoever holds its row."""
     from tests.connections import second_connection
 
@@ -414,7 +414,7 @@ def test_working_days_skip_weekends_and_easter() -> None:
 
 
 def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> None:
-    """Referral rows are written by hand for speed (issue 7); DRF's generic walk over the same
+    """Referral rows are written by hand for speed; DRF's generic walk over the same
     declared fields must give the very same rows: open and overdue, and declined then rerouted
     (every time stamp and link set)."""
     from rest_framework import serializers as drf
@@ -453,7 +453,7 @@ def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> No
 
 
 def test_referral_list_rows_show_what_the_referrals_show(people: Any) -> None:
-    """The inbox and outbox read referrals as plain rows (issue 7): each row must serialize,
+    """The inbox and outbox read referrals as plain rows: each row must serialize,
     log and display as its referral does, and a page carries the list's total."""
     from cases.api import sharing_serializers as s
     from cases.models import Referral
@@ -484,7 +484,7 @@ def test_referral_list_rows_show_what_the_referrals_show(people: Any) -> None:
 
 
 def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, client_for: Any) -> None:
-    """Timeline rows are written by hand for speed (issue 7); DRF's generic walk over the same
+    """Timeline rows are written by hand for speed; DRF's generic walk over the same
     declared fields must give the very same rows, for every kind of item (an entry, a referral,
     periods and a consent, with and without a service)."""
     from rest_framework import serializers as drf

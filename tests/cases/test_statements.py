@@ -1,4 +1,4 @@
-"""Compiled statements (issue 7): the ORM's SQL kept per shape of the inputs and run again with
+"""Compiled statements: the ORM's SQL kept per shape of the inputs and run again with
 new values must give what the ORM gives, and refuse a query it cannot bind safely."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from coordination import celery
 
 
 def test_the_worker_runs_threads_in_one_process_by_default() -> None:
-    # Issue 7: a prefork pool holds a copy of Django per process (RSS 253 MB for -c 2).
+    # A prefork pool holds a copy of Django per process; threads share one.
     assert (settings.CELERY_WORKER_POOL, settings.CELERY_WORKER_CONCURRENCY) == ("threads", 4)
     assert celery.app.conf.worker_pool == "threads"
 

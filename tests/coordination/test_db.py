@@ -31,7 +31,7 @@ def test_timestamps_come_back_aware_in_utc_through_the_compiled_loader() -> None
 @pytest.mark.django_db
 def test_sessions_price_an_index_probe_for_memory_not_disk() -> None:
     """random_page_cost 1.1 (PG_RANDOM_PAGE_COST): with PostgreSQL's 4 the caseload joined a
-    page's periods to their responsible by hashing every staff member (issue 7)."""
+    page's periods to their responsible by hashing every staff member."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's planner")
     with connection.cursor() as cursor:
@@ -43,7 +43,7 @@ def test_sessions_price_an_index_probe_for_memory_not_disk() -> None:
 def test_a_statement_run_again_and_again_is_prepared_once() -> None:
     """PG_PREPARED_STATEMENTS (on): parameters travel apart from the SQL, so a statement with
     other values is the same statement, and from its sixth run PostgreSQL skips parsing and
-    planning it (issue 7: planning took longer than running the hot reads)."""
+    planning it (planning takes longer than running the hot reads)."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's prepared statements")
     with connection.cursor() as cursor:

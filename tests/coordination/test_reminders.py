@@ -259,7 +259,7 @@ def test_health_reports_the_oldest_unsent_due_reminder(
 def test_the_written_out_claim_statements_read_what_the_orm_query_reads(
     office: Office, travel: Any
 ) -> None:
-    """On PostgreSQL a claim's rows are read by a statement written out for speed (issue 7);
+    """On PostgreSQL a claim's rows are read by a statement written out for speed;
     it must give the ORM query's rows: deadlines and a compliance figure, a staff member, a
     service and a recipient without an address."""
     from django.db import transaction

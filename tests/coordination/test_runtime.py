@@ -1,4 +1,4 @@
-"""The web process settles Python's garbage collector once Django is loaded (issue 7)."""
+"""The web process settles Python's garbage collector once Django is loaded."""
 
 from __future__ import annotations
 
