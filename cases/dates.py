@@ -52,9 +52,15 @@ FUTURE_DAYS = 5 * 365 + 1
 DEADLINE = Window(past_days=92, future_days=FUTURE_DAYS)
 
 # When something began or ended: an activity's from and to dates, a plan's or a measure's period,
-# the day a review was held. Work recorded after the fact may go back years (a job held since
-# upper secondary), but youths are followed from 16 to 30: more than ten years back is a slip.
+# the day a review was held, the period a compliance report covers. Work recorded after the fact
+# may go back years (a job held since upper secondary), but youths are followed from 16 to 30:
+# more than ten years back is a slip.
 PERIOD = Window(past_days=10 * 365 + 3, future_days=FUTURE_DAYS)
+
+# What has already happened when it is recorded: the date of a decision (a §14a decision, a child
+# coordinator's), the day a follow-up period began. Not after today; registered late it may go
+# back years, as far as a period may.
+HAPPENED = Window(past_days=PERIOD.past_days, future_days=0)
 
 # A consent's start: a signed form registered late, or a consent that takes effect later (from
 # the next school year), within a year either way.
@@ -108,22 +114,34 @@ def window_error(
     return None
 
 
+def _error(
+    value: datetime.date, window: Window, today: datetime.date, born: datetime.date | None
+) -> Any:
+    """Why ``value`` is refused: outside ``window``, or before the youth was ``born``."""
+    message = window_error(value, window, today=today)
+    if message is None and born is not None and _day(value) < born:
+        message = _("Datoen kan ikke være før ungdommen ble født.")
+    return message
+
+
 def check_date_windows(
     values: Mapping[str, datetime.date | None],
     windows: Mapping[str, Window],
     *,
     today: datetime.date | None = None,
+    born: datetime.date | None = None,
 ) -> None:
     """Refuse the dates in ``values`` that lie outside their field's window around ``today``
-    (today in Europe/Oslo unless given): one error naming every such field. Empty values and
-    fields without a window pass."""
+    (today in Europe/Oslo unless given), or, given the youth's birth date ``born``, before the
+    youth was born: one error naming every such field. Empty values and fields without a window
+    pass."""
     today = today or timezone.localdate()
     fields = {
         name: message
         for name, value in values.items()
         if value is not None
         and name in windows
-        and (message := window_error(value, windows[name], today=today)) is not None
+        and (message := _error(value, windows[name], today, born)) is not None
     }
     if fields:
         raise ApplicationError(next(iter(fields.values())), code="date_out_of_range", fields=fields)

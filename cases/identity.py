@@ -1,13 +1,13 @@
 """Norwegian national identity numbers (domain.md §8).
 
-python-stdnum's ``stdnum.no.fodselsnummer`` covers the classic check digits, D-numbers (day + 40)
-and H-numbers (month + 40). This module adds what it lacks:
+One parse classifies a number and derives the birth date where it can be derived. It covers the
+classic check digits, D-numbers (day + 40) and H-numbers (month + 40), and what general number
+libraries lack:
 
 - the 2032 rule (Skatteetaten, "nytt fødselsnummer fra 2032"): the first check digit k1 may leave
   a remainder of 0, 1, 2 or 3 instead of only 0, and the century can no longer be read from the
   individual number;
-- Skatteetaten's synthetic test numbers (month + 80, used in Tenor), alone or on a D-number;
-- a single parse that classifies the number and derives the birth date where it can be derived.
+- Skatteetaten's synthetic test numbers (month + 80, used in Tenor), alone or on a D-number.
 
 NAV's synthetic numbers (month + 40) share the H-number encoding and cannot be told apart from it.
 """
@@ -83,8 +83,10 @@ def k2_is_valid(number: str) -> bool:
 DASHES = "-\u2010\u2011\u2012\u2013\u2212"
 _SEPARATOR = rf"[\s{re.escape(DASHES)}]"
 _SEPARATORS = re.compile(rf"{_SEPARATOR}+")
-# Eleven digits in a row, with separators as above between any of them.
-_ELEVEN_DIGITS = re.compile(rf"[0-9](?:{_SEPARATOR}*[0-9]){{10}}")
+# Eleven digits in a row, with separators as above between any of them (the one pattern of a
+# number in free text: searches refuse it, the log filter masks it).
+ELEVEN_DIGITS = rf"[0-9](?:{_SEPARATOR}*[0-9]){{10}}"
+_ELEVEN_DIGITS = re.compile(ELEVEN_DIGITS)
 
 
 def normalise(number: str) -> str:

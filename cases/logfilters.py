@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import re
 
-# Eleven digits, optionally split 6+5 by a space or dash, not part of a longer digit run.
-IDENTITY_NUMBER_PATTERN = re.compile(r"(?<!\d)\d{6}[ -]?\d{5}(?!\d)")
+from cases.identity import ELEVEN_DIGITS
+
+# Eleven digits as the identity module finds them in text (spaces or dashes between any of them),
+# not part of a longer run of digits: a twelve-digit order number stays readable.
+IDENTITY_NUMBER_PATTERN = re.compile(rf"(?<![0-9]){ELEVEN_DIGITS}(?![0-9])")
 REPLACEMENT = "[identitetsnummer]"
 
 

@@ -185,13 +185,20 @@ def encode_cursor(key: Key) -> str:
 
 
 def decode_cursor(cursor: str) -> Key:
+    """The key a cursor holds; InvalidCursor for anything ``encode_cursor`` did not make."""
     try:
         day, at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         moment = datetime.datetime.fromisoformat(at)
         if moment.tzinfo is None:
             raise ValueError("a cursor's moment carries its offset")
-        return datetime.date.fromisoformat(day), moment, str(uuid.UUID(pk))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        key = datetime.date.fromisoformat(day), moment, str(uuid.UUID(pk))
+        # A day or a moment at either end of the calendar (a hand-made cursor) has no next
+        # day, or no time in UTC: refused here rather than overflowing in the queries.
+        day_start, next_day, _moment, _pk = _position_by_moment(key)
+        for bound in (day_start, next_day, moment):
+            bound.astimezone(datetime.UTC)
+        return key
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidCursor(cursor) from exc
 
 
@@ -216,11 +223,13 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 MomentPosition = tuple[datetime.datetime, datetime.datetime, datetime.datetime, uuid.UUID]
 
 
-def _moment_position(key: Key | None) -> MomentPosition | None:
-    if key is None:
-        return None
+def _position_by_moment(key: Key) -> MomentPosition:
     d, t, pk = key
     return _start_of(d), _start_of(d + datetime.timedelta(days=1)), t, uuid.UUID(pk)
+
+
+def _moment_position(key: Key | None) -> MomentPosition | None:
+    return None if key is None else _position_by_moment(key)
 
 
 def _before_moment(after: MomentPosition | None, at: str) -> Q:

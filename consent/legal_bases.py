@@ -15,7 +15,7 @@ SEEDED = [
             "når det er grunn til å tro at et barn blir eller vil bli mishandlet, utsatt for "
             "alvorlig omsorgssvikt eller har alvorlige atferdsvansker. Gjelder uten samtykke."
         ),
-        "source_url": "https://lovdata.no/lov/2021-06-18-97/§13-2",
+        "source_url": "https://lovdata.no/lov/2021-06-18-97/%C2%A713-2",
         "flows": [
             (from_kind, "CHILD_WELFARE", category)
             for from_kind in ("NAV", "OT", "SCHOOL", "OTHER")
@@ -31,7 +31,7 @@ SEEDED = [
             "barneverntjenesten ved grunn til å tro at et barn blir mishandlet eller utsatt for "
             "alvorlig omsorgssvikt."
         ),
-        "source_url": "https://lovdata.no/lov/1999-07-02-64/§33",
+        "source_url": "https://lovdata.no/lov/1999-07-02-64/%C2%A733",
         "flows": [
             ("HEALTH", "CHILD_WELFARE", "HEALTH"),
             ("HEALTH", "CHILD_WELFARE", "FAMILY_AND_ECONOMY"),
@@ -46,7 +46,7 @@ SEEDED = [
             "målgruppen som ikke er i opplæring eller arbeid. Skolen melder fra til "
             "oppfølgingstjenesten om elever som avbryter eller står i fare for å avbryte."
         ),
-        "source_url": "https://lovdata.no/lov/2023-06-09-30/§9-4",
+        "source_url": "https://lovdata.no/lov/2023-06-09-30/%C2%A79-4",
         "flows": [("SCHOOL", "OT", "EDUCATION")],
     },
 ]

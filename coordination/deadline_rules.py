@@ -129,7 +129,7 @@ SEEDED = [
             "helsespørsmål): be ungdommen selv om samtykke før det."
         ),
         "source": "Pasient- og brukerrettighetsloven § 4-3; vergemålsloven § 9",
-        "source_url": "https://lovdata.no/lov/1999-07-02-63/§4-3",
+        "source_url": "https://lovdata.no/lov/1999-07-02-63/%C2%A74-3",
     },
 ]
 

@@ -88,6 +88,9 @@ def decision_record(
     _open_nav_period(youth, service)
     if decided_on > timezone.localdate():
         raise field_error("decided_on", _("Vedtaksdato kan ikke være fram i tid."), "future")
+    dates.check_date_windows(
+        {"decided_on": decided_on}, {"decided_on": dates.HAPPENED}, born=youth.birth_date
+    )
     current = (
         NavDecision.objects.select_for_update()
         .filter(youth=youth, superseded_at__isnull=True)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import identity
+from cases import dates, identity
 from cases.events import fact_changed
 from cases.models import FollowUpPeriod, Guardian, Responsibility, Service, StaffMembership, Youth
 from cases.models.registry import check_youth_birth_date
@@ -238,6 +238,9 @@ def period_open(
     started_on = started_on or timezone.localdate()
     if started_on > timezone.localdate():
         raise field_error("started_on", _("Startdato kan ikke være fram i tid."), "future")
+    dates.check_date_windows(
+        {"started_on": started_on}, {"started_on": dates.HAPPENED}, born=youth.birth_date
+    )
     if FollowUpPeriod.objects.filter(youth=youth, service=service, ended_on__isnull=True).exists():
         raise ApplicationError(
             _("Tjenesten følger allerede opp denne ungdommen."), code="already_followed"

@@ -1083,6 +1083,8 @@ def child_coordinator_record(
     will need long-term, complex or coordinated services (pbrl. § 2-5 c)."""
     Youth.objects.select_for_update().get(pk=youth.pk)
     _check_works_in(actor, service, "service")
+    # No floor at the child's birth: the right also covers an expected child (pbrl. § 2-5 c).
+    dates.check_date_windows({"decided_on": decided_on}, {"decided_on": dates.HAPPENED})
     if age_on(youth.birth_date, decided_on) >= CHILD_COORDINATOR_MAX_AGE:
         raise _refuse(
             _("Retten til barnekoordinator gjelder barn under 18 år."), "too_old", "decided_on"

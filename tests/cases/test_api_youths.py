@@ -259,10 +259,11 @@ def test_guardians_can_be_added_and_listed(people: Any, client_for: Any) -> None
     assert set(bad.json()["error"]["fields"]) == {"relation", "has_parental_responsibility"}
 
 
-def test_anonymous_callers_get_401_or_403(people: Any, api: Any) -> None:
+def test_anonymous_callers_get_401_with_a_challenge(people: Any, api: Any) -> None:
     response = api.get(YOUTHS)
-    assert response.status_code in (401, 403)
-    assert "error" in response.json()
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["error"]["code"] == "not_authenticated"
 
 
 def test_token_authentication(people: Any, api: Any) -> None:

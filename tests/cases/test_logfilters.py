@@ -6,8 +6,10 @@ import io
 import logging
 from typing import Any
 
+import pytest
 from django.conf import settings
 
+from cases import identity
 from cases.logfilters import RedactIdentityNumbers, redact
 
 
@@ -33,6 +35,22 @@ def test_it_masks_numbers_in_messages_arguments_and_tracebacks() -> None:
     for number in ("13097248022", "48022", "29029648784"):
         assert number not in output
     assert output.count("[identitetsnummer]") >= 4  # message, args, exception text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "130972\u00a048022",  # a no-break space
+        "130972\u201348022",  # a dash from a word processor
+        "130972 - 48022",
+        "130972  48022",
+        "13 09 72 480 22",
+        "1309-7248-022",
+    ],
+)
+def test_it_masks_the_other_forms_people_type_a_number_in(text: str) -> None:
+    assert identity.contains_identity_number(text)  # the one pattern, also for searches
+    assert redact(f"Oppslag på {text} feilet") == "Oppslag på [identitetsnummer] feilet"
 
 
 def test_it_leaves_other_numbers_alone() -> None:

@@ -1,8 +1,9 @@
 """The default demo seeds on any day: its choices follow the rules the services apply.
 
-Seeded whole (300 youths, as ``./scripts/run`` does) at dates spread over a year: month and year
-ends, a leap day, and the instants summer time starts and ends in Europe/Oslo. The demo's first
-youths turn 16 and 18 on the day it is made, so every date also covers those birthdays.
+Seeded whole (300 youths, as ``./scripts/run`` does) at dates spread over a year: a late-November
+day it once failed on, the year's end, a leap day, and the instants summer time starts and ends in
+Europe/Oslo. The demo's first youths turn 16 and 18 on the day it is made, so every date also
+covers those birthdays.
 """
 
 from __future__ import annotations
@@ -27,10 +28,8 @@ UTC = datetime.UTC
 INSTANTS = {
     "late-november": datetime.datetime(2026, 11, 29, 12, 0, tzinfo=OSLO),
     "year-end": datetime.datetime(2026, 12, 31, 23, 30, tzinfo=OSLO),
-    "month-end": datetime.datetime(2027, 1, 31, 12, 0, tzinfo=OSLO),
     # 02:00 CET becomes 03:00 CEST on 28 March 2027; 03:00 CEST becomes 02:00 CET on 31 October.
     "summer-time-starts": datetime.datetime(2027, 3, 28, 1, 0, tzinfo=UTC),
-    "midsummer": datetime.datetime(2027, 6, 30, 12, 0, tzinfo=OSLO),
     "summer-time-ends": datetime.datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
     "leap-day": datetime.datetime(2028, 2, 29, 12, 0, tzinfo=OSLO),
 }
