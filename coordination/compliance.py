@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cases import dates
 from cases.models import FollowUpPeriod, Service, ServiceKind
 from consent.rules import latest_birth_date
 from coordination import ledger
@@ -25,6 +26,8 @@ from coordination.models import (
 from coordination.rules import UG_90, local_day
 
 DEADLINE_RULES = ("UG-PLAN-1M", "UG-2023")
+# A report's period lies where the periods it counts may lie (API and page alike).
+REPORT_DATE_WINDOWS = {"start": dates.PERIOD, "end": dates.PERIOD}
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ class YouthInformationMixin:
         try:
             cursor = timeline.decode_cursor(query["cursor"]) if "cursor" in query else None
         except timeline.InvalidCursor:
-            raise serializers.ValidationError({"cursor": ["Ugyldig peker."]}) from None
+            raise serializers.ValidationError({"cursor": [_("Ugyldig peker.")]}) from None
         items, next_key, mine = reads.timeline_read(
             user=viewer,
             youth=youth,

@@ -10,8 +10,11 @@ from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from cases import dates
 from cases.api.base import StaffRefSerializer, StrictSerializer
 from cases.api.serializers import ServiceRefSerializer
+from consent.errors import ApplicationError
+from coordination import compliance
 from coordination.models import Deadline, DeadlineRule, DigestMode, ReminderPreference
 from coordination.reads import STATE_ALL, STATE_DUE_SOON, STATE_LIVE, STATE_OPEN, STATE_OVERDUE
 
@@ -100,6 +103,16 @@ class ReportQuerySerializer(StrictSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         today = timezone.localdate()
+        try:
+            dates.check_date_windows(
+                {name: attrs.get(name) for name in compliance.REPORT_DATE_WINDOWS},
+                compliance.REPORT_DATE_WINDOWS,
+                today=today,
+            )
+        except ApplicationError as exc:
+            raise serializers.ValidationError(
+                {name: [str(message)] for name, message in exc.fields.items()}, code=exc.code
+            ) from None
         attrs.setdefault("end", today)
         attrs.setdefault("start", attrs["end"] - datetime.timedelta(days=365))
         if attrs["start"] > attrs["end"]:

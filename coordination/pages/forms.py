@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import dates
 from cases.models import (
     ActivityStatus,
     ActivityType,
@@ -20,7 +21,9 @@ from cases.models import (
 )
 from cases.validators import SEARCH_PAGE_MESSAGE, no_identity_number
 from consent.categories import Category
+from consent.errors import ApplicationError
 from consent.models import Decision, Giver, Method
+from coordination import compliance
 from coordination.models import MeasureStatus
 
 
@@ -307,6 +310,15 @@ class ReportFilterForm(PageForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        try:
+            dates.check_date_windows(
+                {name: data.get(name) for name in compliance.REPORT_DATE_WINDOWS},
+                compliance.REPORT_DATE_WINDOWS,
+            )
+        except ApplicationError as exc:
+            for name, message in exc.fields.items():
+                self.add_error(name, message)
+            return data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("Sluttdatoen må være etter startdatoen."))
         return data

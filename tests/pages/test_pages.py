@@ -322,3 +322,14 @@ def test_my_day_lists_my_deadlines_and_referrals_waiting(people: Any) -> None:
     waiting = content.split('id="referrals-heading"')[1].split("</section>")[0]
     assert "Jonas Hansen" in waiting
     assert AccessLogEntry.objects.filter(purpose="day-referrals", subject=youth).exists()
+
+
+@pytest.mark.parametrize("field", ["start", "end"])
+def test_compliance_page_refuses_a_period_at_the_calendars_ends(people: Any, field: str) -> None:
+    client = _client(people.manager)
+    for day in ("0001-01-01", "9999-12-31"):
+        query = {"service": str(people.nav.pk), "start": "2026-01-01", "end": "2026-06-30"}
+        query[field] = day
+        response = client.get("/reports/youth-guarantee/", query)
+        assert response.status_code == 400  # the form again, with the error on the field
+        assert "Datoen er for langt" in response.content.decode()
