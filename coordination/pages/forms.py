@@ -317,7 +317,7 @@ class ReportFilterForm(PageForm):
             )
         except ApplicationError as exc:
             for name, message in exc.fields.items():
-                self.add_error(name, message)
+                self.add_error(name, str(message))
             return data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("Sluttdatoen må være etter startdatoen."))
