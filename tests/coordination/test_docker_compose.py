@@ -82,3 +82,7 @@ def test_the_dockerfile_builds_the_same_entry_points() -> None:
     assert "uv sync --frozen --no-dev" in dockerfile
     assert "collectstatic" in dockerfile and "compilemessages" in dockerfile
     assert "USER samordna" in dockerfile
+
+
+def test_the_address_in_e_mails_can_be_set_from_the_env_file(compose: dict[str, Any]) -> None:
+    assert compose["x-app"]["environment"]["SITE_URL"].startswith("${SITE_URL:-")
