@@ -31,10 +31,9 @@ from cases.models import (
 from consent.models import Consent
 from consent.services import Flow
 from coordination.models import ChildCoordinator, Deadline, Plan, PlanGoal, PlanMeasure
-from coordination.plans import services as plan_services
 from tests import factories
 from tests.conftest import build_people
-from tests.coordination.plan_helpers import activate, make_plan
+from tests.coordination.plan_helpers import nav_and_plan_records
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -91,44 +90,9 @@ def _shared_records(p: Any) -> None:
         to_service=p.nav,
         to_user=p.manager,
     )
-    services.decision_record(
-        actor=p.nav_advisor,
-        youth=p.youth,
-        service=p.nav,
-        innsatsgruppe="SITUASJONSBESTEMT_INNSATS",
-        main_goal="SKAFFE_ARBEID",
-        decided_on=timezone.localdate(),
-    )
-    plan = services.plan_create(actor=p.nav_advisor, youth=p.youth, service=p.nav)
-    services.activity_add(
-        actor=p.nav_advisor,
-        plan=plan,
-        type="EGEN",
-        title="Søke fem jobber",
-        deadline=timezone.localdate() + datetime.timedelta(days=14),
-    )
     # An individual plan held by OT (eva.koord coordinates), NAV taking part by consent (to
     # the plan only: no other categories, so NAV's activity plan stays NAV's).
-    ip = activate(p, make_plan(p, with_health=False, categories=()))
-    goal = plan_services.goal_add(actor=p.coordinator, plan=ip, title="Jobb")
-    plan_services.measure_add(
-        actor=p.coordinator,
-        plan=ip,
-        goal=goal,
-        title="Arbeidstrening",
-        service=p.nav,
-        responsible=p.nav_advisor,
-    )
-    ChildCoordinator.objects.create(
-        youth=p.youth,
-        service=p.nav,
-        decided_on=timezone.localdate(),
-        serious_condition=False,
-        needs_complex_services=False,
-        right_granted=False,
-        reasons="Vilkårene er ikke oppfylt",
-        recorded_by=p.nav_advisor,
-    )
+    nav_and_plan_records(p, plan_categories=())
 
 
 def _plan(p: Any) -> str:

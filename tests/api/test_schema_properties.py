@@ -15,7 +15,6 @@ starts from the same records and a failing request cannot poison the next one.
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -25,7 +24,6 @@ import schemathesis
 from django.db import transaction
 from django.db.models import QuerySet
 from django.test import override_settings
-from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -58,11 +56,10 @@ from coordination.models import (
     PlanMeasure,
     PlanParticipant,
 )
-from coordination.plans import services as plan_services
 from tests import factories
 from tests.api.conftest import application, connection_kept_across_requests
 from tests.conftest import build_people
-from tests.coordination.plan_helpers import activate, make_plan
+from tests.coordination.plan_helpers import nav_and_plan_records
 
 pytestmark = pytest.mark.schema
 
@@ -154,7 +151,6 @@ def _is_uuid(value: Any) -> bool:
 def _seed(p: Any) -> None:
     """A little of everything the advisor can reach: entries, a consent, referrals both ways,
     a handover, a §14a decision with an activity plan, an individual plan she takes part in."""
-    today = timezone.localdate()
     factories.log_entry(p, p.nav_advisor, p.nav, "WORK_AND_WELFARE", "Møte om arbeidstrening")
     factories.log_entry(p, p.ot_counsellor, p.ot, "EDUCATION", "Samtale om skoleplass")
     factories.give_consent(p, Flow(categories=["EDUCATION"], from_party=p.ot, to_party=p.nav))
@@ -175,42 +171,7 @@ def _seed(p: Any) -> None:
         to_service=p.nav,
         to_user=p.manager,
     )
-    services.decision_record(
-        actor=p.nav_advisor,
-        youth=p.youth,
-        service=p.nav,
-        innsatsgruppe="SITUASJONSBESTEMT_INNSATS",
-        main_goal="SKAFFE_ARBEID",
-        decided_on=today,
-    )
-    plan = services.plan_create(actor=p.nav_advisor, youth=p.youth, service=p.nav)
-    services.activity_add(
-        actor=p.nav_advisor,
-        plan=plan,
-        type="EGEN",
-        title="Søke fem jobber",
-        deadline=today + datetime.timedelta(days=14),
-    )
-    ip = activate(p, make_plan(p, with_health=False))
-    goal = plan_services.goal_add(actor=p.coordinator, plan=ip, title="Jobb")
-    plan_services.measure_add(
-        actor=p.coordinator,
-        plan=ip,
-        goal=goal,
-        title="Arbeidstrening",
-        service=p.nav,
-        responsible=p.nav_advisor,
-    )
-    ChildCoordinator.objects.create(
-        youth=p.youth,
-        service=p.nav,
-        decided_on=today,
-        serious_condition=False,
-        needs_complex_services=False,
-        right_granted=False,
-        reasons="Vilkårene er ikke oppfylt",
-        recorded_by=p.nav_advisor,
-    )
+    nav_and_plan_records(p)
 
 
 def _ids(rows: QuerySet[Any]) -> list[str]:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils import timezone
+
+from cases import services
 from consent.categories import Category
 from consent.models import Giver, Method
-from coordination.models import Plan, PlanKind
+from coordination.models import ChildCoordinator, Plan, PlanKind
 from coordination.plans import services as plan_services
 from tests import factories
 
@@ -67,3 +70,50 @@ def activate(people: Any, plan: Plan, review_in_days: int = 30) -> Plan:
         values={"next_review_on": datetime.date.today() + datetime.timedelta(days=review_in_days)},
     )
     return plan_services.plan_activate(actor=people.coordinator, plan=plan, version=plan.version)
+
+
+def nav_and_plan_records(
+    people: Any, *, plan_categories: tuple[str, ...] = (Category.WORK_AND_WELFARE,)
+) -> Plan:
+    """The records the routes on NAV follow-up and plans act on, for the fixture's youth: a §14a
+    decision and an activity plan with one activity (NAV), an individual plan in use with a goal
+    and a measure NAV holds, and a child-coordinator decision. Returns the individual plan."""
+    p = people
+    today = timezone.localdate()
+    services.decision_record(
+        actor=p.nav_advisor,
+        youth=p.youth,
+        service=p.nav,
+        innsatsgruppe="SITUASJONSBESTEMT_INNSATS",
+        main_goal="SKAFFE_ARBEID",
+        decided_on=today,
+    )
+    activity_plan = services.plan_create(actor=p.nav_advisor, youth=p.youth, service=p.nav)
+    services.activity_add(
+        actor=p.nav_advisor,
+        plan=activity_plan,
+        type="EGEN",
+        title="Søke fem jobber",
+        deadline=today + datetime.timedelta(days=14),
+    )
+    plan = activate(p, make_plan(p, with_health=False, categories=plan_categories))
+    goal = plan_services.goal_add(actor=p.coordinator, plan=plan, title="Jobb")
+    plan_services.measure_add(
+        actor=p.coordinator,
+        plan=plan,
+        goal=goal,
+        title="Arbeidstrening",
+        service=p.nav,
+        responsible=p.nav_advisor,
+    )
+    ChildCoordinator.objects.create(
+        youth=p.youth,
+        service=p.nav,
+        decided_on=today,
+        serious_condition=False,
+        needs_complex_services=False,
+        right_granted=False,
+        reasons="Vilkårene er ikke oppfylt",
+        recorded_by=p.nav_advisor,
+    )
+    return plan
