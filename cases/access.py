@@ -44,7 +44,6 @@ from cases.models import (
     StaffMembership,
     Youth,
 )
-from cases.statements import Statement
 from consent.categories import Category
 from consent.coverage import covering_flows, covering_scopes
 from consent.services import Access, access_log_record
@@ -90,7 +89,7 @@ def reaching_periods(who: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeri
 
 def periods_in(services: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
     """``reaching_periods``' rule for the services ``services`` (ids or a subquery): for a
-    caller that holds the viewer's ``reach`` already (the caseload's compiled statement)."""
+    caller that holds the viewer's ``reach`` already (the caseload)."""
     periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, service_id__in=services)
     return periods.filter(narrow) if narrow is not None else periods
 
@@ -126,26 +125,13 @@ def youth_for_user(
         raise Http404 from None
 
 
-YOUTH_COLUMNS = tuple(f.attname for f in Youth._meta.concrete_fields)
-
-
-def _reached(*, youth: uuid.UUID, services: list[Any]) -> QuerySet[Any, tuple[Any, ...]]:
-    """``reachable_youths``' rule for one youth, the reach given as values, as a row."""
-    periods = periods_in(services).filter(youth=OuterRef("pk"))
-    return Youth.objects.filter(Exists(periods), pk=youth).values_list(*YOUTH_COLUMNS)
-
-
-# The gate of every request about one youth, compiled once per number of services (issue 7).
-REACHED_YOUTH = Statement(_reached)
-
-
 def _reached_youth(viewer: Viewer, youth_id: uuid.UUID) -> Youth:
-    """``youth_for_user``'s look-up for this request's viewer: the youth as the ORM loads it."""
+    """``youth_for_user``'s look-up for this request's viewer (its reach as values)."""
     reach = viewer.reach if _is_staff_user(viewer) else []
-    rows = REACHED_YOUTH.rows(youth=youth_id, services=reach) if reach else []
-    if not rows:
+    if not reach:
         raise Youth.DoesNotExist
-    return Youth.from_db(Youth.objects.db, YOUTH_COLUMNS, rows[0])
+    periods = periods_in(reach).filter(youth=OuterRef("pk"))
+    return Youth.objects.filter(Exists(periods)).get(pk=youth_id)
 
 
 def own_service_periods(user: Any) -> QuerySet[FollowUpPeriod]:
@@ -206,18 +192,9 @@ def _following(who: Any, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
 def following_services(who: Any, youth_id: Any) -> list[tuple[Any, str]]:
     """(id, kind) of the user's services that follow the youth now: one query (none without
     services to follow with)."""
-    if isinstance(who, Viewer) and isinstance(youth_id, uuid.UUID):
-        reach = who.reach
-        return FOLLOWING.rows(youth=youth_id, services=reach) if reach else []
+    if isinstance(who, Viewer) and not who.reach:
+        return []
     return list(_following(who, youth_id).values_list("service_id", "service__kind"))
-
-
-def _following_in(*, youth: uuid.UUID, services: list[Any]) -> QuerySet[Any, tuple[Any, ...]]:
-    return periods_in(services).filter(youth_id=youth).values_list("service_id", "service__kind")
-
-
-# A viewer's form of ``following_services``, compiled once per number of services (issue 7).
-FOLLOWING = Statement(_following_in)
 
 
 def visible(
@@ -389,24 +366,17 @@ class Viewer:
         ]
 
 
-def _memberships(*, user: int) -> QuerySet[Any, tuple[Any, ...]]:
-    return (
-        StaffMembership.objects.filter(user_id=user, ended_at__isnull=True)
-        .order_by("service__name", "role")
-        .values_list("service_id", "role", "service__is_active")
-    )
-
-
-# Every request that reads a youth loads its viewer: compiled once (issue 7).
-MEMBERSHIPS = Statement(_memberships)
-
-
 def viewer_for(user: Any) -> Viewer:
     if isinstance(user, Viewer):
         return user
     if not _is_staff_user(user):
         return Viewer(user, ())
-    return Viewer(user, tuple(Membership(*row) for row in MEMBERSHIPS.rows(user=user.pk)))
+    memberships = (
+        StaffMembership.objects.filter(user_id=user.pk, ended_at__isnull=True)
+        .order_by("service__name", "role")
+        .values_list("service_id", "role", "service__is_active")
+    )
+    return Viewer(user, tuple(Membership(*row) for row in memberships))
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,11 @@ from django.utils import timezone
 from cases import access
 from cases.models import FollowUpEntry, FollowUpPeriod, Referral, Youth
 from cases.rows import Refs, Row, ServiceRef
-from cases.statements import Fixed, Statement
 from consent.categories import Category
 from consent.models import Consent
 
 Key = tuple[datetime.date, datetime.datetime, str]
-Position = tuple[datetime.date, datetime.datetime, uuid.UUID]  # a key as a statement binds it
+Position = tuple[datetime.date, datetime.datetime, uuid.UUID]  # a key as its query reads it
 
 # What a timeline row shows of each source (``reads.timeline_fields``); the rest of the
 # columns (authors, time stamps, hashes) cost more to load than the rows' own fields.
@@ -134,11 +133,6 @@ def _entry_page(
     )
 
 
-# Compiled once per shape: building and compiling the policy's query took longer than running
-# it (issue 7).
-ENTRY_PAGE = Statement(_entry_page)
-
-
 def _entries(
     following: list[tuple[Any, str]], youth: Youth, cursor: Key | None, limit: int, refs: Refs
 ) -> list[EntryRow]:
@@ -147,14 +141,14 @@ def _entries(
     if not following:
         return []
     now = timezone.now()
-    rows = ENTRY_PAGE.rows(
+    rows = _entry_page(
         youth=youth.pk,
         parties=[service for service, _kind in following],
         kinds=sorted({kind for _service, kind in following}),
         at=now,
         on=timezone.localdate(now),
         after=_position(cursor),
-        limit=Fixed(limit),
+        limit=limit,
     )
     return [_entry_row(row, refs) for row in rows]
 
@@ -211,7 +205,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-# A key of a source whose day is the local day of a moment, as its statement binds it: the
+# A key of a source whose day is the local day of a moment, as its query reads it: the
 # day's first moment, the next day's, the moment and the id.
 MomentPosition = tuple[datetime.datetime, datetime.datetime, datetime.datetime, uuid.UUID]
 
@@ -263,11 +257,6 @@ def _consent_page(
     )
 
 
-REFERRAL_PAGE = Statement(_referral_page)
-PERIOD_PAGE = Statement(_period_page)
-CONSENT_PAGE = Statement(_consent_page)
-
-
 def _local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment)
 
@@ -277,7 +266,7 @@ def _position(key: Key | None) -> Position | None:
 
 
 def _referrals(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[Item]:
-    rows = REFERRAL_PAGE.rows(youth=youth.pk, after=_moment_position(cursor), limit=Fixed(limit))
+    rows = _referral_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
     items = []
     for pk, youth_id, sent_at, state, message, *services in rows:
         from_service, to_service = refs.service(*services[:3]), refs.service(*services[3:])
@@ -288,7 +277,7 @@ def _referrals(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list
 
 
 def _periods(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[Item]:
-    rows = PERIOD_PAGE.rows(youth=youth.pk, after=_position(cursor), limit=Fixed(limit))
+    rows = _period_page(youth=youth.pk, after=_position(cursor), limit=limit)
     items = []
     for pk, youth_id, started_on, created_at, reason, end_reason, *service in rows:
         event = PeriodEvent(
@@ -300,7 +289,7 @@ def _periods(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[I
 
 
 def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
-    rows = CONSENT_PAGE.rows(youth=youth.pk, after=_moment_position(cursor), limit=Fixed(limit))
+    rows = _consent_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
     return [
         Item(
             "consent",

@@ -24,7 +24,7 @@ def in_force_scopes(
 ) -> QuerySet[ConsentScope]:
     """Scopes of consents that are given, in force, not withdrawn, not expired, and whose
     giver is still the right one, at ``at`` (default: now) on the local day ``on`` (default:
-    ``at``'s; given apart so a compiled statement binds both, see ``cases.statements``)."""
+    ``at``'s)."""
     now = at or timezone.now()
     today = on or timezone.localdate(now)
     return ConsentScope.objects.filter(

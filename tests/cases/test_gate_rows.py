@@ -1,0 +1,251 @@
+"""The gate's rows: who sees which entries, referrals, periods and consents on a youth's
+timeline, which youths a caseload lists and which referrals a box holds, each page meeting every
+row once."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+
+from cases import access, services, timeline
+from cases.models import FollowUpEntry, Service, Youth
+from consent.services import Flow
+from tests import factories
+
+
+@pytest.fixture
+def shared(people: Any) -> Any:
+    """Entries of NAV, OT and health on one youth; a consent lets health's reach NAV."""
+    factories.follow(people.health_nurse, people.health, people.youth)
+    factories.log_entry(people, people.nav_advisor, people.nav, "WORK_AND_WELFARE", "nav")
+    factories.log_entry(people, people.ot_counsellor, people.ot, "EDUCATION", "ot")
+    factories.log_entry(people, people.ot_counsellor, people.ot, "GENERAL", "ot, generelt")
+    factories.log_entry(people, people.health_nurse, people.health, "HEALTH", "helse")
+    factories.give_consent(
+        people, Flow(categories=["HEALTH"], from_party=people.health, to_party=people.nav)
+    )
+    return people
+
+
+def _entry_texts(user: Any, youth: Any, *, cursor: Any = None, limit: int = 50) -> Any:
+    viewer = access.viewer_for(user)
+    items, following = timeline.timeline(user=viewer, youth=youth, cursor=cursor, limit=limit)
+    return [item.obj.text for item in items if item.type == "entry"], following
+
+
+def test_each_viewer_sees_the_entries_the_rule_gives(shared: Any) -> None:
+    """Own entries, GENERAL ones, and others' only through a consent or a legal basis."""
+    assert _entry_texts(shared.nav_advisor, shared.youth)[0] == ["helse", "ot, generelt", "nav"]
+    assert _entry_texts(shared.ot_counsellor, shared.youth)[0] == ["ot, generelt", "ot"]
+    assert _entry_texts(shared.health_nurse, shared.youth)[0] == ["helse", "ot, generelt"]
+    assert _entry_texts(shared.outsider, shared.youth)[0] == []
+
+
+def test_an_entry_shared_by_consent_shows_only_while_the_consent_is_in_force(shared: Any) -> None:
+    viewer = access.viewer_for(shared.nav_advisor)
+    following = access.following_services(viewer, shared.youth.pk)
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    seen = access.visible(
+        viewer, FollowUpEntry.objects.all(), one_youth=(shared.youth.pk, following), at=an_hour_ago
+    )
+    assert sorted(seen.values_list("text", flat=True)) == ["nav", "ot, generelt"]
+
+
+def test_the_timeline_pages_every_entry_once_newest_first(shared: Any) -> None:
+    viewer = access.viewer_for(shared.nav_advisor)
+    walked: list[str] = []
+    cursor = None
+    while True:
+        items, cursor = timeline.timeline(user=viewer, youth=shared.youth, cursor=cursor, limit=1)
+        walked += [f"{item.type}:{item.obj.pk}" for item in items]
+        if cursor is None:
+            break
+    everything, _ = timeline.timeline(user=viewer, youth=shared.youth, cursor=None, limit=50)
+    assert walked == [f"{item.type}:{item.obj.pk}" for item in everything]
+    assert len(set(walked)) == len(walked)
+
+
+def test_every_following_service_sees_all_general_rows_paged_once(shared: Any) -> None:
+    """Referrals, periods and consents are general information: each following viewer's pages
+    hold all of them, once each; a referral's message only for the two services in it."""
+    from cases.models import FollowUpPeriod, Referral
+    from consent.models import Consent
+
+    factories.send_referral(shared, shared.school)
+    factories.send_referral(shared, shared.child_welfare)
+    factories.give_consent(
+        shared, Flow(categories=["EDUCATION"], from_party=shared.ot, to_party=shared.nav)
+    )
+    expected = {
+        "referral": set(Referral.objects.filter(youth=shared.youth).values_list("pk", flat=True)),
+        "period": set(
+            FollowUpPeriod.objects.filter(youth=shared.youth).values_list("pk", flat=True)
+        ),
+        "consent": set(
+            Consent.objects.filter(subject_id=shared.youth.pk).values_list("pk", flat=True)
+        ),
+    }
+    assert len(expected["referral"]) == 2 and len(expected["consent"]) == 2
+    for user in (shared.nav_advisor, shared.ot_counsellor, shared.health_nurse):
+        viewer = access.viewer_for(user)
+        walked: list[Any] = []
+        cursor = None
+        while True:
+            items, cursor = timeline.timeline(
+                user=viewer, youth=shared.youth, cursor=cursor, limit=2
+            )
+            walked += items
+            if cursor is None:
+                break
+        keys = [item.key for item in walked]
+        order = [(k[0], k[1], uuid.UUID(k[2])) for k in keys]
+        assert order == sorted(order, reverse=True)  # newest first across pages
+        for kind, ids in expected.items():
+            found = [item.obj.pk for item in walked if item.type == kind]
+            assert sorted(found) == sorted(ids), (user, kind)
+
+
+def test_the_caseload_lists_the_youths_each_filter_keeps(people: Any) -> None:
+    """Every filter is a bound input: scope "mine" (a user id), a service, a municipality,
+    names (their wildcards escaped: "a_" finds "A_li", not "Ali") and birth dates."""
+    from cases import selectors
+
+    services.membership_add(user=people.nav_advisor, service=people.ot, role="CASEWORKER")
+    born = people.youth.birth_date
+    for first, last in (("Ali", "Ahmed"), ("A_li", "Berg"), ("Åse", "Øye")):
+        factories.register_youth(
+            people.nav_advisor,
+            people.nav,
+            first_name=first,
+            last_name=last,
+            birth_date=born - datetime.timedelta(days=len(first)),
+        )
+    viewer = access.viewer_for(people.nav_advisor)
+    choices = [
+        {},
+        {"scope": selectors.SCOPE_MINE},
+        {"service_id": people.ot.pk},
+        {"municipality_number": "4001"},
+        {"name": "a_"},
+        {"name": "Ø"},  # (SQLite folds the case of ASCII letters only)
+        {"name": "ah ali"},
+        {"born_after": born - datetime.timedelta(days=3), "born_before": born},
+    ]
+    found = []
+    for choice in choices:
+        caseload = selectors.youth_caseload(viewer, **choice)
+        rows, total = caseload.page_with_total(0, 50)
+        assert total == (len(rows) or None)
+        assert len({row.id for row in rows}) == len(rows)  # each youth once
+        found.append(sorted((row.first_name, row.last_name) for row in rows))
+    everyone = [("A_li", "Berg"), ("Ali", "Ahmed"), ("Emma", "Hansen"), ("Åse", "Øye")]
+    assert found == [
+        everyone,
+        everyone,  # the advisor registered them all
+        [("Emma", "Hansen")],  # OT follows the fixture's youth only
+        [],
+        [("A_li", "Berg")],
+        [("Åse", "Øye")],
+        [("Ali", "Ahmed")],
+        [("Ali", "Ahmed"), ("Emma", "Hansen"), ("Åse", "Øye")],  # not A_li, 4 days older
+    ]
+
+
+def test_a_referral_box_holds_what_each_filter_keeps(people: Any) -> None:
+    """Inbox and outbox, a state, the open states, overdue and not (against a day), and a
+    page's bounds: each the ORM's rows, the list's total in each."""
+    from cases.models import Referral
+    from cases.referral_list import ReferralFilter, ReferralList
+
+    sent = [factories.send_referral(people, to) for to in (people.health, people.child_welfare)]
+    services.referral_decline(
+        actor=people.cw_caseworker, referral=sent[1], version=1, reason="Ikke oss"
+    )
+    late_day = sent[0].respond_by + datetime.timedelta(days=1)
+    choices = [
+        ReferralFilter("outbox", (people.nav.pk,)),
+        ReferralFilter("inbox", (people.health.pk, people.child_welfare.pk)),
+        ReferralFilter("outbox", (people.nav.pk,), states=("DECLINED",)),
+        ReferralFilter("outbox", (people.nav.pk,), states=("SENT", "RECEIVED")),
+        ReferralFilter("outbox", (people.nav.pk,), overdue=True, today=late_day),
+        ReferralFilter("outbox", (people.nav.pk,), overdue=False, today=late_day),
+        ReferralFilter("outbox", (people.nav.pk,), overdue=True, today=timezone.localdate()),
+    ]
+    found = []
+    for choice in choices:
+        page, total = ReferralList(choice).page_with_total(0, 1)
+        found.append((total, [row.state for row in page]))
+    assert found == [
+        (2, ["DECLINED"]),  # newest first
+        (2, ["DECLINED"]),
+        (1, ["DECLINED"]),
+        (1, ["SENT"]),
+        (1, ["SENT"]),  # the health referral, unanswered past its day
+        (1, ["DECLINED"]),
+        (None, []),
+    ]
+    assert Referral.objects.count() == 2
+    assert ReferralList(ReferralFilter("inbox", ())).page_with_total(0, 5) == ([], None)
+
+
+YOUTH_COLUMNS = [field.attname for field in Youth._meta.concrete_fields]
+
+
+def _gate(who: Any, youth_id: Any) -> Any:
+    """The youth as ``youth_for_user`` gives it (every column), or None for its 404."""
+    try:
+        youth = access.youth_for_user(who, youth_id)
+    except Http404:
+        return None
+    return {column: getattr(youth, column) for column in YOUTH_COLUMNS}
+
+
+def test_the_viewers_compiled_look_ups_read_what_the_user_form_reads(shared: Any) -> None:
+    """Memberships, the services following a youth and the gate to one youth, for a viewer
+    (compiled) and for the user (the ORM's subqueries): the same, also after a service stops
+    being active and a membership ends."""
+    from cases.models import StaffMembership
+
+    users = [shared.nav_advisor, shared.ot_counsellor, shared.health_nurse, shared.outsider]
+    users += [shared.manager, shared.school_counsellor]
+    ids = [
+        shared.youth.pk,
+        str(shared.youth.pk),
+        factories.register_youth(shared.outsider, shared.elsewhere).pk,
+    ]
+
+    def compare() -> None:
+        for user in users:
+            viewer = access.viewer_for(user)
+            expected = StaffMembership.objects.filter(user=user, ended_at=None).order_by(
+                "service__name", "role"
+            )
+            assert [(m.service_id, m.role, m.service_is_active) for m in viewer.memberships] == [
+                (m.service_id, m.role, m.service.is_active) for m in expected
+            ]
+            assert sorted(access.following_services(viewer, shared.youth.pk)) == sorted(
+                access.following_services(user, shared.youth.pk)
+            )
+            for youth_id in ids:
+                assert _gate(viewer, youth_id) == _gate(user, youth_id)
+
+    compare()
+    assert _gate(access.viewer_for(shared.nav_advisor), shared.youth.pk)["national_id"]
+    assert _gate(access.viewer_for(shared.nav_advisor), ids[2]) is None
+    assert _gate(access.viewer_for(shared.outsider), ids[2]) is not None
+    Service.objects.filter(pk=shared.health.pk).update(is_active=False)
+    compare()
+    assert access.following_services(access.viewer_for(shared.health_nurse), shared.youth.pk) == []
+    services.membership_end(actor=shared.manager, membership=shared.ot_counsellor.memberships.get())
+    compare()
+    assert _gate(access.viewer_for(shared.ot_counsellor), shared.youth.pk) is None
+
+
+def test_a_malformed_youth_id_is_not_found(people: Any) -> None:
+    with pytest.raises(Http404):
+        access.youth_for_user(access.viewer_for(people.nav_advisor), "not-a-uuid")
