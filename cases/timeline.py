@@ -34,7 +34,6 @@ SERVICE = ("service__id", "service__kind", "service__name")
 ENTRY_COLUMNS = (
     *("id", "youth_id", "occurred_on", "created_at", "category", "kind", "text"),
     *SERVICE,
-    *("access_own", "access_consent", "access_legal"),
 )
 REFERRAL_COLUMNS = (
     *("id", "youth_id", "sent_at", "state", "message"),
@@ -47,7 +46,7 @@ CONSENT_COLUMNS = ("id", "subject_id", "valid_from", "decision", "purpose")
 
 @dataclass(frozen=True, slots=True)
 class EntryRow(Row):
-    """A follow-up entry as a timeline row shows it, with what allowed it (``basis_of``)."""
+    """A follow-up entry as a timeline row shows it, with what allowed it (``Allowed.basis``)."""
 
     id: uuid.UUID
     youth_id: uuid.UUID
@@ -57,9 +56,7 @@ class EntryRow(Row):
     kind: str
     text: str
     service: ServiceRef
-    access_own: bool
-    access_consent: uuid.UUID | None
-    access_legal: str | None
+    basis: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,57 +104,26 @@ class ConsentEvent(Row):
     purpose: str
 
 
-def _entry_page(
-    *,
-    youth: uuid.UUID,
-    parties: list[uuid.UUID],
-    kinds: list[str],
-    at: datetime.datetime,
-    on: datetime.date,
-    after: Position | None,
-    limit: int,
-) -> QuerySet[FollowUpEntry, tuple[Any, ...]]:
-    """Up to ``limit + 1`` of the youth's entries that ``parties`` may see, newest first."""
-    entries = access.visible_to_following(
-        FollowUpEntry.objects.filter(deleted_at__isnull=True),
-        subject=youth,
-        parties=parties,
-        kinds=kinds,
-        at=at,
-        on=on,
-    )
-    return (
-        entries.filter(_before(after, "occurred_on", "created_at"))
+def _entries(
+    allowed: access.Allowed | None, cursor: Key | None, limit: int, refs: Refs
+) -> list[EntryRow]:
+    """Up to ``limit + 1`` of the youth's entries after the cursor that the viewer may see,
+    newest first (none without ``allowed``: no service of the viewer follows the youth)."""
+    if allowed is None:
+        return []
+    entries = allowed.filter(FollowUpEntry.objects.filter(deleted_at__isnull=True))
+    rows = (
+        entries.filter(_before(_position(cursor), "occurred_on", "created_at"))
         .order_by("-occurred_on", "-created_at", "-pk")
         .values_list(*ENTRY_COLUMNS)[: limit + 1]
     )
+    return [_entry_row(row, refs, allowed) for row in rows]
 
 
-def _entries(
-    following: list[tuple[Any, str]], youth: Youth, cursor: Key | None, limit: int, refs: Refs
-) -> list[EntryRow]:
-    """The entries on a page. ``following`` comes from ``access.following_services``: empty
-    for anyone who is not active staff in a service that follows the youth (who sees none)."""
-    if not following:
-        return []
-    now = timezone.now()
-    rows = _entry_page(
-        youth=youth.pk,
-        parties=[service for service, _kind in following],
-        kinds=sorted({kind for _service, kind in following}),
-        at=now,
-        on=timezone.localdate(now),
-        after=_position(cursor),
-        limit=limit,
-    )
-    return [_entry_row(row, refs) for row in rows]
-
-
-def _entry_row(row: tuple[Any, ...], refs: Refs) -> EntryRow:
-    pk, youth_id, day, at, category, kind, text, *service, own, consent, legal = row
-    return EntryRow(
-        pk, youth_id, day, at, category, kind, text, refs.service(*service), own, consent, legal
-    )
+def _entry_row(row: tuple[Any, ...], refs: Refs, allowed: access.Allowed) -> EntryRow:
+    pk, youth_id, day, at, category, kind, text, *service = row
+    basis = allowed.basis(service[0], service[1], category)
+    return EntryRow(pk, youth_id, day, at, category, kind, text, refs.service(*service), basis)
 
 
 @dataclass(frozen=True)
@@ -308,9 +274,9 @@ def timeline(
     """One page of the youth's timeline, newest first, and the cursor of the next page
     (``user`` may be this request's ``access.Viewer``)."""
     refs = Refs()
-    entries = _entries(access.following_services(user, youth.pk), youth, cursor, limit, refs)
+    entries = _entries(access.allowed_for(user, youth.pk), cursor, limit, refs)
     items = [
-        Item("entry", (e.occurred_on, e.created_at, str(e.pk)), e, e.category, access.basis_of(e))
+        Item("entry", (e.occurred_on, e.created_at, str(e.pk)), e, e.category, e.basis)
         for e in entries
     ]
     items += _referrals(youth, cursor, limit, refs)
