@@ -351,11 +351,13 @@ def basis_of(item: Any) -> str:
 @dataclass(frozen=True, slots=True)
 class Membership:
     """A membership that has not ended, as the policy reads it: through which service, in which
-    role (the access log records both), and whether that service is active (reach)."""
+    role (the access log records both), whether that service is active (reach), and its kind
+    (the pages' navigation)."""
 
     service_id: uuid.UUID
     role: str
     service_is_active: bool
+    service_kind: str
 
 
 @dataclass(frozen=True)
@@ -391,7 +393,7 @@ def viewer_for(user: Any) -> Viewer:
     memberships = (
         StaffMembership.objects.filter(user_id=user.pk, ended_at__isnull=True)
         .order_by("service__name", "role")
-        .values_list("service_id", "role", "service__is_active")
+        .values_list("service_id", "role", "service__is_active", "service__kind")
     )
     return Viewer(user, tuple(Membership(*row) for row in memberships))
 
