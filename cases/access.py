@@ -187,12 +187,15 @@ def _following(who: Any, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
     return periods_in(service_ids(who)).filter(youth_id=youth_ref)
 
 
-def following_services(who: Any, youth_id: Any) -> list[tuple[Any, str]]:
-    """(id, kind) of the user's services that follow the youth now: one query (none without
+def following_services(viewer: Viewer, youth_id: Any) -> list[tuple[Any, str]]:
+    """(id, kind) of the viewer's services that follow the youth now: one query (none without
     services to follow with)."""
-    if isinstance(who, Viewer) and not who.reach:
+    reach = viewer.reach if _is_staff_user(viewer) else []
+    if not reach:
         return []
-    return list(_following(who, youth_id).values_list("service_id", "service__kind"))
+    return list(
+        periods_in(reach).filter(youth_id=youth_id).values_list("service_id", "service__kind")
+    )
 
 
 def visible(
@@ -267,20 +270,27 @@ class Allowed:
         """What allows an item of ``filter``'s: as ``basis_of`` says for ``visible``'s."""
         if owner_id in self.parties:
             return "own"
-        consent = self.by_consent.get((owner_id, category)) or self.by_consent.get(
-            (owner_kind, category)
-        )
-        if consent:
-            return f"consent:{uuid.UUID(str(consent))}"
+        consents = [
+            found
+            for found in (
+                self.by_consent.get((owner_id, category)),
+                self.by_consent.get((owner_kind, category)),
+            )
+            if found is not None
+        ]
+        if consents:
+            return f"consent:{uuid.UUID(str(min(consents)))}"
         law = self.by_law.get((owner_kind, category))
         return f"legal:{law}" if law else "general"
 
 
-def allowed_for(who: Any, youth_id: Any, *, at: datetime.datetime | None = None) -> Allowed | None:
-    """The allow-list of one youth's items for the user: two queries (the services that follow
+def allowed_for(
+    viewer: Viewer, youth_id: Any, *, at: datetime.datetime | None = None
+) -> Allowed | None:
+    """The allow-list of one youth's items for the viewer: two queries (the services that follow
     the youth, and the flows that consents and legal bases cover into them); None when none of
-    the user's services follows the youth (who then sees none of its items)."""
-    following = following_services(who, youth_id) if _is_staff_user(who) else []
+    the viewer's services follows the youth (who then sees none of its items)."""
+    following = following_services(viewer, youth_id)
     if not following:
         return None
     parties = tuple(service for service, _kind in following)
@@ -288,11 +298,15 @@ def allowed_for(who: Any, youth_id: Any, *, at: datetime.datetime | None = None)
     by_consent: dict[tuple[Any, str], Any] = {}
     by_law: dict[tuple[str, str], str] = {}
     rows = covered_flows(subject=youth_id, to_parties=parties, to_kinds=kinds, at=at)
-    for from_party, from_kind, item_category, consent_id, basis_id in sorted(rows, key=str):
+    for from_party, from_kind, item_category, consent_id, basis_id in rows:
+        # Of several that cover a flow, the first by id names it (as ``visible`` picks it).
         if consent_id is not None:
-            by_consent.setdefault((from_party or from_kind, item_category), consent_id)
+            key = (from_party or from_kind, item_category)
+            by_consent[key] = min(consent_id, by_consent.get(key, consent_id))
         elif basis_id is not None:
-            by_law.setdefault((from_kind, item_category), basis_id)
+            by_law[from_kind, item_category] = min(
+                basis_id, by_law.get((from_kind, item_category), basis_id)
+            )
     return Allowed(youth_id, parties, kinds, by_consent, by_law)
 
 
@@ -323,8 +337,8 @@ def _with_access(
     )
     filtered = queryset.annotate(
         access_own=own,
-        access_consent=Subquery(consent.values("consent_id")[:1]),
-        access_legal=Subquery(legal.values("basis_id")[:1]),
+        access_consent=Subquery(consent.order_by("consent_id").values("consent_id")[:1]),
+        access_legal=Subquery(legal.order_by("basis_id").values("basis_id")[:1]),
     ).filter(
         Q(access_own=True)
         | Q(**{category: Category.GENERAL})

@@ -269,12 +269,12 @@ def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
 
 
 def timeline(
-    *, user: Any, youth: Youth, cursor: Key | None, limit: int
+    *, viewer: access.Viewer, youth: Youth, cursor: Key | None, limit: int
 ) -> tuple[list[Item], Key | None]:
-    """One page of the youth's timeline, newest first, and the cursor of the next page
-    (``user`` may be this request's ``access.Viewer``)."""
+    """One page of the youth's timeline as ``viewer`` may see it, newest first, and the cursor
+    of the next page."""
     refs = Refs()
-    entries = _entries(access.allowed_for(user, youth.pk), cursor, limit, refs)
+    entries = _entries(access.allowed_for(viewer, youth.pk), cursor, limit, refs)
     items = [
         Item("entry", (e.occurred_on, e.created_at, str(e.pk)), e, e.category, e.basis)
         for e in entries

@@ -25,7 +25,7 @@ def seen(user: Any) -> set[str]:
     everywhere = {(e.text, access.basis_of(e)) for e in rows}
     youth_by_youth = set()
     for youth_id in set(FollowUpEntry.objects.values_list("youth_id", flat=True)):
-        allowed = access.allowed_for(user, youth_id)
+        allowed = access.allowed_for(access.viewer_for(user), youth_id)
         if allowed is None:
             continue
         rows = allowed.filter(FollowUpEntry.objects.select_related("service"))
