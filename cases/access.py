@@ -26,9 +26,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import (
-    BooleanField,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
@@ -44,9 +42,8 @@ from cases.models import (
     StaffMembership,
     Youth,
 )
-from cases.statements import Statement
 from consent.categories import Category
-from consent.coverage import covering_flows, covering_scopes
+from consent.coverage import covered_flows, covering_flows, covering_scopes
 from consent.services import Access, access_log_record
 
 M = TypeVar("M", bound=models.Model)
@@ -90,7 +87,7 @@ def reaching_periods(who: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeri
 
 def periods_in(services: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
     """``reaching_periods``' rule for the services ``services`` (ids or a subquery): for a
-    caller that holds the viewer's ``reach`` already (the caseload's compiled statement)."""
+    caller that holds the viewer's ``reach`` already (the caseload)."""
     periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, service_id__in=services)
     return periods.filter(narrow) if narrow is not None else periods
 
@@ -126,26 +123,13 @@ def youth_for_user(
         raise Http404 from None
 
 
-YOUTH_COLUMNS = tuple(f.attname for f in Youth._meta.concrete_fields)
-
-
-def _reached(*, youth: uuid.UUID, services: list[Any]) -> QuerySet[Any, tuple[Any, ...]]:
-    """``reachable_youths``' rule for one youth, the reach given as values, as a row."""
-    periods = periods_in(services).filter(youth=OuterRef("pk"))
-    return Youth.objects.filter(Exists(periods), pk=youth).values_list(*YOUTH_COLUMNS)
-
-
-# The gate of every request about one youth, compiled once per number of services (issue 7).
-REACHED_YOUTH = Statement(_reached)
-
-
 def _reached_youth(viewer: Viewer, youth_id: uuid.UUID) -> Youth:
-    """``youth_for_user``'s look-up for this request's viewer: the youth as the ORM loads it."""
+    """``youth_for_user``'s look-up for this request's viewer (its reach as values)."""
     reach = viewer.reach if _is_staff_user(viewer) else []
-    rows = REACHED_YOUTH.rows(youth=youth_id, services=reach) if reach else []
-    if not rows:
+    if not reach:
         raise Youth.DoesNotExist
-    return Youth.from_db(Youth.objects.db, YOUTH_COLUMNS, rows[0])
+    periods = periods_in(reach).filter(youth=OuterRef("pk"))
+    return Youth.objects.filter(Exists(periods)).get(pk=youth_id)
 
 
 def own_service_periods(user: Any) -> QuerySet[FollowUpPeriod]:
@@ -203,21 +187,15 @@ def _following(who: Any, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
     return periods_in(service_ids(who)).filter(youth_id=youth_ref)
 
 
-def following_services(who: Any, youth_id: Any) -> list[tuple[Any, str]]:
-    """(id, kind) of the user's services that follow the youth now: one query (none without
+def following_services(viewer: Viewer, youth_id: Any) -> list[tuple[Any, str]]:
+    """(id, kind) of the viewer's services that follow the youth now: one query (none without
     services to follow with)."""
-    if isinstance(who, Viewer) and isinstance(youth_id, uuid.UUID):
-        reach = who.reach
-        return FOLLOWING.rows(youth=youth_id, services=reach) if reach else []
-    return list(_following(who, youth_id).values_list("service_id", "service__kind"))
-
-
-def _following_in(*, youth: uuid.UUID, services: list[Any]) -> QuerySet[Any, tuple[Any, ...]]:
-    return periods_in(services).filter(youth_id=youth).values_list("service_id", "service__kind")
-
-
-# A viewer's form of ``following_services``, compiled once per number of services (issue 7).
-FOLLOWING = Statement(_following_in)
+    reach = viewer.reach if _is_staff_user(viewer) else []
+    if not reach:
+        return []
+    return list(
+        periods_in(reach).filter(youth_id=youth_id).values_list("service_id", "service__kind")
+    )
 
 
 def visible(
@@ -228,7 +206,6 @@ def visible(
     owner: str = "service",
     category: str = "category",
     at: datetime.datetime | None = None,
-    one_youth: tuple[Any, list[tuple[Any, str]]] | None = None,
 ) -> QuerySet[M]:
     """Filter any information queryset to the items the user may see, in one SQL query.
 
@@ -238,26 +215,10 @@ def visible(
     with what allowed it (``access_own``, ``access_consent``, ``access_legal``) for the access
     log. Managers see what their service sees; superusers nothing more.
 
-    ``one_youth=(youth_id, following_services(who, youth_id))`` reads one youth's items: the
-    same rule with the following services as values instead of subqueries per row (a page about
-    one youth resolves them once; the query is a fraction of the size to build and to run).
+    Items of many youths are read this way; one youth's through ``allowed_for`` (the same rule).
     """
     if not _is_staff_user(who):
         return queryset.none()
-    if one_youth is not None:
-        subject, following = one_youth
-        if not following:
-            return queryset.none()
-        return visible_to_following(
-            queryset,
-            subject=subject,
-            parties=[service for service, _kind in following],
-            kinds=sorted({kind for _service, kind in following}),
-            youth=youth,
-            owner=owner,
-            category=category,
-            at=at,
-        )
     youth_id, owner_id = f"{youth}_id", f"{owner}_id"
     nested = _following(who, OuterRef(OuterRef(youth_id)))
     return _with_access(
@@ -272,32 +233,81 @@ def visible(
     )
 
 
-def visible_to_following(
-    queryset: QuerySet[M],
-    *,
-    subject: Any,
-    parties: list[Any],
-    kinds: list[str],
-    youth: str = "youth",
-    owner: str = "service",
-    category: str = "category",
-    at: datetime.datetime | None = None,
-    on: datetime.date | None = None,
-) -> QuerySet[M]:
-    """``visible``'s rule for one youth, ``subject``, seen by ``parties`` (of ``kinds``): the
-    user's services that follow the youth now, as ``following_services`` gives them (the caller
-    has checked the user is staff, and that ``parties`` is not empty)."""
-    return _with_access(
-        queryset.filter(**{f"{youth}_id": subject}),
-        own=ExpressionWrapper(Q(**{f"{owner}_id__in": parties}), BooleanField()),
-        subject=subject,
-        to_parties=parties,
-        to_kinds=kinds,
-        owner=owner,
-        category=category,
-        at=at,
-        on=on,
-    )
+@dataclass(frozen=True)
+class Allowed:
+    """``visible``'s rule for one youth as an allow-list: which (owner, category) items the
+    viewer's services that follow the youth (``parties``, of ``kinds``) may see. An owner is a
+    service id or, for a flow that covers any service of a kind, that kind."""
+
+    youth_id: Any
+    parties: tuple[Any, ...]
+    kinds: tuple[str, ...]
+    by_consent: dict[tuple[Any, str], Any]  # (owner, category) -> the consent's id
+    by_law: dict[tuple[str, str], str]  # (owner kind, category) -> the legal basis' code
+
+    def filter(
+        self,
+        queryset: QuerySet[M],
+        *,
+        youth: str = "youth",
+        owner: str = "service",
+        category: str = "category",
+    ) -> QuerySet[M]:
+        """The youth's items in ``queryset`` the viewer may see (plain filters, no subquery)."""
+        allowed = Q(**{f"{owner}_id__in": self.parties}) | Q(**{category: Category.GENERAL})
+        by_party: dict[Any, set[str]] = {}
+        by_kind: dict[str, set[str]] = {}
+        for from_owner, item_category in [*self.by_consent, *self.by_law]:
+            wanted = by_kind if isinstance(from_owner, str) else by_party
+            wanted.setdefault(from_owner, set()).add(item_category)
+        for party, categories in by_party.items():
+            allowed |= Q(**{f"{owner}_id": party, f"{category}__in": sorted(categories)})
+        for kind, categories in by_kind.items():
+            allowed |= Q(**{f"{owner}__kind": kind, f"{category}__in": sorted(categories)})
+        return queryset.filter(allowed, **{f"{youth}_id": self.youth_id})
+
+    def basis(self, owner_id: Any, owner_kind: str, category: str) -> str:
+        """What allows an item of ``filter``'s: as ``basis_of`` says for ``visible``'s."""
+        if owner_id in self.parties:
+            return "own"
+        consents = [
+            found
+            for found in (
+                self.by_consent.get((owner_id, category)),
+                self.by_consent.get((owner_kind, category)),
+            )
+            if found is not None
+        ]
+        if consents:
+            return f"consent:{uuid.UUID(str(min(consents)))}"
+        law = self.by_law.get((owner_kind, category))
+        return f"legal:{law}" if law else "general"
+
+
+def allowed_for(
+    viewer: Viewer, youth_id: Any, *, at: datetime.datetime | None = None
+) -> Allowed | None:
+    """The allow-list of one youth's items for the viewer: two queries (the services that follow
+    the youth, and the flows that consents and legal bases cover into them); None when none of
+    the viewer's services follows the youth (who then sees none of its items)."""
+    following = following_services(viewer, youth_id)
+    if not following:
+        return None
+    parties = tuple(service for service, _kind in following)
+    kinds = tuple(sorted({kind for _service, kind in following}))
+    by_consent: dict[tuple[Any, str], Any] = {}
+    by_law: dict[tuple[str, str], str] = {}
+    rows = covered_flows(subject=youth_id, to_parties=parties, to_kinds=kinds, at=at)
+    for from_party, from_kind, item_category, consent_id, basis_id in rows:
+        # Of several that cover a flow, the first by id names it (as ``visible`` picks it).
+        if consent_id is not None:
+            key = (from_party or from_kind, item_category)
+            by_consent[key] = min(consent_id, by_consent.get(key, consent_id))
+        elif basis_id is not None:
+            by_law[from_kind, item_category] = min(
+                basis_id, by_law.get((from_kind, item_category), basis_id)
+            )
+    return Allowed(youth_id, parties, kinds, by_consent, by_law)
 
 
 def _with_access(
@@ -310,7 +320,6 @@ def _with_access(
     owner: str,
     category: str,
     at: datetime.datetime | None,
-    on: datetime.date | None = None,
 ) -> QuerySet[M]:
     """Annotate what allows each item (own, consent, legal basis) and keep the allowed ones."""
     owner_id, owner_kind = f"{owner}_id", f"{owner}__kind"
@@ -322,15 +331,14 @@ def _with_access(
         to_kinds=to_kinds,
         category=OuterRef(category),
         at=at,
-        on=on,
     )
     legal = covering_flows(
         from_kind=OuterRef(owner_kind), to_kinds=to_kinds, category=OuterRef(category)
     )
     filtered = queryset.annotate(
         access_own=own,
-        access_consent=Subquery(consent.values("consent_id")[:1]),
-        access_legal=Subquery(legal.values("basis_id")[:1]),
+        access_consent=Subquery(consent.order_by("consent_id").values("consent_id")[:1]),
+        access_legal=Subquery(legal.order_by("basis_id").values("basis_id")[:1]),
     ).filter(
         Q(access_own=True)
         | Q(**{category: Category.GENERAL})
@@ -357,11 +365,13 @@ def basis_of(item: Any) -> str:
 @dataclass(frozen=True, slots=True)
 class Membership:
     """A membership that has not ended, as the policy reads it: through which service, in which
-    role (the access log records both), and whether that service is active (reach)."""
+    role (the access log records both), whether that service is active (reach), and its kind
+    (the pages' navigation)."""
 
     service_id: uuid.UUID
     role: str
     service_is_active: bool
+    service_kind: str
 
 
 @dataclass(frozen=True)
@@ -389,24 +399,17 @@ class Viewer:
         ]
 
 
-def _memberships(*, user: int) -> QuerySet[Any, tuple[Any, ...]]:
-    return (
-        StaffMembership.objects.filter(user_id=user, ended_at__isnull=True)
-        .order_by("service__name", "role")
-        .values_list("service_id", "role", "service__is_active")
-    )
-
-
-# Every request that reads a youth loads its viewer: compiled once (issue 7).
-MEMBERSHIPS = Statement(_memberships)
-
-
 def viewer_for(user: Any) -> Viewer:
     if isinstance(user, Viewer):
         return user
     if not _is_staff_user(user):
         return Viewer(user, ())
-    return Viewer(user, tuple(Membership(*row) for row in MEMBERSHIPS.rows(user=user.pk)))
+    memberships = (
+        StaffMembership.objects.filter(user_id=user.pk, ended_at__isnull=True)
+        .order_by("service__name", "role")
+        .values_list("service_id", "role", "service__is_active", "service__kind")
+    )
+    return Viewer(user, tuple(Membership(*row) for row in memberships))
 
 
 @dataclass(frozen=True)

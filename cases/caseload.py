@@ -19,11 +19,9 @@ from typing import Any
 from django.db.models import Count, Func, IntegerField, Q, QuerySet, Subquery
 
 from cases import access
-from cases import lookups as _lookups  # noqa: F401  (registers ``istartswith_pattern``)
 from cases.models import FollowUpPeriod
 from cases.models.registry import age_on
 from cases.rows import Refs, Row, ServiceRef, StaffRef
-from cases.statements import Fixed, Statement
 
 NAME_ORDER = ("youth_last_name", "youth_first_name", "youth_id")
 
@@ -92,14 +90,13 @@ def _rows(rows: Any) -> list[CaseloadYouth]:
 
 @dataclass(frozen=True)
 class CaseloadFilter:
-    """What narrows a caseload: the viewer's reach and the chosen filters (values only: the
-    inputs of the page's compiled statement)."""
+    """What narrows a caseload: the viewer's reach and the chosen filters (values only)."""
 
     reach: tuple[uuid.UUID, ...]
     responsible: int | None = None
     service: uuid.UUID | None = None
     municipality: str | None = None
-    name_prefixes: tuple[str, ...] = ()  # LIKE patterns (``lookups.like_prefix``)
+    name_prefixes: tuple[str, ...] = ()  # each name starts with one of them
     born_after: datetime.date | None = None
     born_before: datetime.date | None = None
 
@@ -129,8 +126,7 @@ def filtered_periods(
         periods = periods.filter(youth__municipality_number=municipality)
     for prefix in name_prefixes:
         periods = periods.filter(
-            Q(youth_first_name__istartswith_pattern=prefix)
-            | Q(youth_last_name__istartswith_pattern=prefix)
+            Q(youth_first_name__istartswith=prefix) | Q(youth_last_name__istartswith=prefix)
         )
     if born_after is not None:
         periods = periods.filter(youth__birth_date__gte=born_after)
@@ -177,10 +173,6 @@ def _page(
     return page.annotate(total=_total(periods, one_service)).values_list(*ROW_COLUMNS, "total")
 
 
-# Compiled once per shape: building and compiling the page's query was a fifth of a request.
-PAGE = Statement(_page)
-
-
 class Caseload:
     """The youths with an open period in reach that ``filters`` keeps, in name order (none for
     ``None``: a user without reach). A paginator's list: ``page_with_total`` is what
@@ -201,11 +193,8 @@ class Caseload:
         (None when the page is empty: there is no row to carry the total)."""
         if self.filters is None:
             return [], None
-        rows = PAGE.rows(
-            one_service=self.one_service,
-            bottom=Fixed(bottom),
-            top=Fixed(top),
-            **self.filters.inputs(),
+        rows = list(
+            _page(one_service=self.one_service, bottom=bottom, top=top, **self.filters.inputs())
         )
         return _rows(rows), (rows[0][-1] if rows else None)
 

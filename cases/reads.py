@@ -95,7 +95,7 @@ def timeline_read(
     Returns the items, the key of the next page and the viewer's own service ids (which decide
     whether a referral's message is shown)."""
     viewer = access.viewer_for(user)
-    items, next_key = timeline.timeline(user=viewer, youth=youth, cursor=cursor, limit=limit)
+    items, next_key = timeline.timeline(viewer=viewer, youth=youth, cursor=cursor, limit=limit)
     following = [m.service_id for m in viewer.memberships]
     access.log_reads(
         viewer,

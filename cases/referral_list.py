@@ -20,7 +20,6 @@ from cases import labels
 from cases.models import Referral
 from cases.models.referrals import AWAITING_ANSWER, is_overdue
 from cases.rows import Refs, Row, ServiceRef, StaffRef, YouthRef
-from cases.statements import Fixed, Statement
 
 TOTAL = "_list_total"
 
@@ -94,8 +93,7 @@ def in_box(box: str, services: Any) -> QuerySet[Referral]:
 
 @dataclass(frozen=True)
 class ReferralFilter:
-    """What a list shows: a box of the viewer's services, in some states, overdue or not (the
-    inputs of the page's compiled statement)."""
+    """What a list shows: a box of the viewer's services, in some states, overdue or not."""
 
     box: str
     services: tuple[uuid.UUID, ...]
@@ -105,7 +103,7 @@ class ReferralFilter:
 
     def inputs(self) -> dict[str, Any]:
         return {
-            "box": Fixed(self.box),
+            "box": self.box,
             "services": self.services,
             "states": self.states,
             "overdue": self.overdue,
@@ -136,11 +134,6 @@ def _page(*, bottom: int, top: int, **filters: Any) -> QuerySet[Referral, tuple[
     return counted.values_list(*OWN_COLUMNS, *NAMED_COLUMNS, TOTAL)[bottom:top]
 
 
-# Compiled once per shape (``cases.statements``): building and compiling it took as long as
-# PostgreSQL took to plan and run it.
-PAGE = Statement(_page)
-
-
 class ReferralList:
     """The referrals ``filters`` keeps, as rows (none without services); a paginator's list
     (``page_with_total`` is what ``WindowCountPaginator`` calls)."""
@@ -151,12 +144,12 @@ class ReferralList:
     def _referrals(self) -> QuerySet[Referral]:
         if self.filters is None:
             return Referral.objects.none()
-        return filtered(**{**self.filters.inputs(), "box": self.filters.box})
+        return filtered(**self.filters.inputs())
 
     def page_with_total(self, bottom: int, top: int) -> tuple[list[ReferralRow], int | None]:
         if self.filters is None:
             return [], None
-        values = PAGE.rows(bottom=Fixed(bottom), top=Fixed(top), **self.filters.inputs())
+        values = list(_page(bottom=bottom, top=top, **self.filters.inputs()))
         refs = Refs()
         return [_row(v, refs) for v in values], (values[0][-1] if values else None)
 

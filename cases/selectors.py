@@ -11,7 +11,6 @@ from django.http import Http404
 
 from cases import access, identity
 from cases.caseload import Caseload, CaseloadFilter
-from cases.lookups import like_prefix
 from cases.models import (
     Activity,
     ActivityPlan,
@@ -54,7 +53,7 @@ def youth_caseload(
         responsible=viewer.user.pk if scope == SCOPE_MINE else None,
         service=service_id,
         municipality=municipality_number or None,
-        name_prefixes=tuple(like_prefix(part) for part in (name or "").split()),
+        name_prefixes=tuple((name or "").split()),
         born_after=born_after,
         born_before=born_before,
     )

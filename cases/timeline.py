@@ -22,12 +22,11 @@ from django.utils import timezone
 from cases import access
 from cases.models import FollowUpEntry, FollowUpPeriod, Referral, Youth
 from cases.rows import Refs, Row, ServiceRef
-from cases.statements import Fixed, Statement
 from consent.categories import Category
 from consent.models import Consent
 
 Key = tuple[datetime.date, datetime.datetime, str]
-Position = tuple[datetime.date, datetime.datetime, uuid.UUID]  # a key as a statement binds it
+Position = tuple[datetime.date, datetime.datetime, uuid.UUID]  # a key as its query reads it
 
 # What a timeline row shows of each source (``reads.timeline_fields``); the rest of the
 # columns (authors, time stamps, hashes) cost more to load than the rows' own fields.
@@ -35,7 +34,6 @@ SERVICE = ("service__id", "service__kind", "service__name")
 ENTRY_COLUMNS = (
     *("id", "youth_id", "occurred_on", "created_at", "category", "kind", "text"),
     *SERVICE,
-    *("access_own", "access_consent", "access_legal"),
 )
 REFERRAL_COLUMNS = (
     *("id", "youth_id", "sent_at", "state", "message"),
@@ -48,7 +46,7 @@ CONSENT_COLUMNS = ("id", "subject_id", "valid_from", "decision", "purpose")
 
 @dataclass(frozen=True, slots=True)
 class EntryRow(Row):
-    """A follow-up entry as a timeline row shows it, with what allowed it (``basis_of``)."""
+    """A follow-up entry as a timeline row shows it, with what allowed it (``Allowed.basis``)."""
 
     id: uuid.UUID
     youth_id: uuid.UUID
@@ -58,9 +56,7 @@ class EntryRow(Row):
     kind: str
     text: str
     service: ServiceRef
-    access_own: bool
-    access_consent: uuid.UUID | None
-    access_legal: str | None
+    basis: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,62 +104,26 @@ class ConsentEvent(Row):
     purpose: str
 
 
-def _entry_page(
-    *,
-    youth: uuid.UUID,
-    parties: list[uuid.UUID],
-    kinds: list[str],
-    at: datetime.datetime,
-    on: datetime.date,
-    after: Position | None,
-    limit: int,
-) -> QuerySet[FollowUpEntry, tuple[Any, ...]]:
-    """Up to ``limit + 1`` of the youth's entries that ``parties`` may see, newest first."""
-    entries = access.visible_to_following(
-        FollowUpEntry.objects.filter(deleted_at__isnull=True),
-        subject=youth,
-        parties=parties,
-        kinds=kinds,
-        at=at,
-        on=on,
-    )
-    return (
-        entries.filter(_before(after, "occurred_on", "created_at"))
+def _entries(
+    allowed: access.Allowed | None, cursor: Key | None, limit: int, refs: Refs
+) -> list[EntryRow]:
+    """Up to ``limit + 1`` of the youth's entries after the cursor that the viewer may see,
+    newest first (none without ``allowed``: no service of the viewer follows the youth)."""
+    if allowed is None:
+        return []
+    entries = allowed.filter(FollowUpEntry.objects.filter(deleted_at__isnull=True))
+    rows = (
+        entries.filter(_before(_position(cursor), "occurred_on", "created_at"))
         .order_by("-occurred_on", "-created_at", "-pk")
         .values_list(*ENTRY_COLUMNS)[: limit + 1]
     )
+    return [_entry_row(row, refs, allowed) for row in rows]
 
 
-# Compiled once per shape: building and compiling the policy's query took longer than running
-# it (issue 7).
-ENTRY_PAGE = Statement(_entry_page)
-
-
-def _entries(
-    following: list[tuple[Any, str]], youth: Youth, cursor: Key | None, limit: int, refs: Refs
-) -> list[EntryRow]:
-    """The entries on a page. ``following`` comes from ``access.following_services``: empty
-    for anyone who is not active staff in a service that follows the youth (who sees none)."""
-    if not following:
-        return []
-    now = timezone.now()
-    rows = ENTRY_PAGE.rows(
-        youth=youth.pk,
-        parties=[service for service, _kind in following],
-        kinds=sorted({kind for _service, kind in following}),
-        at=now,
-        on=timezone.localdate(now),
-        after=_position(cursor),
-        limit=Fixed(limit),
-    )
-    return [_entry_row(row, refs) for row in rows]
-
-
-def _entry_row(row: tuple[Any, ...], refs: Refs) -> EntryRow:
-    pk, youth_id, day, at, category, kind, text, *service, own, consent, legal = row
-    return EntryRow(
-        pk, youth_id, day, at, category, kind, text, refs.service(*service), own, consent, legal
-    )
+def _entry_row(row: tuple[Any, ...], refs: Refs, allowed: access.Allowed) -> EntryRow:
+    pk, youth_id, day, at, category, kind, text, *service = row
+    basis = allowed.basis(service[0], service[1], category)
+    return EntryRow(pk, youth_id, day, at, category, kind, text, refs.service(*service), basis)
 
 
 @dataclass(frozen=True)
@@ -218,7 +178,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-# A key of a source whose day is the local day of a moment, as its statement binds it: the
+# A key of a source whose day is the local day of a moment, as its query reads it: the
 # day's first moment, the next day's, the moment and the id.
 MomentPosition = tuple[datetime.datetime, datetime.datetime, datetime.datetime, uuid.UUID]
 
@@ -272,11 +232,6 @@ def _consent_page(
     )
 
 
-REFERRAL_PAGE = Statement(_referral_page)
-PERIOD_PAGE = Statement(_period_page)
-CONSENT_PAGE = Statement(_consent_page)
-
-
 def _local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment)
 
@@ -286,7 +241,7 @@ def _position(key: Key | None) -> Position | None:
 
 
 def _referrals(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[Item]:
-    rows = REFERRAL_PAGE.rows(youth=youth.pk, after=_moment_position(cursor), limit=Fixed(limit))
+    rows = _referral_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
     items = []
     for pk, youth_id, sent_at, state, message, *services in rows:
         from_service, to_service = refs.service(*services[:3]), refs.service(*services[3:])
@@ -297,7 +252,7 @@ def _referrals(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list
 
 
 def _periods(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[Item]:
-    rows = PERIOD_PAGE.rows(youth=youth.pk, after=_position(cursor), limit=Fixed(limit))
+    rows = _period_page(youth=youth.pk, after=_position(cursor), limit=limit)
     items = []
     for pk, youth_id, started_on, created_at, reason, end_reason, *service in rows:
         event = PeriodEvent(
@@ -309,7 +264,7 @@ def _periods(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[I
 
 
 def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
-    rows = CONSENT_PAGE.rows(youth=youth.pk, after=_moment_position(cursor), limit=Fixed(limit))
+    rows = _consent_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
     return [
         Item(
             "consent",
@@ -323,14 +278,14 @@ def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
 
 
 def timeline(
-    *, user: Any, youth: Youth, cursor: Key | None, limit: int
+    *, viewer: access.Viewer, youth: Youth, cursor: Key | None, limit: int
 ) -> tuple[list[Item], Key | None]:
-    """One page of the youth's timeline, newest first, and the cursor of the next page
-    (``user`` may be this request's ``access.Viewer``)."""
+    """One page of the youth's timeline as ``viewer`` may see it, newest first, and the cursor
+    of the next page."""
     refs = Refs()
-    entries = _entries(access.following_services(user, youth.pk), youth, cursor, limit, refs)
+    entries = _entries(access.allowed_for(viewer, youth.pk), cursor, limit, refs)
     items = [
-        Item("entry", (e.occurred_on, e.created_at, str(e.pk)), e, e.category, access.basis_of(e))
+        Item("entry", (e.occurred_on, e.created_at, str(e.pk)), e, e.category, e.basis)
         for e in entries
     ]
     items += _referrals(youth, cursor, limit, refs)

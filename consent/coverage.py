@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, UUIDField, Value
 from django.utils import timezone
 
 from consent.models import ConsentScope, Decision, LegalBasisFlow
@@ -24,7 +24,7 @@ def in_force_scopes(
 ) -> QuerySet[ConsentScope]:
     """Scopes of consents that are given, in force, not withdrawn, not expired, and whose
     giver is still the right one, at ``at`` (default: now) on the local day ``on`` (default:
-    ``at``'s; given apart so a compiled statement binds both, see ``cases.statements``)."""
+    ``at``'s)."""
     now = at or timezone.now()
     today = on or timezone.localdate(now)
     return ConsentScope.objects.filter(
@@ -62,6 +62,38 @@ def covering_flows(*, from_kind: Any, to_kinds: Any, category: Any) -> QuerySet[
     return LegalBasisFlow.objects.filter(
         from_kind=from_kind, to_kind__in=to_kinds, category=category, basis__is_active=True
     )
+
+
+def covered_flows(
+    *,
+    subject: Any,
+    to_parties: Any,
+    to_kinds: Any,
+    at: datetime.datetime | None = None,
+    on: datetime.date | None = None,
+) -> list[tuple[Any, str, str, Any, str | None]]:
+    """Every flow about ``subject`` into ``to_parties`` (or any party of ``to_kinds``) that is
+    covered at ``at``, in one query: (from party or None, from kind, category, consent id or
+    None, legal basis code or None). A row with a from party covers items of that party; one
+    without covers items of any party of the from kind."""
+    scopes = (
+        in_force_scopes(at=at, on=on)
+        .filter(
+            Q(to_party__in=to_parties) | Q(to_party__isnull=True, to_kind__in=to_kinds),
+            subject=subject,
+        )
+        .annotate(basis=Value(None, output_field=CharField()))
+        .values_list("from_party_id", "from_kind", "category", "consent_id", "basis")
+    )
+    flows = (
+        LegalBasisFlow.objects.filter(to_kind__in=to_kinds, basis__is_active=True)
+        .annotate(
+            party=Value(None, output_field=UUIDField()),
+            consent=Value(None, output_field=UUIDField()),
+        )
+        .values_list("party", "from_kind", "category", "consent", "basis_id")
+    )
+    return list(scopes.union(flows, all=True))
 
 
 def party_kind(party: Any) -> str:

@@ -16,11 +16,12 @@ from cases import access, reads, selectors, services
 from cases.api import activity_serializers as s
 from cases.api.base import UUID_PATTERN, validated
 from cases.api.sharing import _service
+from cases.middleware import viewer_of
 from cases.models import Activity, ActivityPlan
 
 
 def _log(request: Request, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
-    reads.log_items(request.user, purpose, youth_id, items)
+    reads.log_items(viewer_of(request), purpose, youth_id, items)
 
 
 class YouthDecisionsMixin:
@@ -74,7 +75,7 @@ class ActivityPlanViewSet(
             page = self.paginate_queryset(
                 selectors.plan_list(user=request.user, youth_id=query.get("youth"))
             )
-            viewer = access.viewer_for(request.user)
+            viewer = viewer_of(request)
             access.log_reads(
                 viewer,
                 "activity-plans",

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from cases import access, reads, selectors, services, timeline
 from cases.api import sharing_serializers as s
 from cases.api.base import UUID_PATTERN, validated
+from cases.middleware import viewer_of
 from cases.models import (
     FollowUpEntry,
     FollowUpPeriod,
@@ -36,7 +37,7 @@ from consent.services import Flow
 
 
 def log_youth_read(request: Request, purpose: str, youth: Any, items: Any = ()) -> None:
-    reads.log_youth_read(request.user, purpose, youth, items)
+    reads.log_youth_read(viewer_of(request), purpose, youth, items)
 
 
 class YouthInformationMixin:
@@ -132,7 +133,7 @@ class YouthInformationMixin:
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, pk: str) -> Response:
-        viewer = access.viewer_for(request.user)  # the gate and the access log share it
+        viewer = viewer_of(request)  # the gate and the access log share it
         youth = access.youth_for_user(viewer, pk, purpose="youth-timeline")
         query = validated(s.TimelineQuerySerializer, request.query_params)
         try:
@@ -177,7 +178,7 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         with transaction.atomic():
             entry = selectors.entry_for_user(user=request.user, entry_id=pk)
             access.log_reads(
-                access.viewer_for(request.user),
+                viewer_of(request),
                 "entry",
                 [
                     access.Read(
@@ -235,7 +236,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def list(self, request: Request) -> Response:
         query = validated(s.ReferralQuerySerializer, request.query_params)
-        viewer = access.viewer_for(request.user)
+        viewer = viewer_of(request)
         referrals = ReferralList(
             ReferralFilter(
                 box=query["box"],
@@ -254,7 +255,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             referral = selectors.referral_for_user(user=request.user, referral_id=pk)
             if access.works_in(request.user, referral.to_service):
                 referral = services.referral_open(actor=request.user, referral=referral)
-            reads.log_referrals(request.user, "referral", [referral])
+            reads.log_referrals(viewer_of(request), "referral", [referral])
         return Response(s.ReferralSerializer(referral).data)
 
     @extend_schema(request=s.ReferralInputSerializer, responses={201: s.ReferralSerializer})
@@ -324,7 +325,7 @@ class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         with transaction.atomic():
             page = self.paginate_queryset(selectors.handover_list(user=request.user))
             access.log_reads(
-                access.viewer_for(request.user),
+                viewer_of(request),
                 "handovers",
                 [
                     access.Read(

@@ -39,6 +39,7 @@ from cases.api.serializers import (
 )
 from cases.api.sharing import YouthInformationMixin, log_youth_read
 from cases.caseload import CaseloadYouth
+from cases.middleware import viewer_of
 from cases.models import FollowUpPeriod, Service, ServiceKind, StaffMembership, Youth
 from cases.validators import SEARCH_API_MESSAGE, no_identity_number
 
@@ -73,7 +74,7 @@ class YouthViewSet(YouthInformationMixin, YouthDecisionsMixin, viewsets.GenericV
     @extend_schema(parameters=[CaseloadQuerySerializer], responses=YouthListSerializer(many=True))
     def list(self, request: Request) -> Response:
         query = validated(CaseloadQuerySerializer, request.query_params)
-        viewer = access.viewer_for(request.user)
+        viewer = viewer_of(request)
         youths = selectors.youth_caseload(
             viewer,
             scope=query["scope"],
@@ -244,7 +245,7 @@ class FollowUpPeriodViewSet(
         with transaction.atomic():
             page = self.paginate_queryset(self.get_queryset()) or []
             access.log_reads(
-                access.viewer_for(request.user),
+                viewer_of(request),
                 "periods",
                 [access.Read(period.youth_id, [period.service_id]) for period in page],
             )
@@ -254,7 +255,7 @@ class FollowUpPeriodViewSet(
         with transaction.atomic():
             period = self.get_object()
             access.log_reads(
-                access.viewer_for(request.user),
+                viewer_of(request),
                 "period",
                 [access.Read(period.youth_id, [period.service_id])],
             )

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from cases import access
 from cases.api.base import UUID_PATTERN, validated
+from cases.middleware import viewer_of
 from coordination.api import plan_serializers as s
 from coordination.models import ChildCoordinator, Plan, PlanGoal, PlanMeasure, PlanParticipant
 from coordination.plans import documents, grants, selectors, services, versions
@@ -34,7 +35,7 @@ def _participant(data: dict[str, Any]) -> services.NewParticipant:
 def _log(
     request: Request, purpose: str, plans: list[Plan], extra: list[dict[str, Any]] | None = None
 ) -> None:
-    documents.log_plan_reads(request.user, purpose, plans, extra)
+    documents.log_plan_reads(viewer_of(request), purpose, plans, extra)
 
 
 _item = documents.item
@@ -457,7 +458,7 @@ class ChildCoordinatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 request.user, query["youth"], purpose="child-coordinators"
             )
             rows = list(selectors.child_coordinator_list(youth=youth))
-            viewer = access.viewer_for(request.user)
+            viewer = viewer_of(request)
             access.log_reads(
                 viewer,
                 "child-coordinators",

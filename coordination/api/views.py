@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from cases import access
 from cases.api.base import UUID_PATTERN, validated
 from cases.api.errors import error_body
+from cases.middleware import viewer_of
 from cases.models import ServiceKind
 from consent.errors import ApplicationError
 from coordination import compliance, ledger, reads
@@ -52,7 +53,7 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             page = self.paginate_queryset(
                 reads.deadline_filter(reads.deadlines_for(request.user), query, request.user)
             )
-            reads.log_deadlines(request.user, f"deadlines-{query['scope']}", list(page or []))
+            reads.log_deadlines(viewer_of(request), f"deadlines-{query['scope']}", list(page or []))
         return self.get_paginated_response(s.DeadlineSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -61,7 +62,7 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 deadline = reads.deadlines_for(request.user).get(pk=pk)
             except Deadline.DoesNotExist:
                 raise Http404 from None
-            reads.log_deadlines(request.user, "deadline", [deadline])
+            reads.log_deadlines(viewer_of(request), "deadline", [deadline])
         return Response(s.DeadlineSerializer(deadline).data)
 
 

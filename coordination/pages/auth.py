@@ -35,7 +35,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     anyone else is asked to log in."""
     if not request.user.is_authenticated:
         return redirect("login")
-    roles = {m.role for m in current_memberships(request.user)}
+    roles = {m.role for m in current_memberships(request)}
     if roles & set(CASELOAD_ROLES):
         return redirect("pages:day")
     if StaffRole.PRIVACY_OFFICER in roles:

@@ -46,7 +46,7 @@ def staff_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not current_memberships(request.user).exists():
+        if not current_memberships(request):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -6,14 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from cases.models import CASELOAD_ROLES, ServiceKind, StaffMembership, StaffRole
+from cases.access import Membership
+from cases.middleware import viewer_of
+from cases.models import CASELOAD_ROLES, ServiceKind, StaffRole
 
 
-def current_memberships(user: Any) -> Any:
-    """Every role the user holds now, in any active service (the privacy officer's too)."""
-    return StaffMembership.objects.filter(
-        user=user, ended_at__isnull=True, service__is_active=True
-    ).select_related("service")
+def current_memberships(request: HttpRequest) -> list[Membership]:
+    """Every role the request's user holds now, in any active service (the privacy officer's
+    too): the request's viewer's, loaded once for the request."""
+    return [m for m in viewer_of(request).memberships if m.service_is_active]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -21,13 +22,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     if not hasattr(request, "_navigation"):
-        memberships = list(current_memberships(user))
+        memberships = current_memberships(request)
         roles = {m.role for m in memberships}
         request._navigation = {  # type: ignore[attr-defined]
             "nav_staff": bool(memberships),
             "nav_caseload": bool(roles & set(CASELOAD_ROLES)),
             "nav_reports": any(
-                m.service.kind == ServiceKind.NAV and m.role in CASELOAD_ROLES for m in memberships
+                m.service_kind == ServiceKind.NAV and m.role in CASELOAD_ROLES for m in memberships
             ),
             "nav_manager": StaffRole.MANAGER in roles,
             "nav_privacy": StaffRole.PRIVACY_OFFICER in roles,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import access, reads, selectors, services
+from cases.middleware import viewer_of
 from cases.models import AWAITING_ANSWER, HandoverKind, HandoverState, ReferralState
 from cases.referral_list import ReferralFilter, ReferralList
 from coordination.pages import forms
@@ -31,7 +32,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if box not in BOXES:
         box = "inbox"
     state = request.GET.get("state", "")
-    viewer = access.viewer_for(request.user)
+    viewer = viewer_of(request)
     states = (
         (state,) if state in ReferralState.values else AWAITING_ANSWER if state == "open" else ()
     )
@@ -75,7 +76,7 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
         receiver = access.works_in(request.user, referral.to_service)
         if receiver:
             referral = services.referral_open(actor=request.user, referral=referral)
-        reads.log_referrals(request.user, "referral", [referral])
+        reads.log_referrals(viewer_of(request), "referral", [referral])
     sender = access.works_in(request.user, referral.from_service)
     awaiting = referral.state in AWAITING_ANSWER
     return render(

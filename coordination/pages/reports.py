@@ -60,7 +60,7 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
 @methods("get")
 def access_log_page(request: HttpRequest) -> HttpResponse:
     """Who looked at what, in the services where I am privacy officer."""
-    roles = {m.role for m in current_memberships(request.user)}
+    roles = {m.role for m in current_memberships(request)}
     if StaffRole.PRIVACY_OFFICER not in roles:
         raise PermissionDenied
     form = AccessLogFilterForm(request.GET or None)

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases import access, reads, selectors, timeline
+from cases.middleware import viewer_of
 from cases.models import AWAITING_ANSWER, Service, StaffRole
 from cases.paging import WindowCountPaginator
 from cases.referral_list import ReferralFilter, ReferralList
@@ -42,7 +43,7 @@ def day(request: HttpRequest) -> HttpResponse:
     escalation reminders lead). Each section is its own bounded query carrying its true total,
     so a long list never crowds out another and a count never stops at the rows shown."""
     user: Any = request.user
-    viewer = access.viewer_for(user)
+    viewer = viewer_of(request)
     today = timezone.localdate()
 
     def first(rows: Any, limit: int = DAY_ROWS) -> Page:
@@ -98,7 +99,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     services = my_services(request.user)
     form = CaseloadFilterForm(request.GET or None, services=services)
     query = form.cleaned_data if form.is_valid() else {}
-    viewer = access.viewer_for(request.user)
+    viewer = viewer_of(request)
     youths = selectors.youth_caseload(
         viewer,
         scope=query.get("scope") or selectors.SCOPE_OURS,
@@ -127,7 +128,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     """One youth: follow-up periods, consents, the consent-filtered timeline across services,
     the activity plan and the individual plan, with the actions the user may take."""
-    user = request.user
+    viewer = viewer_of(request)  # the gate, the reads and the access log share it
     cursor = None
     if request.GET.get("cursor"):
         try:
@@ -135,14 +136,14 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         except timeline.InvalidCursor:
             cursor = None
     with transaction.atomic():
-        detail = selectors.youth_detail(user=user, youth_id=youth_id)
+        detail = selectors.youth_detail(user=viewer, youth_id=youth_id)
         consents = list(
             selectors.consent_list(youth=detail).prefetch_related(
                 "scopes__from_party", "scopes__to_party"
             )
         )
         reads.log_youth_read(
-            user,
+            viewer,
             "youth-page",
             detail,
             [
@@ -151,18 +152,21 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             ],
         )
         items, next_key, mine = reads.timeline_read(
-            user=user, youth=detail, purpose="youth-timeline", cursor=cursor, limit=TIMELINE_PAGE
+            user=viewer, youth=detail, purpose="youth-timeline", cursor=cursor, limit=TIMELINE_PAGE
         )
-        activity_plan = selectors.plan_list(user=user, youth_id=detail.pk).first()
+        activity_plan = selectors.plan_list(user=viewer, youth_id=detail.pk).first()
         activities = (
-            list(selectors.activity_list(user=user, plan=activity_plan)) if activity_plan else []
+            list(selectors.activity_list(user=viewer, plan=activity_plan)) if activity_plan else []
         )
         if activity_plan:
             reads.log_items(
-                user, "youth-activity-plan", detail.pk, reads.plan_items(activity_plan, activities)
+                viewer,
+                "youth-activity-plan",
+                detail.pk,
+                reads.plan_items(activity_plan, activities),
             )
-        plans = list(plan_selectors.plan_list(user=user, youth_id=detail.pk))
-        documents.log_plan_reads(user, "youth-plans", plans)
+        plans = list(plan_selectors.plan_list(user=viewer, youth_id=detail.pk))
+        documents.log_plan_reads(viewer, "youth-plans", plans)
     now = timezone.now()
     periods = detail.all_periods  # type: ignore[attr-defined]
     return render(

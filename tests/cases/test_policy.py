@@ -19,15 +19,19 @@ log = factories.log_entry
 
 
 def seen(user: Any) -> set[str]:
-    """What the user sees, asserting that the one-youth form of the policy (values in place of
-    subqueries, as the timeline uses it) sees the same items on the same bases."""
+    """What the user sees, asserting that the one-youth form of the policy (an allow-list, as
+    the timeline uses it) sees the same items on the same bases."""
     rows = access.visible(user, FollowUpEntry.objects.all())
     everywhere = {(e.text, access.basis_of(e)) for e in rows}
     youth_by_youth = set()
     for youth_id in set(FollowUpEntry.objects.values_list("youth_id", flat=True)):
-        one = (youth_id, access.following_services(user, youth_id))
-        rows = access.visible(user, FollowUpEntry.objects.all(), one_youth=one)
-        youth_by_youth |= {(e.text, access.basis_of(e)) for e in rows}
+        allowed = access.allowed_for(access.viewer_for(user), youth_id)
+        if allowed is None:
+            continue
+        rows = allowed.filter(FollowUpEntry.objects.select_related("service"))
+        youth_by_youth |= {
+            (e.text, allowed.basis(e.service_id, e.service.kind, e.category)) for e in rows
+        }
     assert youth_by_youth == everywhere
     return {text for text, _basis in everywhere}
 

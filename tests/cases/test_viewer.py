@@ -1,0 +1,70 @@
+"""The request's viewer: the user's memberships are read once per request, for pages and API
+alike, and always for the user the request is authenticated as."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases import services
+from consent.services import Flow
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _membership_reads(captured: Any) -> int:
+    """Queries that read memberships, as values or as a subquery of another read."""
+    return sum('"cases_staffmembership"' in q["sql"] for q in captured.captured_queries)
+
+
+@pytest.fixture
+def busy(people: Any) -> Any:
+    """A youth with entries, a consent, an activity plan and a referral: every section of the
+    youth page has something to read."""
+    factories.follow(people.health_nurse, people.health, people.youth)
+    factories.log_entry(people, people.nav_advisor, people.nav, "WORK_AND_WELFARE", "nav")
+    factories.log_entry(people, people.health_nurse, people.health, "HEALTH", "helse")
+    factories.give_consent(
+        people, Flow(categories=["HEALTH"], from_party=people.health, to_party=people.nav)
+    )
+    factories.send_referral(people, people.school)
+    return people
+
+
+def test_the_youth_page_reads_the_memberships_once(busy: Any, count_queries: Any) -> None:
+    client = Client()
+    client.force_login(busy.nav_advisor)
+    with count_queries() as captured:
+        response = client.get(f"/youths/{busy.youth.pk}/")
+    assert response.status_code == 200
+    assert "helse" in response.content.decode()
+    assert _membership_reads(captured) == 1
+
+
+def test_the_timeline_reads_the_memberships_once(
+    busy: Any, client_for: Any, count_queries: Any
+) -> None:
+    api = client_for(busy.nav_advisor)
+    with count_queries() as captured:
+        response = api.get(f"/api/v1/youths/{busy.youth.pk}/timeline/")
+    assert response.status_code == 200
+    assert {row["text"] for row in response.json()["results"]} >= {"nav", "helse"}
+    assert _membership_reads(captured) == 1
+
+
+def test_a_token_request_gets_its_own_users_viewer(busy: Any) -> None:
+    """The viewer is made after the token is checked: the token's user's reach, not an
+    anonymous one; a membership ended shows on the next request."""
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=busy.ot_counsellor)}")
+    url = f"/api/v1/youths/{busy.youth.pk}/timeline/"
+    texts = {row["text"] for row in api.get(url).json()["results"]}
+    assert "helse" not in texts and "nav" not in texts  # OT sees neither without consent
+    assert api.get(url).status_code == 200
+    services.membership_end(actor=busy.manager, membership=busy.ot_counsellor.memberships.get())
+    assert api.get(url).status_code == 404
