@@ -11,7 +11,7 @@ Anything not reached answers 404, the same as what does not exist.
 Where a function takes ``who``, it takes the user or this request's ``Viewer`` (``viewer_for``):
 with a viewer the user's services are the values it loaded at the start of the request instead
 of a subquery in every query, so the planner sees them (a caseload page read in name order from
-the index; a fifth of the inbox query's planning, issue 7). Same rule, same reach; a
+the index; fewer relations to plan in the inbox). Same rule, same reach; a
 membership ended while a request runs counts from that request's next query in the user form
 and from the next request in the viewer form.
 """

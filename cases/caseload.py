@@ -1,7 +1,7 @@
 """The caseload: youths in reach in name order, each once, paged inside the database.
 
 An advisor's office follows a couple of thousand youths. Sorting them by name by looking each
-one up took most of the list's time (issue 7), so the page is picked from the open follow-up
+one up took most of the list's time, so the page is picked from the open follow-up
 periods alone (the youth's name is copied onto the period, and ``period_open_by_service``
 carries it). The page's youths, each with the open periods that follow them, and the total
 come back in one query as plain rows: building ~300 model instances per page (youths, periods,

@@ -1,7 +1,7 @@
 """A list of referrals (the inbox or outbox of my services) as plain rows, paged in one query.
 
 Fifty referrals name fifty youths and a hundred services and senders; building model instances
-for them was a third of the inbox's time (issue 7). The page and the list's total come back in
+for them took much of the inbox's time. The page and the list's total come back in
 one query (``COUNT(*) OVER ()``) as values, and each row carries what the API's and the page's
 rows show under the model's attribute names.
 """

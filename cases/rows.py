@@ -1,7 +1,7 @@
 """Plain rows for the busiest lists: the people and services a row names, without models.
 
 A page of the caseload or of the referral inbox names a hundred or more youths, services and
-staff; building a model instance for each was half of such a list's time (issue 7). These rows
+staff; building a model instance for each took much of such a list's time. These rows
 carry what the rows show, under the attribute names the models use, so serializers and
 templates read either.
 """

@@ -71,7 +71,7 @@ def staff_ref(user: Any) -> dict[str, str]:
 
 
 # Rows built by hand use these rather than their serializer's ``fields``: a ModelSerializer
-# builds its fields anew for every response (2 ms for a referral's twenty, issue 7).
+# builds its fields anew for every response.
 _MOMENT = serializers.DateTimeField(read_only=True)
 
 

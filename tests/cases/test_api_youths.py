@@ -277,7 +277,7 @@ def test_token_authentication(people: Any, api: Any) -> None:
 
 
 def test_the_hand_built_caseload_rows_equal_drfs_generic_ones(people: Any) -> None:
-    """The caseload's row serializers are written by hand for speed (issue 7); DRF's generic
+    """The caseload's row serializers are written by hand for speed; DRF's generic
     walk over the same declared fields must give the very same rows, with and without a
     responsible."""
     from rest_framework import serializers as drf
