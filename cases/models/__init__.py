@@ -16,17 +16,14 @@ from cases.models.activities import (
     category_of,
 )
 from cases.models.followup import EntryKind, FollowUpEntry
+from cases.models.handovers import Handover, HandoverKind, HandoverState, Responsibility
 from cases.models.portal import PortalAccount
 from cases.models.referrals import (
     AWAITING_ANSWER,
     OT_REASONS,
-    Handover,
-    HandoverKind,
-    HandoverState,
     Referral,
     ReferralReason,
     ReferralState,
-    Responsibility,
 )
 from cases.models.registry import (
     CASELOAD_ROLES,

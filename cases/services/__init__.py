@@ -17,11 +17,13 @@ from cases.services.followup import (
     entry_edit,
     entry_log,
 )
-from cases.services.referrals import (
+from cases.services.handovers import (
     handover_accept,
     handover_cancel,
     handover_decline,
     handover_offer,
+)
+from cases.services.referrals import (
     referral_accept,
     referral_close,
     referral_decline,
