@@ -14,8 +14,7 @@ from rest_framework.response import Response
 
 from cases import access, reads, selectors, services
 from cases.api import activity_serializers as s
-from cases.api.base import UUID_PATTERN, validated
-from cases.api.sharing import _service
+from cases.api.base import UUID_PATTERN, active_service, validated
 from cases.middleware import viewer_of
 from cases.models import Activity, ActivityPlan
 
@@ -119,7 +118,7 @@ class ActivityPlanViewSet(
     def activities(self, request: Request, pk: str) -> Response:
         plan = selectors.plan_for_user(user=request.user, plan_id=pk)
         data = validated(s.ActivityInputSerializer, request.data)
-        data["responsible_service"] = _service(data["responsible_service"])
+        data["responsible_service"] = active_service(data["responsible_service"])
         activity = services.activity_add(actor=request.user, plan=plan, **data)
         return Response(s.ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
@@ -134,7 +133,7 @@ class ActivityPlanViewSet(
         plan = selectors.plan_for_user(user=request.user, plan_id=pk)
         data = validated(s.ActivityCardSerializer, request.data)
         source, external_id = data.pop("source"), data.pop("external_id")
-        data["responsible_service"] = _service(data["responsible_service"])
+        data["responsible_service"] = active_service(data["responsible_service"])
         activity, created = services.activity_push(
             actor=request.user, plan=plan, source=source, external_id=external_id, values=data
         )
@@ -169,7 +168,7 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         version = data.pop("version")
         texts = {k: data.pop(k) for k in ("staff_text", "youth_text") if k in data}
         if "responsible_service" in data:
-            data["responsible_service"] = _service(data["responsible_service"])
+            data["responsible_service"] = active_service(data["responsible_service"])
         activity = services.activity_change(
             actor=request.user, activity=activity, version=version, values=data, **texts
         )

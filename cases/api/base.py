@@ -1,4 +1,5 @@
-"""Serializer plumbing shared by every API in the project."""
+"""Plumbing shared by every API in the project: serializers, request validation, and the
+lookups and access-log writes the views of ``cases`` share."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.request import Request
+
+from cases import reads
+from cases.middleware import viewer_of
+from cases.models import Service
 
 User = get_user_model()
 
@@ -89,3 +96,17 @@ def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def log_youth_read(request: Request, purpose: str, youth: Any, items: Any = ()) -> None:
+    reads.log_youth_read(viewer_of(request), purpose, youth, items)
+
+
+def active_service(pk: Any) -> Any:
+    """An active service by id (``None`` stays ``None``); unknown or inactive is a 404."""
+    if pk is None:
+        return None
+    try:
+        return Service.objects.get(pk=pk, is_active=True)
+    except Service.DoesNotExist:
+        raise Http404 from None

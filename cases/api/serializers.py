@@ -44,6 +44,28 @@ def service_ref(service: Any) -> dict[str, Any]:
     return {"id": str(service.pk), "kind": service.kind, "name": service.name}
 
 
+class YouthRefSerializer(serializers.Serializer):
+    """A youth as named in other rows. Built by hand (like ``ServiceRefSerializer``): it is in
+    every referral and handover row."""
+
+    id = serializers.UUIDField(read_only=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+    birth_date = serializers.DateField(read_only=True)
+
+    def to_representation(self, youth: Any) -> dict[str, Any]:
+        return youth_ref(youth)
+
+
+def youth_ref(youth: Any) -> dict[str, Any]:
+    return {
+        "id": str(youth.pk),
+        "first_name": youth.first_name,
+        "last_name": youth.last_name,
+        "birth_date": youth.birth_date.isoformat(),
+    }
+
+
 class ServiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Service

@@ -2,17 +2,25 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
-from cases.api import activities, sharing, views
+from cases.api import (
+    access_log,
+    activities,
+    consents,
+    entries,
+    handovers,
+    referrals,
+    views,
+)
 
 router = SimpleRouter()
 router.register("youths", views.YouthViewSet, basename="youth")
 router.register("services", views.ServiceViewSet, basename="service")
 router.register("follow-up-periods", views.FollowUpPeriodViewSet, basename="period")
-router.register("entries", sharing.EntryViewSet, basename="entry")
-router.register("consents", sharing.ConsentViewSet, basename="consent")
-router.register("referrals", sharing.ReferralViewSet, basename="referral")
-router.register("handovers", sharing.HandoverViewSet, basename="handover")
-router.register("access-log", sharing.AccessLogViewSet, basename="access-log")
+router.register("entries", entries.EntryViewSet, basename="entry")
+router.register("consents", consents.ConsentViewSet, basename="consent")
+router.register("referrals", referrals.ReferralViewSet, basename="referral")
+router.register("handovers", handovers.HandoverViewSet, basename="handover")
+router.register("access-log", access_log.AccessLogViewSet, basename="access-log")
 router.register("activity-plans", activities.ActivityPlanViewSet, basename="activity-plan")
 router.register("activities", activities.ActivityViewSet, basename="activity")
 

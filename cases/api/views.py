@@ -20,7 +20,9 @@ from rest_framework.response import Response
 
 from cases import access, selectors, services
 from cases.api.activities import YouthDecisionsMixin
-from cases.api.base import UUID_PATTERN, StrictSerializer, validated
+from cases.api.base import UUID_PATTERN, StrictSerializer, log_youth_read, validated
+from cases.api.consents import YouthConsentsMixin
+from cases.api.entries import YouthEntriesMixin
 from cases.api.serializers import (
     GuardianInputSerializer,
     GuardianSerializer,
@@ -37,7 +39,7 @@ from cases.api.serializers import (
     YouthUpdateSerializer,
     today_context,
 )
-from cases.api.sharing import YouthInformationMixin, log_youth_read
+from cases.api.timeline import YouthTimelineMixin
 from cases.caseload import CaseloadYouth
 from cases.middleware import viewer_of
 from cases.models import FollowUpPeriod, Service, ServiceKind, StaffMembership, Youth
@@ -64,7 +66,13 @@ class CaseloadQuerySerializer(StrictSerializer):
     page_size = serializers.IntegerField(min_value=1, max_value=200, required=False)
 
 
-class YouthViewSet(YouthInformationMixin, YouthDecisionsMixin, viewsets.GenericViewSet):
+class YouthViewSet(
+    YouthEntriesMixin,
+    YouthConsentsMixin,
+    YouthTimelineMixin,
+    YouthDecisionsMixin,
+    viewsets.GenericViewSet,
+):
     """Youths in the caller's reach. Unknown and unreachable youths both answer 404."""
 
     lookup_value_regex = UUID_PATTERN

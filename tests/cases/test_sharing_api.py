@@ -419,8 +419,8 @@ def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> No
     (every time stamp and link set)."""
     from rest_framework import serializers as drf
 
-    from cases.api import sharing_serializers as s
-    from cases.api.serializers import ServiceRefSerializer
+    from cases.api import referral_serializers as s
+    from cases.api.serializers import ServiceRefSerializer, YouthRefSerializer
     from cases.models import Referral
 
     waiting = _send_referral(people, people.health)
@@ -443,7 +443,7 @@ def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> No
     for referral in rows:
         by_hand = s.ReferralSerializer(referral).data
         expected = generic(s.ReferralSerializer(), referral)
-        expected["youth"] = drf.Serializer.to_representation(s.YouthRefSerializer(), referral.youth)
+        expected["youth"] = drf.Serializer.to_representation(YouthRefSerializer(), referral.youth)
         for side in ("from_service", "to_service"):
             expected[side] = generic(ServiceRefSerializer(), getattr(referral, side))
         assert by_hand == expected
@@ -455,7 +455,7 @@ def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> No
 def test_referral_list_rows_show_what_the_referrals_show(people: Any) -> None:
     """The inbox and outbox read referrals as plain rows: each row must serialize,
     log and display as its referral does, and a page carries the list's total."""
-    from cases.api import sharing_serializers as s
+    from cases.api import referral_serializers as s
     from cases.models import Referral
     from cases.referral_list import ReferralFilter, ReferralList
 
@@ -490,7 +490,7 @@ def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, clien
     from rest_framework import serializers as drf
 
     from cases import reads
-    from cases.api import sharing_serializers as s
+    from cases.api import timeline_serializers as s
 
     api = client_for(people.nav_advisor)
     _entry(api, people, people.nav, "WORK_AND_WELFARE", "Samtale om skole")

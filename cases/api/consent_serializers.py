@@ -1,0 +1,97 @@
+"""Serializers for consents and their scopes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from cases.api.base import StaffField, StaffRefSerializer, StrictSerializer
+from consent.categories import Category
+from consent.models import Consent, ConsentScope, Decision, Giver, Method
+
+
+class ScopeSerializer(serializers.ModelSerializer):
+    from_service = serializers.UUIDField(source="from_party_id", allow_null=True)
+    to_service = serializers.UUIDField(source="to_party_id", allow_null=True)
+
+    class Meta:
+        model = ConsentScope
+        fields = [
+            "from_service",
+            "from_kind",
+            "to_service",
+            "to_kind",
+            "category",
+            "competent_until",
+        ]
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    scopes = ScopeSerializer(many=True)
+    recorded_by = StaffRefSerializer()
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "decision",
+            "giver",
+            "giver_names",
+            "child_view",
+            "purpose_code",
+            "purpose",
+            "method",
+            "agreed_text",
+            "valid_from",
+            "valid_until",
+            "recorded_by",
+            "recorded_at",
+            "withdrawn_at",
+            "withdrawal_method",
+            "replaces",
+            "scopes",
+            "active",
+        ]
+
+    def get_active(self, consent: Consent) -> bool:
+        return consent.is_active()
+
+
+class FlowInputSerializer(StrictSerializer):
+    from_service = serializers.UUIDField(required=False, allow_null=True, default=None)
+    from_kind = serializers.CharField(max_length=20, required=False, default="")
+    to_service = serializers.UUIDField(required=False, allow_null=True, default=None)
+    to_kind = serializers.CharField(max_length=20, required=False, default="")
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=6
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for side in ("from", "to"):
+            if (attrs[f"{side}_service"] is None) == (not attrs[f"{side}_kind"]):
+                raise serializers.ValidationError(
+                    {f"{side}_service": _("Oppgi enten en tjeneste eller en tjenestetype.")}
+                )
+        return attrs
+
+
+class ConsentInputSerializer(StrictSerializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    giver = serializers.ChoiceField(choices=Giver.choices)
+    purpose_code = serializers.SlugField(max_length=50)
+    purpose = serializers.CharField(max_length=2000)
+    method = serializers.ChoiceField(choices=Method.choices)
+    agreed_text = serializers.CharField(max_length=20000)
+    flows = FlowInputSerializer(many=True)
+    valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    documented_by = StaffField(required=False, allow_null=True, default=None)
+    child_view = serializers.CharField(max_length=5000, required=False, default="")
+    replaces = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class WithdrawSerializer(StrictSerializer):
+    method = serializers.ChoiceField(choices=Method.choices)

@@ -1,0 +1,86 @@
+"""API for consents: a youth's consents recorded and read, and a consent withdrawn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import access, selectors, services
+from cases.api import consent_serializers as s
+from cases.api.base import UUID_PATTERN, active_service, log_youth_read, validated
+from consent.models import Consent
+from consent.services import Flow
+
+
+class YouthConsentsMixin:
+    """The consents of one youth, mixed into the youths viewset."""
+
+    request: Any
+
+    @extend_schema(
+        methods=["get"], responses=s.ConsentSerializer(many=True), operation_id="youths_consents"
+    )
+    @extend_schema(
+        methods=["post"],
+        request=s.ConsentInputSerializer,
+        responses={201: s.ConsentSerializer},
+        operation_id="youths_consents_add",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def consents(self, request: Request, pk: str) -> Response:
+        youth = access.youth_for_user(request.user, pk, purpose="youth-consents")
+        if request.method == "POST":
+            data = validated(s.ConsentInputSerializer, request.data)
+            flows = [
+                Flow(
+                    categories=flow["categories"],
+                    from_party=active_service(flow["from_service"]),
+                    from_kind=flow["from_kind"],
+                    to_party=active_service(flow["to_service"]),
+                    to_kind=flow["to_kind"],
+                )
+                for flow in data.pop("flows")
+            ]
+            replaces = data.pop("replaces")
+            if replaces is not None:
+                replaces = selectors.consent_for_user(user=request.user, consent_id=replaces)
+            consent = services.consent_give(
+                actor=request.user, youth=youth, flows=flows, replaces=replaces, **data
+            )
+            return Response(s.ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+        with transaction.atomic():
+            consents = list(selectors.consent_list(youth=youth))
+            log_youth_read(
+                request,
+                "youth-consents",
+                youth,
+                [
+                    {"type": "consent", "id": str(c.pk), "category": "GENERAL", "basis": "general"}
+                    for c in consents
+                ],
+            )
+        return Response(s.ConsentSerializer(consents, many=True).data)
+
+
+class ConsentViewSet(viewsets.GenericViewSet):
+    """Withdrawing a consent (recording one is on the youth: /youths/{id}/consents/)."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Consent.objects.none()
+    serializer_class = s.ConsentSerializer
+
+    @extend_schema(request=s.WithdrawSerializer, responses=s.ConsentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        consent = selectors.consent_for_user(user=request.user, consent_id=pk)
+        data = validated(s.WithdrawSerializer, request.data)
+        consent = services.consent_withdraw(
+            actor=request.user, consent=consent, method=data["method"]
+        )
+        return Response(s.ConsentSerializer(consent).data)

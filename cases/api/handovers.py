@@ -1,0 +1,83 @@
+"""API for handovers (*stafett*) sent from or to the caller's services."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import access, selectors, services
+from cases.api import handover_serializers as s
+from cases.api.base import UUID_PATTERN, active_service, validated
+from cases.middleware import viewer_of
+from cases.models import FollowUpPeriod, Handover, HandoverKind
+from consent.errors import ApplicationError
+
+
+class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Handovers (stafett) sent from or to the caller's services."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Handover.objects.none()
+    serializer_class = s.HandoverSerializer
+
+    def list(self, request: Request) -> Response:
+        with transaction.atomic():
+            page = self.paginate_queryset(selectors.handover_list(user=request.user))
+            access.log_reads(
+                viewer_of(request),
+                "handovers",
+                [
+                    access.Read(
+                        youth_id=h.youth_id,
+                        following_service_ids=[h.to_service_id, h.period.service_id],
+                    )
+                    for h in page or []
+                ],
+            )
+        return self.get_paginated_response(s.HandoverSerializer(page, many=True).data)
+
+    @extend_schema(request=s.HandoverInputSerializer, responses={201: s.HandoverSerializer})
+    def create(self, request: Request) -> Response:
+        data = validated(s.HandoverInputSerializer, request.data)
+        try:
+            period = access.own_service_periods(request.user).get(pk=data.pop("period"))
+        except FollowUpPeriod.DoesNotExist:
+            raise Http404 from None
+        handover = services.handover_offer(
+            actor=request.user,
+            period=period,
+            to_service=active_service(data.pop("to_service")),
+            **data,
+        )
+        return Response(s.HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.HandoverSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        """Accept responsibility. A plan's coordinator is accepted on the plan
+        (``/plans/{id}/coordinator/accept/``), which also moves the coordinator."""
+        handover = selectors.handover_for_user(user=request.user, handover_id=pk)
+        if handover.kind != HandoverKind.RESPONSIBILITY:
+            message = _("Denne stafetten gjelder en plan og besvares i planen.")
+            raise ApplicationError(message, code="answer_in_plan")
+        return Response(
+            s.HandoverSerializer(
+                services.handover_accept(actor=request.user, handover=handover)
+            ).data
+        )
+
+    @extend_schema(request=s.HandoverDeclineSerializer, responses=s.HandoverSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        handover = selectors.handover_for_user(user=request.user, handover_id=pk)
+        data = validated(s.HandoverDeclineSerializer, request.data)
+        result = services.handover_decline(
+            actor=request.user, handover=handover, reason=data["reason"]
+        )
+        return Response(s.HandoverSerializer(result).data)

@@ -1,0 +1,109 @@
+"""API for referrals between services: the inbox and outbox of the caller's services, sending,
+and the state changes. Reads are written to the access log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import access, reads, selectors, services
+from cases.api import referral_serializers as s
+from cases.api.base import UUID_PATTERN, active_service, validated
+from cases.middleware import viewer_of
+from cases.models import Referral
+from cases.referral_list import ReferralFilter, ReferralList, ReferralRow
+
+
+@extend_schema_view(list=extend_schema(parameters=[s.ReferralQuerySerializer]))
+class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Referral inbox and outbox of the caller's services, and the state changes."""
+
+    lookup_value_regex = UUID_PATTERN
+    queryset = Referral.objects.none()
+    serializer_class = s.ReferralSerializer
+
+    def list(self, request: Request) -> Response:
+        query = validated(s.ReferralQuerySerializer, request.query_params)
+        viewer = viewer_of(request)
+        referrals = ReferralList(
+            ReferralFilter(
+                box=query["box"],
+                services=tuple(viewer.reach),
+                states=(query["state"],) if "state" in query else (),
+                overdue=query["overdue"],
+                today=timezone.localdate(),
+            )
+        )
+        rows: list[ReferralRow] = self.paginate_queryset(referrals) or []  # type: ignore[arg-type]
+        reads.log_referrals(viewer, f"referrals-{query['box']}", rows)
+        return self.get_paginated_response(s.ReferralSerializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        with transaction.atomic():
+            referral = selectors.referral_for_user(user=request.user, referral_id=pk)
+            if access.works_in(request.user, referral.to_service):
+                referral = services.referral_open(actor=request.user, referral=referral)
+            reads.log_referrals(viewer_of(request), "referral", [referral])
+        return Response(s.ReferralSerializer(referral).data)
+
+    @extend_schema(request=s.ReferralInputSerializer, responses={201: s.ReferralSerializer})
+    def create(self, request: Request) -> Response:
+        data = validated(s.ReferralInputSerializer, request.data)
+        youth = access.youth_for_user(request.user, data.pop("youth"), purpose="referral-send")
+        from_service = access.service_for_user(request.user, data.pop("from_service"))
+        to_service = active_service(data.pop("to_service"))
+        referral = services.referral_send(
+            actor=request.user,
+            youth=youth,
+            from_service=from_service,
+            to_service=to_service,
+            **data,
+        )
+        return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, pk: str, service: Any, serializer: Any, **extra: Any) -> Response:
+        referral = selectors.referral_for_user(user=self.request.user, referral_id=pk)
+        data = validated(serializer, self.request.data)
+        result = service(actor=self.request.user, referral=referral, **data, **extra)
+        return Response(s.ReferralSerializer(result).data)
+
+    @extend_schema(request=s.AcceptSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        return self._act(pk, services.referral_accept, s.AcceptSerializer)
+
+    @extend_schema(request=s.DeclineSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        return self._act(pk, services.referral_decline, s.DeclineSerializer)
+
+    @extend_schema(request=s.VersionSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        return self._act(pk, services.referral_withdraw, s.VersionSerializer)
+
+    @extend_schema(request=s.VersionSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        return self._act(pk, services.referral_close, s.VersionSerializer)
+
+    @extend_schema(request=s.RerouteSerializer, responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def reroute(self, request: Request, pk: str) -> Response:
+        referral = selectors.referral_for_user(user=request.user, referral_id=pk)
+        data = validated(s.RerouteSerializer, request.data)
+        new = services.referral_reroute(
+            actor=request.user,
+            referral=referral,
+            version=data["version"],
+            to_service=active_service(data["to_service"]),
+            message=data["message"],
+        )
+        return Response(s.ReferralSerializer(new).data, status=status.HTTP_201_CREATED)
