@@ -403,7 +403,7 @@ def _nav_follow_up(
         counts["decisions"] += 1
     if rng.random() < 0.2:
         return
-    plan = services.plan_create(actor=advisor, youth=youth, service=nav)
+    plan = services.activity_plan_create(actor=advisor, youth=youth, service=nav)
     for activity_type, title in rng.sample(ACTIVITIES, rng.randint(1, 4)):
         services.activity_add(
             actor=advisor,
@@ -415,7 +415,7 @@ def _nav_follow_up(
         )
         counts["activities"] += 1
     if rng.random() < 0.6:
-        services.plan_approve(actor=advisor, plan=plan, version=plan.version)
+        services.activity_plan_approve(actor=advisor, plan=plan, version=plan.version)
 
 
 def staff_logins() -> list[tuple[str, str]]:

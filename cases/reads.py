@@ -28,7 +28,7 @@ def item(kind: str, obj: Any, category: str) -> dict[str, Any]:
     return {"type": kind, "id": str(obj.pk), "category": category, "basis": access.basis_of(obj)}
 
 
-def plan_items(plan: ActivityPlan, activities: Iterable[Activity]) -> list[dict[str, Any]]:
+def activity_plan_items(plan: ActivityPlan, activities: Iterable[Activity]) -> list[dict[str, Any]]:
     return [
         item("activity-plan", plan, "WORK_AND_WELFARE"),
         *(item("activity", a, a.category) for a in activities),

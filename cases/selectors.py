@@ -223,7 +223,7 @@ def decision_list(*, user: Any, youth: Youth) -> QuerySet[NavDecision]:
     )
 
 
-def plan_list(*, user: Any, youth_id: Any = None) -> QuerySet[ActivityPlan]:
+def activity_plan_list(*, user: Any, youth_id: Any = None) -> QuerySet[ActivityPlan]:
     plans = ActivityPlan.objects.select_related("period__service", "approved_by", "created_by")
     if youth_id is not None:
         plans = plans.filter(youth_id=youth_id)
@@ -232,9 +232,9 @@ def plan_list(*, user: Any, youth_id: Any = None) -> QuerySet[ActivityPlan]:
     ).order_by("-created_at")
 
 
-def plan_for_user(*, user: Any, plan_id: Any) -> ActivityPlan:
+def activity_plan_for_user(*, user: Any, plan_id: Any) -> ActivityPlan:
     try:
-        return plan_list(user=user).get(pk=plan_id)
+        return activity_plan_list(user=user).get(pk=plan_id)
     except (ActivityPlan.DoesNotExist, ValueError):
         raise Http404 from None
 

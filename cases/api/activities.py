@@ -72,7 +72,7 @@ class ActivityPlanViewSet(
         query = validated(s.PlanQuerySerializer, request.query_params)
         with transaction.atomic():
             page = self.paginate_queryset(
-                selectors.plan_list(user=request.user, youth_id=query.get("youth"))
+                selectors.activity_plan_list(user=request.user, youth_id=query.get("youth"))
             )
             viewer = viewer_of(request)
             access.log_reads(
@@ -92,9 +92,11 @@ class ActivityPlanViewSet(
     @extend_schema(responses=s.PlanDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         with transaction.atomic():
-            plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+            plan = selectors.activity_plan_for_user(user=request.user, plan_id=pk)
             activities = list(selectors.activity_list(user=request.user, plan=plan))
-            _log(request, "activity-plan", plan.youth_id, reads.plan_items(plan, activities))
+            _log(
+                request, "activity-plan", plan.youth_id, reads.activity_plan_items(plan, activities)
+            )
         return Response(s.PlanDetailSerializer(plan, context={"activities": activities}).data)
 
     @extend_schema(request=s.PlanInputSerializer, responses={201: s.PlanSerializer})
@@ -102,21 +104,23 @@ class ActivityPlanViewSet(
         data = validated(s.PlanInputSerializer, request.data)
         youth = access.youth_for_user(request.user, data["youth"], purpose="activity-plan-create")
         service = access.service_for_user(request.user, data["service"])
-        plan = services.plan_create(actor=request.user, youth=youth, service=service)
+        plan = services.activity_plan_create(actor=request.user, youth=youth, service=service)
         return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ActivityPlanVersionSerializer, responses=s.PlanSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.activity_plan_for_user(user=request.user, plan_id=pk)
         data = validated(s.ActivityPlanVersionSerializer, request.data)
-        plan = services.plan_approve(actor=request.user, plan=plan, version=data["version"])
+        plan = services.activity_plan_approve(
+            actor=request.user, plan=plan, version=data["version"]
+        )
         return Response(s.PlanSerializer(plan).data)
 
     @extend_schema(request=s.ActivityInputSerializer, responses={201: s.ActivitySerializer})
     @action(detail=True, methods=["post"])
     def activities(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.activity_plan_for_user(user=request.user, plan_id=pk)
         data = validated(s.ActivityInputSerializer, request.data)
         data["responsible_service"] = active_service(data["responsible_service"])
         activity = services.activity_add(actor=request.user, plan=plan, **data)
@@ -130,7 +134,7 @@ class ActivityPlanViewSet(
     def cards(self, request: Request, pk: str) -> Response:
         """Push an activity card from another system: created once (201), then updated in
         place (200) when sent again with the same source and external id."""
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.activity_plan_for_user(user=request.user, plan_id=pk)
         data = validated(s.ActivityCardSerializer, request.data)
         source, external_id = data.pop("source"), data.pop("external_id")
         data["responsible_service"] = active_service(data["responsible_service"])

@@ -4,10 +4,10 @@ from cases.services.activities import (
     ACTIVITY_FIELDS,
     activity_add,
     activity_change,
+    activity_plan_approve,
+    activity_plan_create,
     activity_push,
     decision_record,
-    plan_approve,
-    plan_create,
 )
 from cases.services.consents import consent_give, consent_withdraw
 from cases.services.followup import (
@@ -52,6 +52,8 @@ __all__ = [
     "YOUTH_EDITABLE_FIELDS",
     "activity_add",
     "activity_change",
+    "activity_plan_approve",
+    "activity_plan_create",
     "activity_push",
     "consent_give",
     "consent_withdraw",
@@ -70,8 +72,6 @@ __all__ = [
     "period_close",
     "period_open",
     "period_reassign",
-    "plan_approve",
-    "plan_create",
     "referral_accept",
     "referral_close",
     "referral_decline",

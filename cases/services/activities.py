@@ -133,7 +133,7 @@ def decision_record(
 
 
 @transaction.atomic
-def plan_create(*, actor: Any, youth: Youth, service: Service) -> ActivityPlan:
+def activity_plan_create(*, actor: Any, youth: Youth, service: Service) -> ActivityPlan:
     """Start the activity plan of the NAV office's open follow-up period with the youth."""
     check_actor_works_in(actor, service)
     period = _open_nav_period(youth, service)
@@ -160,7 +160,7 @@ def _plan_for_edit(plan: ActivityPlan, version: int | None = None) -> ActivityPl
 
 
 @transaction.atomic
-def plan_approve(*, actor: Any, plan: ActivityPlan, version: int) -> ActivityPlan:
+def activity_plan_approve(*, actor: Any, plan: ActivityPlan, version: int) -> ActivityPlan:
     """The advisor records that the plan is agreed with the youth (*godkjent*)."""
     locked = _plan_for_edit(plan, version)
     is_advisor = (

@@ -201,7 +201,7 @@ def activity_plan_new(request: HttpRequest, youth_id: uuid.UUID) -> Any:
     else:
         run_action(
             request,
-            lambda: services.plan_create(actor=request.user, youth=youth, service=nav),
+            lambda: services.activity_plan_create(actor=request.user, youth=youth, service=nav),
             _("Aktivitetsplanen er opprettet."),
         )
     return redirect(_youth_url(youth.pk) + "#activity-plan")
@@ -210,13 +210,13 @@ def activity_plan_new(request: HttpRequest, youth_id: uuid.UUID) -> Any:
 @staff_required
 @methods("post")
 def activity_plan_approve(request: HttpRequest, plan_id: uuid.UUID) -> Any:
-    plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
+    plan = selectors.activity_plan_for_user(user=request.user, plan_id=plan_id)
     form = forms.VersionForm(request.POST)
     if form.is_valid():
         version = form.cleaned_data["version"]
         run_action(
             request,
-            lambda: services.plan_approve(actor=request.user, plan=plan, version=version),
+            lambda: services.activity_plan_approve(actor=request.user, plan=plan, version=version),
             _("Aktivitetsplanen er godkjent."),
         )
     return redirect(_youth_url(plan.youth_id) + "#activity-plan")
@@ -225,7 +225,7 @@ def activity_plan_approve(request: HttpRequest, plan_id: uuid.UUID) -> Any:
 @staff_required
 @methods("get", "post")
 def activity_new(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
-    plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
+    plan = selectors.activity_plan_for_user(user=request.user, plan_id=plan_id)
     form = forms.ActivityForm(_posted(request))
     if form.is_valid():
         data = form.cleaned_data

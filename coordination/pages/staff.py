@@ -154,7 +154,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         items, next_key, mine = reads.timeline_read(
             user=viewer, youth=detail, purpose="youth-timeline", cursor=cursor, limit=TIMELINE_PAGE
         )
-        activity_plan = selectors.plan_list(user=viewer, youth_id=detail.pk).first()
+        activity_plan = selectors.activity_plan_list(user=viewer, youth_id=detail.pk).first()
         activities = (
             list(selectors.activity_list(user=viewer, plan=activity_plan)) if activity_plan else []
         )
@@ -163,7 +163,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 viewer,
                 "youth-activity-plan",
                 detail.pk,
-                reads.plan_items(activity_plan, activities),
+                reads.activity_plan_items(activity_plan, activities),
             )
         plans = list(plan_selectors.plan_list(user=viewer, youth_id=detail.pk))
         documents.log_plan_reads(viewer, "youth-plans", plans)

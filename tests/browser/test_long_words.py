@@ -45,7 +45,7 @@ def test_a_very_long_word_wraps_instead_of_widening_the_pages(
 ) -> None:
     youth = people.youth
     factories.follow(people.school_counsellor, people.school, youth, reason="R" * 500)
-    plan = services.plan_create(actor=people.nav_advisor, youth=youth, service=people.nav)
+    plan = services.activity_plan_create(actor=people.nav_advisor, youth=youth, service=people.nav)
     services.activity_add(
         actor=people.nav_advisor,
         plan=plan,

@@ -18,7 +18,9 @@ from tests import factories
 
 @pytest.fixture
 def plan(people: Any) -> Any:
-    return services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    return services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
 
 
 def _add(client: Any, plan: Any, **body: Any) -> Any:

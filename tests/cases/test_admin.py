@@ -114,7 +114,9 @@ def test_admin_shows_activities_decisions_and_deadlines_only_through_the_gate(
 
     from django.utils import timezone
 
-    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    plan = services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
     services.activity_add(
         actor=people.nav_advisor,
         plan=plan,

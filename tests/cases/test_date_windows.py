@@ -132,7 +132,9 @@ def test_shift_has_no_day_past_either_end_of_the_calendar() -> None:
 
 @pytest.fixture
 def plan(people: Any) -> Any:
-    return services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    return services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
 
 
 def _add(people: Any, plan: Any, **values: Any) -> Activity:

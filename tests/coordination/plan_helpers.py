@@ -88,7 +88,7 @@ def nav_and_plan_records(
         main_goal="SKAFFE_ARBEID",
         decided_on=today,
     )
-    activity_plan = services.plan_create(actor=p.nav_advisor, youth=p.youth, service=p.nav)
+    activity_plan = services.activity_plan_create(actor=p.nav_advisor, youth=p.youth, service=p.nav)
     services.activity_add(
         actor=p.nav_advisor,
         plan=activity_plan,

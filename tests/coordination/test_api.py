@@ -28,7 +28,7 @@ def client_for(user: Any) -> APIClient:
 
 
 def _activity(office: Office, youth: Any, due: str) -> Any:
-    plan = services.plan_create(actor=office.advisor, youth=youth, service=office.nav)
+    plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
     return services.activity_add(
         actor=office.advisor,
         plan=plan,
@@ -115,8 +115,10 @@ def _ug90_group(office: Office, approved: int, without: int) -> None:
         youth = office.youth(f"2000-03-{n + 1:02d}", on="2027-01-04")
         office.decide(youth, SPES, on="2027-01-05")
         if n < approved:
-            plan = services.plan_create(actor=office.advisor, youth=youth, service=office.nav)
-            services.plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+            plan = services.activity_plan_create(
+                actor=office.advisor, youth=youth, service=office.nav
+            )
+            services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
 
 
 def test_ug90_below_90_percent_alerts_the_managers_once_a_day(office: Office, travel: Any) -> None:
@@ -151,8 +153,8 @@ def test_youth_guarantee_report_json_and_csv(office: Office, travel: Any) -> Non
     office.decide(met, SIT, on="2027-01-05")
     office.decide(missed, SIT, on="2027-01-05")
     travel("2027-01-20")
-    plan = services.plan_create(actor=office.advisor, youth=met, service=office.nav)
-    services.plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+    plan = services.activity_plan_create(actor=office.advisor, youth=met, service=office.nav)
+    services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
     travel("2027-02-10")
     ledger.sweep()
     compliance.snapshot_all()

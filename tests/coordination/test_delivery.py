@@ -137,7 +137,7 @@ def _deadlines_due_today(settings: Any) -> set[int]:
         advisor = factories.make_staff(nav, username=f"veileder{a}", email=f"v{a}@nav.test")
         for _y in range(YOUTHS_EACH):
             youth = factories.register_youth(advisor, nav)
-            plan = services.plan_create(actor=advisor, youth=youth, service=nav)
+            plan = services.activity_plan_create(actor=advisor, youth=youth, service=nav)
             for n in range(ACTIVITIES_EACH):
                 services.activity_add(
                     actor=advisor, plan=plan, type="EGEN", title=f"Aktivitet {n}", deadline=today

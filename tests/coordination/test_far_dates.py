@@ -39,7 +39,7 @@ FAR = "9999-12-31"  # the date picker's last day
 
 def _activity(office: Office, youth: Any, due: str = "2027-02-01") -> Activity:
     period = FollowUpPeriod.objects.get(youth=youth, service=office.nav, ended_on__isnull=True)
-    plan = getattr(period, "activity_plan", None) or services.plan_create(
+    plan = getattr(period, "activity_plan", None) or services.activity_plan_create(
         actor=office.advisor, youth=youth, service=office.nav
     )
     return services.activity_add(
@@ -297,7 +297,9 @@ def _field_messages(response: Any, field: str) -> list[str]:
 def test_the_api_refuses_the_last_day_of_the_calendar_as_an_activity_deadline(
     people: Any, client_for: Any
 ) -> None:
-    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    plan = services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
     url = f"/api/v1/activity-plans/{plan.pk}/activities/"
     body = {"type": "EGEN", "title": "Søke jobber", "deadline": FAR}
     nb = client_for(people.nav_advisor).post(url, body, format="json")
@@ -407,7 +409,9 @@ def _field_error(response: Any, field: str) -> str:
 
 
 def test_the_activity_pages_show_a_far_deadline_at_its_field(people: Any) -> None:
-    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    plan = services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
     client = _client(people.nav_advisor)
     form = {"type": "EGEN", "title": "Søke jobber", "status": "PLANLAGT", "deadline": FAR}
     response = client.post(f"/activity-plans/{plan.pk}/activities/new/", form)
@@ -428,7 +432,9 @@ def test_the_activity_pages_show_a_far_deadline_at_its_field(people: Any) -> Non
 
 
 def test_a_deadline_in_1900_is_refused_before_any_escalation_is_planned(people: Any) -> None:
-    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    plan = services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
     response = _client(people.nav_advisor).post(
         f"/activity-plans/{plan.pk}/activities/new/",
         {"type": "EGEN", "title": "Søke jobber", "status": "PLANLAGT", "deadline": "1900-01-01"},

@@ -24,7 +24,7 @@ def activity_due(office: Office, youth: Any, due: str) -> Any:
         FollowUpPeriod.objects.get(youth=youth, service=office.nav, ended_on__isnull=True),
         "activity_plan",
         None,
-    ) or services.plan_create(actor=office.advisor, youth=youth, service=office.nav)
+    ) or services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
     return services.activity_add(
         actor=office.advisor, plan=plan, type="EGEN", title="Søke jobb", deadline=D(due)
     )

@@ -24,8 +24,8 @@ D = datetime.date.fromisoformat
 
 
 def approve_plan(office: Office, youth: Any) -> Any:
-    plan = services.plan_create(actor=office.advisor, youth=youth, service=office.nav)
-    return services.plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+    plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
+    return services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
 
 
 def nav_period(office: Office, youth: Any) -> FollowUpPeriod:
@@ -232,7 +232,7 @@ def test_ug_u20_offer_after_ot_referral_within_local_policy_days(
     services.referral_accept(actor=office.advisor, referral=referral, version=referral.version)
     row = deadline(ot_youth, "UG-U20")
     assert (row.due_on, row.status, row.service) == (D("2027-03-25"), "OPEN", office.nav)
-    plan = services.plan_create(actor=office.advisor, youth=ot_youth, service=office.nav)
+    plan = services.activity_plan_create(actor=office.advisor, youth=ot_youth, service=office.nav)
     travel("2027-03-10")
     services.activity_add(
         actor=office.advisor, plan=plan, type="EKSTERNAKTIVITET", title="Arbeidstrening"
@@ -278,7 +278,7 @@ def test_ui_8w_not_for_job_seekers_of_30(office: Office) -> None:
 def test_ui_8w_met_by_an_agreed_measure(office: Office, travel: Any) -> None:
     youth = office.youth("2000-01-01", on="2027-01-01")
     travel("2027-01-20")
-    plan = services.plan_create(actor=office.advisor, youth=youth, service=office.nav)
+    plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
     services.activity_add(
         actor=office.advisor,
         plan=plan,
@@ -297,7 +297,7 @@ def test_activity_deadline_moves_with_the_frist_and_is_met_when_completed(
 ) -> None:
     youth = office.youth("2003-01-01", on="2027-01-04")
     travel("2027-01-05")
-    plan = services.plan_create(actor=office.advisor, youth=youth, service=office.nav)
+    plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
     activity = services.activity_add(
         actor=office.advisor,
         plan=plan,
@@ -325,7 +325,7 @@ def test_activity_deadline_moves_with_the_frist_and_is_met_when_completed(
 def test_activity_deadline_falls_away_when_cancelled(office: Office, travel: Any) -> None:
     youth = office.youth("2003-01-01", on="2027-01-04")
     travel("2027-01-05")
-    plan = services.plan_create(actor=office.advisor, youth=youth, service=office.nav)
+    plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
     activity = services.activity_add(
         actor=office.advisor, plan=plan, type="EGEN", title="Kurs", deadline=D("2027-02-01")
     )
@@ -440,10 +440,10 @@ def test_the_decision_day_is_the_day_in_oslo(office: Office) -> None:
     """00:30 on 1 February in Oslo is still 31 January in UTC: the local day counts."""
     youth = office.youth("2005-05-05", on="2027-01-05")
     with time_machine.travel(at("2027-02-01", 0, 30), tick=False):
-        services.plan_create(actor=office.advisor, youth=youth, service=office.nav)
+        services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
     office.decide(youth, SIT, on="2027-01-31")
     plan = nav_period(office, youth).activity_plan
     with time_machine.travel(at("2027-02-28", 23, 30), tick=False):
-        services.plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+        services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
     # 23:30 on 28 February in Oslo is the due day (22:30 UTC): met.
     assert deadline(youth, "UG-PLAN-1M").status == "MET"

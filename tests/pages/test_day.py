@@ -54,7 +54,9 @@ def _people_with_deadlines(
     and ``later`` just after that window (in neither section)."""
     travel(today - 42 * DAY)
     people = build_people()
-    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    plan = services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
     window = due_soon_days()
     dues = (
         [today - (1 + n % 40) * DAY for n in range(overdue)]

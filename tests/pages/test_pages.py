@@ -162,7 +162,9 @@ def test_a_refusal_of_the_service_is_shown_at_its_field(people: Any) -> None:
 
 
 def test_a_stale_version_is_refused_and_nothing_changes(people: Any) -> None:
-    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    plan = services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
     client = _client(people.nav_advisor)
     response = client.post(
         f"/activity-plans/{plan.pk}/approve/", {"version": plan.version + 1}, follow=True
@@ -263,7 +265,9 @@ def test_a_handover_is_answered_from_the_inbox(people: Any) -> None:
 
 
 def test_changing_an_activity_shows_it_and_logs_the_look(people: Any) -> None:
-    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    plan = services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
     activity = services.activity_add(
         actor=people.nav_advisor, plan=plan, type="EGEN", title="Søke jobb i butikk"
     )
@@ -298,7 +302,9 @@ def test_the_menu_shows_each_role_only_the_pages_it_may_open(people: Any) -> Non
 
 
 def test_my_day_lists_my_deadlines_and_referrals_waiting(people: Any) -> None:
-    plan = services.plan_create(actor=people.nav_advisor, youth=people.youth, service=people.nav)
+    plan = services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
     services.activity_add(
         actor=people.nav_advisor,
         plan=plan,
