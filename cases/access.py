@@ -22,7 +22,7 @@ import datetime
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.db.models import (
@@ -45,6 +45,9 @@ from cases.models import (
 from consent.categories import Category
 from consent.coverage import covered_flows, covering_flows, covering_scopes
 from consent.services import Access, access_log_record
+
+if TYPE_CHECKING:
+    from cases.referral_list import ReferralRow
 
 M = TypeVar("M", bound=models.Model)
 
@@ -448,6 +451,73 @@ def log_reads(viewer: Viewer, purpose: str, reads: Iterable[Read]) -> None:
         )
     if accesses:
         access_log_record(actor=viewer.user, accesses=accesses)
+
+
+def log_items(user: Any, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
+    """Items of one youth seen by a user, on the services the user works in."""
+    viewer = viewer_for(user)
+    log_reads(
+        viewer,
+        purpose,
+        [
+            Read(
+                youth_id=youth_id,
+                following_service_ids=[m.service_id for m in viewer.memberships],
+                items=items,
+            )
+        ],
+    )
+
+
+def log_youth_read(user: Any, purpose: str, youth: Any, items: Iterable[Any] = ()) -> None:
+    """One look at a youth (as loaded by ``selectors.youth_detail``) and the items shown."""
+    following = [p.service_id for p in getattr(youth, "all_periods", []) if p.is_open]
+    log_reads(
+        viewer_for(user),
+        purpose,
+        [Read(youth_id=youth.pk, following_service_ids=following, items=list(items))],
+    )
+
+
+def log_referrals(
+    user: Any, purpose: str, referrals: Iterable[Referral] | Iterable[ReferralRow]
+) -> None:
+    """Referrals seen by a user (or this request's ``access.Viewer``)."""
+    log_reads(
+        viewer_for(user),
+        purpose,
+        [
+            Read(
+                youth_id=r.youth_id,
+                following_service_ids=[r.from_service_id, r.to_service_id],
+                items=[
+                    {
+                        "type": "referral",
+                        "id": str(r.pk),
+                        "category": c,
+                        "basis": r.bases.get(c, "referral"),
+                    }
+                    for c in r.categories
+                ],
+            )
+            for r in referrals
+        ],
+    )
+
+
+def log_caseload(viewer: Viewer, purpose: str, youths: Iterable[Any]) -> None:
+    """Youths listed (general information), each seen through the services that follow it
+    (``open_periods``)."""
+    log_reads(viewer, purpose, [Read(y.pk, [p.service_id for p in y.open_periods]) for y in youths])
+
+
+def log_handovers(user: Any, purpose: str, handovers: Iterable[Any]) -> None:
+    """Handovers listed: each youth seen through the receiving and the handing-over service."""
+    log_reads(
+        viewer_for(user),
+        purpose,
+        [Read(h.youth_id, [h.to_service_id, h.period.service_id]) for h in handovers],
+    )
 
 
 def log_denied(who: Any, youth_id: Any, purpose: str) -> None:

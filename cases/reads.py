@@ -1,7 +1,7 @@
 """Reads that write the access log: one place for the API and the pages.
 
 Each function is called inside the transaction of the read it records, so a read that is not
-logged is not shown (``cases.access.log_reads`` does the writing).
+logged is not shown (``cases.access.log_reads`` and its helpers do the writing).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Any
 
 from cases import access, labels, timeline
 from cases.models import Activity, ActivityPlan, FollowUpEntry, Referral
-from cases.referral_list import ReferralRow
 from consent.models import Consent
 
 
@@ -33,58 +32,6 @@ def activity_plan_items(plan: ActivityPlan, activities: Iterable[Activity]) -> l
         item("activity-plan", plan, "WORK_AND_WELFARE"),
         *(item("activity", a, a.category) for a in activities),
     ]
-
-
-def log_items(user: Any, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
-    """Items of one youth seen by a user, on the services the user works in."""
-    viewer = access.viewer_for(user)
-    access.log_reads(
-        viewer,
-        purpose,
-        [
-            access.Read(
-                youth_id=youth_id,
-                following_service_ids=[m.service_id for m in viewer.memberships],
-                items=items,
-            )
-        ],
-    )
-
-
-def log_youth_read(user: Any, purpose: str, youth: Any, items: Iterable[Any] = ()) -> None:
-    """One look at a youth (as loaded by ``selectors.youth_detail``) and the items shown."""
-    following = [p.service_id for p in getattr(youth, "all_periods", []) if p.is_open]
-    access.log_reads(
-        access.viewer_for(user),
-        purpose,
-        [access.Read(youth_id=youth.pk, following_service_ids=following, items=list(items))],
-    )
-
-
-def log_referrals(
-    user: Any, purpose: str, referrals: Iterable[Referral] | Iterable[ReferralRow]
-) -> None:
-    """Referrals seen by a user (or this request's ``access.Viewer``)."""
-    access.log_reads(
-        access.viewer_for(user),
-        purpose,
-        [
-            access.Read(
-                youth_id=r.youth_id,
-                following_service_ids=[r.from_service_id, r.to_service_id],
-                items=[
-                    {
-                        "type": "referral",
-                        "id": str(r.pk),
-                        "category": c,
-                        "basis": r.bases.get(c, "referral"),
-                    }
-                    for c in r.categories
-                ],
-            )
-            for r in referrals
-        ],
-    )
 
 
 def timeline_read(

@@ -20,7 +20,7 @@ from cases.models import Activity, ActivityPlan
 
 
 def _log(request: Request, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
-    reads.log_items(viewer_of(request), purpose, youth_id, items)
+    access.log_items(viewer_of(request), purpose, youth_id, items)
 
 
 class YouthDecisionsMixin:

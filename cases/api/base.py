@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from cases import reads
+from cases import access
 from cases.middleware import viewer_of
 from cases.models import Service
 
@@ -99,7 +99,7 @@ def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict
 
 
 def log_youth_read(request: Request, purpose: str, youth: Any, items: Any = ()) -> None:
-    reads.log_youth_read(viewer_of(request), purpose, youth, items)
+    access.log_youth_read(viewer_of(request), purpose, youth, items)
 
 
 def active_service(pk: Any) -> Any:

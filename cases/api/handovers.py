@@ -29,17 +29,7 @@ class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         with transaction.atomic():
             page = self.paginate_queryset(selectors.handover_list(user=request.user))
-            access.log_reads(
-                viewer_of(request),
-                "handovers",
-                [
-                    access.Read(
-                        youth_id=h.youth_id,
-                        following_service_ids=[h.to_service_id, h.period.service_id],
-                    )
-                    for h in page or []
-                ],
-            )
+            access.log_handovers(viewer_of(request), "handovers", page or [])
         return self.get_paginated_response(s.HandoverSerializer(page, many=True).data)
 
     @extend_schema(request=s.HandoverInputSerializer, responses={201: s.HandoverSerializer})

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import access, reads, selectors, services
+from cases import access, selectors, services
 from cases.api import referral_serializers as s
 from cases.api.base import UUID_PATTERN, active_service, validated
 from cases.middleware import viewer_of
@@ -42,7 +42,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             )
         )
         rows: list[ReferralRow] = self.paginate_queryset(referrals) or []  # type: ignore[arg-type]
-        reads.log_referrals(viewer, f"referrals-{query['box']}", rows)
+        access.log_referrals(viewer, f"referrals-{query['box']}", rows)
         return self.get_paginated_response(s.ReferralSerializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -50,7 +50,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             referral = selectors.referral_for_user(user=request.user, referral_id=pk)
             if access.works_in(request.user, referral.to_service):
                 referral = services.referral_open(actor=request.user, referral=referral)
-            reads.log_referrals(viewer_of(request), "referral", [referral])
+            access.log_referrals(viewer_of(request), "referral", [referral])
         return Response(s.ReferralSerializer(referral).data)
 
     @extend_schema(request=s.ReferralInputSerializer, responses={201: s.ReferralSerializer})

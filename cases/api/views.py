@@ -93,11 +93,7 @@ class YouthViewSet(
             born_before=query.get("born_before"),
         )
         page: list[CaseloadYouth] = self.paginate_queryset(youths) or []  # type: ignore[arg-type]  # pages itself
-        access.log_reads(
-            viewer,
-            "caseload",
-            [access.Read(youth.pk, [p.service_id for p in youth.open_periods]) for youth in page],
-        )
+        access.log_caseload(viewer, "caseload", page)
         data = YouthListSerializer(page, many=True, context=today_context()).data
         return self.get_paginated_response(data)
 

@@ -458,19 +458,11 @@ class ChildCoordinatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 request.user, query["youth"], purpose="child-coordinators"
             )
             rows = list(selectors.child_coordinator_list(youth=youth))
-            viewer = viewer_of(request)
-            access.log_reads(
-                viewer,
+            access.log_items(
+                viewer_of(request),
                 "child-coordinators",
-                [
-                    access.Read(
-                        youth_id=youth.pk,
-                        following_service_ids=[m.service_id for m in viewer.memberships],
-                        items=[
-                            _item("child-coordinator", r.pk, "GENERAL", "general") for r in rows
-                        ],
-                    )
-                ],
+                youth.pk,
+                [_item("child-coordinator", r.pk, "GENERAL", "general") for r in rows],
             )
         return Response(s.ChildCoordinatorSerializer(rows, many=True).data)
 

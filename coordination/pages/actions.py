@@ -243,7 +243,7 @@ def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
         activity: Activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
         if request.method == "GET":  # the form shows the activity: a look, logged
-            reads.log_items(
+            access.log_items(
                 request.user,
                 "activity-edit",
                 activity.youth_id,

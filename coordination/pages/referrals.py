@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import access, reads, selectors, services
+from cases import access, selectors, services
 from cases.middleware import viewer_of
 from cases.models import AWAITING_ANSWER, HandoverKind, HandoverState, ReferralState
 from cases.referral_list import ReferralFilter, ReferralList
@@ -39,7 +39,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     referrals = ReferralList(ReferralFilter(box=box, services=tuple(viewer.reach), states=states))
     with transaction.atomic():
         page = paginate(request, referrals)
-        reads.log_referrals(viewer, f"referrals-{box}", list(page))
+        access.log_referrals(viewer, f"referrals-{box}", list(page))
         handovers = list(
             selectors.handover_list(user=request.user).filter(
                 state=HandoverState.PENDING,
@@ -47,11 +47,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
                 to_service_id__in=access.service_ids(viewer),
             )[:20]
         )
-        access.log_reads(
-            viewer,
-            "handovers",
-            [access.Read(h.youth_id, [h.to_service_id, h.period.service_id]) for h in handovers],
-        )
+        access.log_handovers(viewer, "handovers", handovers)
     return render(
         request,
         "pages/referrals.html",
@@ -76,7 +72,7 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
         receiver = access.works_in(request.user, referral.to_service)
         if receiver:
             referral = services.referral_open(actor=request.user, referral=referral)
-        reads.log_referrals(viewer_of(request), "referral", [referral])
+        access.log_referrals(viewer_of(request), "referral", [referral])
     sender = access.works_in(request.user, referral.from_service)
     awaiting = referral.state in AWAITING_ANSWER
     return render(

@@ -65,7 +65,7 @@ def day(request: HttpRequest) -> HttpResponse:
             ),
             DAY_SHORT_ROWS,
         )
-        reads.log_referrals(viewer, "day-referrals", list(referrals))
+        access.log_referrals(viewer, "day-referrals", list(referrals))
         plans = first(
             plan_selectors.plan_list(user=user, role="coordinator")
             .filter(status__in=OPEN_PLAN_STATUSES)
@@ -107,11 +107,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         name=query.get("q") or None,
     )
     page = paginate(request, youths)
-    access.log_reads(
-        viewer,
-        "caseload",
-        [access.Read(y.pk, [p.service_id for p in y.open_periods]) for y in page],
-    )
+    access.log_caseload(viewer, "caseload", page)
     params = request.GET.copy()
     params.pop("page", None)
     for name in form.errors:  # refused input (an identity number in q) stays out of the links
@@ -142,7 +138,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 "scopes__from_party", "scopes__to_party"
             )
         )
-        reads.log_youth_read(
+        access.log_youth_read(
             viewer,
             "youth-page",
             detail,
@@ -159,7 +155,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             list(selectors.activity_list(user=viewer, plan=activity_plan)) if activity_plan else []
         )
         if activity_plan:
-            reads.log_items(
+            access.log_items(
                 viewer,
                 "youth-activity-plan",
                 detail.pk,
