@@ -28,7 +28,7 @@ from consent.models import Consent
 Key = tuple[datetime.date, datetime.datetime, str]
 Position = tuple[datetime.date, datetime.datetime, uuid.UUID]  # a key as its query reads it
 
-# What a timeline row shows of each source (``reads.timeline_fields``); the rest of the
+# What a timeline row shows of each source (``selectors.timeline_fields``); the rest of the
 # columns (authors, time stamps, hashes) cost more to load than the rows' own fields.
 SERVICE = ("service__id", "service__kind", "service__name")
 ENTRY_COLUMNS = (

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import access, reads, selectors, services
+from cases import access, selectors, services
 from cases.api import activity_serializers as s
 from cases.api.base import UUID_PATTERN, active_service, validated
 from cases.middleware import viewer_of
@@ -53,7 +53,7 @@ class YouthDecisionsMixin:
                 request,
                 "youth-decisions",
                 youth.pk,
-                [reads.item("decision", d, "WORK_AND_WELFARE") for d in decisions],
+                [selectors.item("decision", d, "WORK_AND_WELFARE") for d in decisions],
             )
         return Response(s.DecisionSerializer(decisions, many=True).data)
 
@@ -82,7 +82,7 @@ class ActivityPlanViewSet(
                     access.Read(
                         youth_id=plan.youth_id,
                         following_service_ids=[plan.period.service_id],
-                        items=[reads.item("activity-plan", plan, "WORK_AND_WELFARE")],
+                        items=[selectors.item("activity-plan", plan, "WORK_AND_WELFARE")],
                     )
                     for plan in page or []
                 ],
@@ -95,7 +95,10 @@ class ActivityPlanViewSet(
             plan = selectors.activity_plan_for_user(user=request.user, plan_id=pk)
             activities = list(selectors.activity_list(user=request.user, plan=plan))
             _log(
-                request, "activity-plan", plan.youth_id, reads.activity_plan_items(plan, activities)
+                request,
+                "activity-plan",
+                plan.youth_id,
+                selectors.activity_plan_items(plan, activities),
             )
         return Response(s.PlanDetailSerializer(plan, context={"activities": activities}).data)
 
@@ -161,7 +164,7 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 request,
                 "activity",
                 activity.youth_id,
-                [reads.item("activity", activity, activity.category)],
+                [selectors.item("activity", activity, activity.category)],
             )
         return Response(s.ActivitySerializer(activity).data)
 
@@ -188,6 +191,6 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 request,
                 "activity-versions",
                 activity.youth_id,
-                [reads.item("activity", activity, activity.category)],
+                [selectors.item("activity", activity, activity.category)],
             )
         return Response(s.ActivityVersionSerializer(versions, many=True).data)

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import access, reads, selectors, services
+from cases import access, selectors, services
 from cases.api import entry_serializers as s
 from cases.api.base import UUID_PATTERN, log_youth_read, validated
 from cases.middleware import viewer_of
@@ -48,7 +48,7 @@ class YouthEntriesMixin:
             return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
             page = self.paginate_queryset(selectors.entry_list(user=request.user, youth=youth))  # type: ignore[attr-defined]
-            log_youth_read(request, "youth-entries", youth, [reads.entry_item(e) for e in page])
+            log_youth_read(request, "youth-entries", youth, [selectors.entry_item(e) for e in page])
         return self.get_paginated_response(s.EntrySerializer(page, many=True).data)  # type: ignore[attr-defined]
 
 
@@ -69,7 +69,7 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                     access.Read(
                         youth_id=entry.youth_id,
                         following_service_ids=[entry.service_id],
-                        items=[reads.entry_item(entry)],
+                        items=[selectors.entry_item(entry)],
                     )
                 ],
             )

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import access, reads, timeline
+from cases import access, selectors, timeline
 from cases.api import timeline_serializers as s
 from cases.api.base import validated
 from cases.middleware import viewer_of
@@ -44,7 +44,7 @@ class YouthTimelineMixin:
             cursor = timeline.decode_cursor(query["cursor"]) if "cursor" in query else None
         except timeline.InvalidCursor:
             raise serializers.ValidationError({"cursor": [_("Ugyldig peker.")]}) from None
-        items, next_key, mine = reads.timeline_read(
+        items, next_key, mine = selectors.timeline_read(
             user=viewer,
             youth=youth,
             purpose="youth-timeline",
@@ -56,7 +56,7 @@ class YouthTimelineMixin:
                 "next": timeline.encode_cursor(next_key) if next_key else None,
                 # One serializer for the page: its fields are built once, not per item.
                 "results": s.TimelineItemSerializer(
-                    [reads.timeline_fields(item, mine) for item in items], many=True
+                    [selectors.timeline_fields(item, mine) for item in items], many=True
                 ).data,
             }
         )

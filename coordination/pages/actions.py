@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import access, reads, selectors, services
+from cases import access, selectors, services
 from cases.models import Activity, Service, ServiceKind, Youth
 from coordination.pages import forms
 from coordination.pages.base import methods, run, run_action, staff_required
@@ -247,7 +247,7 @@ def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
                 request.user,
                 "activity-edit",
                 activity.youth_id,
-                [reads.item("activity", activity, activity.category)],
+                [selectors.item("activity", activity, activity.category)],
             )
     fields = ["type", "title", "description", "status", "from_date", "to_date", "deadline"]
     initial = {name: getattr(activity, name) for name in [*fields, "agreed", "version"]}

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases import access, reads, selectors, timeline
+from cases import access, selectors, timeline
 from cases.middleware import viewer_of
 from cases.models import AWAITING_ANSWER, Service, StaffRole
 from cases.paging import WindowCountPaginator
@@ -147,7 +147,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 for c in consents
             ],
         )
-        items, next_key, mine = reads.timeline_read(
+        items, next_key, mine = selectors.timeline_read(
             user=viewer, youth=detail, purpose="youth-timeline", cursor=cursor, limit=TIMELINE_PAGE
         )
         activity_plan = selectors.activity_plan_list(user=viewer, youth_id=detail.pk).first()
@@ -159,7 +159,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 viewer,
                 "youth-activity-plan",
                 detail.pk,
-                reads.activity_plan_items(activity_plan, activities),
+                selectors.activity_plan_items(activity_plan, activities),
             )
         plans = list(plan_selectors.plan_list(user=viewer, youth_id=detail.pk))
         documents.log_plan_reads(viewer, "youth-plans", plans)
@@ -177,7 +177,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 {"consent": c, "active": c.is_active(now), "scopes": _scope_rows(c)}
                 for c in consents
             ],
-            "rows": [_row(reads.timeline_fields(item, mine)) for item in items],
+            "rows": [_row(selectors.timeline_fields(item, mine)) for item in items],
             "next_cursor": timeline.encode_cursor(next_key) if next_key else None,
             "activity_plan": activity_plan,
             "activities": activities,

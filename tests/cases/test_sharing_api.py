@@ -489,7 +489,7 @@ def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, clien
     periods and a consent, with and without a service)."""
     from rest_framework import serializers as drf
 
-    from cases import reads
+    from cases import selectors
     from cases.api import timeline_serializers as s
 
     api = client_for(people.nav_advisor)
@@ -501,13 +501,13 @@ def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, clien
         ).status_code
         == 201
     )
-    items, _next, mine = reads.timeline_read(
+    items, _next, mine = selectors.timeline_read(
         user=people.nav_advisor, youth=people.youth, purpose="test", cursor=None, limit=50
     )
     assert {item.type for item in items} == {"entry", "referral", "period", "consent"}
     serializer = s.TimelineItemSerializer()
     for item in items:
-        row = reads.timeline_fields(item, mine)
+        row = selectors.timeline_fields(item, mine)
         assert serializer.to_representation(row) == drf.Serializer.to_representation(
             serializer, row
         )

@@ -1,37 +1,12 @@
-"""Reads that write the access log: one place for the API and the pages.
-
-Each function is called inside the transaction of the read it records, so a read that is not
-logged is not shown (``cases.access.log_reads`` and its helpers do the writing).
-"""
+"""The youth's timeline: a page of it read and logged, and what a row of it shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from cases import access, labels, timeline
-from cases.models import Activity, ActivityPlan, FollowUpEntry, Referral
+from cases.models import FollowUpEntry, Referral
 from consent.models import Consent
-
-
-def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
-    return {
-        "type": "entry",
-        "id": str(entry.pk),
-        "category": entry.category,
-        "basis": access.basis_of(entry),
-    }
-
-
-def item(kind: str, obj: Any, category: str) -> dict[str, Any]:
-    return {"type": kind, "id": str(obj.pk), "category": category, "basis": access.basis_of(obj)}
-
-
-def activity_plan_items(plan: ActivityPlan, activities: Iterable[Activity]) -> list[dict[str, Any]]:
-    return [
-        item("activity-plan", plan, "WORK_AND_WELFARE"),
-        *(item("activity", a, a.category) for a in activities),
-    ]
 
 
 def timeline_read(

@@ -1,0 +1,63 @@
+"""Reads. Every read of a youth's records starts from the access gate in ``cases.access``;
+the reads that write the access log write it through ``cases.access.log_reads`` and its helpers,
+inside the transaction of the read they record, so a read that is not logged is not shown.
+
+One module per concept; everything is re-exported here (``selectors.x``)."""
+
+from __future__ import annotations
+
+from cases.selectors.access_log import access_log_for_privacy_officer, item
+from cases.selectors.activity_plans import (
+    activity_for_user,
+    activity_list,
+    activity_plan_for_user,
+    activity_plan_items,
+    activity_plan_list,
+    decision_list,
+)
+from cases.selectors.consents import consent_for_user, consent_list
+from cases.selectors.entries import entry_for_user, entry_item, entry_list
+from cases.selectors.handovers import handover_for_user, handover_list
+from cases.selectors.referrals import REFERRAL_ROW_UNUSED, referral_for_user, referral_list
+from cases.selectors.timeline import timeline_fields, timeline_read
+from cases.selectors.youths import (
+    SCOPE_MINE,
+    SCOPE_OURS,
+    membership_list,
+    period_list,
+    service_list,
+    youth_by_national_id,
+    youth_caseload,
+    youth_detail,
+)
+
+__all__ = [
+    "REFERRAL_ROW_UNUSED",
+    "SCOPE_MINE",
+    "SCOPE_OURS",
+    "access_log_for_privacy_officer",
+    "activity_for_user",
+    "activity_list",
+    "activity_plan_for_user",
+    "activity_plan_items",
+    "activity_plan_list",
+    "consent_for_user",
+    "consent_list",
+    "decision_list",
+    "entry_for_user",
+    "entry_item",
+    "entry_list",
+    "handover_for_user",
+    "handover_list",
+    "item",
+    "membership_list",
+    "period_list",
+    "referral_for_user",
+    "referral_list",
+    "service_list",
+    "timeline_fields",
+    "timeline_read",
+    "youth_by_national_id",
+    "youth_caseload",
+    "youth_detail",
+]

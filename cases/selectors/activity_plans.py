@@ -1,0 +1,72 @@
+"""NAV follow-up: decisions, activity plans and activities, and what a read of a plan records
+in the access log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet, Value
+from django.http import Http404
+
+from cases import access
+from cases.models import Activity, ActivityPlan, NavDecision, Youth
+from cases.selectors.access_log import item
+from consent.categories import Category
+
+# --- NAV follow-up: decisions, activity plans, activities -----------------------------------
+# Decisions and plans are work-and-welfare information owned by the NAV office; an activity has
+# its own category (treatment is health). Other services see them by consent or legal basis.
+
+
+def _as_work_and_welfare(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset.annotate(info_category=Value(Category.WORK_AND_WELFARE.value))
+
+
+def decision_list(*, user: Any, youth: Youth) -> QuerySet[NavDecision]:
+    decisions = _as_work_and_welfare(
+        NavDecision.objects.filter(youth=youth).select_related("service", "decided_by")
+    )
+    return access.visible(user, decisions, category="info_category").order_by(
+        "-decided_on", "-recorded_at"
+    )
+
+
+def activity_plan_list(*, user: Any, youth_id: Any = None) -> QuerySet[ActivityPlan]:
+    plans = ActivityPlan.objects.select_related("period__service", "approved_by", "created_by")
+    if youth_id is not None:
+        plans = plans.filter(youth_id=youth_id)
+    return access.visible(
+        user, _as_work_and_welfare(plans), owner="period__service", category="info_category"
+    ).order_by("-created_at")
+
+
+def activity_plan_for_user(*, user: Any, plan_id: Any) -> ActivityPlan:
+    try:
+        return activity_plan_list(user=user).get(pk=plan_id)
+    except (ActivityPlan.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def activity_list(*, user: Any, plan: ActivityPlan) -> QuerySet[Activity]:
+    activities = Activity.objects.filter(plan=plan).select_related(
+        "responsible_service", "plan__period__service"
+    )
+    return access.visible(user, activities, owner="plan__period__service").order_by(
+        "deadline", "created_at"
+    )
+
+
+def activity_for_user(*, user: Any, activity_id: Any) -> Activity:
+    activities = Activity.objects.select_related("responsible_service", "plan__period__service")
+    try:
+        return access.visible(user, activities, owner="plan__period__service").get(pk=activity_id)
+    except (Activity.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def activity_plan_items(plan: ActivityPlan, activities: Iterable[Activity]) -> list[dict[str, Any]]:
+    return [
+        item("activity-plan", plan, "WORK_AND_WELFARE"),
+        *(item("activity", a, a.category) for a in activities),
+    ]

@@ -1,0 +1,42 @@
+"""Follow-up entries: consent-bound information, and what a read of one records in the access
+log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cases import access
+from cases.models import FollowUpEntry, Youth
+
+
+def entry_list(*, user: Any, youth: Youth) -> QuerySet[FollowUpEntry]:
+    """The youth's follow-up entries the user may see, newest first (one query)."""
+    entries = FollowUpEntry.objects.filter(youth=youth, deleted_at__isnull=True)
+    return (
+        access.visible(user, entries)
+        .select_related("service", "author")
+        .order_by("-occurred_on", "-created_at", "-id")
+    )
+
+
+def entry_for_user(*, user: Any, entry_id: Any) -> FollowUpEntry:
+    try:
+        return (
+            access.visible(user, FollowUpEntry.objects.filter(deleted_at__isnull=True))
+            .select_related("service", "author", "youth")
+            .get(pk=entry_id)
+        )
+    except (FollowUpEntry.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
+    return {
+        "type": "entry",
+        "id": str(entry.pk),
+        "category": entry.category,
+        "basis": access.basis_of(entry),
+    }

@@ -1,0 +1,27 @@
+"""Handovers (stafett) the user's services take part in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cases import access
+from cases.models import Handover
+
+
+def handover_list(*, user: Any) -> QuerySet[Handover]:
+    mine = access.service_ids(user)
+    return (
+        Handover.objects.filter(Q(to_service_id__in=mine) | Q(period__service_id__in=mine))
+        .select_related("youth", "to_service", "from_user", "to_user", "period__service")
+        .order_by("-created_at")
+    )
+
+
+def handover_for_user(*, user: Any, handover_id: Any) -> Handover:
+    try:
+        return handover_list(user=user).get(pk=handover_id)
+    except (Handover.DoesNotExist, ValueError):
+        raise Http404 from None

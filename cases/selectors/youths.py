@@ -1,0 +1,84 @@
+"""The youth register: the caseload, one youth, the look-up by identity number, follow-up
+periods, services and memberships."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from cases import access, identity
+from cases.caseload import Caseload, CaseloadFilter
+from cases.models import FollowUpPeriod, Service, StaffMembership, Youth
+
+SCOPE_MINE = "mine"
+SCOPE_OURS = "ours"
+
+
+def youth_caseload(
+    viewer: access.Viewer,
+    *,
+    scope: str = SCOPE_OURS,
+    service_id: uuid.UUID | None = None,
+    municipality_number: str | None = None,
+    name: str | None = None,
+    born_after: datetime.date | None = None,
+    born_before: datetime.date | None = None,
+) -> Caseload:
+    """The caseload: "ours" = open periods in my services; "mine" = those where I am responsible.
+
+    One query for the page, its youths' open periods (which services follow each youth is
+    general information every following service sees) and the total. The ``viewer`` is this
+    request's ``access.viewer_for(user)``, which the access log needs too.
+    """
+    filters = CaseloadFilter(
+        reach=tuple(viewer.reach),
+        responsible=viewer.user.pk if scope == SCOPE_MINE else None,
+        service=service_id,
+        municipality=municipality_number or None,
+        name_prefixes=tuple((name or "").split()),
+        born_after=born_after,
+        born_before=born_before,
+    )
+    return Caseload(filters, one_service=bool(service_id) or len(viewer.reach) <= 1)
+
+
+def youth_detail(*, user: Any, youth_id: Any) -> Youth:
+    """A youth the user reaches, with guardians and all follow-up periods, or Http404."""
+    return access.youth_for_user(
+        user,
+        youth_id,
+        queryset=access.reachable_youths(user).prefetch_related(
+            "guardians",
+            Prefetch(
+                "periods",
+                queryset=FollowUpPeriod.objects.select_related("service", "responsible"),
+                to_attr="all_periods",
+            ),
+        ),
+    )
+
+
+def youth_by_national_id(*, user: Any, national_id: str) -> Youth | None:
+    """Look a youth up by identity number within the user's reach (typed with spaces or a
+    dash, it finds the youth as registering stored it)."""
+    number = identity.normalise(national_id)
+    return access.reachable_youths(user).filter(national_id=number).first()
+
+
+def period_list(*, user: Any) -> QuerySet[FollowUpPeriod]:
+    return access.own_service_periods(user).select_related("service", "responsible", "youth")
+
+
+def service_list() -> QuerySet[Service]:
+    return Service.objects.filter(is_active=True)
+
+
+def membership_list(*, user: Any) -> QuerySet[StaffMembership]:
+    return (
+        StaffMembership.objects.filter(user=user, ended_at__isnull=True)
+        .select_related("service")
+        .order_by("service__name", "role")
+    )
