@@ -1,20 +1,42 @@
-"""Facts about a youth changed: the one signal other parts of the project react to.
+"""Facts about a youth changed: recorded as rows, for whoever derives from them.
 
-``cases`` does not know who listens (knowledge flows coordination → cases → consent); the
-deadline ledger in ``coordination`` connects to it and re-derives the youth's deadlines. Sent with
-``Signal.send`` (not ``send_robust``) inside the writing service's transaction, so a failing
-receiver rolls the whole write back: facts and deadlines never disagree.
+``cases`` does not know who reads the changes (knowledge flows coordination → cases → consent):
+it writes a ``FactChange`` row in the writing service's transaction, so the change commits or
+rolls back with the facts. The deadline ledger in ``coordination`` reads those rows and derives
+each changed youth once (``coordination.ledger.derive_changed``).
+
+``recording()`` lets the caller of a block learn which youths it changed (the project's
+middleware derives them before the response that changed them is sent).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from django.dispatch import Signal
+from cases.models import FactChange
 
-# Keyword arguments: youth_id, fact (a short name such as "decision.recorded").
-facts_changed = Signal()
+_recorded: ContextVar[set[Any] | None] = ContextVar("changed_youths", default=None)
 
 
 def fact_changed(youth_id: Any, fact: str) -> None:
-    facts_changed.send(sender=fact, youth_id=youth_id, fact=fact)
+    """Record that a fact the youth's deadlines are derived from changed (``fact`` is a short
+    name such as ``"decision.recorded"``)."""
+    FactChange.objects.create(youth_id=youth_id, fact=fact)
+    recorded = _recorded.get()
+    if recorded is not None:
+        recorded.add(youth_id)
+
+
+@contextmanager
+def recording() -> Iterator[set[Any]]:
+    """The ids of the youths whose facts changed inside the block (also those whose writes
+    rolled back: their rows are gone, so deriving them finds nothing to do)."""
+    changed: set[Any] = set()
+    token = _recorded.set(changed)
+    try:
+        yield changed
+    finally:
+        _recorded.reset(token)

@@ -7,11 +7,6 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Samordning")
 
     def ready(self) -> None:
-        from cases.events import facts_changed
-        from coordination.receivers import on_facts_changed
-
-        facts_changed.connect(on_facts_changed, dispatch_uid="coordination.deadlines")
-
         from django.db.backends.signals import connection_created
 
         from coordination.db import compiled_timestamp_loader

@@ -1,13 +1,20 @@
 """The deadline ledger: derive a youth's deadlines from the facts and plan their reminders.
 
-``sync_youth`` is the one mechanism: the services that change facts call it (through
-``cases.events.facts_changed``) in their own transaction, and the nightly sweep calls it for
-every followed youth to repair anything missed. It is idempotent: run twice, it changes nothing.
+``sync_youth`` is the one mechanism. It runs for the youths whose facts changed
+(``derive_changed``, over the ``cases.FactChange`` rows the writing services leave), and nightly
+for every followed youth to repair anything missed (``sweep``). It is idempotent: run twice, it
+changes nothing.
+
+How soon a deadline reflects a change: a change made through a request (the API, the pages, the
+admin) is derived before that request's response is sent (``coordination.middleware``); a
+change made elsewhere (a shell, a task), or one whose derivation failed, within
+``DEADLINES_DERIVE_SECONDS`` by the worker (``tasks.deadlines_derive_changed``).
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +25,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases.dates import shift
-from cases.models import FollowUpPeriod, StaffMembership, StaffRole, Youth
+from cases.models import FactChange, FollowUpPeriod, StaffMembership, StaffRole, Youth
 from coordination.models import (
     Deadline,
     DeadlineRule,
@@ -29,7 +36,10 @@ from coordination.models import (
     ReminderStage,
     ReminderStatus,
 )
+from coordination.plans import grants
 from coordination.rules import EVALUATORS, Expected, load_facts, local_day
+
+logger = logging.getLogger(__name__)
 
 Key = tuple[str, str, str]
 
@@ -111,6 +121,44 @@ def sync_youth(youth_id: Any, *, now: datetime.datetime | None = None) -> SyncRe
         touched.append(row)
     plan_reminders(touched, now=now)
     return result
+
+
+def derive_changed(
+    *,
+    youth_ids: Iterable[Any] | None = None,
+    limit: int = 1000,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Derive the deadlines of youths whose facts changed (all of them, or those of
+    ``youth_ids``, at most ``limit``): each youth once however many changes it has, in a
+    transaction of its own, then delete the changes derived. When a consent was among the
+    changes, remove the plan grants it no longer backs. Changes that another run holds are left
+    to it; a youth whose derivation fails keeps its changes for the next run, and the others
+    go on. Returns how many youths were derived."""
+    pending = FactChange.objects.order_by()
+    if youth_ids is not None:
+        pending = pending.filter(youth_id__in=list(youth_ids))
+    candidates = list(pending.values_list("youth_id", flat=True).distinct()[:limit])
+    derived = 0
+    for youth_id in sorted(candidates, key=str):  # one lock order for every run
+        try:
+            with transaction.atomic():
+                changes = list(
+                    FactChange.objects.select_for_update(skip_locked=True)
+                    .filter(youth_id=youth_id)
+                    .values_list("id", "fact")
+                )
+                if not changes:
+                    continue
+                sync_youth(youth_id, now=now)
+                if any(fact.startswith("consent.") for _id, fact in changes):
+                    grants.prune_for_youth(youth_id, reason="consent_changed")
+                FactChange.objects.filter(id__in=[change_id for change_id, _ in changes]).delete()
+        except Exception:
+            logger.exception("deadlines of a youth not derived; retried by the worker")
+            continue
+        derived += 1
+    return derived
 
 
 def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cases.middleware.ViewerMiddleware",
+    "coordination.middleware.DeadlinesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -224,6 +225,8 @@ REMINDER_SEND_HOUR = env_int("REMINDER_SEND_HOUR", 7, minimum=0)
 # How often the beat claims due reminders, how many at most per run, and how long a claim holds
 # before another run may take it over (a lost task delays a reminder by at most this).
 REMINDER_DISPATCH_SECONDS = env_int("REMINDER_DISPATCH_SECONDS", 120, minimum=1)
+# How often the worker derives the deadlines of youths whose facts changed outside a request.
+DEADLINES_DERIVE_SECONDS = env_int("DEADLINES_DERIVE_SECONDS", 30, minimum=1)
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 5000, minimum=1)
 REMINDER_CLAIM_LEASE_SECONDS = env_int("REMINDER_CLAIM_LEASE_SECONDS", 600, minimum=5)
 # Retries of a failed send back off from BASE, doubling, capped at MAX (below the visibility
@@ -249,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-dispatch": {
         "task": "coordination.tasks.reminders_dispatch",
         "schedule": REMINDER_DISPATCH_SECONDS,
+    },
+    "deadlines-derive-changed": {
+        "task": "coordination.tasks.deadlines_derive_changed",
+        "schedule": DEADLINES_DERIVE_SECONDS,
     },
     "deadlines-sweep": {
         "task": "coordination.tasks.deadlines_sweep",

@@ -59,6 +59,13 @@ def reminders_send(self: Any, token: str) -> int:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
+def deadlines_derive_changed() -> int:
+    """Derive the deadlines of youths whose facts changed outside a request (a shell, a task)
+    or whose derivation after a request failed."""
+    return ledger.derive_changed()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def deadlines_sweep() -> dict[str, int]:
     """Nightly: re-derive every followed youth's deadlines from the facts (repairs anything a
     write missed, moves passed deadlines to missed), take the compliance figures, and remove

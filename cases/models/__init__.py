@@ -15,6 +15,7 @@ from cases.models.activities import (
     NavDecision,
     category_of,
 )
+from cases.models.changes import FactChange
 from cases.models.followup import EntryKind, FollowUpEntry
 from cases.models.handovers import Handover, HandoverKind, HandoverState, Responsibility
 from cases.models.portal import PortalAccount
@@ -54,6 +55,7 @@ __all__ = [
     "ActivityType",
     "ActivityVersion",
     "EntryKind",
+    "FactChange",
     "FollowUpEntry",
     "FollowUpPeriod",
     "Guardian",

@@ -10,6 +10,7 @@ from django.test import Client
 from cases import services
 from cases.models import StaffRole
 from tests import factories
+from tests.factories import derived
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def admin_without_service(people: Any) -> Client:
 def test_admin_lists_youths_only_through_the_access_gate(
     people: Any, admin_in_nav: Client, admin_without_service: Client
 ) -> None:
-    factories.register_youth(people.outsider, people.elsewhere, first_name="Skjult")
+    derived(factories.register_youth(people.outsider, people.elsewhere, first_name="Skjult"))
     page = admin_in_nav.get("/admin/cases/youth/").content.decode()
     assert "Emma" in page and "Skjult" not in page
     empty = admin_without_service.get("/admin/cases/youth/").content.decode()
@@ -117,20 +118,24 @@ def test_admin_shows_activities_decisions_and_deadlines_only_through_the_gate(
     plan = services.activity_plan_create(
         actor=people.nav_advisor, youth=people.youth, service=people.nav
     )
-    services.activity_add(
-        actor=people.nav_advisor,
-        plan=plan,
-        type="EGEN",
-        title="Hemmelig aktivitet",
-        deadline=timezone.localdate() + datetime.timedelta(days=9),
+    derived(
+        services.activity_add(
+            actor=people.nav_advisor,
+            plan=plan,
+            type="EGEN",
+            title="Hemmelig aktivitet",
+            deadline=timezone.localdate() + datetime.timedelta(days=9),
+        )
     )
-    services.decision_record(
-        actor=people.nav_advisor,
-        youth=people.youth,
-        service=people.nav,
-        innsatsgruppe="SITUASJONSBESTEMT_INNSATS",
-        main_goal="SKAFFE_ARBEID",
-        decided_on=timezone.localdate(),
+    derived(
+        services.decision_record(
+            actor=people.nav_advisor,
+            youth=people.youth,
+            service=people.nav,
+            innsatsgruppe="SITUASJONSBESTEMT_INNSATS",
+            main_goal="SKAFFE_ARBEID",
+            decided_on=timezone.localdate(),
+        )
     )
     for url, marker in [
         ("/admin/cases/activity/", "Hemmelig aktivitet"),

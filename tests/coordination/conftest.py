@@ -15,6 +15,7 @@ from cases import services
 from cases.models import Service, ServiceKind, StaffRole, Youth
 from coordination.models import Deadline
 from tests import factories
+from tests.factories import derived
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 
@@ -37,22 +38,26 @@ class Office:
     def youth(self, birth_date: str, *, on: str) -> Youth:
         """A youth born on ``birth_date``, registered by NAV (open period) on ``on``."""
         with time_machine.travel(at(on, 9), tick=False):
-            return factories.register_youth(
-                self.advisor,
-                self.nav,
-                birth_date=datetime.date.fromisoformat(birth_date),
-                started_on=datetime.date.fromisoformat(on),
+            return derived(
+                factories.register_youth(
+                    self.advisor,
+                    self.nav,
+                    birth_date=datetime.date.fromisoformat(birth_date),
+                    started_on=datetime.date.fromisoformat(on),
+                )
             )
 
     def decide(self, youth: Youth, group: str, *, on: str) -> Any:
         with time_machine.travel(at(on, 10), tick=False):
-            return services.decision_record(
-                actor=self.advisor,
-                youth=youth,
-                service=self.nav,
-                innsatsgruppe=group,
-                main_goal="SKAFFE_ARBEID",
-                decided_on=datetime.date.fromisoformat(on),
+            return derived(
+                services.decision_record(
+                    actor=self.advisor,
+                    youth=youth,
+                    service=self.nav,
+                    innsatsgruppe=group,
+                    main_goal="SKAFFE_ARBEID",
+                    decided_on=datetime.date.fromisoformat(on),
+                )
             )
 
 

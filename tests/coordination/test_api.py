@@ -15,7 +15,7 @@ from consent.models import AccessLogEntry
 from coordination import compliance, ledger
 from coordination.models import ComplianceSnapshot, Reminder
 from tests import factories
-from tests.coordination.conftest import Office, at
+from tests.coordination.conftest import Office, at, derived
 
 SIT = Innsatsgruppe.SITUASJONSBESTEMT_INNSATS
 SPES = Innsatsgruppe.SPESIELT_TILPASSET_INNSATS
@@ -29,12 +29,14 @@ def client_for(user: Any) -> APIClient:
 
 def _activity(office: Office, youth: Any, due: str) -> Any:
     plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
-    return services.activity_add(
-        actor=office.advisor,
-        plan=plan,
-        type="EGEN",
-        title="Søke jobb",
-        deadline=datetime.date.fromisoformat(due),
+    return derived(
+        services.activity_add(
+            actor=office.advisor,
+            plan=plan,
+            type="EGEN",
+            title="Søke jobb",
+            deadline=datetime.date.fromisoformat(due),
+        )
     )
 
 
@@ -69,8 +71,10 @@ def test_deadlines_of_a_youth_no_longer_followed_are_hidden(office: Office, trav
     client = client_for(office.advisor)
     assert client.get("/api/v1/deadlines/?rule=ACTIVITY").json()["count"] == 1
     period = activity.plan.period
-    services.period_close(
-        actor=office.advisor, period=period, version=period.version, end_reason="Flyttet"
+    derived(
+        services.period_close(
+            actor=office.advisor, period=period, version=period.version, end_reason="Flyttet"
+        )
     )
     assert client.get("/api/v1/deadlines/?state=all").json()["count"] == 0
 
@@ -118,7 +122,11 @@ def _ug90_group(office: Office, approved: int, without: int) -> None:
             plan = services.activity_plan_create(
                 actor=office.advisor, youth=youth, service=office.nav
             )
-            services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+            derived(
+                services.activity_plan_approve(
+                    actor=office.advisor, plan=plan, version=plan.version
+                )
+            )
 
 
 def test_ug90_below_90_percent_alerts_the_managers_once_a_day(office: Office, travel: Any) -> None:
@@ -154,7 +162,7 @@ def test_youth_guarantee_report_json_and_csv(office: Office, travel: Any) -> Non
     office.decide(missed, SIT, on="2027-01-05")
     travel("2027-01-20")
     plan = services.activity_plan_create(actor=office.advisor, youth=met, service=office.nav)
-    services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+    derived(services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version))
     travel("2027-02-10")
     ledger.sweep()
     compliance.snapshot_all()

@@ -31,6 +31,7 @@ from cases import services
 from cases.models import StaffRole
 from coordination.models import Reminder
 from tests import factories
+from tests.coordination.conftest import derived
 from tests.smtp import SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,11 +137,17 @@ def _deadlines_due_today(settings: Any) -> set[int]:
     for a in range(ADVISORS):
         advisor = factories.make_staff(nav, username=f"veileder{a}", email=f"v{a}@nav.test")
         for _y in range(YOUTHS_EACH):
-            youth = factories.register_youth(advisor, nav)
+            youth = derived(factories.register_youth(advisor, nav))
             plan = services.activity_plan_create(actor=advisor, youth=youth, service=nav)
             for n in range(ACTIVITIES_EACH):
-                services.activity_add(
-                    actor=advisor, plan=plan, type="EGEN", title=f"Aktivitet {n}", deadline=today
+                derived(
+                    services.activity_add(
+                        actor=advisor,
+                        plan=plan,
+                        type="EGEN",
+                        title=f"Aktivitet {n}",
+                        deadline=today,
+                    )
                 )
     due = set(
         Reminder.objects.filter(status="PENDING", send_after__lte=timezone.now()).values_list(

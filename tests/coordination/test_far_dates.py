@@ -29,7 +29,7 @@ from coordination.models import (
     ReminderPreference,
 )
 from coordination.plans import services as plan_services
-from tests.coordination.conftest import Office, at, deadline, deadlines
+from tests.coordination.conftest import Office, at, deadline, deadlines, derived
 from tests.coordination.plan_helpers import activate, make_plan, plan_consent
 
 D = datetime.date.fromisoformat
@@ -42,8 +42,10 @@ def _activity(office: Office, youth: Any, due: str = "2027-02-01") -> Activity:
     plan = getattr(period, "activity_plan", None) or services.activity_plan_create(
         actor=office.advisor, youth=youth, service=office.nav
     )
-    return services.activity_add(
-        actor=office.advisor, plan=plan, type="EGEN", title="Søke jobb", deadline=D(due)
+    return derived(
+        services.activity_add(
+            actor=office.advisor, plan=plan, type="EGEN", title="Søke jobb", deadline=D(due)
+        )
     )
 
 
@@ -95,17 +97,21 @@ def test_a_consent_ending_in_the_last_hour_of_the_calendar_is_due_on_its_last_da
 ) -> None:
     youth = office.youth("2003-01-01", on="2027-01-04")
     travel("2027-01-05")
-    consent = services.consent_give(
-        actor=office.advisor,
-        youth=youth,
-        decision="GIVEN",
-        giver="SUBJECT",
-        purpose_code="SAMARBEID",
-        purpose="Samarbeid NAV og OT",
-        method="DIGITAL",
-        agreed_text="Jeg samtykker.",
-        flows=[Flow(categories=["WORK_AND_WELFARE"], from_party=office.nav, to_party=office.ot)],
-        valid_until=at("2027-06-30", 23, 59),
+    consent = derived(
+        services.consent_give(
+            actor=office.advisor,
+            youth=youth,
+            decision="GIVEN",
+            giver="SUBJECT",
+            purpose_code="SAMARBEID",
+            purpose="Samarbeid NAV og OT",
+            method="DIGITAL",
+            agreed_text="Jeg samtykker.",
+            flows=[
+                Flow(categories=["WORK_AND_WELFARE"], from_party=office.nav, to_party=office.ot)
+            ],
+            valid_until=at("2027-06-30", 23, 59),
+        )
     )
     # 23:30 UTC on 31 December 9999 is already year 10000 in Oslo.
     last_hour = datetime.datetime(9999, 12, 31, 23, 30, tzinfo=datetime.UTC)

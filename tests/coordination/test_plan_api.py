@@ -9,7 +9,7 @@ from consent.categories import Category
 from consent.models import AccessLogEntry
 from coordination.models import Plan, PlanStatus
 from coordination.plans import services as plan_services
-from tests.coordination.conftest import at
+from tests.coordination.conftest import at, derived
 from tests.coordination.plan_helpers import activate, make_plan
 
 
@@ -266,7 +266,7 @@ def test_the_plan_list_and_dashboard_have_fixed_query_counts(
     client = client_for(people.coordinator)
 
     def new_plan() -> None:
-        youth = factories.register_youth(people.ot_counsellor, people.ot)
+        youth = derived(factories.register_youth(people.ot_counsellor, people.ot))
         factories.follow(people.nav_advisor, people.nav, youth)
         plan = plan_services.plan_create(
             actor=people.coordinator,

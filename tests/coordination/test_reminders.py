@@ -14,7 +14,7 @@ from cases import services
 from cases.models import FollowUpPeriod
 from coordination import ledger, reminders
 from coordination.models import Reminder, ReminderPreference
-from tests.coordination.conftest import Office, at, deadline
+from tests.coordination.conftest import Office, at, deadline, derived
 
 D = datetime.date.fromisoformat
 
@@ -25,8 +25,10 @@ def activity_due(office: Office, youth: Any, due: str) -> Any:
         "activity_plan",
         None,
     ) or services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
-    return services.activity_add(
-        actor=office.advisor, plan=plan, type="EGEN", title="Søke jobb", deadline=D(due)
+    return derived(
+        services.activity_add(
+            actor=office.advisor, plan=plan, type="EGEN", title="Søke jobb", deadline=D(due)
+        )
     )
 
 
@@ -96,8 +98,10 @@ def test_reassigning_the_responsible_moves_pending_reminders(office: Office, tra
     travel("2027-01-05")
     activity_due(office, youth, "2027-02-01")
     period = FollowUpPeriod.objects.get(youth=youth, service=office.nav)
-    services.period_reassign(
-        actor=office.advisor, period=period, version=period.version, responsible=colleague
+    derived(
+        services.period_reassign(
+            actor=office.advisor, period=period, version=period.version, responsible=colleague
+        )
     )
     pending = deadline(youth, "ACTIVITY").reminders.filter(status="PENDING", stage="BEFORE")
     assert {r.user_id for r in pending} == {colleague.pk}
@@ -211,8 +215,10 @@ def test_a_cancelled_reminder_revived_within_a_claims_lease_can_be_claimed_at_on
     period = FollowUpPeriod.objects.get(youth=youth, service=office.nav)
     for responsible in (colleague, office.advisor):
         period.refresh_from_db()
-        services.period_reassign(
-            actor=office.advisor, period=period, version=period.version, responsible=responsible
+        derived(
+            services.period_reassign(
+                actor=office.advisor, period=period, version=period.version, responsible=responsible
+            )
         )
         if responsible == colleague:
             assert reminders.deliver(claim.token) == 0  # the advisor's row was cancelled
@@ -358,11 +364,13 @@ def test_a_due_day_moving_while_a_worker_sends_leaves_the_sent_reminder_sent(
     row = deadline(youth, "ACTIVITY").reminders.get(stage="BEFORE", days=-7)
     _while_a_worker_sends(
         row,
-        lambda: services.activity_change(
-            actor=office.advisor,
-            activity=activity,
-            version=activity.version,
-            values={"deadline": D("2027-03-01")},
+        lambda: derived(
+            services.activity_change(
+                actor=office.advisor,
+                activity=activity,
+                version=activity.version,
+                values={"deadline": D("2027-03-01")},
+            )
         ),
     )
     row.refresh_from_db()

@@ -15,7 +15,7 @@ from coordination import ledger
 from coordination.models import Deadline, DeadlineRule
 from coordination.rules import add_months
 from tests import factories
-from tests.coordination.conftest import Office, at, deadline, deadlines
+from tests.coordination.conftest import Office, at, deadline, deadlines, derived
 
 SIT = Innsatsgruppe.SITUASJONSBESTEMT_INNSATS
 SPES = Innsatsgruppe.SPESIELT_TILPASSET_INNSATS
@@ -25,7 +25,9 @@ D = datetime.date.fromisoformat
 
 def approve_plan(office: Office, youth: Any) -> Any:
     plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
-    return services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+    return derived(
+        services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+    )
 
 
 def nav_period(office: Office, youth: Any) -> FollowUpPeriod:
@@ -159,8 +161,10 @@ def test_ug_2023_contact_person_within_the_local_policy_days(
     youth = office.youth("2003-04-04", on="2027-01-05")
     travel("2027-01-06")
     period = nav_period(office, youth)
-    services.period_reassign(
-        actor=office.advisor, period=period, version=period.version, responsible=None
+    derived(
+        services.period_reassign(
+            actor=office.advisor, period=period, version=period.version, responsible=None
+        )
     )
     office.decide(youth, SIT, on="2027-01-08")
     row = deadline(youth, "UG-2023")
@@ -172,8 +176,10 @@ def test_ug_2023_contact_person_within_the_local_policy_days(
     }
     travel("2027-01-12")
     period.refresh_from_db()
-    services.period_reassign(
-        actor=office.manager, period=period, version=period.version, responsible=office.advisor
+    derived(
+        services.period_reassign(
+            actor=office.manager, period=period, version=period.version, responsible=office.advisor
+        )
     )
     row.refresh_from_db()
     assert (row.status, row.staff, row.fulfilled_at) == ("MET", office.advisor, at("2027-01-12"))
@@ -193,8 +199,10 @@ def test_ug_2023_falls_away_at_the_30th_birthday(office: Office, travel: Any) ->
     youth = office.youth("1997-02-20", on="2027-01-05")
     travel("2027-01-06")
     period = nav_period(office, youth)
-    services.period_reassign(
-        actor=office.advisor, period=period, version=period.version, responsible=None
+    derived(
+        services.period_reassign(
+            actor=office.advisor, period=period, version=period.version, responsible=None
+        )
     )
     office.decide(youth, SIT, on="2027-02-10")  # 29; deadline 24 February
     travel("2027-02-19")
@@ -210,14 +218,16 @@ def test_ug_2023_falls_away_at_the_30th_birthday(office: Office, travel: Any) ->
 
 def _refer_from_ot(office: Office, youth: Any, on: str) -> Any:
     with time_machine.travel(at(on, 9), tick=False):
-        referral = services.referral_send(
-            actor=office.counsellor,
-            youth=youth,
-            from_service=office.ot,
-            to_service=office.nav,
-            reason_code="OT_NO_PLACE",
-            message="Trenger arbeidsrettet tilbud",
-            categories=[],
+        referral = derived(
+            services.referral_send(
+                actor=office.counsellor,
+                youth=youth,
+                from_service=office.ot,
+                to_service=office.nav,
+                reason_code="OT_NO_PLACE",
+                message="Trenger arbeidsrettet tilbud",
+                categories=[],
+            )
         )
     return referral
 
@@ -229,18 +239,24 @@ def test_ug_u20_offer_after_ot_referral_within_local_policy_days(
     ot_youth = _ot_youth(office, "2009-09-09", on="2027-03-01")  # 17
     referral = _refer_from_ot(office, ot_youth, on="2027-03-02")
     travel("2027-03-04")
-    services.referral_accept(actor=office.advisor, referral=referral, version=referral.version)
+    derived(
+        services.referral_accept(actor=office.advisor, referral=referral, version=referral.version)
+    )
     row = deadline(ot_youth, "UG-U20")
     assert (row.due_on, row.status, row.service) == (D("2027-03-25"), "OPEN", office.nav)
     plan = services.activity_plan_create(actor=office.advisor, youth=ot_youth, service=office.nav)
     travel("2027-03-10")
-    services.activity_add(
-        actor=office.advisor, plan=plan, type="EKSTERNAKTIVITET", title="Arbeidstrening"
+    derived(
+        services.activity_add(
+            actor=office.advisor, plan=plan, type="EKSTERNAKTIVITET", title="Arbeidstrening"
+        )
     )
     assert deadline(ot_youth, "UG-U20").status == "OPEN"  # suggested, not agreed yet
     activity = plan.activities.get()
-    services.activity_change(
-        actor=office.advisor, activity=activity, version=1, values={"agreed": True}
+    derived(
+        services.activity_change(
+            actor=office.advisor, activity=activity, version=1, values={"agreed": True}
+        )
     )
     row.refresh_from_db()
     assert (row.status, row.fulfilled_at) == ("MET", at("2027-03-10"))
@@ -250,14 +266,18 @@ def test_ug_u20_not_for_youths_of_20(office: Office, travel: Any) -> None:
     ot_youth = _ot_youth(office, "2007-03-04", on="2027-03-01")
     referral = _refer_from_ot(office, ot_youth, on="2027-03-02")
     travel("2027-03-04")  # 20th birthday
-    services.referral_accept(actor=office.advisor, referral=referral, version=referral.version)
+    derived(
+        services.referral_accept(actor=office.advisor, referral=referral, version=referral.version)
+    )
     assert deadlines(ot_youth, "UG-U20") == []
 
 
 def _ot_youth(office: Office, birth: str, on: str) -> Any:
     with time_machine.travel(at(on, 9), tick=False):
-        return factories.register_youth(
-            office.counsellor, office.ot, birth_date=D(birth), started_on=D(on)
+        return derived(
+            factories.register_youth(
+                office.counsellor, office.ot, birth_date=D(birth), started_on=D(on)
+            )
         )
 
 
@@ -279,12 +299,14 @@ def test_ui_8w_met_by_an_agreed_measure(office: Office, travel: Any) -> None:
     youth = office.youth("2000-01-01", on="2027-01-01")
     travel("2027-01-20")
     plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
-    services.activity_add(
-        actor=office.advisor,
-        plan=plan,
-        type="EKSTERNAKTIVITET",
-        title="Arbeidsforberedende trening",
-        agreed=True,
+    derived(
+        services.activity_add(
+            actor=office.advisor,
+            plan=plan,
+            type="EKSTERNAKTIVITET",
+            title="Arbeidsforberedende trening",
+            agreed=True,
+        )
     )
     assert deadline(youth, "UI-8W").status == "MET"
 
@@ -298,24 +320,30 @@ def test_activity_deadline_moves_with_the_frist_and_is_met_when_completed(
     youth = office.youth("2003-01-01", on="2027-01-04")
     travel("2027-01-05")
     plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
-    activity = services.activity_add(
-        actor=office.advisor,
-        plan=plan,
-        type="EGEN",
-        title="Søke på jobber",
-        deadline=D("2027-02-01"),
+    activity = derived(
+        services.activity_add(
+            actor=office.advisor,
+            plan=plan,
+            type="EGEN",
+            title="Søke på jobber",
+            deadline=D("2027-02-01"),
+        )
     )
     row = deadline(youth, "ACTIVITY")
     assert (row.due_on, row.category) == (D("2027-02-01"), "WORK_AND_WELFARE")
     before = row.reminders.get(stage="BEFORE", days=-7)
     assert before.send_after == at("2027-01-25", 7)
-    activity = services.activity_change(
-        actor=office.advisor, activity=activity, version=1, values={"deadline": D("2027-02-15")}
+    activity = derived(
+        services.activity_change(
+            actor=office.advisor, activity=activity, version=1, values={"deadline": D("2027-02-15")}
+        )
     )
     before.refresh_from_db()
     assert before.send_after == at("2027-02-08", 7)
-    services.activity_change(
-        actor=office.advisor, activity=activity, version=2, values={"status": "FULLFORT"}
+    derived(
+        services.activity_change(
+            actor=office.advisor, activity=activity, version=2, values={"status": "FULLFORT"}
+        )
     )
     row.refresh_from_db()
     assert row.status == "MET"
@@ -326,11 +354,15 @@ def test_activity_deadline_falls_away_when_cancelled(office: Office, travel: Any
     youth = office.youth("2003-01-01", on="2027-01-04")
     travel("2027-01-05")
     plan = services.activity_plan_create(actor=office.advisor, youth=youth, service=office.nav)
-    activity = services.activity_add(
-        actor=office.advisor, plan=plan, type="EGEN", title="Kurs", deadline=D("2027-02-01")
+    activity = derived(
+        services.activity_add(
+            actor=office.advisor, plan=plan, type="EGEN", title="Kurs", deadline=D("2027-02-01")
+        )
     )
-    services.activity_change(
-        actor=office.advisor, activity=activity, version=1, values={"status": "AVBRUTT"}
+    derived(
+        services.activity_change(
+            actor=office.advisor, activity=activity, version=1, values={"status": "AVBRUTT"}
+        )
     )
     assert deadline(youth, "ACTIVITY").status == "CANCELLED"
 
@@ -346,8 +378,10 @@ def test_referral_response_deadline_is_the_respond_by_day(office: Office, travel
     travel("2027-04-09")
     ledger.sweep()
     assert deadline(youth, "REFERRAL-RESPONSE").status == "MISSED"
-    services.referral_decline(
-        actor=office.advisor, referral=referral, version=referral.version, reason="Feil kontor"
+    derived(
+        services.referral_decline(
+            actor=office.advisor, referral=referral, version=referral.version, reason="Feil kontor"
+        )
     )
     row.refresh_from_db()
     assert (row.status, row.closed_at is not None) == ("MISSED", True)  # answered late
@@ -357,24 +391,30 @@ def test_referral_response_falls_away_when_withdrawn(office: Office) -> None:
     youth = _ot_youth(office, "2008-08-08", on="2027-03-01")
     referral = _refer_from_ot(office, youth, on="2027-03-02")
     with time_machine.travel(at("2027-03-03"), tick=False):
-        services.referral_withdraw(
-            actor=office.counsellor, referral=referral, version=referral.version
+        derived(
+            services.referral_withdraw(
+                actor=office.counsellor, referral=referral, version=referral.version
+            )
         )
     assert deadline(youth, "REFERRAL-RESPONSE").status == "CANCELLED"
 
 
 def _consent(office: Office, youth: Any, *, giver: str, **extra: Any) -> Any:
-    return services.consent_give(
-        actor=office.advisor,
-        youth=youth,
-        decision="GIVEN",
-        giver=giver,
-        purpose_code="SAMARBEID",
-        purpose="Samarbeid NAV og OT",
-        method="DIGITAL",
-        agreed_text="Jeg samtykker.",
-        flows=[Flow(categories=["WORK_AND_WELFARE"], from_party=office.nav, to_party=office.ot)],
-        **extra,
+    return derived(
+        services.consent_give(
+            actor=office.advisor,
+            youth=youth,
+            decision="GIVEN",
+            giver=giver,
+            purpose_code="SAMARBEID",
+            purpose="Samarbeid NAV og OT",
+            method="DIGITAL",
+            agreed_text="Jeg samtykker.",
+            flows=[
+                Flow(categories=["WORK_AND_WELFARE"], from_party=office.nav, to_party=office.ot)
+            ],
+            **extra,
+        )
     )
 
 
@@ -393,7 +433,7 @@ def test_consent_expiry_falls_away_when_withdrawn(office: Office, travel: Any) -
     youth = office.youth("2003-01-01", on="2027-01-04")
     travel("2027-01-05")
     consent = _consent(office, youth, giver="SUBJECT", valid_until=at("2027-06-30", 23, 59))
-    services.consent_withdraw(actor=office.advisor, consent=consent, method="DIGITAL")
+    derived(services.consent_withdraw(actor=office.advisor, consent=consent, method="DIGITAL"))
     assert deadline(youth, "CONSENT-EXPIRY").status == "CANCELLED"
 
 
@@ -444,6 +484,8 @@ def test_the_decision_day_is_the_day_in_oslo(office: Office) -> None:
     office.decide(youth, SIT, on="2027-01-31")
     plan = nav_period(office, youth).activity_plan
     with time_machine.travel(at("2027-02-28", 23, 30), tick=False):
-        services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+        derived(
+            services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+        )
     # 23:30 on 28 February in Oslo is the due day (22:30 UTC): met.
     assert deadline(youth, "UG-PLAN-1M").status == "MET"

@@ -20,6 +20,7 @@ from consent.models import AccessLogEntry
 from coordination.reads import due_soon_days
 from tests import factories
 from tests.conftest import People, build_people
+from tests.factories import derived
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +65,14 @@ def _people_with_deadlines(
         + [today + (window + 1 + n) * DAY for n in range(later)]
     )
     for n, due in enumerate(dues):
-        services.activity_add(
-            actor=people.nav_advisor, plan=plan, type="EGEN", title=f"Aktivitet {n}", deadline=due
+        derived(
+            services.activity_add(
+                actor=people.nav_advisor,
+                plan=plan,
+                type="EGEN",
+                title=f"Aktivitet {n}",
+                deadline=due,
+            )
         )
     travel(today)
     return people
@@ -73,17 +80,21 @@ def _people_with_deadlines(
 
 def _referrals_to_nav(people: People, n: int) -> None:
     for i in range(n):
-        youth = factories.register_youth(
-            people.ot_counsellor, people.ot, first_name=f"Henvist{i}", last_name="Lund"
+        youth = derived(
+            factories.register_youth(
+                people.ot_counsellor, people.ot, first_name=f"Henvist{i}", last_name="Lund"
+            )
         )
-        services.referral_send(
-            actor=people.ot_counsellor,
-            youth=youth,
-            from_service=people.ot,
-            to_service=people.nav,
-            reason_code="OT_NOT_IN_WORK",
-            message="Trenger jobb.",
-            categories=[],
+        derived(
+            services.referral_send(
+                actor=people.ot_counsellor,
+                youth=youth,
+                from_service=people.ot,
+                to_service=people.nav,
+                reason_code="OT_NOT_IN_WORK",
+                message="Trenger jobb.",
+                categories=[],
+            )
         )
 
 
@@ -206,8 +217,10 @@ def test_my_day_runs_a_fixed_number_of_queries(travel: Any, count_queries: Any) 
     travel(today - 42 * DAY)
     for n in range(40):  # 32 more overdue, 8 more due soon
         due = today - (1 + n) * DAY if n < 32 else today + (n % 8) * DAY
-        services.activity_add(
-            actor=people.nav_advisor, plan=plan, type="EGEN", title=f"Mer {n}", deadline=due
+        derived(
+            services.activity_add(
+                actor=people.nav_advisor, plan=plan, type="EGEN", title=f"Mer {n}", deadline=due
+            )
         )
     _referrals_to_nav(people, 24)
     travel(today)

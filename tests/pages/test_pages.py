@@ -19,6 +19,7 @@ from consent.models import AccessLogEntry
 from coordination.models import ComplianceSnapshot
 from coordination.pages.charts import percent_chart
 from tests import factories
+from tests.factories import derived
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_caseload_searches_and_has_a_fixed_query_count(
     with count_queries() as few:
         assert client.get("/youths/").status_code == 200
     for n in range(10):
-        factories.register_youth(people.nav_advisor, people.nav, first_name=f"Ola{n}")
+        derived(factories.register_youth(people.nav_advisor, people.nav, first_name=f"Ola{n}"))
     with count_queries() as many:
         response = client.get("/youths/?q=Ola3")
     assert len(many.captured_queries) == len(few.captured_queries)
@@ -268,8 +269,10 @@ def test_changing_an_activity_shows_it_and_logs_the_look(people: Any) -> None:
     plan = services.activity_plan_create(
         actor=people.nav_advisor, youth=people.youth, service=people.nav
     )
-    activity = services.activity_add(
-        actor=people.nav_advisor, plan=plan, type="EGEN", title="Søke jobb i butikk"
+    activity = derived(
+        services.activity_add(
+            actor=people.nav_advisor, plan=plan, type="EGEN", title="Søke jobb i butikk"
+        )
     )
     client = _client(people.nav_advisor)
     response = client.get(f"/activities/{activity.pk}/edit/")
@@ -305,22 +308,26 @@ def test_my_day_lists_my_deadlines_and_referrals_waiting(people: Any) -> None:
     plan = services.activity_plan_create(
         actor=people.nav_advisor, youth=people.youth, service=people.nav
     )
-    services.activity_add(
-        actor=people.nav_advisor,
-        plan=plan,
-        type="EGEN",
-        title="Levere CV",
-        deadline=timezone.localdate() + datetime.timedelta(days=3),
+    derived(
+        services.activity_add(
+            actor=people.nav_advisor,
+            plan=plan,
+            type="EGEN",
+            title="Levere CV",
+            deadline=timezone.localdate() + datetime.timedelta(days=3),
+        )
     )
-    youth = factories.register_youth(people.ot_counsellor, people.ot, first_name="Jonas")
-    services.referral_send(
-        actor=people.ot_counsellor,
-        youth=youth,
-        from_service=people.ot,
-        to_service=people.nav,
-        reason_code="OT_NOT_IN_WORK",
-        message="Trenger jobb.",
-        categories=[],
+    youth = derived(factories.register_youth(people.ot_counsellor, people.ot, first_name="Jonas"))
+    derived(
+        services.referral_send(
+            actor=people.ot_counsellor,
+            youth=youth,
+            from_service=people.ot,
+            to_service=people.nav,
+            reason_code="OT_NOT_IN_WORK",
+            message="Trenger jobb.",
+            categories=[],
+        )
     )
     content = _client(people.nav_advisor).get("/day/").content.decode()
     mine = content.split('id="deadlines-heading"')[1].split("</section>")[0]

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from cases import demo
 from cases.models import Service
 from coordination import demo as plan_demo
-from coordination.receivers import derived_once
+from coordination import ledger
 
 
 class Command(BaseCommand):
@@ -44,12 +44,13 @@ class Command(BaseCommand):
             )
 
         with transaction.atomic():
-            with derived_once():
-                counts = demo.seed(
-                    youths=options["youths"], seed_value=options["seed"], progress=progress
-                )
+            counts = demo.seed(
+                youths=options["youths"], seed_value=options["seed"], progress=progress
+            )
+            ledger.derive_changed(limit=options["youths"])
             counts.update(plan_demo.seed_plans(seed_value=options["seed"]))
             counts.update(plan_demo.seed_portal())
+            ledger.derive_changed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Laget {counts['youths']} ungdommer, {counts['periods']} oppfølgingsperioder, "

@@ -1,0 +1,129 @@
+"""How soon a deadline reflects a change: ``cases`` records fact changes as rows, and the ledger
+derives each changed youth once — before the response of the request that changed it, or by the
+worker for changes made outside a request."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from cases import events, services
+from cases.models import FactChange, Innsatsgruppe
+from coordination import ledger, tasks
+from coordination.models import Deadline
+from tests.coordination.conftest import Office
+
+SIT = Innsatsgruppe.SITUASJONSBESTEMT_INNSATS
+
+
+def _decide(office: Office, youth: Any) -> Any:
+    return services.decision_record(
+        actor=office.advisor,
+        youth=youth,
+        service=office.nav,
+        innsatsgruppe=SIT,
+        main_goal="SKAFFE_ARBEID",
+        decided_on=datetime.date(2027, 1, 20),
+    )
+
+
+def test_a_change_through_the_api_is_in_the_deadlines_when_the_response_arrives(
+    office: Office, travel: Any, client_for: Any
+) -> None:
+    travel("2027-01-20", 10)
+    youth = office.youth("2005-06-10", on="2027-01-20")  # 21: UG-PLAN-1M applies
+    body = {
+        "service": str(office.nav.pk),
+        "innsatsgruppe": SIT,
+        "main_goal": "SKAFFE_ARBEID",
+        "decided_on": "2027-01-20",
+    }
+    answer = client_for(office.advisor).post(
+        f"/api/v1/youths/{youth.pk}/decisions/", body, format="json"
+    )
+    assert answer.status_code == 201
+    row = Deadline.objects.get(youth=youth, rule_id="UG-PLAN-1M")
+    assert (str(row.due_on), row.status) == ("2027-02-20", "OPEN")
+    assert not FactChange.objects.filter(youth=youth).exists()
+
+
+def test_a_change_outside_a_request_waits_for_the_worker_which_runs_every_30_seconds(
+    office: Office, travel: Any
+) -> None:
+    travel("2027-01-20", 10)
+    youth = office.youth("2005-06-10", on="2027-01-20")
+    _decide(office, youth)  # as a shell or a task would
+    assert not Deadline.objects.filter(youth=youth, rule_id="UG-PLAN-1M").exists()
+    assert list(FactChange.objects.filter(youth=youth).values_list("fact", flat=True)) == [
+        "decision.recorded"
+    ]
+    assert tasks.deadlines_derive_changed() == 1
+    assert Deadline.objects.filter(youth=youth, rule_id="UG-PLAN-1M").exists()
+    assert not FactChange.objects.exists()
+    schedule = settings.CELERY_BEAT_SCHEDULE["deadlines-derive-changed"]
+    assert schedule["task"] == "coordination.tasks.deadlines_derive_changed"
+    assert schedule["schedule"] == settings.DEADLINES_DERIVE_SECONDS == 30
+
+
+def test_each_youth_is_derived_once_however_many_of_its_facts_changed(
+    office: Office, travel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    travel("2027-01-20", 10)
+    first = office.youth("2005-06-10", on="2027-01-20")
+    second = office.youth("2004-03-01", on="2027-01-20")
+    with transaction.atomic():
+        _decide(office, first)
+        _decide(office, first)
+        _decide(office, second)
+        plan = services.activity_plan_create(actor=office.advisor, youth=first, service=office.nav)
+        services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
+    assert FactChange.objects.filter(youth=first).count() == 3
+    derived: list[Any] = []
+    sync = ledger.sync_youth
+    monkeypatch.setattr(
+        ledger,
+        "sync_youth",
+        lambda youth_id, **kw: derived.append(youth_id) or sync(youth_id, **kw),
+    )
+    assert ledger.derive_changed() == 2
+    assert sorted(map(str, derived)) == sorted([str(first.pk), str(second.pk)])
+    assert Deadline.objects.get(youth=first, rule_id="UG-PLAN-1M").status == "MET"
+
+
+def test_a_failed_derivation_keeps_the_youths_changes_and_the_others_go_on(
+    office: Office, travel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    travel("2027-01-20", 10)
+    failing = office.youth("2005-06-10", on="2027-01-20")
+    other = office.youth("2004-03-01", on="2027-01-20")
+    _decide(office, failing)
+    _decide(office, other)
+    sync = ledger.sync_youth
+
+    def sync_or_fail(youth_id: Any, **kw: Any) -> Any:
+        if youth_id == failing.pk:
+            raise RuntimeError("the database went away")
+        return sync(youth_id, **kw)
+
+    monkeypatch.setattr(ledger, "sync_youth", sync_or_fail)
+    assert ledger.derive_changed() == 1
+    assert FactChange.objects.filter(youth=failing).count() == 1
+    assert not FactChange.objects.filter(youth=other).exists()
+    monkeypatch.setattr(ledger, "sync_youth", sync)
+    assert ledger.derive_changed() == 1  # the next run takes it
+    assert Deadline.objects.filter(youth=failing, rule_id="UG-PLAN-1M").exists()
+
+
+def test_a_change_that_rolls_back_leaves_nothing_to_derive(office: Office, travel: Any) -> None:
+    travel("2027-01-20", 10)
+    youth = office.youth("2005-06-10", on="2027-01-20")
+    with events.recording() as changed, pytest.raises(RuntimeError), transaction.atomic():
+        _decide(office, youth)
+        raise RuntimeError("refused later in the same write")
+    assert changed == {youth.pk}
+    assert not FactChange.objects.exists()
+    assert ledger.derive_changed(youth_ids=changed) == 0
