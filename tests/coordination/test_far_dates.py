@@ -15,7 +15,6 @@ from django.test import Client
 
 from cases import services
 from cases.models import Activity, FollowUpPeriod, Innsatsgruppe
-from consent.errors import ApplicationError
 from consent.models import Consent
 from consent.services import Flow
 from coordination import ledger
@@ -29,6 +28,7 @@ from coordination.models import (
     ReminderPreference,
 )
 from coordination.plans import services as plan_services
+from core.errors import ApplicationError
 from tests.coordination.conftest import Office, at, deadline, deadlines
 from tests.coordination.plan_helpers import activate, make_plan, plan_consent
 
