@@ -1,7 +1,9 @@
 """Django admin for the registry.
 
 Youth records are shown only through the access gate, exactly as in the API: an admin user sees
-the youths their own services follow, no more. Youths are found by identity number through a
+the youths their own services follow, no more. The same holds for consents, the access log and the
+audit trail: their admins come from ``consent`` and ``core``, and are registered here with the
+gate's reach. Youths are found by identity number through a
 POST form, so the number never lands in a URL (admin's ``?q=`` search covers names only).
 """
 
@@ -30,7 +32,11 @@ from cases.models import (
     Youth,
 )
 from cases.validators import validate_national_id
+from consent import admin as consent_admin
 from consent.categories import Category
+from consent.models import AccessLogEntry, Consent
+from core import admin as core_admin
+from core.models import AuditEntry
 
 
 class ReadOnlyAdminMixin:
@@ -246,3 +252,25 @@ class ActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         activities = Activity.objects.select_related("responsible_service", "plan__period__service")
         return access.visible(request.user, activities, owner="plan__period__service")
+
+
+class ThroughTheGate:
+    """Rows about a youth show to those whom the access gate lets reach that youth."""
+
+    def reachable_subjects(self, request: HttpRequest) -> Any:
+        return access.reachable_youths(request.user)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ThroughTheGate, core_admin.AuditEntryAdmin):
+    pass
+
+
+@admin.register(Consent)
+class ConsentAdmin(ThroughTheGate, consent_admin.ConsentAdmin):
+    pass
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ThroughTheGate, consent_admin.AccessLogEntryAdmin):
+    pass

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from consent.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 @dataclass(frozen=True)

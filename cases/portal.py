@@ -22,8 +22,8 @@ from cases import selectors, services
 from cases.models import FollowUpPeriod, Guardian, PortalAccount, ServiceKind, Youth
 from consent import rules
 from consent.categories import Category
-from consent.errors import ApplicationError
 from consent.models import AccessLogEntry, Consent, Giver, Method
+from core.errors import ApplicationError
 
 
 def in_force(account: PortalAccount, today: datetime.date) -> bool:

@@ -1,42 +1,20 @@
-"""Admin for the audit trail: read-only, append-only."""
+"""Admin for consents, legal bases and the access log: consents and the log read-only.
+
+Legal bases are registered here. Consents and the access log are about a subject: the app that
+owns the access gate registers ``ConsentAdmin`` and ``AccessLogEntryAdmin`` with
+``reachable_subjects`` filled in, the same way as the audit trail's admin.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.module_loading import import_string
 
-from consent.models import AccessLogEntry, AuditEntry, Consent, LegalBasis, LegalBasisFlow
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "actor", "target_type"]
-    list_filter = ["action"]
-    date_hierarchy = "at"
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        """Entries about a youth show only to those who reach that youth (via the subject model's
-        ``reachable_for`` hook, named in settings so this app stays independent)."""
-        entries = super().get_queryset(request).select_related("actor")
-        reach = getattr(settings, "CONSENT_SUBJECT_REACH", None)
-        if reach is None:
-            return entries.filter(subject__isnull=True)
-        reachable = import_string(reach)(request.user)
-        return entries.filter(Q(subject__isnull=True) | Q(subject__in=reachable))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from consent.models import LegalBasis, LegalBasisFlow
+from core.admin import SubjectRowsAdmin
 
 
 class LegalBasisFlowInline(admin.TabularInline):
@@ -55,34 +33,17 @@ class LegalBasisAdmin(admin.ModelAdmin):
         return False  # deactivate instead: access-log rows name the code
 
 
-def _reachable(request: HttpRequest) -> Any:
-    reach = getattr(settings, "CONSENT_SUBJECT_REACH", None)
-    return import_string(reach)(request.user) if reach else None
-
-
-@admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(SubjectRowsAdmin):
     """Consents are never edited here: record and withdraw them through the services."""
 
     list_display = ["valid_from", "decision", "giver", "purpose_code", "withdrawn_at"]
     list_filter = ["decision", "giver", "method"]
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        reachable = _reachable(request)
-        consents = super().get_queryset(request)
-        return consents.filter(subject__in=reachable) if reachable is not None else consents.none()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        rows = super().get_queryset(request)
+        return rows.filter(subject__in=self.reachable_subjects(request))
 
 
-@admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(ConsentAdmin):
     list_display = ["at", "actor_name", "party", "purpose", "granted"]
     list_filter = ["granted", "purpose"]

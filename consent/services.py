@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consent import access_log, rules
-from consent.audit import audit_record
 from consent.categories import Category
-from consent.errors import ApplicationError
 from consent.models import Consent, ConsentScope, Decision, Giver, Method
+from core.audit import audit_record
+from core.errors import ApplicationError
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "core",
     "consent",
     "cases",
     "coordination",
@@ -387,7 +388,8 @@ LOGGING = {
 }
 
 # --- Samordna -------------------------------------------------------------------------------
-# The models the reusable consent app points at (like AUTH_USER_MODEL).
+# The models the reusable consent app and the audit trail point at (like AUTH_USER_MODEL).
+AUDIT_SUBJECT_MODEL = "cases.Youth"
 CONSENT_SUBJECT_MODEL = "cases.Youth"
 CONSENT_PARTY_MODEL = "cases.Service"
 CONSENT_PARTY_KIND_FIELD = "kind"
@@ -413,5 +415,3 @@ FOLLOW_UP_ENTRY_EDIT_HOURS = 24
 SAMORDNA_ALLOW_SYNTHETIC_IDENTITY_NUMBERS = env_bool(
     "SAMORDNA_ALLOW_SYNTHETIC_IDENTITY_NUMBERS", default=not PRODUCTION
 )
-# The function that says which subjects a user reaches (the access gate), for consent's admin.
-CONSENT_SUBJECT_REACH = "cases.access.reachable_youths"

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from consent.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
 
 
 def _details(detail: Any) -> Any:

@@ -16,7 +16,7 @@ from cases.api import handover_serializers as s
 from cases.api.base import UUID_PATTERN, active_service, validated
 from cases.middleware import viewer_of
 from cases.models import FollowUpPeriod, Handover, HandoverKind
-from consent.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -34,8 +34,8 @@ from cases.models import (
     category_of,
 )
 from cases.services.common import check_actor_works_in, field_error, locked_at_version
-from consent.audit import audit_record
-from consent.errors import ApplicationError
+from core.audit import audit_record
+from core.errors import ApplicationError
 
 # What staff may set on an activity; once agreed only AGREED_EDITABLE may change.
 ACTIVITY_FIELDS = (

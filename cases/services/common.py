@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import access
 from cases.models import Service
-from consent.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
 
 M = TypeVar("M", bound=models.Model)
 

@@ -13,8 +13,8 @@ from cases import dates
 from cases.events import fact_changed
 from cases.models import Youth
 from consent import services as consent_services
-from consent.errors import ApplicationError
 from consent.models import Consent, Giver, Method
+from core.errors import ApplicationError
 
 # How far from today a consent's start and end may lie (``cases.dates``); that the end comes
 # after the start is the consent app's rule.

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from cases import access
 from cases.models import FollowUpEntry, FollowUpPeriod, Service, StaffRole, Youth
 from cases.services.common import check_actor_works_in, field_error, locked_at_version
-from consent.audit import audit_record
-from consent.errors import ApplicationError
+from core.audit import audit_record
+from core.errors import ApplicationError
 
 ENTRY_EDITABLE_FIELDS = ("occurred_on", "kind", "category", "text")
 

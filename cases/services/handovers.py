@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import FollowUpPeriod, Handover, HandoverKind, HandoverState, Service
 from cases.services.common import check_actor_works_in, check_responsible
 from cases.services.registry import period_close, period_open, responsibility_change
-from consent.audit import audit_record
-from consent.errors import ApplicationError
+from core.audit import audit_record
+from core.errors import ApplicationError
 
 
 def _refuse(message: Any, code: str, field: str | None = None) -> ApplicationError:

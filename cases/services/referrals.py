@@ -25,10 +25,10 @@ from cases.models import (
 )
 from cases.services.common import check_actor_works_in, locked_at_version
 from cases.services.registry import period_open
-from consent.audit import audit_record
 from consent.categories import Category
 from consent.coverage import flow_coverage
-from consent.errors import ApplicationError
+from core.audit import audit_record
+from core.errors import ApplicationError
 
 
 def _refuse(message: Any, code: str, field: str | None = None) -> ApplicationError:

@@ -21,8 +21,8 @@ from cases.services.common import (
     locked_at_version,
 )
 from cases.validators import parse_national_id
-from consent.audit import audit_record
-from consent.errors import ApplicationError
+from core.audit import audit_record
+from core.errors import ApplicationError
 
 # --- Services and staff ---------------------------------------------------------------------
 

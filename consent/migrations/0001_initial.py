@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        migrations.swappable_dependency(settings.CONSENT_SUBJECT_MODEL),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('target_id', models.CharField(blank=True, max_length=64, verbose_name='objekt-id')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='utført av')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.youth', verbose_name='gjelder')),
+                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_SUBJECT_MODEL, verbose_name='gjelder')),
             ],
             options={
                 'verbose_name': 'revisjonslogg',

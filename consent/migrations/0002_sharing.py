@@ -10,7 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0002_sharing'),
+        migrations.swappable_dependency(settings.CONSENT_SUBJECT_MODEL),
+        migrations.swappable_dependency(settings.CONSENT_PARTY_MODEL),
         ('consent', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -52,7 +53,7 @@ class Migration(migrations.Migration):
                 ('documented_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='dokumentert av')),
                 ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='registrert av')),
                 ('replaces', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='consent.consent', verbose_name='erstatter')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='cases.youth', verbose_name='gjelder')),
+                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to=settings.CONSENT_SUBJECT_MODEL, verbose_name='gjelder')),
                 ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='tilbaketrekking registrert av')),
             ],
             options={
@@ -70,9 +71,9 @@ class Migration(migrations.Migration):
                 ('category', models.CharField(choices=[('GENERAL', 'Generelt (identitet, kontakt, hvilke tjenester som følger opp)'), ('EDUCATION', 'Utdanning'), ('WORK_AND_WELFARE', 'Arbeid og velferd (NAV-oppfølging)'), ('HEALTH', 'Helse'), ('CHILD_WELFARE', 'Barnevern'), ('FAMILY_AND_ECONOMY', 'Familie og økonomi')], max_length=20)),
                 ('competent_until', models.DateField(blank=True, null=True)),
                 ('consent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scopes', to='consent.consent')),
-                ('from_party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.service')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.youth')),
-                ('to_party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.service')),
+                ('from_party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_PARTY_MODEL)),
+                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_SUBJECT_MODEL)),
+                ('to_party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_PARTY_MODEL)),
             ],
         ),
         migrations.CreateModel(
@@ -102,8 +103,8 @@ class Migration(migrations.Migration):
                 ('items', models.JSONField(default=list, verbose_name='opplysninger')),
                 ('bases', models.JSONField(default=list, verbose_name='grunnlag')),
                 ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='hvem')),
-                ('party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.service', verbose_name='tjeneste')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.youth', verbose_name='gjelder')),
+                ('party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_PARTY_MODEL, verbose_name='tjeneste')),
+                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_SUBJECT_MODEL, verbose_name='gjelder')),
             ],
             options={
                 'verbose_name': 'innsynslogg',

@@ -1,4 +1,8 @@
-"""The access log refuses UPDATE and DELETE on PostgreSQL; the seeded legal bases."""
+"""The access log refuses UPDATE and DELETE on PostgreSQL.
+
+Which legal bases exist is the project's own data, seeded by the project's migrations. (They were
+seeded here once; the project's seed leaves the rows seeded here as they are.)
+"""
 
 from django.db import migrations
 
@@ -30,24 +34,9 @@ def drop_append_only(apps, schema_editor):
         schema_editor.execute(DROP)
 
 
-def seed_legal_bases(apps, schema_editor):
-    from consent.legal_bases import SEEDED
-
-    LegalBasis = apps.get_model("consent", "LegalBasis")
-    LegalBasisFlow = apps.get_model("consent", "LegalBasisFlow")
-    for entry in SEEDED:
-        fields = {k: v for k, v in entry.items() if k not in {"code", "flows"}}
-        basis, _ = LegalBasis.objects.update_or_create(code=entry["code"], defaults=fields)
-        for from_kind, to_kind, category in entry["flows"]:
-            LegalBasisFlow.objects.get_or_create(
-                basis=basis, from_kind=from_kind, to_kind=to_kind, category=category
-            )
-
-
 class Migration(migrations.Migration):
     dependencies = [("consent", "0002_sharing")]
 
     operations = [
         migrations.RunPython(make_append_only, drop_append_only),
-        migrations.RunPython(seed_legal_bases, migrations.RunPython.noop),
     ]

@@ -8,7 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_period_index_covers_youth'),
+        migrations.swappable_dependency(settings.CONSENT_SUBJECT_MODEL),
+        migrations.swappable_dependency(settings.CONSENT_PARTY_MODEL),
         ('consent', '0003_append_only_access_log_and_legal_bases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -22,12 +23,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='accesslogentry',
             name='party',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.service', verbose_name='tjeneste'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_PARTY_MODEL, verbose_name='tjeneste'),
         ),
         migrations.AlterField(
             model_name='accesslogentry',
             name='subject',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.youth', verbose_name='gjelder'),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_SUBJECT_MODEL, verbose_name='gjelder'),
         ),
         migrations.AlterField(
             model_name='auditentry',
@@ -37,6 +38,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditentry',
             name='subject',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.youth', verbose_name='gjelder'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_SUBJECT_MODEL, verbose_name='gjelder'),
         ),
     ]

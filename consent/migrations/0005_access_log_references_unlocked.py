@@ -8,7 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0001_initial'),
+        migrations.swappable_dependency(settings.CONSENT_SUBJECT_MODEL),
+        migrations.swappable_dependency(settings.CONSENT_PARTY_MODEL),
         ('consent', '0004_fk_indexes_led_by_composites'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -22,11 +23,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='accesslogentry',
             name='party',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.service', verbose_name='tjeneste'),
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_PARTY_MODEL, verbose_name='tjeneste'),
         ),
         migrations.AlterField(
             model_name='accesslogentry',
             name='subject',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.youth', verbose_name='gjelder'),
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_SUBJECT_MODEL, verbose_name='gjelder'),
         ),
     ]

@@ -13,10 +13,10 @@ from rest_framework import serializers
 from cases import dates
 from cases.api.base import StaffRefSerializer, StrictSerializer
 from cases.api.serializers import ServiceRefSerializer
-from consent.errors import ApplicationError
 from coordination import compliance
 from coordination.models import Deadline, DeadlineRule, DigestMode, ReminderPreference
 from coordination.reads import STATE_ALL, STATE_DUE_SOON, STATE_LIVE, STATE_OPEN, STATE_OVERDUE
+from core.errors import ApplicationError
 
 
 class DeadlineQuerySerializer(StrictSerializer):

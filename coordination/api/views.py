@@ -27,7 +27,6 @@ from cases.api.base import UUID_PATTERN, validated
 from cases.api.errors import error_body
 from cases.middleware import viewer_of
 from cases.models import ServiceKind
-from consent.errors import ApplicationError
 from coordination import compliance, ledger, reads
 from coordination.api import serializers as s
 from coordination.api.renderers import CSVRenderer
@@ -36,6 +35,7 @@ from coordination.models import (
     DeadlineRule,
     ReminderPreference,
 )
+from core.errors import ApplicationError
 
 
 @extend_schema_view(list=extend_schema(parameters=[s.DeadlineQuerySerializer]))

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cases.paging import WindowCountPaginator
-from consent.errors import ApplicationError, ConflictError
 from coordination.pages.context import current_memberships
+from core.errors import ApplicationError, ConflictError
 
 T = TypeVar("T")
 View = Callable[..., HttpResponse]

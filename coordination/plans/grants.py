@@ -18,15 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
 from cases.models import CASELOAD_ROLES, StaffMembership
-from consent.audit import audit_record
 from consent.coverage import in_force_scopes
-from consent.errors import ApplicationError
 from coordination.models import (
     ParticipantKind,
     Plan,
     PlanParticipant,
     PlanUserObjectPermission,
 )
+from core.audit import audit_record
+from core.errors import ApplicationError
 
 EDIT_MEASURES = "edit_plan_measures"
 EDIT_GOALS = "edit_plan_goals"

@@ -32,9 +32,7 @@ from cases.models import (
     Youth,
 )
 from cases.services.common import locked_at_version
-from consent.audit import audit_record
 from consent.categories import Category
-from consent.errors import ApplicationError
 from consent.models import Consent, Decision
 from consent.rules import age_on
 from consent.services import Flow
@@ -56,6 +54,8 @@ from coordination.models import (
     VersionAction,
 )
 from coordination.plans import grants, versions
+from core.audit import audit_record
+from core.errors import ApplicationError
 
 PLAN_PURPOSE_CODE = "individual-plan"
 # The child coordinator is for children: the right ends at 18 (pbrl. § 2-5 c).

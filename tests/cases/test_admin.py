@@ -102,8 +102,8 @@ def test_admin_edits_go_through_the_service_with_its_version(
 def test_audit_entries_about_hidden_youths_stay_hidden(
     people: Any, admin_without_service: Client, admin_in_nav: Client
 ) -> None:
-    assert "youth.registered" in admin_in_nav.get("/admin/consent/auditentry/").content.decode()
-    page = admin_without_service.get("/admin/consent/auditentry/").content.decode()
+    assert "youth.registered" in admin_in_nav.get("/admin/core/auditentry/").content.decode()
+    page = admin_without_service.get("/admin/core/auditentry/").content.decode()
     assert "youth.registered" not in page
     assert "membership.added" in page  # entries about no youth remain visible
 

@@ -14,9 +14,9 @@ from django.utils import translation
 
 from cases import dates, services
 from cases.models import Activity
-from consent.errors import ApplicationError
 from consent.models import Consent
 from consent.services import Flow
+from core.errors import ApplicationError
 from tests import factories
 
 D = datetime.date.fromisoformat

@@ -17,14 +17,13 @@ import time_machine
 from django.apps import apps as django_apps
 from django.test import Client
 
-from cases import dates, services, timeline
+from cases import dates, legal_bases, services, timeline
 from cases.models import FollowUpPeriod, NavDecision, Youth
-from consent import legal_bases
-from consent.errors import ApplicationError
 from consent.models import LegalBasis
 from coordination import deadline_rules
 from coordination.models import ChildCoordinator
 from coordination.plans import services as plan_services
+from core.errors import ApplicationError
 from tests import factories
 
 D = datetime.date.fromisoformat

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import FollowUpPeriod, Youth
-from consent.errors import ApplicationError, ConflictError
-from consent.models import AuditEntry
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEntry
 from tests import factories
 
 

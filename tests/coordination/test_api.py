@@ -15,7 +15,8 @@ from consent.models import AccessLogEntry
 from coordination import compliance, ledger
 from coordination.models import ComplianceSnapshot, Reminder
 from tests import factories
-from tests.coordination.conftest import Office, at, derived
+from tests.coordination.conftest import Office, at
+from tests.factories import derived
 
 SIT = Innsatsgruppe.SITUASJONSBESTEMT_INNSATS
 SPES = Innsatsgruppe.SPESIELT_TILPASSET_INNSATS

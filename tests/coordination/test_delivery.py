@@ -31,7 +31,7 @@ from cases import services
 from cases.models import StaffRole
 from coordination.models import Reminder
 from tests import factories
-from tests.coordination.conftest import derived
+from tests.factories import derived
 from tests.smtp import SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

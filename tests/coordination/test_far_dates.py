@@ -15,7 +15,6 @@ from django.test import Client
 
 from cases import services
 from cases.models import Activity, FollowUpPeriod, Innsatsgruppe
-from consent.errors import ApplicationError
 from consent.models import Consent
 from consent.services import Flow
 from coordination import ledger
@@ -29,8 +28,10 @@ from coordination.models import (
     ReminderPreference,
 )
 from coordination.plans import services as plan_services
-from tests.coordination.conftest import Office, at, deadline, deadlines, derived
+from core.errors import ApplicationError
+from tests.coordination.conftest import Office, at, deadline, deadlines
 from tests.coordination.plan_helpers import activate, make_plan, plan_consent
+from tests.factories import derived
 
 D = datetime.date.fromisoformat
 LAST, FIRST = datetime.date.max, datetime.date.min

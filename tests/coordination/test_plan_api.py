@@ -9,8 +9,9 @@ from consent.categories import Category
 from consent.models import AccessLogEntry
 from coordination.models import Plan, PlanStatus
 from coordination.plans import services as plan_services
-from tests.coordination.conftest import at, derived
+from tests.coordination.conftest import at
 from tests.coordination.plan_helpers import activate, make_plan
+from tests.factories import derived
 
 
 def _create_body(people: Any, **extra: Any) -> dict[str, Any]:

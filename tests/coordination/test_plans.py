@@ -12,8 +12,7 @@ from django.http import Http404
 from cases import services as case_services
 from cases.models import StaffRole
 from consent.categories import Category
-from consent.errors import ApplicationError
-from consent.models import AuditEntry, Consent, Method
+from consent.models import Consent, Method
 from coordination import ledger
 from coordination.models import (
     Deadline,
@@ -27,6 +26,8 @@ from coordination.models import (
 )
 from coordination.plans import grants, selectors
 from coordination.plans import services as plan_services
+from core.errors import ApplicationError
+from core.models import AuditEntry
 from tests import factories
 from tests.coordination.plan_helpers import activate, make_plan, plan_consent
 

@@ -14,7 +14,8 @@ from cases import services
 from cases.models import FollowUpPeriod
 from coordination import ledger, reminders
 from coordination.models import Reminder, ReminderPreference
-from tests.coordination.conftest import Office, at, deadline, derived
+from tests.coordination.conftest import Office, at, deadline
+from tests.factories import derived
 
 D = datetime.date.fromisoformat
 

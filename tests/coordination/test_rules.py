@@ -15,7 +15,8 @@ from coordination import ledger
 from coordination.models import Deadline, DeadlineRule
 from coordination.rules import add_months
 from tests import factories
-from tests.coordination.conftest import Office, at, deadline, deadlines, derived
+from tests.coordination.conftest import Office, at, deadline, deadlines
+from tests.factories import derived
 
 SIT = Innsatsgruppe.SITUASJONSBESTEMT_INNSATS
 SPES = Innsatsgruppe.SPESIELT_TILPASSET_INNSATS

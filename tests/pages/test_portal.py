@@ -13,8 +13,9 @@ from django.utils import timezone
 from cases import portal, services
 from cases.models import Guardian
 from consent.categories import Category
-from consent.models import AccessLogEntry, AuditEntry, Consent, Giver, Method
+from consent.models import AccessLogEntry, Consent, Giver, Method
 from consent.services import Flow
+from core.models import AuditEntry
 from tests import factories
 
 pytestmark = pytest.mark.django_db

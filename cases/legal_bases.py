@@ -1,6 +1,7 @@
-"""The seeded legal bases: a small set, each with its source. Admins can add more.
+"""The legal bases Samordna seeds into ``consent``: a small set, each with its source.
 
-Service kinds are the party kinds of ``CONSENT_PARTY_MODEL`` (cases.ServiceKind in Samordna).
+Admins can add more. The kinds in the flows are ``ServiceKind`` values, the party kinds consent
+compares (``CONSENT_PARTY_KIND_FIELD``). Seeded by migration 0009_seed_legal_bases.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_period_index_in_name_order'),
+        ('cases', '0009_seed_legal_bases'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import models
 
-from consent.models import AuditEntry
+from core.models import AuditEntry
 
 MASK = "***"
 SENSITIVE_KEYS = frozenset(
@@ -40,7 +40,7 @@ def audit_record(
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
-        subject=subject,  # type: ignore[misc]  # the swappable subject model
+        subject=subject,  # type: ignore[misc]  # the subject model named in settings
         target_type=target._meta.label if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         data=mask_sensitive(data or {}),
