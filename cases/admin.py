@@ -11,13 +11,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import access, selectors, services
+from cases.middleware import viewer_of
 from cases.models import (
     Activity,
     FollowUpEntry,
@@ -31,6 +32,12 @@ from cases.models import (
 )
 from cases.validators import validate_national_id
 from consent.categories import Category
+
+
+def reachable_subjects(request: HttpRequest) -> QuerySet[Youth]:
+    """The youths the request's viewer reaches: the youth admin's list, and what the audit
+    trail's and the consents' admin show (``CONSENT_SUBJECT_REACH``)."""
+    return access.reachable_youths(viewer_of(request))
 
 
 class ReadOnlyAdminMixin:
@@ -121,7 +128,7 @@ class YouthAdmin(admin.ModelAdmin):
     inlines = [GuardianInline, PeriodInline]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return access.reachable_youths(request.user)
+        return reachable_subjects(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # registration opens a follow-up period: use the API or the staff pages
@@ -164,7 +171,7 @@ class YouthAdmin(admin.ModelAdmin):
         form = YouthLookupForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             youth = selectors.youth_by_national_id(
-                user=request.user, national_id=form.cleaned_data["national_id"]
+                viewer=viewer_of(request), national_id=form.cleaned_data["national_id"]
             )
             if youth is not None:
                 return HttpResponseRedirect(reverse("admin:cases_youth_change", args=[youth.pk]))
@@ -183,9 +190,9 @@ class GuardianAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["full_name", "relation", "has_parental_responsibility", "youth"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return Guardian.objects.filter(
-            youth__in=access.reachable_youths(request.user)
-        ).select_related("youth")
+        return Guardian.objects.filter(youth__in=reachable_subjects(request)).select_related(
+            "youth"
+        )
 
 
 @admin.register(FollowUpPeriod)
@@ -194,7 +201,7 @@ class FollowUpPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["service"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return access.own_service_periods(request.user).select_related(
+        return access.own_service_periods(viewer_of(request)).select_related(
             "youth", "service", "responsible"
         )
 
@@ -208,7 +215,7 @@ class FollowUpEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         entries = FollowUpEntry.objects.filter(deleted_at__isnull=True)
-        return access.visible(request.user, entries).select_related("service", "youth")
+        return access.visible(viewer_of(request), entries).select_related("service", "youth")
 
 
 @admin.register(Referral)
@@ -217,7 +224,7 @@ class ReferralAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["state"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return access.referrals_for(request.user).select_related("from_service", "to_service")
+        return access.referrals_for(viewer_of(request)).select_related("from_service", "to_service")
 
 
 @admin.register(NavDecision)
@@ -230,7 +237,7 @@ class NavDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         decisions = NavDecision.objects.select_related("service", "youth", "decided_by")
         return access.visible(
-            request.user,
+            viewer_of(request),
             decisions.annotate(info_category=Value(Category.WORK_AND_WELFARE.value)),
             category="info_category",
         )
@@ -245,4 +252,4 @@ class ActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         activities = Activity.objects.select_related("responsible_service", "plan__period__service")
-        return access.visible(request.user, activities, owner="plan__period__service")
+        return access.visible(viewer_of(request), activities, owner="plan__period__service")

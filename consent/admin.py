@@ -20,13 +20,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        """Entries about a youth show only to those who reach that youth (via the subject model's
-        ``reachable_for`` hook, named in settings so this app stays independent)."""
+        """Entries about a youth show only to those who reach that youth (through the hook
+        ``CONSENT_SUBJECT_REACH``, named in settings so this app stays independent: given the
+        request, the subjects its user reaches)."""
         entries = super().get_queryset(request).select_related("actor")
         reach = getattr(settings, "CONSENT_SUBJECT_REACH", None)
         if reach is None:
             return entries.filter(subject__isnull=True)
-        reachable = import_string(reach)(request.user)
+        reachable = import_string(reach)(request)
         return entries.filter(Q(subject__isnull=True) | Q(subject__in=reachable))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -57,7 +58,7 @@ class LegalBasisAdmin(admin.ModelAdmin):
 
 def _reachable(request: HttpRequest) -> Any:
     reach = getattr(settings, "CONSENT_SUBJECT_REACH", None)
-    return import_string(reach)(request.user) if reach else None
+    return import_string(reach)(request) if reach else None
 
 
 @admin.register(Consent)

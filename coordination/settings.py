@@ -406,5 +406,6 @@ FOLLOW_UP_ENTRY_EDIT_HOURS = 24
 SAMORDNA_ALLOW_SYNTHETIC_IDENTITY_NUMBERS = env_bool(
     "SAMORDNA_ALLOW_SYNTHETIC_IDENTITY_NUMBERS", default=not PRODUCTION
 )
-# The function that says which subjects a user reaches (the access gate), for consent's admin.
-CONSENT_SUBJECT_REACH = "cases.access.reachable_youths"
+# The function that says which subjects the request's user reaches (the access gate), for
+# consent's admin.
+CONSENT_SUBJECT_REACH = "cases.admin.reachable_subjects"
