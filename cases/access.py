@@ -1,29 +1,33 @@
 """The one access gate: which youths and records a staff member reaches.
 
 Reach is derived from domain rows, never copied into permission rows: a user reaches a youth when
-one of the services they work in (with a caseload role, membership not ended) has an open
-follow-up period with that youth. Everything is a lazy queryset filtered with indexed ``Exists``
-subqueries, so withdrawal of reach takes effect on the very next query and a list costs one query.
+one of the services they work in (with a caseload role, membership not ended, service active)
+has an open follow-up period with that youth. Everything is a lazy queryset filtered with indexed
+``Exists`` subqueries, so a closed period or a withdrawn consent takes effect on the very next
+query and a list costs one query.
+
+Every function here takes a ``Viewer``: the user with their memberships, loaded once. A request
+has one (``request.viewer``, typed by ``cases.middleware.viewer_of``); a service that checks its
+actor makes one with ``viewer_for`` at its entry. The viewer's services are values, not a
+subquery, so the planner sees them (a caseload page read in name order from the index; fewer
+relations to plan in the inbox). A membership ended while a request runs counts from the next
+request.
 
 Superusers get no bypass here: the API shows them what their memberships give, like anyone.
 Anything not reached answers 404, the same as what does not exist.
-
-Where a function takes ``who``, it takes the user or this request's ``Viewer`` (``viewer_for``):
-with a viewer the user's services are the values it loaded at the start of the request instead
-of a subquery in every query, so the planner sees them (a caseload page read in name order from
-the index; fewer relations to plan in the inbox). Same rule, same reach; a
-membership ended while a request runs counts from that request's next query in the user form
-and from the next request in the viewer form.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import (
     Exists,
@@ -52,157 +56,189 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-def _user_of(who: Any) -> Any:
-    return who.user if isinstance(who, Viewer) else who
+# --- The viewer: the user and their memberships, loaded once -------------------------------
 
 
-def _is_staff_user(who: Any) -> bool:
-    user = _user_of(who)
-    return bool(user is not None and user.is_authenticated and user.is_active)
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A membership that has not ended, as the policy reads it: through which service, in which
+    role (the access log records both), whether that service is active (reach), and its kind
+    (the pages' navigation)."""
+
+    service_id: uuid.UUID
+    role: str
+    service_is_active: bool
+    service_kind: str
 
 
-def active_memberships(user: Any) -> QuerySet[StaffMembership]:
-    """The user's memberships that give reach: not ended, with a caseload role."""
-    if not _is_staff_user(user):
-        return StaffMembership.objects.none()
-    return StaffMembership.objects.filter(
-        user=user, ended_at__isnull=True, role__in=CASELOAD_ROLES, service__is_active=True
+@dataclass(frozen=True)
+class Viewer:
+    """The user with their memberships that have not ended (``viewer_for``), loaded once per
+    request or service call and never cached longer."""
+
+    user: AbstractBaseUser | AnonymousUser
+    memberships: tuple[Membership, ...]
+
+    @cached_property
+    def reach(self) -> tuple[uuid.UUID, ...]:
+        """Ids of the services that give the user reach: a caseload role in an active service."""
+        return tuple(
+            membership.service_id
+            for membership in self.memberships
+            if membership.role in CASELOAD_ROLES and membership.service_is_active
+        )
+
+    def membership_for(self, service_ids: Iterable[Any] = ()) -> Membership | None:
+        """The membership through which the user sees a youth followed by ``service_ids``."""
+        wanted = set(service_ids)
+        for membership in self.memberships:
+            if membership.service_id in wanted:
+                return membership
+        return self.memberships[0] if self.memberships else None
+
+
+def _is_staff(user: AbstractBaseUser | AnonymousUser) -> TypeGuard[AbstractBaseUser]:
+    """A signed-in, active user: the only one who can work in a service."""
+    return isinstance(user, AbstractBaseUser) and user.is_active
+
+
+def viewer_for(user: AbstractBaseUser | AnonymousUser) -> Viewer:
+    """The user's viewer: one query for the memberships of an active, signed-in user (none
+    for anyone else, who then reaches nothing)."""
+    if not _is_staff(user):
+        return Viewer(user, ())
+    memberships = (
+        StaffMembership.objects.filter(user_id=user.pk, ended_at__isnull=True)
+        .order_by("service__name", "role")
+        .values_list("service_id", "role", "service__is_active", "service__kind")
+    )
+    return Viewer(user, tuple(Membership(*row) for row in memberships))
+
+
+# --- Reach: which youths, periods, referrals and services ----------------------------------
+
+
+def works_in(
+    viewer: Viewer, service_id: uuid.UUID, *, roles: Collection[str] = CASELOAD_ROLES
+) -> bool:
+    """Whether one of the viewer's memberships that give reach is in the service, in one of
+    ``roles`` (by default any caseload role)."""
+    return any(
+        membership.service_id == service_id and membership.role in roles
+        for membership in viewer.memberships
+        if membership.role in CASELOAD_ROLES and membership.service_is_active
     )
 
 
-def service_ids(who: Any) -> Any:
-    """The ids of the services the user works in: the viewer's values, or a subquery."""
-    if isinstance(who, Viewer):
-        return who.reach
-    return active_memberships(who).values("service_id")
-
-
-def reaching_periods(who: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
-    """The open follow-up periods in the user's services: what gives the user reach.
-
-    ``narrow`` narrows those periods further (the caseload's "mine" or one service): a
-    narrower reach, never a wider one.
-    """
-    if not _is_staff_user(who):
-        return FollowUpPeriod.objects.none()
-    return periods_in(service_ids(who), narrow)
-
-
-def periods_in(services: Any, narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
-    """``reaching_periods``' rule for the services ``services`` (ids or a subquery): for a
-    caller that holds the viewer's ``reach`` already (the caseload)."""
+def periods_in(services: Sequence[uuid.UUID], narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
+    """The open follow-up periods of the services ``services``; ``narrow`` narrows them further
+    (the caseload's "mine" or one service): a narrower reach, never a wider one."""
     periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, service_id__in=services)
     return periods.filter(narrow) if narrow is not None else periods
 
 
-def reachable_youths(who: Any, narrow: Q | None = None) -> QuerySet[Youth]:
-    """Youths with an open follow-up period in one of the user's services (one EXISTS over
+def reaching_periods(viewer: Viewer, narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
+    """The open follow-up periods in the viewer's services: what gives the viewer reach."""
+    if not viewer.reach:
+        return FollowUpPeriod.objects.none()
+    return periods_in(viewer.reach, narrow)
+
+
+def reachable_youths(viewer: Viewer, narrow: Q | None = None) -> QuerySet[Youth]:
+    """Youths with an open follow-up period in one of the viewer's services (one EXISTS over
     ``reaching_periods``)."""
-    if not _is_staff_user(who):
+    if not viewer.reach:
         return Youth.objects.none()
-    return Youth.objects.filter(Exists(reaching_periods(who, narrow).filter(youth=OuterRef("pk"))))
+    return Youth.objects.filter(
+        Exists(reaching_periods(viewer, narrow).filter(youth=OuterRef("pk")))
+    )
 
 
 def youth_for_user(
-    who: Any,
+    viewer: Viewer,
     youth_id: uuid.UUID | str,
     *,
     queryset: QuerySet[Youth] | None = None,
     purpose: str = "youth",
 ) -> Youth:
-    """The youth if the user reaches it, else Http404 (unknown and unreachable look the same).
+    """The youth if the viewer reaches it, else Http404 (unknown and unreachable look the same).
 
     A refused attempt on a youth that exists is written to the access log. ``queryset`` may add
-    prefetches; it must itself come from ``reachable_youths(who)``.
+    prefetches; it must itself come from ``reachable_youths(viewer)``.
     """
     try:
-        if queryset is None and isinstance(who, Viewer):
-            return _reached_youth(who, uuid.UUID(str(youth_id)))
-        return (queryset if queryset is not None else reachable_youths(who)).get(pk=youth_id)
+        pk = uuid.UUID(str(youth_id))
     except ValueError:
         raise Http404 from None
+    try:
+        return (queryset if queryset is not None else reachable_youths(viewer)).get(pk=pk)
     except Youth.DoesNotExist:
-        log_denied(who, youth_id, purpose)
+        log_denied(viewer, pk, purpose)
         raise Http404 from None
 
 
-def _reached_youth(viewer: Viewer, youth_id: uuid.UUID) -> Youth:
-    """``youth_for_user``'s look-up for this request's viewer (its reach as values)."""
-    reach = viewer.reach if _is_staff_user(viewer) else []
-    if not reach:
-        raise Youth.DoesNotExist
-    periods = periods_in(reach).filter(youth=OuterRef("pk"))
-    return Youth.objects.filter(Exists(periods)).get(pk=youth_id)
-
-
-def own_service_periods(user: Any) -> QuerySet[FollowUpPeriod]:
-    """Follow-up periods (open and closed) of the user's own services: their own records."""
-    if not _is_staff_user(user):
+def own_service_periods(viewer: Viewer) -> QuerySet[FollowUpPeriod]:
+    """Follow-up periods (open and closed) of the viewer's own services: their own records."""
+    if not viewer.reach:
         return FollowUpPeriod.objects.none()
-    return FollowUpPeriod.objects.filter(service_id__in=service_ids(user))
+    return FollowUpPeriod.objects.filter(service_id__in=viewer.reach)
 
 
-def referrals_for(who: Any) -> QuerySet[Referral]:
-    """Referrals the user's services sent or received: both parties see them, and the receiver
-    sees the youth's general information through it before following the youth."""
-    if not _is_staff_user(who):
+def referrals_for(viewer: Viewer) -> QuerySet[Referral]:
+    """Referrals the viewer's services sent or received: both parties see them, and the
+    receiver sees the youth's general information through it before following the youth."""
+    mine = viewer.reach
+    if not mine:
         return Referral.objects.none()
-    mine = service_ids(who)
     return Referral.objects.filter(Q(from_service_id__in=mine) | Q(to_service_id__in=mine))
 
 
-def service_for_user(user: Any, service_id: uuid.UUID | str) -> Service:
-    """One of the user's own services, else Http404."""
-    if not _is_staff_user(user):
+def service_for_user(viewer: Viewer, service_id: uuid.UUID | str) -> Service:
+    """One of the viewer's own services, else Http404."""
+    if not viewer.reach:
         raise Http404
     try:
-        return Service.objects.get(pk=service_id, pk__in=service_ids(user))
+        return Service.objects.get(pk=service_id, pk__in=viewer.reach)
     except (Service.DoesNotExist, ValueError):
         raise Http404 from None
 
 
-def works_in(user: Any, service: Service) -> bool:
-    return active_memberships(user).filter(service=service).exists()
-
-
 def held_by_my_services(
-    user: Any, queryset: QuerySet[M], *, owner: str = "service", also: Q | None = None
+    viewer: Viewer, queryset: QuerySet[M], *, owner: str = "service", also: Q | None = None
 ) -> QuerySet[M]:
-    """Rows a service of the user holds about a youth (``youth``) that service follows now.
+    """Rows a service of the viewer holds about a youth (``youth``) that service follows now.
 
     ``also`` admits rows a service holds before it follows the youth (the answer deadline of a
     referral in its inbox). Used for the service's own working records, such as deadlines.
     """
-    if not _is_staff_user(user):
+    if not viewer.reach:
         return queryset.none()
     follows = FollowUpPeriod.objects.filter(
         youth_id=OuterRef("youth_id"), service_id=OuterRef(f"{owner}_id"), ended_on__isnull=True
     )
     allowed = Q(Exists(follows)) | also if also is not None else Q(Exists(follows))
-    return queryset.filter(**{f"{owner}_id__in": service_ids(user)}).filter(allowed)
+    return queryset.filter(**{f"{owner}_id__in": viewer.reach}).filter(allowed)
 
 
 # --- Information: the one rule for who sees which item -------------------------------------
 
 
-def _following(who: Any, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
-    """Open periods of the user's services with the youth ``youth_ref`` (a value or OuterRef)."""
-    return periods_in(service_ids(who)).filter(youth_id=youth_ref)
+def _following(viewer: Viewer, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
+    """Open periods of the viewer's services with the youth ``youth_ref`` (a value or
+    OuterRef)."""
+    return periods_in(viewer.reach).filter(youth_id=youth_ref)
 
 
 def following_services(viewer: Viewer, youth_id: Any) -> list[tuple[Any, str]]:
     """(id, kind) of the viewer's services that follow the youth now: one query (none without
     services to follow with)."""
-    reach = viewer.reach if _is_staff_user(viewer) else []
-    if not reach:
+    if not viewer.reach:
         return []
-    return list(
-        periods_in(reach).filter(youth_id=youth_id).values_list("service_id", "service__kind")
-    )
+    return list(_following(viewer, youth_id).values_list("service_id", "service__kind"))
 
 
 def visible(
-    who: Any,
+    viewer: Viewer,
     queryset: QuerySet[M],
     *,
     youth: str = "youth",
@@ -210,9 +246,9 @@ def visible(
     category: str = "category",
     at: datetime.datetime | None = None,
 ) -> QuerySet[M]:
-    """Filter any information queryset to the items the user may see, in one SQL query.
+    """Filter any information queryset to the items the viewer may see, in one SQL query.
 
-    An item (owned by a service, of one category) is visible when one of the user's services
+    An item (owned by a service, of one category) is visible when one of the viewer's services
     follows the youth (open period) and: that service owns it, or it is GENERAL, or an active
     consent or a legal basis covers owner → that service for its category. Each row is annotated
     with what allowed it (``access_own``, ``access_consent``, ``access_legal``) for the access
@@ -220,13 +256,13 @@ def visible(
 
     Items of many youths are read this way; one youth's through ``allowed_for`` (the same rule).
     """
-    if not _is_staff_user(who):
+    if not viewer.reach:
         return queryset.none()
     youth_id, owner_id = f"{youth}_id", f"{owner}_id"
-    nested = _following(who, OuterRef(OuterRef(youth_id)))
+    nested = _following(viewer, OuterRef(OuterRef(youth_id)))
     return _with_access(
-        queryset.filter(Exists(_following(who, OuterRef(youth_id)))),
-        own=Exists(_following(who, OuterRef(youth_id)).filter(service_id=OuterRef(owner_id))),
+        queryset.filter(Exists(_following(viewer, OuterRef(youth_id)))),
+        own=Exists(_following(viewer, OuterRef(youth_id)).filter(service_id=OuterRef(owner_id))),
         subject=OuterRef(youth_id),
         to_parties=nested.values("service_id"),
         to_kinds=nested.values("service__kind"),
@@ -365,56 +401,6 @@ def basis_of(item: Any) -> str:
 # --- The access log: every read of a youth's information, and every refused attempt --------
 
 
-@dataclass(frozen=True, slots=True)
-class Membership:
-    """A membership that has not ended, as the policy reads it: through which service, in which
-    role (the access log records both), whether that service is active (reach), and its kind
-    (the pages' navigation)."""
-
-    service_id: uuid.UUID
-    role: str
-    service_is_active: bool
-    service_kind: str
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The user with their active memberships, loaded once per request (never cached longer)."""
-
-    user: Any
-    memberships: tuple[Membership, ...]
-
-    def membership_for(self, service_ids: Iterable[Any] = ()) -> Membership | None:
-        """The membership through which the user sees a youth followed by ``service_ids``."""
-        wanted = set(service_ids)
-        for membership in self.memberships:
-            if membership.service_id in wanted:
-                return membership
-        return self.memberships[0] if self.memberships else None
-
-    @property
-    def reach(self) -> list[Any]:
-        """Ids of the services that give the user reach (``active_memberships``' rule)."""
-        return [
-            membership.service_id
-            for membership in self.memberships
-            if membership.role in CASELOAD_ROLES and membership.service_is_active
-        ]
-
-
-def viewer_for(user: Any) -> Viewer:
-    if isinstance(user, Viewer):
-        return user
-    if not _is_staff_user(user):
-        return Viewer(user, ())
-    memberships = (
-        StaffMembership.objects.filter(user_id=user.pk, ended_at__isnull=True)
-        .order_by("service__name", "role")
-        .values_list("service_id", "role", "service__is_active", "service__kind")
-    )
-    return Viewer(user, tuple(Membership(*row) for row in memberships))
-
-
 @dataclass(frozen=True)
 class Read:
     """What a response showed of one youth: categories, items (type, id, category, basis)."""
@@ -453,9 +439,8 @@ def log_reads(viewer: Viewer, purpose: str, reads: Iterable[Read]) -> None:
         access_log_record(actor=viewer.user, accesses=accesses)
 
 
-def log_items(user: Any, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
-    """Items of one youth seen by a user, on the services the user works in."""
-    viewer = viewer_for(user)
+def log_items(viewer: Viewer, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
+    """Items of one youth seen by the viewer, on the services the viewer works in."""
     log_reads(
         viewer,
         purpose,
@@ -469,22 +454,22 @@ def log_items(user: Any, purpose: str, youth_id: Any, items: list[dict[str, Any]
     )
 
 
-def log_youth_read(user: Any, purpose: str, youth: Any, items: Iterable[Any] = ()) -> None:
+def log_youth_read(viewer: Viewer, purpose: str, youth: Any, items: Iterable[Any] = ()) -> None:
     """One look at a youth (as loaded by ``selectors.youth_detail``) and the items shown."""
     following = [p.service_id for p in getattr(youth, "all_periods", []) if p.is_open]
     log_reads(
-        viewer_for(user),
+        viewer,
         purpose,
         [Read(youth_id=youth.pk, following_service_ids=following, items=list(items))],
     )
 
 
 def log_referrals(
-    user: Any, purpose: str, referrals: Iterable[Referral] | Iterable[ReferralRow]
+    viewer: Viewer, purpose: str, referrals: Iterable[Referral] | Iterable[ReferralRow]
 ) -> None:
-    """Referrals seen by a user (or this request's ``access.Viewer``)."""
+    """Referrals seen by the viewer."""
     log_reads(
-        viewer_for(user),
+        viewer,
         purpose,
         [
             Read(
@@ -511,22 +496,22 @@ def log_caseload(viewer: Viewer, purpose: str, youths: Iterable[Any]) -> None:
     log_reads(viewer, purpose, [Read(y.pk, [p.service_id for p in y.open_periods]) for y in youths])
 
 
-def log_handovers(user: Any, purpose: str, handovers: Iterable[Any]) -> None:
+def log_handovers(viewer: Viewer, purpose: str, handovers: Iterable[Any]) -> None:
     """Handovers listed: each youth seen through the receiving and the handing-over service."""
     log_reads(
-        viewer_for(user),
+        viewer,
         purpose,
         [Read(h.youth_id, [h.to_service_id, h.period.service_id]) for h in handovers],
     )
 
 
-def log_denied(who: Any, youth_id: Any, purpose: str) -> None:
+def log_denied(viewer: Viewer, youth_id: Any, purpose: str) -> None:
     """Record a refused attempt on a youth that exists (unknown ids have no one to log about)."""
-    if not _is_staff_user(who) or not Youth.objects.filter(pk=youth_id).exists():
+    if not _is_staff(viewer.user) or not Youth.objects.filter(pk=youth_id).exists():
         return
-    membership = viewer_for(who).membership_for()
+    membership = viewer.membership_for()
     access_log_record(
-        actor=_user_of(who),
+        actor=viewer.user,
         accesses=[
             Access(
                 subject_id=youth_id,

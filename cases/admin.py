@@ -13,13 +13,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import access, selectors, services
+from cases.middleware import viewer_of
 from cases.models import (
     Activity,
     FollowUpEntry,
@@ -37,6 +38,12 @@ from consent.categories import Category
 from consent.models import AccessLogEntry, Consent
 from core import admin as core_admin
 from core.models import AuditEntry
+
+
+def reachable_subjects(request: HttpRequest) -> QuerySet[Youth]:
+    """The youths the request's viewer reaches: the youth admin's list, and what the audit
+    trail's, the consents' and the access log's admin show (``ThroughTheGate``)."""
+    return access.reachable_youths(viewer_of(request))
 
 
 class ReadOnlyAdminMixin:
@@ -127,7 +134,7 @@ class YouthAdmin(admin.ModelAdmin):
     inlines = [GuardianInline, PeriodInline]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return access.reachable_youths(request.user)
+        return reachable_subjects(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # registration opens a follow-up period: use the API or the staff pages
@@ -170,7 +177,7 @@ class YouthAdmin(admin.ModelAdmin):
         form = YouthLookupForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             youth = selectors.youth_by_national_id(
-                user=request.user, national_id=form.cleaned_data["national_id"]
+                viewer=viewer_of(request), national_id=form.cleaned_data["national_id"]
             )
             if youth is not None:
                 return HttpResponseRedirect(reverse("admin:cases_youth_change", args=[youth.pk]))
@@ -189,9 +196,9 @@ class GuardianAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["full_name", "relation", "has_parental_responsibility", "youth"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return Guardian.objects.filter(
-            youth__in=access.reachable_youths(request.user)
-        ).select_related("youth")
+        return Guardian.objects.filter(youth__in=reachable_subjects(request)).select_related(
+            "youth"
+        )
 
 
 @admin.register(FollowUpPeriod)
@@ -200,7 +207,7 @@ class FollowUpPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["service"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return access.own_service_periods(request.user).select_related(
+        return access.own_service_periods(viewer_of(request)).select_related(
             "youth", "service", "responsible"
         )
 
@@ -214,7 +221,7 @@ class FollowUpEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         entries = FollowUpEntry.objects.filter(deleted_at__isnull=True)
-        return access.visible(request.user, entries).select_related("service", "youth")
+        return access.visible(viewer_of(request), entries).select_related("service", "youth")
 
 
 @admin.register(Referral)
@@ -223,7 +230,7 @@ class ReferralAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["state"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return access.referrals_for(request.user).select_related("from_service", "to_service")
+        return access.referrals_for(viewer_of(request)).select_related("from_service", "to_service")
 
 
 @admin.register(NavDecision)
@@ -236,7 +243,7 @@ class NavDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         decisions = NavDecision.objects.select_related("service", "youth", "decided_by")
         return access.visible(
-            request.user,
+            viewer_of(request),
             decisions.annotate(info_category=Value(Category.WORK_AND_WELFARE.value)),
             category="info_category",
         )
@@ -251,14 +258,14 @@ class ActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         activities = Activity.objects.select_related("responsible_service", "plan__period__service")
-        return access.visible(request.user, activities, owner="plan__period__service")
+        return access.visible(viewer_of(request), activities, owner="plan__period__service")
 
 
 class ThroughTheGate:
     """Rows about a youth show to those whom the access gate lets reach that youth."""
 
     def reachable_subjects(self, request: HttpRequest) -> Any:
-        return access.reachable_youths(request.user)
+        return reachable_subjects(request)
 
 
 @admin.register(AuditEntry)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from cases.access import reachable_youths
 from cases.admin import ReadOnlyAdminMixin
+from cases.middleware import viewer_of
 from coordination.models import (
     ChildCoordinator,
     ComplianceSnapshot,
@@ -44,7 +45,7 @@ class DeadlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "rule"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return deadlines_for(request.user)
+        return deadlines_for(viewer_of(request))
 
 
 @admin.register(Reminder)
@@ -56,7 +57,7 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     exclude = ["claim_token"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return Reminder.objects.filter(deadline__in=deadlines_for(request.user).values("pk"))
+        return Reminder.objects.filter(deadline__in=deadlines_for(viewer_of(request)).values("pk"))
 
 
 @admin.register(ComplianceSnapshot)
@@ -91,7 +92,7 @@ class PlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return plans_for(request.user).select_related("service", "coordinator")
+        return plans_for(viewer_of(request)).select_related("service", "coordinator")
 
 
 @admin.register(ChildCoordinator)
@@ -104,5 +105,5 @@ class ChildCoordinatorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return ChildCoordinator.objects.filter(
-            youth__in=reachable_youths(request.user)
+            youth__in=reachable_youths(viewer_of(request))
         ).select_related("service", "coordinator")

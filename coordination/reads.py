@@ -21,11 +21,11 @@ STATE_LIVE, STATE_OPEN, STATE_DUE_SOON, STATE_OVERDUE, STATE_ALL = (
 )
 
 
-def deadlines_for(user: Any) -> QuerySet[Deadline]:
-    """Deadlines of the user's services for youths they follow, and the answer deadlines of
+def deadlines_for(viewer: access.Viewer) -> QuerySet[Deadline]:
+    """Deadlines of the viewer's services for youths they follow, and the answer deadlines of
     referrals in their inbox."""
     inbox = Q(subject_type=SubjectType.REFERRAL, rule_id="REFERRAL-RESPONSE")
-    return access.held_by_my_services(user, Deadline.objects.all(), also=inbox).select_related(
+    return access.held_by_my_services(viewer, Deadline.objects.all(), also=inbox).select_related(
         "youth", "rule", "service", "staff"
     )
 
@@ -62,12 +62,12 @@ def deadline_filter(
     return queryset.order_by("due_on", "created_at")
 
 
-def log_deadlines(user: Any, purpose: str, deadlines: list[Deadline]) -> None:
+def log_deadlines(viewer: access.Viewer, purpose: str, deadlines: list[Deadline]) -> None:
     by_youth: dict[Any, list[Deadline]] = {}
     for deadline in deadlines:
         by_youth.setdefault(deadline.youth_id, []).append(deadline)
     access.log_reads(
-        access.viewer_for(user),
+        viewer,
         purpose,
         [
             access.Read(

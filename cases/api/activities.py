@@ -39,16 +39,16 @@ class YouthDecisionsMixin:
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def decisions(self, request: Request, pk: str) -> Response:
-        youth = access.youth_for_user(request.user, pk, purpose="youth-decisions")
+        youth = access.youth_for_user(viewer_of(request), pk, purpose="youth-decisions")
         if request.method == "POST":
             data = validated(s.DecisionInputSerializer, request.data)
-            service = access.service_for_user(request.user, data.pop("service"))
+            service = access.service_for_user(viewer_of(request), data.pop("service"))
             decision = services.decision_record(
                 actor=request.user, youth=youth, service=service, **data
             )
             return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
-            decisions = list(selectors.decision_list(user=request.user, youth=youth))
+            decisions = list(selectors.decision_list(viewer=viewer_of(request), youth=youth))
             _log(
                 request,
                 "youth-decisions",
@@ -70,11 +70,11 @@ class ActivityPlanViewSet(
 
     def list(self, request: Request) -> Response:
         query = validated(s.PlanQuerySerializer, request.query_params)
+        viewer = viewer_of(request)
         with transaction.atomic():
             page = self.paginate_queryset(
-                selectors.activity_plan_list(user=request.user, youth_id=query.get("youth"))
+                selectors.activity_plan_list(viewer=viewer, youth_id=query.get("youth"))
             )
-            viewer = viewer_of(request)
             access.log_reads(
                 viewer,
                 "activity-plans",
@@ -92,8 +92,8 @@ class ActivityPlanViewSet(
     @extend_schema(responses=s.PlanDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         with transaction.atomic():
-            plan = selectors.activity_plan_for_user(user=request.user, plan_id=pk)
-            activities = list(selectors.activity_list(user=request.user, plan=plan))
+            plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=pk)
+            activities = list(selectors.activity_list(viewer=viewer_of(request), plan=plan))
             _log(
                 request,
                 "activity-plan",
@@ -105,15 +105,17 @@ class ActivityPlanViewSet(
     @extend_schema(request=s.PlanInputSerializer, responses={201: s.PlanSerializer})
     def create(self, request: Request) -> Response:
         data = validated(s.PlanInputSerializer, request.data)
-        youth = access.youth_for_user(request.user, data["youth"], purpose="activity-plan-create")
-        service = access.service_for_user(request.user, data["service"])
+        youth = access.youth_for_user(
+            viewer_of(request), data["youth"], purpose="activity-plan-create"
+        )
+        service = access.service_for_user(viewer_of(request), data["service"])
         plan = services.activity_plan_create(actor=request.user, youth=youth, service=service)
         return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ActivityPlanVersionSerializer, responses=s.PlanSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        plan = selectors.activity_plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.ActivityPlanVersionSerializer, request.data)
         plan = services.activity_plan_approve(
             actor=request.user, plan=plan, version=data["version"]
@@ -123,7 +125,7 @@ class ActivityPlanViewSet(
     @extend_schema(request=s.ActivityInputSerializer, responses={201: s.ActivitySerializer})
     @action(detail=True, methods=["post"])
     def activities(self, request: Request, pk: str) -> Response:
-        plan = selectors.activity_plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.ActivityInputSerializer, request.data)
         data["responsible_service"] = active_service(data["responsible_service"])
         activity = services.activity_add(actor=request.user, plan=plan, **data)
@@ -137,7 +139,7 @@ class ActivityPlanViewSet(
     def cards(self, request: Request, pk: str) -> Response:
         """Push an activity card from another system: created once (201), then updated in
         place (200) when sent again with the same source and external id."""
-        plan = selectors.activity_plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.ActivityCardSerializer, request.data)
         source, external_id = data.pop("source"), data.pop("external_id")
         data["responsible_service"] = active_service(data["responsible_service"])
@@ -159,7 +161,7 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, pk: str) -> Response:
         with transaction.atomic():
-            activity = selectors.activity_for_user(user=request.user, activity_id=pk)
+            activity = selectors.activity_for_user(viewer=viewer_of(request), activity_id=pk)
             _log(
                 request,
                 "activity",
@@ -170,7 +172,7 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.ActivityEditSerializer, responses=s.ActivitySerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        activity = selectors.activity_for_user(user=request.user, activity_id=pk)
+        activity = selectors.activity_for_user(viewer=viewer_of(request), activity_id=pk)
         data = validated(s.ActivityEditSerializer, request.data)
         version = data.pop("version")
         texts = {k: data.pop(k) for k in ("staff_text", "youth_text") if k in data}
@@ -185,7 +187,7 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:
         with transaction.atomic():
-            activity = selectors.activity_for_user(user=request.user, activity_id=pk)
+            activity = selectors.activity_for_user(viewer=viewer_of(request), activity_id=pk)
             versions = list(activity.versions.select_related("changed_by").order_by("version"))
             _log(
                 request,

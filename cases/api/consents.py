@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from cases import access, selectors, services
 from cases.api import consent_serializers as s
 from cases.api.base import UUID_PATTERN, active_service, log_youth_read, validated
+from cases.middleware import viewer_of
 from consent.models import Consent
 from consent.services import Flow
 
@@ -34,7 +35,7 @@ class YouthConsentsMixin:
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def consents(self, request: Request, pk: str) -> Response:
-        youth = access.youth_for_user(request.user, pk, purpose="youth-consents")
+        youth = access.youth_for_user(viewer_of(request), pk, purpose="youth-consents")
         if request.method == "POST":
             data = validated(s.ConsentInputSerializer, request.data)
             flows = [
@@ -49,7 +50,9 @@ class YouthConsentsMixin:
             ]
             replaces = data.pop("replaces")
             if replaces is not None:
-                replaces = selectors.consent_for_user(user=request.user, consent_id=replaces)
+                replaces = selectors.consent_for_user(
+                    viewer=viewer_of(request), consent_id=replaces
+                )
             consent = services.consent_give(
                 actor=request.user, youth=youth, flows=flows, replaces=replaces, **data
             )
@@ -78,7 +81,7 @@ class ConsentViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.WithdrawSerializer, responses=s.ConsentSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        consent = selectors.consent_for_user(user=request.user, consent_id=pk)
+        consent = selectors.consent_for_user(viewer=viewer_of(request), consent_id=pk)
         data = validated(s.WithdrawSerializer, request.data)
         consent = services.consent_withdraw(
             actor=request.user, consent=consent, method=data["method"]

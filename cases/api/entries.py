@@ -35,19 +35,20 @@ class YouthEntriesMixin:
     )
     @action(detail=True, methods=["get", "post"])
     def entries(self, request: Request, pk: str) -> Response:
-        youth = access.youth_for_user(request.user, pk, purpose="youth-entries")
+        viewer = viewer_of(request)
+        youth = access.youth_for_user(viewer, pk, purpose="youth-entries")
         if request.method == "POST":
             data = validated(s.EntryInputSerializer, request.data)
-            service = access.service_for_user(request.user, data.pop("service"))
+            service = access.service_for_user(viewer, data.pop("service"))
             corrects = data.pop("corrects")
             if corrects is not None:
-                corrects = selectors.entry_for_user(user=request.user, entry_id=corrects)
+                corrects = selectors.entry_for_user(viewer=viewer, entry_id=corrects)
             entry = services.entry_log(
                 actor=request.user, youth=youth, service=service, corrects=corrects, **data
             )
             return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
-            page = self.paginate_queryset(selectors.entry_list(user=request.user, youth=youth))  # type: ignore[attr-defined]
+            page = self.paginate_queryset(selectors.entry_list(viewer=viewer, youth=youth))  # type: ignore[attr-defined]
             log_youth_read(request, "youth-entries", youth, [selectors.entry_item(e) for e in page])
         return self.get_paginated_response(s.EntrySerializer(page, many=True).data)  # type: ignore[attr-defined]
 
@@ -61,7 +62,7 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, pk: str) -> Response:
         with transaction.atomic():
-            entry = selectors.entry_for_user(user=request.user, entry_id=pk)
+            entry = selectors.entry_for_user(viewer=viewer_of(request), entry_id=pk)
             access.log_reads(
                 viewer_of(request),
                 "entry",
@@ -77,7 +78,7 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.EntryEditSerializer, responses=s.EntrySerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        entry = selectors.entry_for_user(user=request.user, entry_id=pk)
+        entry = selectors.entry_for_user(viewer=viewer_of(request), entry_id=pk)
         data = validated(s.EntryEditSerializer, request.data)
         entry = services.entry_edit(actor=request.user, entry=entry, **data)
         return Response(s.EntrySerializer(entry).data)
@@ -87,7 +88,7 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.ReasonSerializer, responses={204: None})
     @action(detail=True, methods=["post"], url_path="delete", url_name="delete")
     def delete_entry(self, request: Request, pk: str) -> Response:
-        entry = selectors.entry_for_user(user=request.user, entry_id=pk)
+        entry = selectors.entry_for_user(viewer=viewer_of(request), entry_id=pk)
         data = validated(s.ReasonSerializer, request.data)
         services.entry_delete(actor=request.user, entry=entry, reason=data["reason"])
         return Response(status=status.HTTP_204_NO_CONTENT)

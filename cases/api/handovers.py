@@ -28,7 +28,7 @@ class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         with transaction.atomic():
-            page = self.paginate_queryset(selectors.handover_list(user=request.user))
+            page = self.paginate_queryset(selectors.handover_list(viewer=viewer_of(request)))
             access.log_handovers(viewer_of(request), "handovers", page or [])
         return self.get_paginated_response(s.HandoverSerializer(page, many=True).data)
 
@@ -36,7 +36,7 @@ class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         data = validated(s.HandoverInputSerializer, request.data)
         try:
-            period = access.own_service_periods(request.user).get(pk=data.pop("period"))
+            period = access.own_service_periods(viewer_of(request)).get(pk=data.pop("period"))
         except FollowUpPeriod.DoesNotExist:
             raise Http404 from None
         handover = services.handover_offer(
@@ -52,7 +52,7 @@ class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def accept(self, request: Request, pk: str) -> Response:
         """Accept responsibility. A plan's coordinator is accepted on the plan
         (``/plans/{id}/coordinator/accept/``), which also moves the coordinator."""
-        handover = selectors.handover_for_user(user=request.user, handover_id=pk)
+        handover = selectors.handover_for_user(viewer=viewer_of(request), handover_id=pk)
         if handover.kind != HandoverKind.RESPONSIBILITY:
             message = _("Denne stafetten gjelder en plan og besvares i planen.")
             raise ApplicationError(message, code="answer_in_plan")
@@ -65,7 +65,7 @@ class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.HandoverDeclineSerializer, responses=s.HandoverSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str) -> Response:
-        handover = selectors.handover_for_user(user=request.user, handover_id=pk)
+        handover = selectors.handover_for_user(viewer=viewer_of(request), handover_id=pk)
         data = validated(s.HandoverDeclineSerializer, request.data)
         result = services.handover_decline(
             actor=request.user, handover=handover, reason=data["reason"]

@@ -47,17 +47,19 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def retrieve(self, request: Request, pk: str) -> Response:
         with transaction.atomic():
-            referral = selectors.referral_for_user(user=request.user, referral_id=pk)
-            if access.works_in(request.user, referral.to_service):
+            viewer = viewer_of(request)
+            referral = selectors.referral_for_user(viewer=viewer, referral_id=pk)
+            if access.works_in(viewer, referral.to_service_id):
                 referral = services.referral_open(actor=request.user, referral=referral)
-            access.log_referrals(viewer_of(request), "referral", [referral])
+            access.log_referrals(viewer, "referral", [referral])
         return Response(s.ReferralSerializer(referral).data)
 
     @extend_schema(request=s.ReferralInputSerializer, responses={201: s.ReferralSerializer})
     def create(self, request: Request) -> Response:
         data = validated(s.ReferralInputSerializer, request.data)
-        youth = access.youth_for_user(request.user, data.pop("youth"), purpose="referral-send")
-        from_service = access.service_for_user(request.user, data.pop("from_service"))
+        viewer = viewer_of(request)
+        youth = access.youth_for_user(viewer, data.pop("youth"), purpose="referral-send")
+        from_service = access.service_for_user(viewer, data.pop("from_service"))
         to_service = active_service(data.pop("to_service"))
         referral = services.referral_send(
             actor=request.user,
@@ -69,7 +71,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
     def _act(self, pk: str, service: Any, serializer: Any, **extra: Any) -> Response:
-        referral = selectors.referral_for_user(user=self.request.user, referral_id=pk)
+        referral = selectors.referral_for_user(viewer=viewer_of(self.request), referral_id=pk)
         data = validated(serializer, self.request.data)
         result = service(actor=self.request.user, referral=referral, **data, **extra)
         return Response(s.ReferralSerializer(result).data)
@@ -97,7 +99,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=s.RerouteSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
     def reroute(self, request: Request, pk: str) -> Response:
-        referral = selectors.referral_for_user(user=request.user, referral_id=pk)
+        referral = selectors.referral_for_user(viewer=viewer_of(request), referral_id=pk)
         data = validated(s.RerouteSerializer, request.data)
         new = services.referral_reroute(
             actor=request.user,

@@ -45,7 +45,7 @@ class YouthTimelineMixin:
         except timeline.InvalidCursor:
             raise serializers.ValidationError({"cursor": [_("Ugyldig peker.")]}) from None
         items, next_key, mine = selectors.timeline_read(
-            user=viewer,
+            viewer=viewer,
             youth=youth,
             purpose="youth-timeline",
             cursor=cursor,

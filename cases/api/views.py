@@ -109,12 +109,12 @@ class YouthViewSet(
     )
     def create(self, request: Request) -> Response:
         data = validated(YouthRegisterSerializer, request.data)
-        service = access.service_for_user(request.user, data.pop("service"))
+        service = access.service_for_user(viewer_of(request), data.pop("service"))
         youth, _period, created = services.youth_register(
             actor=request.user, service=service, **data
         )
         with transaction.atomic():
-            detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+            detail = selectors.youth_detail(viewer=viewer_of(request), youth_id=youth.pk)
             log_youth_read(request, "youth-register", detail)
         return Response(
             YouthDetailSerializer(detail).data,
@@ -123,17 +123,17 @@ class YouthViewSet(
 
     def retrieve(self, request: Request, pk: str) -> Response:
         with transaction.atomic():
-            youth = selectors.youth_detail(user=request.user, youth_id=pk)
+            youth = selectors.youth_detail(viewer=viewer_of(request), youth_id=pk)
             log_youth_read(request, "youth", youth)
         return Response(YouthDetailSerializer(youth).data)
 
     @extend_schema(request=YouthUpdateSerializer, responses=YouthDetailSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        youth = access.youth_for_user(request.user, pk, purpose="youth-update")
+        youth = access.youth_for_user(viewer_of(request), pk, purpose="youth-update")
         data = validated(YouthUpdateSerializer, request.data)
         services.youth_update(actor=request.user, youth=youth, **data)
         with transaction.atomic():
-            detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+            detail = selectors.youth_detail(viewer=viewer_of(request), youth_id=youth.pk)
             log_youth_read(request, "youth-update", detail)
         return Response(YouthDetailSerializer(detail).data)
 
@@ -148,11 +148,13 @@ class YouthViewSet(
     @action(detail=False, methods=["post"])
     def lookup(self, request: Request) -> Response:
         data = validated(LookupSerializer, request.data)
-        youth = selectors.youth_by_national_id(user=request.user, national_id=data["national_id"])
+        youth = selectors.youth_by_national_id(
+            viewer=viewer_of(request), national_id=data["national_id"]
+        )
         if youth is None:
             raise NotFound
         with transaction.atomic():
-            detail = selectors.youth_detail(user=request.user, youth_id=youth.pk)
+            detail = selectors.youth_detail(viewer=viewer_of(request), youth_id=youth.pk)
             log_youth_read(request, "youth-lookup", detail)
         return Response(YouthDetailSerializer(detail).data)
 
@@ -167,7 +169,7 @@ class YouthViewSet(
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def guardians(self, request: Request, pk: str) -> Response:
-        youth = access.youth_for_user(request.user, pk, purpose="youth-guardians")
+        youth = access.youth_for_user(viewer_of(request), pk, purpose="youth-guardians")
         if request.method == "POST":
             data = validated(GuardianInputSerializer, request.data)
             guardian = services.guardian_add(actor=request.user, youth=youth, **data)
@@ -234,7 +236,7 @@ class FollowUpPeriodViewSet(
     serializer_class = PeriodSerializer
 
     def get_queryset(self) -> Any:
-        periods = selectors.period_list(user=self.request.user)
+        periods = selectors.period_list(viewer=viewer_of(self.request))
         if self.action == "list":
             query = validated(PeriodQuerySerializer, self.request.query_params)
             if "youth" in query:
@@ -268,10 +270,10 @@ class FollowUpPeriodViewSet(
     @extend_schema(request=PeriodOpenSerializer, responses={201: PeriodSerializer})
     def create(self, request: Request) -> Response:
         data = validated(PeriodOpenSerializer, request.data)
-        service = access.service_for_user(request.user, data.pop("service"))
+        service = access.service_for_user(viewer_of(request), data.pop("service"))
         # Opening a period needs the youth in reach of some service of the caller's, or the
         # caller registers the youth (POST /youths/) with the identity number.
-        youth = access.youth_for_user(request.user, data.pop("youth"))
+        youth = access.youth_for_user(viewer_of(request), data.pop("youth"))
         period = services.period_open(actor=request.user, youth=youth, service=service, **data)
         return Response(PeriodSerializer(period).data, status=status.HTTP_201_CREATED)
 

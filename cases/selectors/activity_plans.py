@@ -23,44 +23,44 @@ def _as_work_and_welfare(queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.annotate(info_category=Value(Category.WORK_AND_WELFARE.value))
 
 
-def decision_list(*, user: Any, youth: Youth) -> QuerySet[NavDecision]:
+def decision_list(*, viewer: access.Viewer, youth: Youth) -> QuerySet[NavDecision]:
     decisions = _as_work_and_welfare(
         NavDecision.objects.filter(youth=youth).select_related("service", "decided_by")
     )
-    return access.visible(user, decisions, category="info_category").order_by(
+    return access.visible(viewer, decisions, category="info_category").order_by(
         "-decided_on", "-recorded_at"
     )
 
 
-def activity_plan_list(*, user: Any, youth_id: Any = None) -> QuerySet[ActivityPlan]:
+def activity_plan_list(*, viewer: access.Viewer, youth_id: Any = None) -> QuerySet[ActivityPlan]:
     plans = ActivityPlan.objects.select_related("period__service", "approved_by", "created_by")
     if youth_id is not None:
         plans = plans.filter(youth_id=youth_id)
     return access.visible(
-        user, _as_work_and_welfare(plans), owner="period__service", category="info_category"
+        viewer, _as_work_and_welfare(plans), owner="period__service", category="info_category"
     ).order_by("-created_at")
 
 
-def activity_plan_for_user(*, user: Any, plan_id: Any) -> ActivityPlan:
+def activity_plan_for_user(*, viewer: access.Viewer, plan_id: Any) -> ActivityPlan:
     try:
-        return activity_plan_list(user=user).get(pk=plan_id)
+        return activity_plan_list(viewer=viewer).get(pk=plan_id)
     except (ActivityPlan.DoesNotExist, ValueError):
         raise Http404 from None
 
 
-def activity_list(*, user: Any, plan: ActivityPlan) -> QuerySet[Activity]:
+def activity_list(*, viewer: access.Viewer, plan: ActivityPlan) -> QuerySet[Activity]:
     activities = Activity.objects.filter(plan=plan).select_related(
         "responsible_service", "plan__period__service"
     )
-    return access.visible(user, activities, owner="plan__period__service").order_by(
+    return access.visible(viewer, activities, owner="plan__period__service").order_by(
         "deadline", "created_at"
     )
 
 
-def activity_for_user(*, user: Any, activity_id: Any) -> Activity:
+def activity_for_user(*, viewer: access.Viewer, activity_id: Any) -> Activity:
     activities = Activity.objects.select_related("responsible_service", "plan__period__service")
     try:
-        return access.visible(user, activities, owner="plan__period__service").get(pk=activity_id)
+        return access.visible(viewer, activities, owner="plan__period__service").get(pk=activity_id)
     except (Activity.DoesNotExist, ValueError):
         raise Http404 from None
 

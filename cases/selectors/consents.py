@@ -22,10 +22,10 @@ def consent_list(*, youth: Youth) -> QuerySet[Consent]:
     )
 
 
-def consent_for_user(*, user: Any, consent_id: Any) -> Consent:
+def consent_for_user(*, viewer: access.Viewer, consent_id: Any) -> Consent:
     try:
         return Consent.objects.select_related("subject").get(
-            pk=consent_id, subject__in=access.reachable_youths(user)
+            pk=consent_id, subject__in=access.reachable_youths(viewer)
         )
     except (Consent.DoesNotExist, ValueError):
         raise Http404 from None

@@ -12,20 +12,20 @@ from cases import access
 from cases.models import FollowUpEntry, Youth
 
 
-def entry_list(*, user: Any, youth: Youth) -> QuerySet[FollowUpEntry]:
-    """The youth's follow-up entries the user may see, newest first (one query)."""
+def entry_list(*, viewer: access.Viewer, youth: Youth) -> QuerySet[FollowUpEntry]:
+    """The youth's follow-up entries the viewer may see, newest first (one query)."""
     entries = FollowUpEntry.objects.filter(youth=youth, deleted_at__isnull=True)
     return (
-        access.visible(user, entries)
+        access.visible(viewer, entries)
         .select_related("service", "author")
         .order_by("-occurred_on", "-created_at", "-id")
     )
 
 
-def entry_for_user(*, user: Any, entry_id: Any) -> FollowUpEntry:
+def entry_for_user(*, viewer: access.Viewer, entry_id: Any) -> FollowUpEntry:
     try:
         return (
-            access.visible(user, FollowUpEntry.objects.filter(deleted_at__isnull=True))
+            access.visible(viewer, FollowUpEntry.objects.filter(deleted_at__isnull=True))
             .select_related("service", "author", "youth")
             .get(pk=entry_id)
         )

@@ -1,4 +1,4 @@
-"""Handovers (stafett) the user's services take part in."""
+"""Handovers (stafett) the viewer's services take part in."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from cases import access
 from cases.models import Handover
 
 
-def handover_list(*, user: Any) -> QuerySet[Handover]:
-    mine = access.service_ids(user)
+def handover_list(*, viewer: access.Viewer) -> QuerySet[Handover]:
+    mine = viewer.reach
     return (
         Handover.objects.filter(Q(to_service_id__in=mine) | Q(period__service_id__in=mine))
         .select_related("youth", "to_service", "from_user", "to_user", "period__service")
@@ -20,8 +20,8 @@ def handover_list(*, user: Any) -> QuerySet[Handover]:
     )
 
 
-def handover_for_user(*, user: Any, handover_id: Any) -> Handover:
+def handover_for_user(*, viewer: access.Viewer, handover_id: Any) -> Handover:
     try:
-        return handover_list(user=user).get(pk=handover_id)
+        return handover_list(viewer=viewer).get(pk=handover_id)
     except (Handover.DoesNotExist, ValueError):
         raise Http404 from None

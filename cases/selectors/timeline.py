@@ -10,13 +10,17 @@ from consent.models import Consent
 
 
 def timeline_read(
-    *, user: Any, youth: Any, purpose: str, cursor: timeline.Key | None, limit: int
+    *,
+    viewer: access.Viewer,
+    youth: Any,
+    purpose: str,
+    cursor: timeline.Key | None,
+    limit: int,
 ) -> tuple[list[timeline.Item], timeline.Key | None, set[Any]]:
     """A page of the consent-filtered timeline, logged item by item with its basis.
 
     Returns the items, the key of the next page and the viewer's own service ids (which decide
     whether a referral's message is shown)."""
-    viewer = access.viewer_for(user)
     items, next_key = timeline.timeline(viewer=viewer, youth=youth, cursor=cursor, limit=limit)
     following = [m.service_id for m in viewer.memberships]
     access.log_reads(

@@ -31,7 +31,7 @@ def youth_caseload(
 
     One query for the page, its youths' open periods (which services follow each youth is
     general information every following service sees) and the total. The ``viewer`` is this
-    request's ``access.viewer_for(user)``, which the access log needs too.
+    request's, which the access log needs too.
     """
     filters = CaseloadFilter(
         reach=tuple(viewer.reach),
@@ -45,12 +45,12 @@ def youth_caseload(
     return Caseload(filters, one_service=bool(service_id) or len(viewer.reach) <= 1)
 
 
-def youth_detail(*, user: Any, youth_id: Any) -> Youth:
-    """A youth the user reaches, with guardians and all follow-up periods, or Http404."""
+def youth_detail(*, viewer: access.Viewer, youth_id: Any) -> Youth:
+    """A youth the viewer reaches, with guardians and all follow-up periods, or Http404."""
     return access.youth_for_user(
-        user,
+        viewer,
         youth_id,
-        queryset=access.reachable_youths(user).prefetch_related(
+        queryset=access.reachable_youths(viewer).prefetch_related(
             "guardians",
             Prefetch(
                 "periods",
@@ -61,15 +61,15 @@ def youth_detail(*, user: Any, youth_id: Any) -> Youth:
     )
 
 
-def youth_by_national_id(*, user: Any, national_id: str) -> Youth | None:
-    """Look a youth up by identity number within the user's reach (typed with spaces or a
+def youth_by_national_id(*, viewer: access.Viewer, national_id: str) -> Youth | None:
+    """Look a youth up by identity number within the viewer's reach (typed with spaces or a
     dash, it finds the youth as registering stored it)."""
     number = identity.normalise(national_id)
-    return access.reachable_youths(user).filter(national_id=number).first()
+    return access.reachable_youths(viewer).filter(national_id=number).first()
 
 
-def period_list(*, user: Any) -> QuerySet[FollowUpPeriod]:
-    return access.own_service_periods(user).select_related("service", "responsible", "youth")
+def period_list(*, viewer: access.Viewer) -> QuerySet[FollowUpPeriod]:
+    return access.own_service_periods(viewer).select_related("service", "responsible", "youth")
 
 
 def service_list() -> QuerySet[Service]:

@@ -84,7 +84,7 @@ def decision_record(
     decided_on: datetime.date,
 ) -> NavDecision:
     """Record a §14a decision; it supersedes the youth's current decision."""
-    check_actor_works_in(actor, service)
+    check_actor_works_in(access.viewer_for(actor), service.pk)
     _open_nav_period(youth, service)
     if decided_on > timezone.localdate():
         raise field_error("decided_on", _("Vedtaksdato kan ikke være fram i tid."), "future")
@@ -135,7 +135,7 @@ def decision_record(
 @transaction.atomic
 def activity_plan_create(*, actor: Any, youth: Youth, service: Service) -> ActivityPlan:
     """Start the activity plan of the NAV office's open follow-up period with the youth."""
-    check_actor_works_in(actor, service)
+    check_actor_works_in(access.viewer_for(actor), service.pk)
     period = _open_nav_period(youth, service)
     if ActivityPlan.objects.filter(period=period).exists():
         raise _refuse(
@@ -163,13 +163,10 @@ def _plan_for_edit(plan: ActivityPlan, version: int | None = None) -> ActivityPl
 def activity_plan_approve(*, actor: Any, plan: ActivityPlan, version: int) -> ActivityPlan:
     """The advisor records that the plan is agreed with the youth (*godkjent*)."""
     locked = _plan_for_edit(plan, version)
-    is_advisor = (
-        access.active_memberships(actor)
-        .filter(
-            service_id=locked.period.service_id,
-            role__in=[StaffRole.CASEWORKER, StaffRole.MANAGER],
-        )
-        .exists()
+    is_advisor = access.works_in(
+        access.viewer_for(actor),
+        locked.period.service_id,
+        roles=[StaffRole.CASEWORKER, StaffRole.MANAGER],
     )
     if not is_advisor:
         raise _refuse(_("Bare en veileder ved NAV-kontoret kan godkjenne planen."), "not_advisor")
@@ -191,11 +188,11 @@ def _taking_part(youth_id: Any, service: Service) -> bool:
     ).exists()
 
 
-def _check_actor(actor: Any, plan: ActivityPlan, responsible_service: Service) -> None:
+def _check_actor(viewer: access.Viewer, plan: ActivityPlan, responsible_service: Service) -> None:
     """NAV staff of the plan, or staff of the service responsible for the activity."""
-    if access.works_in(actor, plan.period.service):
+    if access.works_in(viewer, plan.period.service_id):
         return
-    if access.works_in(actor, responsible_service):
+    if access.works_in(viewer, responsible_service.pk):
         return
     raise _refuse(_("Du jobber ikke i en tjeneste som deltar i planen."), "not_member_of_service")
 
@@ -311,7 +308,7 @@ def activity_add(
     """Add an activity; the responsible service is any service taking part (NAV by default)."""
     locked = _plan_for_edit(plan)
     responsible_service = responsible_service or locked.period.service
-    _check_actor(actor, locked, responsible_service)
+    _check_actor(access.viewer_for(actor), locked, responsible_service)
     _check_responsible_service(locked, responsible_service)
     _check_dates({"from_date": from_date, "to_date": to_date, "deadline": deadline})
     now = timezone.now()
@@ -393,13 +390,14 @@ def activity_change(
     locked = locked_at_version(Activity, activity.pk, version)
     plan = _plan_for_edit(locked.plan)
     locked.plan = plan
-    _check_actor(actor, plan, locked.responsible_service)
+    viewer = access.viewer_for(actor)
+    _check_actor(viewer, plan, locked.responsible_service)
     changes = _apply(locked, values)
     if not changes:
         return locked
     if "responsible_service" in changes:
         _check_responsible_service(plan, locked.responsible_service)
-        _check_actor(actor, plan, locked.responsible_service)
+        _check_actor(viewer, plan, locked.responsible_service)
     _check_dates(
         {"from_date": locked.from_date, "to_date": locked.to_date, "deadline": locked.deadline},
         changed=changes,

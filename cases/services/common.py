@@ -31,7 +31,8 @@ def locked_at_version(model: type[M], pk: Any, version: int) -> M:
 
 
 def check_responsible(responsible: Any, service: Service) -> None:
-    if responsible is not None and not access.works_in(responsible, service):
+    """The responsible named for a period works in its service (with a caseload role)."""
+    if responsible is not None and not access.works_in(access.viewer_for(responsible), service.pk):
         raise ApplicationError(
             _("Den ansvarlige må jobbe i tjenesten."),
             code="responsible_not_in_service",
@@ -39,8 +40,9 @@ def check_responsible(responsible: Any, service: Service) -> None:
         )
 
 
-def check_actor_works_in(actor: Any, service: Service) -> None:
-    if not access.works_in(actor, service):
+def check_actor_works_in(viewer: access.Viewer, service_id: Any) -> None:
+    """The actor (``viewer``, made at the service's entry) works in the service."""
+    if not access.works_in(viewer, service_id):
         raise ApplicationError(
             _("Du jobber ikke i denne tjenesten."),
             code="not_member_of_service",

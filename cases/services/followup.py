@@ -59,7 +59,7 @@ def entry_log(
 
     ``corrects`` makes it a correction of an earlier entry of the same service and youth.
     """
-    check_actor_works_in(actor, service)
+    check_actor_works_in(access.viewer_for(actor), service.pk)
     period = _open_period(youth, service)
     _check_date(occurred_on, period)
     if corrects is not None and (
@@ -144,10 +144,9 @@ def entry_edit(*, actor: Any, entry: FollowUpEntry, version: int, **changes: Any
 def entry_delete(*, actor: Any, entry: FollowUpEntry, reason: str) -> FollowUpEntry:
     """Delete an entry made in error: hidden from then on, the row and the reason stay."""
     locked = FollowUpEntry.objects.select_for_update().get(pk=entry.pk)
-    is_manager = access.active_memberships(actor).filter(
-        service_id=locked.service_id, role=StaffRole.MANAGER
-    )
-    if locked.author_id != getattr(actor, "pk", None) and not is_manager.exists():
+    if locked.author_id != getattr(actor, "pk", None) and not access.works_in(
+        access.viewer_for(actor), locked.service_id, roles=[StaffRole.MANAGER]
+    ):
         raise ApplicationError(
             _("Bare den som skrev oppføringen eller tjenestens leder kan slette den."),
             code="not_author",

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import access
 from cases.models import FollowUpPeriod, Handover, HandoverKind, HandoverState, Service
 from cases.services.common import check_actor_works_in, check_responsible
 from cases.services.registry import period_close, period_open, responsibility_change
@@ -37,7 +38,7 @@ def handover_offer(
     the plan's own rules.
     """
     locked = FollowUpPeriod.objects.select_for_update().get(pk=period.pk)
-    check_actor_works_in(actor, locked.service)
+    check_actor_works_in(access.viewer_for(actor), locked.service_id)
     if not locked.is_open:
         raise _refuse(_("Perioden er avsluttet og kan ikke endres."), "period_closed")
     if kind == HandoverKind.PLAN_COORDINATOR:
@@ -87,7 +88,7 @@ def _pending(handover: Handover, actor: Any) -> Handover:
 def handover_accept(*, actor: Any, handover: Handover) -> Handover:
     """The receiver accepts: from now on they (or their service) are responsible."""
     locked = _pending(handover, actor)
-    check_actor_works_in(actor, locked.to_service)
+    check_actor_works_in(access.viewer_for(actor), locked.to_service_id)
     if locked.to_user_id is not None and locked.to_user_id != actor.pk:
         raise _refuse(_("Stafetten er sendt til en annen ansatt."), "not_receiver")
     period = FollowUpPeriod.objects.select_for_update().get(pk=locked.period_id)
@@ -124,7 +125,7 @@ def handover_accept(*, actor: Any, handover: Handover) -> Handover:
 def handover_decline(*, actor: Any, handover: Handover, reason: str) -> Handover:
     """The receiver declines; the sender stays responsible."""
     locked = _pending(handover, actor)
-    check_actor_works_in(actor, locked.to_service)
+    check_actor_works_in(access.viewer_for(actor), locked.to_service_id)
     locked.state = HandoverState.DECLINED
     locked.decided_at, locked.decided_by = timezone.now(), actor
     locked.decline_reason = reason.strip()

@@ -65,7 +65,7 @@ def referral_send(
     sender → receiver; the error names what is missing. The receiver must answer within
     ``REFERRAL_RESPONSE_WORKING_DAYS`` working days.
     """
-    check_actor_works_in(actor, from_service)
+    check_actor_works_in(access.viewer_for(actor), from_service.pk)
     if not FollowUpPeriod.objects.filter(
         youth=youth, service=from_service, ended_on__isnull=True
     ).exists():
@@ -140,7 +140,7 @@ def _transition(
     referral: Referral, version: int, allowed: Sequence[str], *, actor: Any, side: Service
 ) -> Referral:
     locked = locked_at_version(Referral, referral.pk, version)
-    check_actor_works_in(actor, side)
+    check_actor_works_in(access.viewer_for(actor), side.pk)
     if locked.state not in allowed:
         raise _refuse(
             _("Henvisningen er «%(state)s» og kan ikke endres slik.")
@@ -224,14 +224,15 @@ def referral_close(*, actor: Any, referral: Referral, version: int) -> Referral:
     acceptance)."""
     locked = locked_at_version(Referral, referral.pk, version)
     sides = (
-        [locked.from_service]
+        [locked.from_service_id]
         if locked.state == ReferralState.DECLINED
-        else [locked.from_service, locked.to_service]
+        else [locked.from_service_id, locked.to_service_id]
     )
     if locked.state not in (ReferralState.ACCEPTED, ReferralState.DECLINED):
         raise _refuse(_("Bare besvarte henvisninger kan avsluttes."), "invalid_state")
-    if not any(access.works_in(actor, service) for service in sides):
-        check_actor_works_in(actor, locked.from_service)
+    viewer = access.viewer_for(actor)
+    if not any(access.works_in(viewer, side) for side in sides):
+        check_actor_works_in(viewer, locked.from_service_id)
     locked.state = ReferralState.CLOSED
     locked.closed_at = timezone.now()
     return _save(locked, actor, "referral.closed", ["closed_at"])

@@ -43,8 +43,9 @@ _item = documents.item
 
 def _plan_response(request: Request, plan_id: Any, code: int = status.HTTP_200_OK) -> Response:
     with transaction.atomic():
-        plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
-        data = documents.plan_document(request.user, plan)
+        viewer = viewer_of(request)
+        plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id)
+        data = documents.plan_document(viewer, plan)
     return Response(s.IndividualPlanDetailSerializer(data).data, status=code)
 
 
@@ -62,7 +63,9 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         with transaction.atomic():
             page = self.paginate_queryset(
                 selectors.plan_list(
-                    user=request.user, youth_id=query.get("youth"), role=query.get("role", "")
+                    viewer=viewer_of(request),
+                    youth_id=query.get("youth"),
+                    role=query.get("role", ""),
                 )
             )
             plans = list(page or [])
@@ -78,8 +81,10 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if "at" not in query:
             return _plan_response(request, pk)
         with transaction.atomic():
-            plan = selectors.plan_for_user(user=request.user, plan_id=pk)
-            state, rows = selectors.plan_state_at(user=request.user, plan=plan, moment=query["at"])
+            plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+            state, rows = selectors.plan_state_at(
+                viewer=viewer_of(request), plan=plan, moment=query["at"]
+            )
             if state is None:
                 raise Http404
             _log(
@@ -95,7 +100,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request: Request) -> Response:
         data = validated(s.PlanCreateSerializer, request.data)
-        youth = access.youth_for_user(request.user, data.pop("youth"), purpose="plan-create")
+        youth = access.youth_for_user(viewer_of(request), data.pop("youth"), purpose="plan-create")
         plan = services.plan_create(
             actor=request.user,
             youth=youth,
@@ -110,7 +115,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.PlanEditSerializer, responses=s.IndividualPlanDetailSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.PlanEditSerializer, request.data)
         version = data.pop("version")
         services.plan_update(actor=request.user, plan=plan, version=version, values=data)
@@ -119,7 +124,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.VersionOnlySerializer, responses=s.IndividualPlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.VersionOnlySerializer, request.data)
         services.plan_activate(actor=request.user, plan=plan, version=data["version"])
         return _plan_response(request, pk)
@@ -127,7 +132,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.PlanCloseSerializer, responses=s.IndividualPlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.PlanCloseSerializer, request.data)
         services.plan_close(actor=request.user, plan=plan, **data)
         return _plan_response(request, pk)
@@ -136,7 +141,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: str) -> Response:
         """Turn a stafettlogg into an individual plan (needs the youth's consent to it)."""
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.PlanConvertSerializer, request.data)
         services.plan_convert(
             actor=request.user,
@@ -149,7 +154,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.ParticipantAddSerializer, responses={201: s.ParticipantSerializer})
     @action(detail=True, methods=["post"])
     def participants(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.ParticipantAddSerializer, request.data)
         consent = _consent(data.pop("consent"))
         participant = services.participant_add(
@@ -163,7 +168,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.GoalInputSerializer, responses={201: s.GoalSerializer})
     @action(detail=True, methods=["post"])
     def goals(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.GoalInputSerializer, request.data)
         parent_id = data.pop("parent")
         parent = services.goal_in_plan(plan, parent_id, "parent") if parent_id else None
@@ -175,7 +180,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.MeasureInputSerializer, responses={201: s.MeasureSerializer})
     @action(detail=True, methods=["post"])
     def measures(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.MeasureInputSerializer, request.data)
         goal = services.goal_in_plan(plan, data.pop("goal"), "goal")
         measure = services.measure_add(actor=request.user, plan=plan, goal=goal, **data)
@@ -197,7 +202,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def reviews(self, request: Request, pk: str) -> Response:
         """The plan's reviews, newest first; POST records one and sets the next review date."""
         if request.method == "POST":
-            plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+            plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
             data = validated(s.ReviewInputSerializer, request.data)
             review = services.review_record(
                 actor=request.user,
@@ -218,8 +223,8 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 status=status.HTTP_201_CREATED,
             )
         with transaction.atomic():
-            plan = selectors.plan_for_user(user=request.user, plan_id=pk)
-            reviews = list(selectors.review_list(user=request.user, plan=plan))
+            plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+            reviews = list(selectors.review_list(viewer=viewer_of(request), plan=plan))
             rows = [versions.review_state(r, list(r.goal_notes.all())) for r in reviews]
             _log(
                 request,
@@ -234,8 +239,8 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def history(self, request: Request, pk: str) -> Response:
         """Every change to the plan (who, when, what), filtered like the live records."""
         with transaction.atomic():
-            plan = selectors.plan_for_user(user=request.user, plan_id=pk)
-            page = self.paginate_queryset(selectors.history(user=request.user, plan=plan))
+            plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+            page = self.paginate_queryset(selectors.history(viewer=viewer_of(request), plan=plan))
             rows = list(page or [])
             _log(
                 request,
@@ -249,7 +254,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def coordinator(self, request: Request, pk: str) -> Response:
         """Offer the coordinator role to a staff member of a participating service."""
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.CoordinatorOfferSerializer, request.data)
         handover = services.coordinator_offer(actor=request.user, plan=plan, **data)
         return Response(s.HandoverRefSerializer(handover).data, status=status.HTTP_201_CREATED)
@@ -258,7 +263,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="coordinator/accept")
     def coordinator_accept(self, request: Request, pk: str) -> Response:
         """The person offered the role accepts it: from now on they coordinate."""
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         services.coordinator_accept(actor=request.user, plan=plan)
         return _plan_response(request, pk)
 
@@ -267,7 +272,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="coordinator/decline")
     def coordinator_decline(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.CoordinatorDeclineSerializer, request.data)
         services.coordinator_decline(actor=request.user, plan=plan, reason=data["reason"])
         return _plan_response(request, pk)
@@ -284,7 +289,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def permissions(self, request: Request, pk: str) -> Response:
         """Extra rights the coordinator has given participants on this plan."""
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         if request.method == "POST":
             data = validated(s.GrantInputSerializer, request.data)
             services.grant_permission(
@@ -295,7 +300,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.GrantInputSerializer, responses=s.GrantSerializer(many=True))
     @action(detail=True, methods=["post"], url_path="permissions/revoke")
     def permissions_revoke(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(user=request.user, plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
         data = validated(s.GrantInputSerializer, request.data)
         services.revoke_permission(
             actor=request.user, plan=plan, user=data["user"], codename=data["permission"]
@@ -313,7 +318,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """For coordinators: my open plans, their next reviews, overdue measures, plans whose
         consent runs out soon; for managers also plans without an active coordinator."""
         with transaction.atomic():
-            board = selectors.dashboard(user=request.user)
+            board = selectors.dashboard(viewer=viewer_of(request))
             today = timezone.localdate()
             measures = [
                 {**versions.measure_state(m), "plan": m.plan_id, "youth": m.youth_id}
@@ -352,7 +357,8 @@ class _PlanPartViewSet(viewsets.GenericViewSet):
 
     def get_part(self, request: Request, pk: str) -> Any:
         try:
-            return self.model.objects.get(pk=pk, plan__in=selectors.plans_for(request.user))
+            plans = selectors.plans_for(viewer_of(request))
+            return self.model.objects.get(pk=pk, plan__in=plans)
         except (self.model.DoesNotExist, ValueError):
             raise Http404 from None
 
@@ -392,7 +398,11 @@ class PlanGoalViewSet(_PlanPartViewSet):
     def get_part(self, request: Request, pk: str) -> Any:
         goal = super().get_part(request, pk)
         # A goal the caller may not see is not there for them (the category rule).
-        if not selectors.goal_list(user=request.user, plan=goal.plan).filter(pk=goal.pk).exists():
+        if (
+            not selectors.goal_list(viewer=viewer_of(request), plan=goal.plan)
+            .filter(pk=goal.pk)
+            .exists()
+        ):
             raise Http404
         return goal
 
@@ -419,7 +429,7 @@ class PlanMeasureViewSet(_PlanPartViewSet):
     model = PlanMeasure
 
     def get_part(self, request: Request, pk: str) -> Any:
-        return selectors.measure_for_user(user=request.user, measure_id=pk)
+        return selectors.measure_for_user(viewer=viewer_of(request), measure_id=pk)
 
     @extend_schema(request=s.MeasureEditSerializer, responses=s.MeasureSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -455,7 +465,7 @@ class ChildCoordinatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         query = validated(s.ChildCoordinatorQuerySerializer, request.query_params)
         with transaction.atomic():
             youth = access.youth_for_user(
-                request.user, query["youth"], purpose="child-coordinators"
+                viewer_of(request), query["youth"], purpose="child-coordinators"
             )
             rows = list(selectors.child_coordinator_list(youth=youth))
             access.log_items(
@@ -471,14 +481,16 @@ class ChildCoordinatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request: Request) -> Response:
         data = validated(s.ChildCoordinatorInputSerializer, request.data)
-        youth = access.youth_for_user(request.user, data.pop("youth"), purpose="child-coordinator")
+        youth = access.youth_for_user(
+            viewer_of(request), data.pop("youth"), purpose="child-coordinator"
+        )
         record = services.child_coordinator_record(actor=request.user, youth=youth, **data)
         return Response(s.ChildCoordinatorSerializer(record).data, status=status.HTTP_201_CREATED)
 
     def _record(self, request: Request, pk: str) -> ChildCoordinator:
         try:
             return ChildCoordinator.objects.get(
-                pk=pk, youth__in=access.reachable_youths(request.user)
+                pk=pk, youth__in=access.reachable_youths(viewer_of(request))
             )
         except (ChildCoordinator.DoesNotExist, ValueError):
             raise Http404 from None

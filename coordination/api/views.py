@@ -49,20 +49,22 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def list(self, request: Request) -> Response:
         query = validated(s.DeadlineQuerySerializer, request.query_params)
+        viewer = viewer_of(request)
         with transaction.atomic():
             page = self.paginate_queryset(
-                reads.deadline_filter(reads.deadlines_for(request.user), query, request.user)
+                reads.deadline_filter(reads.deadlines_for(viewer), query, request.user)
             )
-            reads.log_deadlines(viewer_of(request), f"deadlines-{query['scope']}", list(page or []))
+            reads.log_deadlines(viewer, f"deadlines-{query['scope']}", list(page or []))
         return self.get_paginated_response(s.DeadlineSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
+        viewer = viewer_of(request)
         with transaction.atomic():
             try:
-                deadline = reads.deadlines_for(request.user).get(pk=pk)
+                deadline = reads.deadlines_for(viewer).get(pk=pk)
             except Deadline.DoesNotExist:
                 raise Http404 from None
-            reads.log_deadlines(viewer_of(request), "deadline", [deadline])
+            reads.log_deadlines(viewer, "deadline", [deadline])
         return Response(s.DeadlineSerializer(deadline).data)
 
 
@@ -154,7 +156,7 @@ class YouthGuaranteeReportView(APIView):
     )
     def get(self, request: Request, format: str | None = None) -> Response:
         query = validated(s.ReportQuerySerializer, request.query_params)
-        service = access.service_for_user(request.user, query["service"])
+        service = access.service_for_user(viewer_of(request), query["service"])
         if service.kind != ServiceKind.NAV:
             message = _("Rapporten gjelder NAV-kontorer.")
             raise ApplicationError(message, code="not_nav", fields={"service": message})

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import access, selectors, services
+from cases.middleware import viewer_of
 from cases.models import Activity, Service, ServiceKind, Youth
 from coordination.pages import forms
 from coordination.pages.base import methods, run, run_action, staff_required
@@ -30,7 +31,7 @@ COOPERATION_PURPOSE_CODE = "SAMARBEID"
 
 
 def _youth(request: HttpRequest, youth_id: uuid.UUID, purpose: str) -> Youth:
-    return access.youth_for_user(request.user, youth_id, purpose=purpose)
+    return access.youth_for_user(viewer_of(request), youth_id, purpose=purpose)
 
 
 def _youth_url(youth_id: Any) -> str:
@@ -70,7 +71,7 @@ def _active_services() -> QuerySet[Service]:
 @methods("get", "post")
 def entry_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     youth = _youth(request, youth_id, "entry-form")
-    form = forms.EntryForm(_posted(request), services=my_services(request.user))
+    form = forms.EntryForm(_posted(request), services=my_services(viewer_of(request)))
     if form.is_valid():
         data = form.cleaned_data
         if run(
@@ -127,7 +128,7 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 @methods("post")
 def consent_withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid.UUID) -> Any:
     youth = _youth(request, youth_id, "consent-withdraw")
-    consent = selectors.consent_for_user(user=request.user, consent_id=consent_id)
+    consent = selectors.consent_for_user(viewer=viewer_of(request), consent_id=consent_id)
     form = forms.WithdrawForm(request.POST)
     if consent.subject_id != youth.pk or not form.is_valid():
         messages.error(request, _("Velg hvordan samtykket ble trukket tilbake."))
@@ -145,7 +146,7 @@ def consent_withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid
 @methods("get", "post")
 def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     youth = _youth(request, youth_id, "referral-form")
-    mine = my_services(request.user)
+    mine = my_services(viewer_of(request))
     form = forms.ReferralForm(
         _posted(request),
         services=mine,
@@ -169,7 +170,7 @@ def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 def handover(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     youth = _youth(request, youth_id, "handover-form")
     periods = (
-        access.own_service_periods(request.user)
+        access.own_service_periods(viewer_of(request))
         .filter(youth=youth, ended_on__isnull=True)
         .select_related("service")
     )
@@ -195,7 +196,7 @@ def handover(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 @methods("post")
 def activity_plan_new(request: HttpRequest, youth_id: uuid.UUID) -> Any:
     youth = _youth(request, youth_id, "activity-plan-create")
-    nav = my_services(request.user).filter(kind=ServiceKind.NAV).first()
+    nav = my_services(viewer_of(request)).filter(kind=ServiceKind.NAV).first()
     if nav is None:
         messages.error(request, _("Bare et NAV-kontor kan opprette en aktivitetsplan."))
     else:
@@ -210,7 +211,7 @@ def activity_plan_new(request: HttpRequest, youth_id: uuid.UUID) -> Any:
 @staff_required
 @methods("post")
 def activity_plan_approve(request: HttpRequest, plan_id: uuid.UUID) -> Any:
-    plan = selectors.activity_plan_for_user(user=request.user, plan_id=plan_id)
+    plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=plan_id)
     form = forms.VersionForm(request.POST)
     if form.is_valid():
         version = form.cleaned_data["version"]
@@ -225,7 +226,7 @@ def activity_plan_approve(request: HttpRequest, plan_id: uuid.UUID) -> Any:
 @staff_required
 @methods("get", "post")
 def activity_new(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
-    plan = selectors.activity_plan_for_user(user=request.user, plan_id=plan_id)
+    plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=plan_id)
     form = forms.ActivityForm(_posted(request))
     if form.is_valid():
         data = form.cleaned_data
@@ -241,10 +242,12 @@ def activity_new(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
 @methods("get", "post")
 def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
-        activity: Activity = selectors.activity_for_user(user=request.user, activity_id=activity_id)
+        activity: Activity = selectors.activity_for_user(
+            viewer=viewer_of(request), activity_id=activity_id
+        )
         if request.method == "GET":  # the form shows the activity: a look, logged
             access.log_items(
-                request.user,
+                viewer_of(request),
                 "activity-edit",
                 activity.youth_id,
                 [selectors.item("activity", activity, activity.category)],

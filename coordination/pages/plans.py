@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.middleware import viewer_of
 from coordination.models import MeasureStatus, PlanStatus
 from coordination.pages.base import methods, run, run_action, staff_required
 from coordination.pages.forms import MeasureStatusForm, ReviewForm, VersionForm
@@ -50,8 +51,9 @@ def _document_choices(document: dict[str, Any]) -> dict[str, Any]:
 
 def _page(request: HttpRequest, plan_id: uuid.UUID, review_form: Any = None) -> HttpResponse:
     with transaction.atomic():
-        plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
-        document = documents.plan_document(request.user, plan, purpose="plan-page")
+        viewer = viewer_of(request)
+        plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id)
+        document = documents.plan_document(viewer, plan, purpose="plan-page")
     rights = document["my_rights"]
     is_coordinator = "coordinator" in rights
     can_review = is_coordinator and plan.status == PlanStatus.ACTIVE
@@ -83,8 +85,9 @@ def plan_page(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
 @methods("post")
 def plan_review(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     """Record a review: what was achieved per goal, who was there, the next review date."""
-    plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
-    view = selectors.plan_view(user=request.user, plan=plan)
+    viewer = viewer_of(request)
+    plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id)
+    view = selectors.plan_view(viewer=viewer, plan=plan)
     form = _review_form(
         goals=[(str(g.pk), g.title) for g in view.goals],
         participants=[
@@ -129,7 +132,7 @@ def plan_review(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
 @staff_required
 @methods("post")
 def plan_activate(request: HttpRequest, plan_id: uuid.UUID) -> Any:
-    plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
+    plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=plan_id)
     form = VersionForm(request.POST)
     if form.is_valid():
         version = form.cleaned_data["version"]
@@ -145,7 +148,7 @@ def plan_activate(request: HttpRequest, plan_id: uuid.UUID) -> Any:
 @methods("post")
 def measure_status(request: HttpRequest, measure_id: uuid.UUID) -> Any:
     """The responsible person (or whoever may edit measures) moves a measure's status."""
-    measure = selectors.measure_for_user(user=request.user, measure_id=measure_id)
+    measure = selectors.measure_for_user(viewer=viewer_of(request), measure_id=measure_id)
     form = MeasureStatusForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

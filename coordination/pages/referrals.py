@@ -41,10 +41,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         page = paginate(request, referrals)
         access.log_referrals(viewer, f"referrals-{box}", list(page))
         handovers = list(
-            selectors.handover_list(user=request.user).filter(
+            selectors.handover_list(viewer=viewer).filter(
                 state=HandoverState.PENDING,
                 kind=HandoverKind.RESPONSIBILITY,
-                to_service_id__in=access.service_ids(viewer),
+                to_service_id__in=viewer.reach,
             )[:20]
         )
         access.log_handovers(viewer, "handovers", handovers)
@@ -67,13 +67,14 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @methods("get")
 def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     """One referral; opening it in the receiving service marks it received."""
+    viewer = viewer_of(request)
     with transaction.atomic():
-        referral = selectors.referral_for_user(user=request.user, referral_id=referral_id)
-        receiver = access.works_in(request.user, referral.to_service)
+        referral = selectors.referral_for_user(viewer=viewer, referral_id=referral_id)
+        receiver = access.works_in(viewer, referral.to_service_id)
         if receiver:
             referral = services.referral_open(actor=request.user, referral=referral)
-        access.log_referrals(viewer_of(request), "referral", [referral])
-    sender = access.works_in(request.user, referral.from_service)
+        access.log_referrals(viewer, "referral", [referral])
+    sender = access.works_in(viewer, referral.from_service_id)
     awaiting = referral.state in AWAITING_ANSWER
     return render(
         request,
@@ -93,7 +94,7 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
 def _act(
     request: HttpRequest, referral_id: uuid.UUID, form_class: Any, call: Any, done: str
 ) -> Any:
-    referral = selectors.referral_for_user(user=request.user, referral_id=referral_id)
+    referral = selectors.referral_for_user(viewer=viewer_of(request), referral_id=referral_id)
     form = form_class(request.POST)
     if form.is_valid():
         run_action(request, lambda: call(referral, **form.cleaned_data), done)
@@ -165,7 +166,7 @@ def referral_close(request: HttpRequest, referral_id: uuid.UUID) -> Any:
 @methods("post")
 def handover_answer(request: HttpRequest, handover_id: uuid.UUID) -> Any:
     """Accept or decline a handover of responsibility offered to my service."""
-    handover = selectors.handover_for_user(user=request.user, handover_id=handover_id)
+    handover = selectors.handover_for_user(viewer=viewer_of(request), handover_id=handover_id)
     if handover.kind != HandoverKind.RESPONSIBILITY:
         return redirect("pages:referrals")
     if request.POST.get("answer") == "accept":

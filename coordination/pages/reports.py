@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases import access, selectors
+from cases.middleware import viewer_of
 from cases.models import ServiceKind, StaffRole
 from coordination import compliance
 from coordination.pages.base import methods, paginate, staff_required
@@ -28,7 +29,7 @@ REPORT_DAYS = 90
 def compliance_page(request: HttpRequest) -> HttpResponse:
     """UG-90 now and day by day, and the deadlines of UG-PLAN-1M and UG-2023 in the period, for
     one of my NAV offices (aggregates only: no youth is named)."""
-    offices = my_services(request.user).filter(kind=ServiceKind.NAV)
+    offices = my_services(viewer_of(request)).filter(kind=ServiceKind.NAV)
     if not offices.exists():
         raise PermissionDenied
     today = timezone.localdate()
@@ -42,7 +43,7 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
     chart = None
     if form.is_valid():
         data = form.cleaned_data
-        office = access.service_for_user(request.user, data["service"].pk)
+        office = access.service_for_user(viewer_of(request), data["service"].pk)
         report = compliance.report(office, data["start"], data["end"])
         series = [(s.day, s.percent) for s in report["ug90_history"]]
         if data["end"] >= today:

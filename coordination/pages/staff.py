@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.paginator import Page
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -30,8 +31,9 @@ DAY_SHORT_ROWS = 20  # referrals and plans shown on "my day"
 TIMELINE_PAGE = 30
 
 
-def my_services(user: Any) -> Any:
-    return Service.objects.filter(pk__in=access.service_ids(user)).order_by("name")
+def my_services(viewer: access.Viewer) -> QuerySet[Service]:
+    """The services that give the viewer reach, by name (the pages' choices of service)."""
+    return Service.objects.filter(pk__in=viewer.reach).order_by("name")
 
 
 @staff_required
@@ -67,7 +69,7 @@ def day(request: HttpRequest) -> HttpResponse:
         )
         access.log_referrals(viewer, "day-referrals", list(referrals))
         plans = first(
-            plan_selectors.plan_list(user=user, role="coordinator")
+            plan_selectors.plan_list(viewer=viewer, role="coordinator")
             .filter(status__in=OPEN_PLAN_STATUSES)
             .order_by("next_review_on", "created_at"),
             DAY_SHORT_ROWS,
@@ -96,10 +98,10 @@ def day(request: HttpRequest) -> HttpResponse:
 @methods("get")
 def caseload(request: HttpRequest) -> HttpResponse:
     """My youths or our youths, searchable by name, filterable by service, paged."""
-    services = my_services(request.user)
+    viewer = viewer_of(request)
+    services = my_services(viewer)
     form = CaseloadFilterForm(request.GET or None, services=services)
     query = form.cleaned_data if form.is_valid() else {}
-    viewer = viewer_of(request)
     youths = selectors.youth_caseload(
         viewer,
         scope=query.get("scope") or selectors.SCOPE_OURS,
@@ -132,7 +134,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         except timeline.InvalidCursor:
             cursor = None
     with transaction.atomic():
-        detail = selectors.youth_detail(user=viewer, youth_id=youth_id)
+        detail = selectors.youth_detail(viewer=viewer, youth_id=youth_id)
         consents = list(
             selectors.consent_list(youth=detail).prefetch_related(
                 "scopes__from_party", "scopes__to_party"
@@ -148,11 +150,17 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             ],
         )
         items, next_key, mine = selectors.timeline_read(
-            user=viewer, youth=detail, purpose="youth-timeline", cursor=cursor, limit=TIMELINE_PAGE
+            viewer=viewer,
+            youth=detail,
+            purpose="youth-timeline",
+            cursor=cursor,
+            limit=TIMELINE_PAGE,
         )
-        activity_plan = selectors.activity_plan_list(user=viewer, youth_id=detail.pk).first()
+        activity_plan = selectors.activity_plan_list(viewer=viewer, youth_id=detail.pk).first()
         activities = (
-            list(selectors.activity_list(user=viewer, plan=activity_plan)) if activity_plan else []
+            list(selectors.activity_list(viewer=viewer, plan=activity_plan))
+            if activity_plan
+            else []
         )
         if activity_plan:
             access.log_items(
@@ -161,7 +169,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 detail.pk,
                 selectors.activity_plan_items(activity_plan, activities),
             )
-        plans = list(plan_selectors.plan_list(user=viewer, youth_id=detail.pk))
+        plans = list(plan_selectors.plan_list(viewer=viewer, youth_id=detail.pk))
         documents.log_plan_reads(viewer, "youth-plans", plans)
     now = timezone.now()
     periods = detail.all_periods  # type: ignore[attr-defined]

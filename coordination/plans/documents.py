@@ -15,11 +15,13 @@ def item(kind: str, obj_id: Any, category: str, basis: str | None) -> dict[str, 
 
 
 def log_plan_reads(
-    user: Any, purpose: str, plans: list[Plan], extra: list[dict[str, Any]] | None = None
+    viewer: access.Viewer,
+    purpose: str,
+    plans: list[Plan],
+    extra: list[dict[str, Any]] | None = None,
 ) -> None:
     """One access-log row per youth whose plan was shown, with what was shown and on what.
     Extra items without a basis of their own (a review) were seen on the plan's basis."""
-    viewer = access.viewer_for(user)
     mine = {m.service_id for m in viewer.memberships}
     reads = []
     for plan in plans:
@@ -41,17 +43,17 @@ def rights(user: Any, plan: Plan) -> list[str]:
     return sorted(grants.grants_of(plan).get(user, []))
 
 
-def plan_document(user: Any, plan: Plan, *, purpose: str = "plan") -> dict[str, Any]:
-    """The live plan with what ``user`` may see of it; the read is logged. Call inside the
+def plan_document(viewer: access.Viewer, plan: Plan, *, purpose: str = "plan") -> dict[str, Any]:
+    """The live plan with what ``viewer`` may see of it; the read is logged. Call inside the
     read's transaction."""
-    view = selectors.plan_view(user=user, plan=plan)
+    view = selectors.plan_view(viewer=viewer, plan=plan)
     data = {
         **_content(view),
-        "my_rights": rights(user, plan),
+        "my_rights": rights(viewer.user, plan),
         "pending_coordinator_handover": services.pending_coordinator_handover(plan),
     }
     log_plan_reads(
-        user,
+        viewer,
         purpose,
         [plan],
         [

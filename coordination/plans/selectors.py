@@ -45,9 +45,9 @@ def _shared_with(service_ref: Any) -> QuerySet[Any]:
     )
 
 
-def plans_for(user: Any) -> QuerySet[Plan]:
-    """Plans the user may see (see the module docstring)."""
-    mine = access.service_ids(user)
+def plans_for(viewer: access.Viewer) -> QuerySet[Plan]:
+    """Plans the viewer may see (see the module docstring)."""
+    mine = viewer.reach
     following = FollowUpPeriod.objects.filter(
         youth_id=OuterRef("youth_id"), ended_on__isnull=True, service_id__in=mine
     )
@@ -62,19 +62,19 @@ def plans_for(user: Any) -> QuerySet[Plan]:
     )
 
 
-def plan_list(*, user: Any, youth_id: Any = None, role: str = "") -> QuerySet[Plan]:
-    plans = plans_for(user).select_related("service", "coordinator", "youth")
+def plan_list(*, viewer: access.Viewer, youth_id: Any = None, role: str = "") -> QuerySet[Plan]:
+    plans = plans_for(viewer).select_related("service", "coordinator", "youth")
     if youth_id is not None:
         plans = plans.filter(youth_id=youth_id)
     if role == "coordinator":
-        plans = plans.filter(coordinator=user)
+        plans = plans.filter(coordinator_id=viewer.user.pk)
     return plans.order_by("-created_at")
 
 
-def plan_for_user(*, user: Any, plan_id: Any) -> Plan:
+def plan_for_user(*, viewer: access.Viewer, plan_id: Any) -> Plan:
     try:
         return (
-            plans_for(user)
+            plans_for(viewer)
             .select_related("service", "coordinator", "youth", "consent")
             .get(pk=plan_id)
         )
@@ -99,44 +99,44 @@ class PlanView:
     child_coordinator: ChildCoordinator | None
 
 
-def goal_list(*, user: Any, plan: Plan) -> QuerySet[PlanGoal]:
+def goal_list(*, viewer: access.Viewer, plan: Plan) -> QuerySet[PlanGoal]:
     goals = PlanGoal.objects.filter(plan=plan, removed_at__isnull=True).select_related("service")
-    return access.visible(user, goals).order_by("position", "title")
+    return access.visible(viewer, goals).order_by("position", "title")
 
 
-def measure_list(*, user: Any, plan: Plan) -> QuerySet[PlanMeasure]:
+def measure_list(*, viewer: access.Viewer, plan: Plan) -> QuerySet[PlanMeasure]:
     measures = PlanMeasure.objects.filter(plan=plan, removed_at__isnull=True).select_related(
         "service", "responsible"
     )
-    return access.visible(user, measures).order_by("ends_on", "title")
+    return access.visible(viewer, measures).order_by("ends_on", "title")
 
 
-def measure_for_user(*, user: Any, measure_id: Any) -> PlanMeasure:
-    """A measure of a plan the user reaches, if the policy lets the user see it; else 404."""
+def measure_for_user(*, viewer: access.Viewer, measure_id: Any) -> PlanMeasure:
+    """A measure of a plan the viewer reaches, if the policy lets the viewer see it; else 404."""
     try:
         measure = PlanMeasure.objects.select_related("plan").get(
-            pk=measure_id, plan__in=plans_for(user)
+            pk=measure_id, plan__in=plans_for(viewer)
         )
     except (PlanMeasure.DoesNotExist, ValueError):
         raise Http404 from None
-    if not measure_list(user=user, plan=measure.plan).filter(pk=measure.pk).exists():
+    if not measure_list(viewer=viewer, plan=measure.plan).filter(pk=measure.pk).exists():
         raise Http404
     return measure
 
 
-def review_list(*, user: Any, plan: Plan, goal_ids: Any = None) -> QuerySet[PlanReview]:
-    """The plan's reviews, newest first, each with the goal notes the user may see (a note has
-    its goal's access); ``goal_ids`` when the caller already has the visible goals."""
+def review_list(*, viewer: access.Viewer, plan: Plan, goal_ids: Any = None) -> QuerySet[PlanReview]:
+    """The plan's reviews, newest first, each with the goal notes the viewer may see (a note
+    has its goal's access); ``goal_ids`` when the caller already has the visible goals."""
     if goal_ids is None:
-        goal_ids = goal_list(user=user, plan=plan).values("pk")
+        goal_ids = goal_list(viewer=viewer, plan=plan).values("pk")
     notes = PlanReviewGoal.objects.filter(goal_id__in=goal_ids)
     return plan.reviews.select_related("recorded_by").prefetch_related(
         "attendees", Prefetch("goal_notes", queryset=notes)
     )
 
 
-def plan_view(*, user: Any, plan: Plan) -> PlanView:
-    goals = list(goal_list(user=user, plan=plan))
+def plan_view(*, viewer: access.Viewer, plan: Plan) -> PlanView:
+    goals = list(goal_list(viewer=viewer, plan=plan))
     goal_ids = {g.pk for g in goals}
     return PlanView(
         plan=plan,
@@ -144,8 +144,8 @@ def plan_view(*, user: Any, plan: Plan) -> PlanView:
             plan.participants.select_related("service", "contact").order_by("joined_at")
         ),
         goals=goals,
-        measures=[m for m in measure_list(user=user, plan=plan) if m.goal_id in goal_ids],
-        reviews=list(review_list(user=user, plan=plan, goal_ids=goal_ids)),
+        measures=[m for m in measure_list(viewer=viewer, plan=plan) if m.goal_id in goal_ids],
+        reviews=list(review_list(viewer=viewer, plan=plan, goal_ids=goal_ids)),
         child_coordinator=current_child_coordinator(plan.youth),
     )
 
@@ -170,19 +170,19 @@ def own_plan_view(plan: Plan) -> PlanView:
     )
 
 
-def history(*, user: Any, plan: Plan) -> QuerySet[PlanVersion]:
+def history(*, viewer: access.Viewer, plan: Plan) -> QuerySet[PlanVersion]:
     """The plan's change log, each entry filtered by the access policy like the live record."""
     return access.visible(
-        user, PlanVersion.objects.filter(plan=plan).select_related("actor")
+        viewer, PlanVersion.objects.filter(plan=plan).select_related("actor")
     ).order_by("-at", "-id")
 
 
 def plan_state_at(
-    *, user: Any, plan: Plan, moment: datetime.datetime
+    *, viewer: access.Viewer, plan: Plan, moment: datetime.datetime
 ) -> tuple[dict[str, Any] | None, list[PlanVersion]]:
-    """The plan as it stood at ``moment``, showing only what the user may see now (``None``
+    """The plan as it stood at ``moment``, showing only what the viewer may see now (``None``
     when the plan did not exist yet), and the version rows it was built from (for the log)."""
-    rows = list(versions.state_at(history(user=user, plan=plan), moment))
+    rows = list(versions.state_at(history(viewer=viewer, plan=plan), moment))
     by_type: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_type.setdefault(row.object_type, []).append(row.state)
@@ -242,14 +242,14 @@ def _expiring_consent(days: int) -> Q:
     return Q(consent__valid_until__lte=until) | Q(Exists(lapsing_giver))
 
 
-def dashboard(*, user: Any) -> Dashboard:
+def dashboard(*, viewer: access.Viewer) -> Dashboard:
     """My open plans by next review; overdue measures in them that I may see; my plans whose
     consent runs out soon; and, for managers, plans of their services without a coordinator."""
-    mine = plan_list(user=user, role="coordinator").filter(status__in=OPEN_PLAN_STATUSES)
+    mine = plan_list(viewer=viewer, role="coordinator").filter(status__in=OPEN_PLAN_STATUSES)
     plans = list(mine.order_by("next_review_on", "created_at"))
     today = timezone.localdate()
     overdue = access.visible(
-        user,
+        viewer,
         PlanMeasure.objects.filter(
             plan__in=[p.pk for p in plans],
             removed_at__isnull=True,
@@ -264,9 +264,7 @@ def dashboard(*, user: Any) -> Dashboard:
             "created_at"
         )
     ]
-    managed = StaffMembership.objects.filter(
-        user=user, role=StaffRole.MANAGER, ended_at__isnull=True
-    ).values("service_id")
+    managed = [m.service_id for m in viewer.memberships if m.role == StaffRole.MANAGER]
     in_my_services = PlanParticipant.objects.filter(
         plan_id=OuterRef("pk"), left_at__isnull=True, service_id__in=managed
     )
@@ -276,7 +274,7 @@ def dashboard(*, user: Any) -> Dashboard:
         ended_at__isnull=True,
     )
     orphaned = (
-        plans_for(user)
+        plans_for(viewer)
         .filter(status=PlanStatus.ACTIVE)
         .filter(Exists(in_my_services))
         .filter(Q(coordinator__isnull=True) | ~Exists(active_term))

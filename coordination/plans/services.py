@@ -640,9 +640,9 @@ def participant_remove(
 # --- Goals and measures -----------------------------------------------------------------------
 
 
-def _actor_service(actor: Any, plan: Plan) -> Service:
-    """The participating service the actor writes for (the holding one first)."""
-    mine = set(access.service_ids(actor).values_list("service_id", flat=True))
+def _actor_service(viewer: access.Viewer, plan: Plan) -> Service:
+    """The participating service the actor (``viewer``) writes for (the holding one first)."""
+    mine = set(viewer.reach)
     if plan.service_id in mine:
         return plan.service
     for participant in _active_service_participants(plan):
@@ -685,7 +685,7 @@ def goal_add(
         parent=parent,
         title=title.strip(),
         description=description.strip(),
-        service=_actor_service(actor, locked),
+        service=_actor_service(access.viewer_for(actor), locked),
         category=category,
         position=position,
     )
@@ -931,9 +931,10 @@ def review_record(
 # --- The coordinator --------------------------------------------------------------------------
 
 
-def _offering_period(plan: Plan, actor: Any) -> FollowUpPeriod:
-    """The period the offer is made from: the holding service's, else one of the actor's."""
-    mine = access.service_ids(actor)
+def _offering_period(plan: Plan, viewer: access.Viewer) -> FollowUpPeriod:
+    """The period the offer is made from: the holding service's, else one of the actor's
+    (``viewer``)."""
+    mine = viewer.reach
     periods = FollowUpPeriod.objects.filter(youth_id=plan.youth_id, ended_on__isnull=True)
     found = periods.filter(service_id=plan.service_id, service_id__in=mine).first() or (
         periods.filter(service_id__in=mine).first()
@@ -975,7 +976,7 @@ def coordinator_offer(
         raise _refuse(_("Personen er allerede koordinator."), "already_coordinator", "to_user")
     handover = case_services.handover_offer(
         actor=actor,
-        period=_offering_period(locked, actor),
+        period=_offering_period(locked, access.viewer_for(actor)),
         to_service=to_service,
         to_user=to_user,
         message=message,
@@ -1158,7 +1159,7 @@ def child_coordinator_appoint(
     ):
         case_services.handover_offer(
             actor=actor,
-            period=_offering_period(plan, actor),
+            period=_offering_period(plan, access.viewer_for(actor)),
             to_service=service,
             to_user=coordinator,
             message=str(_("Barnekoordinatoren overtar som koordinator for planen.")),

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from cases.middleware import viewer_of
 from coordination.models import BtiLevel, CloseReason, MeasureStatus, Plan, PlanKind, PlanStatus
 from coordination.plans import documents, selectors
 
@@ -20,8 +21,9 @@ def plan_print(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     """The plan as a printable document (print style sheet), showing only what the viewer may
     see; the look is written to the access log like any other read."""
     with transaction.atomic():
-        plan = selectors.plan_for_user(user=request.user, plan_id=plan_id)
-        document = documents.plan_document(request.user, plan, purpose="plan-print")
+        viewer = viewer_of(request)
+        plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id)
+        document = documents.plan_document(viewer, plan, purpose="plan-print")
     return render(
         request,
         "plans/print.html",

@@ -199,10 +199,10 @@ def test_a_referral_box_holds_what_each_filter_keeps(people: Any) -> None:
 YOUTH_COLUMNS = [field.attname for field in Youth._meta.concrete_fields]
 
 
-def _gate(who: Any, youth_id: Any) -> Any:
+def _gate(viewer: access.Viewer, youth_id: Any) -> Any:
     """The youth as ``youth_for_user`` gives it (every column), or None for its 404."""
     try:
-        youth = access.youth_for_user(who, youth_id)
+        youth = access.youth_for_user(viewer, youth_id)
     except Http404:
         return None
     return {column: getattr(youth, column) for column in YOUTH_COLUMNS}

@@ -174,35 +174,36 @@ def test_the_responsible_must_work_in_the_service(people: Any) -> None:
     }
 
 
-def test_ending_a_membership_removes_reach(people: Any) -> None:
+def test_ending_a_membership_removes_reach_from_the_next_viewer(people: Any) -> None:
+    """A viewer holds the memberships it was made with (one request); the next one made after
+    the membership ended reaches nothing through it."""
     from cases import access
 
-    assert access.reachable_youths(people.ot_counsellor).filter(pk=people.youth.pk).exists()
+    before = access.viewer_for(people.ot_counsellor)
+    assert access.reachable_youths(before).filter(pk=people.youth.pk).exists()
     membership = people.ot_counsellor.memberships.get()
     services.membership_end(actor=people.manager, membership=membership)
-    assert not access.reachable_youths(people.ot_counsellor).exists()
+    assert not access.reachable_youths(access.viewer_for(people.ot_counsellor)).exists()
+    assert access.reachable_youths(before).filter(pk=people.youth.pk).exists()
 
 
-def test_the_viewer_form_of_the_gate_reaches_exactly_what_the_user_form_does(people: Any) -> None:
-    """A request's ``Viewer`` carries the user's services as values; it must give the
-    same reach as the memberships subquery: before and after a membership ends, and never
-    through a service that is no longer active or a role without a caseload."""
+def test_a_viewer_reaches_through_caseload_roles_in_active_services_only(people: Any) -> None:
+    """The viewer's reach is the services where it holds a caseload role, the service active
+    and the membership not ended; its periods are those services' open periods."""
     from cases import access
-    from cases.models import Service, StaffRole
+    from cases.models import FollowUpPeriod, Service, StaffRole
 
-    def both(user: Any) -> tuple[set[Any], set[Any]]:
-        by_user = set(access.reaching_periods(user).values_list("pk", flat=True))
-        by_viewer = set(
-            access.reaching_periods(access.viewer_for(user)).values_list("pk", flat=True)
-        )
-        return by_user, by_viewer
+    def reached(user: Any) -> tuple[tuple[Any, ...], set[Any]]:
+        viewer = access.viewer_for(user)
+        periods = set(access.reaching_periods(viewer).values_list("pk", flat=True))
+        return viewer.reach, periods
 
-    by_user, by_viewer = both(people.ot_counsellor)
-    assert by_user == by_viewer != set()
+    ot_period = FollowUpPeriod.objects.get(youth=people.youth, service=people.ot)
+    assert reached(people.ot_counsellor) == ((people.ot.pk,), {ot_period.pk})
     services.membership_add(user=people.outsider, service=people.ot, role=StaffRole.PRIVACY_OFFICER)
-    assert both(people.outsider) == (set(), set())
+    assert reached(people.outsider) == ((people.elsewhere.pk,), set())  # not through OT
     Service.objects.filter(pk=people.ot.pk).update(is_active=False)
-    assert both(people.ot_counsellor) == (set(), set())
+    assert reached(people.ot_counsellor) == ((), set())
     Service.objects.filter(pk=people.ot.pk).update(is_active=True)
     services.membership_end(actor=people.manager, membership=people.ot_counsellor.memberships.get())
-    assert both(people.ot_counsellor) == (set(), set())
+    assert reached(people.ot_counsellor) == ((), set())

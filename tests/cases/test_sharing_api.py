@@ -489,7 +489,7 @@ def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, clien
     periods and a consent, with and without a service)."""
     from rest_framework import serializers as drf
 
-    from cases import selectors
+    from cases import access, selectors
     from cases.api import timeline_serializers as s
 
     api = client_for(people.nav_advisor)
@@ -502,7 +502,11 @@ def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, clien
         == 201
     )
     items, _next, mine = selectors.timeline_read(
-        user=people.nav_advisor, youth=people.youth, purpose="test", cursor=None, limit=50
+        viewer=access.viewer_for(people.nav_advisor),
+        youth=people.youth,
+        purpose="test",
+        cursor=None,
+        limit=50,
     )
     assert {item.type for item in items} == {"entry", "referral", "period", "consent"}
     serializer = s.TimelineItemSerializer()

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from cases import services as case_services
+from cases.access import viewer_for
 from cases.models import StaffRole
 from consent.categories import Category
 from consent.models import Consent, Method
@@ -161,19 +162,19 @@ def test_participants_see_only_what_the_consent_covers(people: Any) -> None:
         category=Category.WORK_AND_WELFARE,
     )
     # NAV takes part, and the consent shares work and welfare but not health with it.
-    nav_plan = selectors.plan_for_user(user=people.nav_advisor, plan_id=plan.pk)
-    nav_view = selectors.plan_view(user=people.nav_advisor, plan=nav_plan)
+    nav_plan = selectors.plan_for_user(viewer=viewer_for(people.nav_advisor), plan_id=plan.pk)
+    nav_view = selectors.plan_view(viewer=viewer_for(people.nav_advisor), plan=nav_plan)
     assert work_goal in nav_view.goals
     assert health_measure not in nav_view.measures
     # The health service sees its own measure.
-    health_view = selectors.plan_view(user=people.health_nurse, plan=plan)
+    health_view = selectors.plan_view(viewer=viewer_for(people.health_nurse), plan=plan)
     assert health_measure in health_view.measures
 
 
 def test_health_shows_when_the_consent_names_health(people: Any) -> None:
     plan = make_plan(people, categories=(Category.WORK_AND_WELFARE, Category.HEALTH))
     _goal, health_measure = _goal_and_measure(people, plan)
-    view = selectors.plan_view(user=people.nav_advisor, plan=plan)
+    view = selectors.plan_view(viewer=viewer_for(people.nav_advisor), plan=plan)
     assert health_measure in view.measures
 
 
@@ -181,27 +182,27 @@ def test_a_following_service_that_does_not_take_part_does_not_see_the_plan(peopl
     plan = make_plan(people)
     factories.follow(people.school_counsellor, people.school, people.youth)
     with pytest.raises(Http404):
-        selectors.plan_for_user(user=people.school_counsellor, plan_id=plan.pk)
+        selectors.plan_for_user(viewer=viewer_for(people.school_counsellor), plan_id=plan.pk)
     with pytest.raises(Http404):
-        selectors.plan_for_user(user=people.outsider, plan_id=plan.pk)
+        selectors.plan_for_user(viewer=viewer_for(people.outsider), plan_id=plan.pk)
 
 
 def test_withdrawing_the_plan_consent_hides_the_plan_from_the_other_services(people: Any) -> None:
     plan = make_plan(people)
-    assert selectors.plans_for(people.nav_advisor).filter(pk=plan.pk).exists()
+    assert selectors.plans_for(viewer_for(people.nav_advisor)).filter(pk=plan.pk).exists()
     case_services.consent_withdraw(
         actor=people.coordinator, consent=plan.consent, method=Method.DIGITAL
     )
-    assert not selectors.plans_for(people.nav_advisor).filter(pk=plan.pk).exists()
+    assert not selectors.plans_for(viewer_for(people.nav_advisor)).filter(pk=plan.pk).exists()
     # The coordinating service keeps its own record.
-    assert selectors.plans_for(people.coordinator).filter(pk=plan.pk).exists()
+    assert selectors.plans_for(viewer_for(people.coordinator)).filter(pk=plan.pk).exists()
 
 
 def test_a_service_that_leaves_the_plan_stops_seeing_it(people: Any) -> None:
     plan = make_plan(people)
     nav = plan.participants.get(service=people.nav)
     plan_services.participant_remove(actor=people.coordinator, participant=nav, version=nav.version)
-    assert not selectors.plans_for(people.nav_advisor).filter(pk=plan.pk).exists()
+    assert not selectors.plans_for(viewer_for(people.nav_advisor)).filter(pk=plan.pk).exists()
 
 
 def test_a_new_service_needs_a_new_consent(people: Any) -> None:
@@ -219,7 +220,7 @@ def test_a_new_service_needs_a_new_consent(people: Any) -> None:
     old_consent.refresh_from_db()
     assert plan.consent_id != old_consent.pk
     assert old_consent.withdrawn_at is not None
-    assert selectors.plans_for(people.school_counsellor).filter(pk=plan.pk).exists()
+    assert selectors.plans_for(viewer_for(people.school_counsellor)).filter(pk=plan.pk).exists()
 
 
 # --- Extra rights (django-guardian) ----------------------------------------------------------
@@ -468,32 +469,36 @@ def test_the_plan_shows_its_state_at_a_past_date(people: Any, travel: Any) -> No
     from tests.coordination.conftest import at
 
     march, _rows = selectors.plan_state_at(
-        user=people.nav_advisor, plan=plan, moment=at("2026-03-15")
+        viewer=viewer_for(people.nav_advisor), plan=plan, moment=at("2026-03-15")
     )
     assert march is not None
     assert march["my_life_so_far"] == "Slutta på skolen i fjor."
     assert [g["title"] for g in march["goals"]] == ["Fullføre vg2"]
     now, _rows = selectors.plan_state_at(
-        user=people.nav_advisor, plan=plan, moment=at("2026-04-02")
+        viewer=viewer_for(people.nav_advisor), plan=plan, moment=at("2026-04-02")
     )
     assert now is not None
     assert now["my_life_so_far"] == "Har begynt på vg2 igjen."
     assert now["goals"] == []
     before, _rows = selectors.plan_state_at(
-        user=people.nav_advisor, plan=plan, moment=at("2026-03-01")
+        viewer=viewer_for(people.nav_advisor), plan=plan, moment=at("2026-03-01")
     )
     assert before is None
-    changes = [v.changes for v in selectors.history(user=people.coordinator, plan=plan)]
+    changes = [
+        v.changes for v in selectors.history(viewer=viewer_for(people.coordinator), plan=plan)
+    ]
     assert {"my_life_so_far": ["Slutta på skolen i fjor.", "Har begynt på vg2 igjen."]} in changes
 
 
 def test_history_hides_what_the_viewer_may_not_see(people: Any) -> None:
     plan = make_plan(people)
     _goal, measure = _goal_and_measure(people, plan)
-    nav_history = selectors.history(user=people.nav_advisor, plan=plan)
+    nav_history = selectors.history(viewer=viewer_for(people.nav_advisor), plan=plan)
     assert not nav_history.filter(object_id=measure.pk).exists()
     assert (
-        selectors.history(user=people.health_nurse, plan=plan).filter(object_id=measure.pk).exists()
+        selectors.history(viewer=viewer_for(people.health_nurse), plan=plan)
+        .filter(object_id=measure.pk)
+        .exists()
     )
 
 
@@ -613,15 +618,15 @@ def test_the_dashboard_lists_my_plans_overdue_measures_and_expiring_consent(
         people, plan, ends_on=datetime.date(2026, 5, 10), category=Category.GENERAL
     )
     travel("2026-05-20", 9)
-    board = selectors.dashboard(user=people.coordinator)
+    board = selectors.dashboard(viewer=viewer_for(people.coordinator))
     assert board.plans == [plan]
     assert board.overdue_measures == [measure]
     assert board.consent_expiring == []
     # A consent ending within the warning period shows.
     plan.consent.valid_until = plan.consent.valid_from + datetime.timedelta(days=40)
     plan.consent.save(update_fields=["valid_until"])
-    assert selectors.dashboard(user=people.coordinator).consent_expiring == [plan]
-    assert selectors.dashboard(user=people.nav_advisor).plans == []
+    assert selectors.dashboard(viewer=viewer_for(people.coordinator)).consent_expiring == [plan]
+    assert selectors.dashboard(viewer=viewer_for(people.nav_advisor)).plans == []
 
 
 def test_a_removed_part_cannot_be_removed_or_changed_again(people: Any) -> None:
