@@ -3,7 +3,7 @@
 ``cases`` does not know who reads the changes (knowledge flows coordination → cases → consent):
 it writes a ``FactChange`` row in the writing service's transaction, so the change commits or
 rolls back with the facts. The deadline ledger in ``coordination`` reads those rows and derives
-each changed youth once (``coordination.ledger.derive_changed``).
+each changed youth once (``coordination.deadlines.ledger.derive_changed``).
 
 ``recording()`` lets the caller of a block learn which youths it changed (the project's
 middleware derives them before the response that changed them is sent).

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from cases.access import reachable_youths
 from cases.admin import ReadOnlyAdminMixin
 from cases.middleware import viewer_of
+from coordination.deadlines.selectors import deadlines_for
 from coordination.models import (
     ChildCoordinator,
     ComplianceSnapshot,
@@ -20,7 +21,6 @@ from coordination.models import (
     Reminder,
 )
 from coordination.plans.selectors import plans_for
-from coordination.reads import deadlines_for
 
 
 @admin.register(DeadlineRule)
@@ -33,7 +33,7 @@ class DeadlineRuleAdmin(admin.ModelAdmin):
     fields = ["code", "name", "description", "source", "source_url", "enabled", "parameters"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # a rule needs code behind it (coordination.rules)
+        return False  # a rule needs code behind it (coordination.deadlines.rules)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

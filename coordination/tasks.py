@@ -14,7 +14,8 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from coordination import compliance, ledger, reminders
+from coordination import reminders
+from coordination.deadlines import compliance, ledger
 from coordination.plans import grants
 
 logger = logging.getLogger(__name__)

@@ -36,9 +36,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def derived(result: Any = None) -> Any:
     """Derive the deadlines of the youths whose facts changed, as the request that changed them
-    does before it answers (``coordination.middleware``); returns ``result``. Tests that call
-    services directly call it where a request would have ended."""
-    from coordination import ledger
+    does before it answers (``coordination.deadlines.middleware``); returns ``result``. Tests
+    that call services directly call it where a request would have ended."""
+    from coordination.deadlines import ledger
 
     ledger.derive_changed()
     return result

@@ -13,9 +13,15 @@ from rest_framework import serializers
 from cases import dates
 from cases.api.base import StaffRefSerializer, StrictSerializer
 from cases.api.serializers import ServiceRefSerializer
-from coordination import compliance
+from coordination.deadlines import compliance
+from coordination.deadlines.selectors import (
+    STATE_ALL,
+    STATE_DUE_SOON,
+    STATE_LIVE,
+    STATE_OPEN,
+    STATE_OVERDUE,
+)
 from coordination.models import Deadline, DeadlineRule, DigestMode, ReminderPreference
-from coordination.reads import STATE_ALL, STATE_DUE_SOON, STATE_LIVE, STATE_OPEN, STATE_OVERDUE
 from core.errors import ApplicationError
 
 

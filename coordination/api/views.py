@@ -27,9 +27,10 @@ from cases.api.base import UUID_PATTERN, validated
 from cases.api.errors import error_body
 from cases.middleware import viewer_of
 from cases.models import ServiceKind
-from coordination import compliance, ledger, reads
 from coordination.api import serializers as s
 from coordination.api.renderers import CSVRenderer
+from coordination.deadlines import compliance, ledger
+from coordination.deadlines.selectors import deadline_filter, deadlines_for, log_deadlines
 from coordination.models import (
     Deadline,
     DeadlineRule,
@@ -52,19 +53,19 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         viewer = viewer_of(request)
         with transaction.atomic():
             page = self.paginate_queryset(
-                reads.deadline_filter(reads.deadlines_for(viewer), query, request.user)
+                deadline_filter(deadlines_for(viewer), query, request.user)
             )
-            reads.log_deadlines(viewer, f"deadlines-{query['scope']}", list(page or []))
+            log_deadlines(viewer, f"deadlines-{query['scope']}", list(page or []))
         return self.get_paginated_response(s.DeadlineSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         viewer = viewer_of(request)
         with transaction.atomic():
             try:
-                deadline = reads.deadlines_for(viewer).get(pk=pk)
+                deadline = deadlines_for(viewer).get(pk=pk)
             except Deadline.DoesNotExist:
                 raise Http404 from None
-            reads.log_deadlines(viewer, "deadline", [deadline])
+            log_deadlines(viewer, "deadline", [deadline])
         return Response(s.DeadlineSerializer(deadline).data)
 
 

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from coordination.deadline_rules import seeded_rules
+    from coordination.deadlines.seeded import seeded_rules
 
     DeadlineRule = apps.get_model("coordination", "DeadlineRule")
     for rule in seeded_rules():

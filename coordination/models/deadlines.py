@@ -14,9 +14,9 @@ from consent.categories import Category
 
 
 class DeadlineRule(models.Model):
-    """A deadline rule: its code names the evaluator in ``coordination.rules``; the row says
-    where it comes from, whether this deployment runs it, and its parameters (the law's numbers;
-    local-policy numbers are settings)."""
+    """A deadline rule: its code names the evaluator in ``coordination.deadlines.rules``; the
+    row says where it comes from, whether this deployment runs it, and its parameters (the law's
+    numbers; local-policy numbers are settings)."""
 
     code = models.SlugField(_("kode"), max_length=30, primary_key=True)
     name = models.CharField(_("navn"), max_length=200)

@@ -22,7 +22,7 @@ from cases.models import (
 from cases.validators import SEARCH_PAGE_MESSAGE, no_identity_number
 from consent.categories import Category
 from consent.models import Decision, Giver, Method
-from coordination import compliance
+from coordination.deadlines import compliance
 from coordination.models import MeasureStatus
 from core.errors import ApplicationError
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases import access, selectors
 from cases.middleware import viewer_of
 from cases.models import ServiceKind, StaffRole
-from coordination import compliance
+from coordination.deadlines import compliance
 from coordination.pages.base import methods, paginate, staff_required
 from coordination.pages.charts import percent_chart
 from coordination.pages.context import current_memberships

@@ -19,7 +19,14 @@ from cases.models import AWAITING_ANSWER, Service, StaffRole
 from cases.paging import WindowCountPaginator
 from cases.referral_list import ReferralFilter, ReferralList
 from consent.categories import Category
-from coordination import reads as deadline_reads
+from coordination.deadlines.selectors import (
+    STATE_DUE_SOON,
+    STATE_OVERDUE,
+    deadline_filter,
+    deadlines_for,
+    due_soon_days,
+    log_deadlines,
+)
 from coordination.models import OPEN_PLAN_STATUSES
 from coordination.pages.base import methods, paginate, staff_required
 from coordination.pages.forms import CaseloadFilterForm, WithdrawForm
@@ -53,14 +60,12 @@ def day(request: HttpRequest) -> HttpResponse:
 
     def deadlines(scope: str, state: str) -> Page:
         query = {"scope": scope, "state": state}
-        return first(
-            deadline_reads.deadline_filter(deadline_reads.deadlines_for(viewer), query, user)
-        )
+        return first(deadline_filter(deadlines_for(viewer), query, user))
 
     with transaction.atomic():
-        overdue = deadlines("mine", deadline_reads.STATE_OVERDUE)
-        due_soon = deadlines("mine", deadline_reads.STATE_DUE_SOON)
-        deadline_reads.log_deadlines(viewer, "day-deadlines", [*overdue, *due_soon])
+        overdue = deadlines("mine", STATE_OVERDUE)
+        due_soon = deadlines("mine", STATE_DUE_SOON)
+        log_deadlines(viewer, "day-deadlines", [*overdue, *due_soon])
         referrals = first(
             ReferralList(
                 ReferralFilter(box="inbox", services=tuple(viewer.reach), states=AWAITING_ANSWER)
@@ -77,8 +82,8 @@ def day(request: HttpRequest) -> HttpResponse:
         documents.log_plan_reads(viewer, "day-plans", list(plans))
         escalated = None
         if any(m.role == StaffRole.MANAGER and m.service_is_active for m in viewer.memberships):
-            escalated = deadlines("service", deadline_reads.STATE_OVERDUE)
-            deadline_reads.log_deadlines(viewer, "day-escalated", list(escalated))
+            escalated = deadlines("service", STATE_OVERDUE)
+            log_deadlines(viewer, "day-escalated", list(escalated))
     return render(
         request,
         "pages/day.html",
@@ -86,7 +91,7 @@ def day(request: HttpRequest) -> HttpResponse:
             "today": today,
             "overdue": overdue,
             "due_soon": due_soon,
-            "due_soon_days": deadline_reads.due_soon_days(),
+            "due_soon_days": due_soon_days(),
             "referrals": referrals,
             "plans": plans,
             "escalated": escalated,

@@ -36,7 +36,7 @@ from consent.categories import Category
 from consent.models import Consent, Decision
 from consent.rules import age_on
 from consent.services import Flow
-from coordination import ledger
+from coordination.deadlines import ledger
 from coordination.models import (
     ChildCoordinator,
     CloseReason,

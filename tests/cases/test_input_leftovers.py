@@ -20,7 +20,7 @@ from django.test import Client
 from cases import dates, legal_bases, services, timeline
 from cases.models import FollowUpPeriod, NavDecision, Youth
 from consent.models import LegalBasis
-from coordination import deadline_rules
+from coordination.deadlines import seeded
 from coordination.models import ChildCoordinator
 from coordination.plans import services as plan_services
 from core.errors import ApplicationError
@@ -278,7 +278,7 @@ URI_CHARACTERS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-
 
 
 def _source_urls() -> list[str]:
-    rules = [str(rule["source_url"]) for rule in deadline_rules.seeded_rules()]
+    rules = [str(rule["source_url"]) for rule in seeded.seeded_rules()]
     bases = [str(basis["source_url"]) for basis in legal_bases.SEEDED]
     return [url for url in rules + bases if url]
 

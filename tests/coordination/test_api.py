@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import Innsatsgruppe
 from consent.models import AccessLogEntry
-from coordination import compliance, ledger
+from coordination.deadlines import compliance, ledger
 from coordination.models import ComplianceSnapshot, Reminder
 from tests import factories
 from tests.coordination.conftest import Office, at

@@ -13,7 +13,8 @@ from django.db import transaction
 
 from cases import events, services
 from cases.models import FactChange, Innsatsgruppe
-from coordination import ledger, tasks
+from coordination import tasks
+from coordination.deadlines import ledger
 from coordination.models import Deadline
 from tests.coordination.conftest import Office
 

@@ -17,7 +17,7 @@ from cases import services
 from cases.models import Activity, FollowUpPeriod, Innsatsgruppe
 from consent.models import Consent
 from consent.services import Flow
-from coordination import ledger
+from coordination.deadlines import ledger
 from coordination.models import (
     Deadline,
     DeadlineRule,

@@ -14,7 +14,7 @@ from cases.access import viewer_for
 from cases.models import StaffRole
 from consent.categories import Category
 from consent.models import Consent, Method
-from coordination import ledger
+from coordination.deadlines import ledger
 from coordination.models import (
     Deadline,
     DeadlineStatus,
@@ -430,7 +430,7 @@ def test_closing_the_plan_cancels_its_open_deadlines(people: Any) -> None:
 
 
 def test_a_plan_without_coordinator_is_flagged_to_the_managers(people: Any) -> None:
-    from coordination import ledger
+    from coordination.deadlines import ledger
 
     ot_manager = factories.make_staff(people.ot, StaffRole.MANAGER, username="leder.ot")
     plan = activate(people, make_plan(people, with_health=False))

@@ -12,7 +12,8 @@ from django.db import connection
 
 from cases import services
 from cases.models import FollowUpPeriod
-from coordination import ledger, reminders
+from coordination import reminders
+from coordination.deadlines import ledger
 from coordination.models import Reminder, ReminderPreference
 from tests.coordination.conftest import Office, at, deadline
 from tests.factories import derived

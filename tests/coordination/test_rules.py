@@ -11,9 +11,9 @@ import time_machine
 from cases import services
 from cases.models import FollowUpPeriod, Innsatsgruppe
 from consent.services import Flow
-from coordination import ledger
+from coordination.deadlines import ledger
+from coordination.deadlines.rules import add_months
 from coordination.models import Deadline, DeadlineRule
-from coordination.rules import add_months
 from tests import factories
 from tests.coordination.conftest import Office, at, deadline, deadlines
 from tests.factories import derived

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import ActivityPlan
 from consent.models import AccessLogEntry
-from coordination.reads import due_soon_days
+from coordination.deadlines.selectors import due_soon_days
 from tests import factories
 from tests.conftest import People, build_people
 from tests.factories import derived

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from cases import demo
 from cases.models import Service
 from coordination import demo as plan_demo
-from coordination import ledger
+from coordination.deadlines import ledger
 
 
 class Command(BaseCommand):

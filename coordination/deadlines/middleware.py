@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from cases import events
-from coordination import ledger
+from coordination.deadlines import ledger
 
 
 class DeadlinesMiddleware:

@@ -14,7 +14,8 @@ from django.utils import timezone
 from cases import dates
 from cases.models import FollowUpPeriod, Service, ServiceKind
 from consent.rules import latest_birth_date
-from coordination import ledger
+from coordination.deadlines import ledger
+from coordination.deadlines.rules import UG_90, local_day
 from coordination.models import (
     ComplianceSnapshot,
     Deadline,
@@ -23,7 +24,6 @@ from coordination.models import (
     Reminder,
     ReminderStage,
 )
-from coordination.rules import UG_90, local_day
 
 DEADLINE_RULES = ("UG-PLAN-1M", "UG-2023")
 # A report's period lies where the periods it counts may lie (API and page alike).

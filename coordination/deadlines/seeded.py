@@ -1,12 +1,12 @@
 """The seeded deadline rules (domain.md §5 and the other deadlines), each with its source.
 
-Parameters hold the law's numbers (from ``coordination.rules``); a deployment may switch a rule
-off or adjust its parameters in the admin. Local-policy day counts are settings.
+Parameters hold the law's numbers (from ``coordination.deadlines.rules``); a deployment may
+switch a rule off or adjust its parameters in the admin. Local-policy day counts are settings.
 """
 
 from __future__ import annotations
 
-from coordination.rules import PARAMETERS
+from coordination.deadlines.rules import PARAMETERS
 
 SEEDED = [
     {

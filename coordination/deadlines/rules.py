@@ -2,10 +2,10 @@
 
 Each evaluator is a pure function of one youth's facts (loaded once by ``load_facts``) and the
 rule's row, and yields the deadlines the facts call for, each with when it was fulfilled (if it
-was). The ledger (``coordination.ledger``) turns that into rows and reminders. Where the law fixes
-a number it is in the rule's parameters (seeded from the constants here); local-policy numbers
-are settings. A due day past the end of the calendar (a far date stored, a huge parameter) is no
-deadline: days move with ``cases.dates.shift``.
+was). The ledger (``coordination.deadlines.ledger``) turns that into rows and reminders.
+Where the law fixes a number it is in the rule's parameters (seeded from the constants here);
+local-policy numbers are settings. A due day past the end of the calendar (a far date stored, a
+huge parameter) is no deadline: days move with ``cases.dates.shift``.
 """
 
 from __future__ import annotations
@@ -598,7 +598,7 @@ def plan_coordinator(rule: DeadlineRule, facts: Facts, today: datetime.date) -> 
             )
 
 
-# UG-90 has no evaluator here: it is a figure per office (``coordination.compliance``).
+# UG-90 has no evaluator here: it is a figure per office (``coordination.deadlines.compliance``).
 EVALUATORS: dict[str, Evaluator] = {
     "UG-2023": ug_2023,
     "UG-PLAN-1M": ug_plan_1m,

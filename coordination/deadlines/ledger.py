@@ -6,7 +6,7 @@ for every followed youth to repair anything missed (``sweep``). It is idempotent
 changes nothing.
 
 How soon a deadline reflects a change: a change made through a request (the API, the pages, the
-admin) is derived before that request's response is sent (``coordination.middleware``); a
+admin) is derived before that request's response is sent (``coordination.deadlines.middleware``); a
 change made elsewhere (a shell, a task), or one whose derivation failed, within
 ``DEADLINES_DERIVE_SECONDS`` by the worker (``tasks.deadlines_derive_changed``).
 """
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from cases.dates import shift
 from cases.models import FactChange, FollowUpPeriod, StaffMembership, StaffRole, Youth
+from coordination.deadlines.rules import EVALUATORS, Expected, load_facts, local_day
 from coordination.models import (
     Deadline,
     DeadlineRule,
@@ -37,7 +38,6 @@ from coordination.models import (
     ReminderStatus,
 )
 from coordination.plans import grants
-from coordination.rules import EVALUATORS, Expected, load_facts, local_day
 
 logger = logging.getLogger(__name__)
 
