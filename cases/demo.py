@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cases import identity, services
 from cases.models import CASELOAD_ROLES, GuardianRelation, Service, ServiceKind, StaffRole, Youth
-from consent import rules
+from consent import ages
 
 DEMO_PASSWORD = "samordna-demo"
 SKIEN = "4003"
@@ -245,7 +245,7 @@ def _draw_birth(rng: random.Random, today: datetime.date, index: int) -> tuple[b
     in_ot = rng.random() < 0.4
     birth = _birth_date(rng, today, 15, 21) if in_ot else _birth_date(rng, today, 17, 29)
     if index < len(MILESTONE_AGES):
-        return True, rules.latest_birth_date(today, MILESTONE_AGES[index])
+        return True, ages.latest_birth_date(today, MILESTONE_AGES[index])
     return in_ot, birth
 
 
@@ -312,7 +312,7 @@ def seed(
     for index in progress(iter(range(youths))):
         rng = _youth_rng(seed_value, index)
         in_ot, birth = _draw_birth(rng, today, index)
-        sixteenth = rules.birthday(birth, 16)
+        sixteenth = ages.birthday(birth, 16)
         started = today - datetime.timedelta(
             days=rng.randint(0, max(0, min(700, (today - sixteenth).days)))
         )

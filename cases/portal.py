@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
 from cases.models import FollowUpPeriod, Guardian, PortalAccount, ServiceKind, Youth
-from consent import rules
+from consent import ages
 from consent.categories import Category
 from consent.models import AccessLogEntry, Consent, Giver, Method
 from core.errors import ApplicationError
@@ -32,7 +32,7 @@ def in_force(account: PortalAccount, today: datetime.date) -> bool:
         return True
     return (
         account.guardian.has_parental_responsibility
-        and rules.age_on(account.youth.birth_date, today) < rules.AGE_OF_MAJORITY
+        and ages.age_on(account.youth.birth_date, today) < ages.AGE_OF_MAJORITY
     )
 
 
@@ -40,7 +40,7 @@ def withheld(account: PortalAccount, today: datetime.date) -> frozenset[str]:
     """Categories a guardian does not see: from 16 the youth decides health matters alone, and
     the guardians are not told about them (pasient- og brukerrettighetsloven §§ 3-4, 4-3)."""
     if account.guardian is not None and (
-        rules.age_on(account.youth.birth_date, today) >= rules.HEALTH_CONSENT_AGE
+        ages.age_on(account.youth.birth_date, today) >= ages.HEALTH_CONSENT_AGE
     ):
         return frozenset({Category.HEALTH})
     return frozenset()
@@ -97,10 +97,10 @@ def access_log(youth: Youth, *, without_health_services: bool = False) -> QueryS
 
 
 def _youth_decides(consent: Consent, youth: Youth, today: datetime.date) -> bool:
-    age = rules.age_on(youth.birth_date, today)
+    age = ages.age_on(youth.birth_date, today)
     categories = {scope.category for scope in consent.scopes.all()}
     return all(
-        age >= rules.consent_age(category, youth.municipality_number) for category in categories
+        age >= ages.consent_age(category, youth.municipality_number) for category in categories
     )
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consent import access_log, rules
+from consent import access_log, ages
 from consent.categories import Category
 from consent.models import Consent, ConsentScope, Decision, Giver, Method
 from core.audit import audit_record
@@ -47,7 +47,7 @@ def _check_giver(
 ) -> None:
     """The age rules of domain.md §7: the right giver for every category, or a clear error."""
     for category in sorted(set(categories)):
-        if rules.giver_for([category], birth_date, on, municipality_number) == giver:
+        if ages.giver_for([category], birth_date, on, municipality_number) == giver:
             continue
         label = Category(category).label
         if giver == Giver.GUARDIANS:
@@ -144,7 +144,7 @@ def consent_record(
             to_kind="" if flow.to_party is not None else flow.to_kind,
             category=category,
             competent_until=(
-                rules.guardians_competent_until(subject_birth_date, category)
+                ages.guardians_competent_until(subject_birth_date, category)
                 if giver == Giver.GUARDIANS
                 else None
             ),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases import demo as cases_demo
 from cases import portal
 from cases.models import FollowUpPeriod, Guardian, PortalAccount, Service, Youth
-from consent import rules
+from consent import ages
 from consent.categories import Category
 from consent.models import Giver, Method
 from coordination.models import MeasureStatus, PlanKind
@@ -70,7 +70,7 @@ def seed_plans(*, seed_value: int = 2026, share: float = 0.25) -> dict[str, int]
         categories = [Category.WORK_AND_WELFARE, Category.EDUCATION]
         # Whoever the consent rules name gives it: the youth from the sharing age, else the
         # guardians (who a minor the demo follows always has).
-        giver = rules.giver_for(categories, youth.birth_date, today, youth.municipality_number)
+        giver = ages.giver_for(categories, youth.birth_date, today, youth.municipality_number)
         consent = (
             plan_services.PlanConsent(
                 giver=giver,
@@ -147,7 +147,7 @@ def seed_portal() -> dict[str, int]:
     adult_with_plan = (
         Youth.objects.filter(
             plans__kind=PlanKind.INDIVIDUAL,
-            birth_date__lte=rules.latest_birth_date(today, 18),
+            birth_date__lte=ages.latest_birth_date(today, 18),
         )
         .order_by("created_at")
         .first()
@@ -163,7 +163,7 @@ def seed_portal() -> dict[str, int]:
     guardian = (
         Guardian.objects.filter(
             has_parental_responsibility=True,
-            youth__birth_date__gt=rules.latest_birth_date(today, 17),
+            youth__birth_date__gt=ages.latest_birth_date(today, 17),
             youth__periods__ended_on__isnull=True,
         )
         .order_by("youth__created_at", "full_name")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases import dates
 from cases.models import FollowUpPeriod, Service, ServiceKind
-from consent.rules import latest_birth_date
+from consent.ages import latest_birth_date
 from coordination.deadlines import ledger
 from coordination.deadlines.rules import UG_90, local_day
 from coordination.models import (

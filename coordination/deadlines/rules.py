@@ -36,9 +36,9 @@ from cases.models import (
     StaffMembership,
     Youth,
 )
+from consent.ages import age_on
 from consent.categories import Category
 from consent.models import Consent, Decision, Giver
-from consent.rules import age_on
 from coordination.models import (
     CoordinatorTerm,
     DeadlineRule,

@@ -32,9 +32,9 @@ from cases.models import (
     Youth,
 )
 from cases.services.common import locked_at_version
+from consent.ages import age_on
 from consent.categories import Category
 from consent.models import Consent, Decision
-from consent.rules import age_on
 from consent.services import Flow
 from coordination.deadlines import ledger
 from coordination.models import (

@@ -19,7 +19,7 @@ from django.core.management import call_command
 
 from cases import demo
 from cases.models import PortalAccount, Youth
-from consent import rules
+from consent import ages
 from coordination.models import Plan
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -43,15 +43,15 @@ def test_the_default_demo_seeds_on_any_day(db: Any, moment: datetime.datetime) -
         call_command("seed_demo", stdout=out, stderr=io.StringIO())
 
     assert Youth.objects.count() >= 295  # 300 draws; a synthetic number drawn twice is skipped
-    ages = sorted(rules.age_on(y.birth_date, today) for y in Youth.objects.all())
+    ages = sorted(ages.age_on(y.birth_date, today) for y in Youth.objects.all())
     assert ages[0] >= 15 and ages[-1] <= 29
     # The youths at the ages where the rules change hands, on their birthday.
     for age in demo.MILESTONE_AGES:
-        born = rules.latest_birth_date(today, age)
+        born = ages.latest_birth_date(today, age)
         assert Youth.objects.filter(birth_date=born).exists()
-        assert rules.age_on(born, today) == age
+        assert ages.age_on(born, today) == age
         if (born.month, born.day) == (today.month, today.day):
-            assert rules.birthday(born, age) == today
+            assert ages.birthday(born, age) == today
     assert Plan.objects.exists()
     assert set(PortalAccount.objects.values_list("user__username", flat=True)) == {
         "ungdom.demo",

@@ -1,4 +1,4 @@
-"""Who may consent, per domain.md §7. Pure functions: the law's numbers, with names."""
+"""Who may consent and from which age, per domain.md §7: pure functions, the law's numbers named."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from consent import rules
+from consent import ages
 from consent.categories import Category
 from consent.models import Giver
 
@@ -30,7 +30,7 @@ EDUCATION, HEALTH = Category.EDUCATION, Category.HEALTH
 def test_age_counts_whole_years_with_a_leap_day_birthday_on_1_march(
     birth_date: str, day: str, age: int
 ) -> None:
-    assert rules.age_on(D(birth_date), D(day)) == age
+    assert ages.age_on(D(birth_date), D(day)) == age
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,7 @@ def test_age_counts_whole_years_with_a_leap_day_birthday_on_1_march(
     [("2025-06-14", Giver.GUARDIANS), ("2025-06-15", Giver.SUBJECT)],
 )
 def test_the_youth_consents_to_sharing_from_the_15th_birthday(day: str, giver: str) -> None:
-    assert rules.giver_for([EDUCATION], D("2010-06-15"), D(day)) == giver
+    assert ages.giver_for([EDUCATION], D("2010-06-15"), D(day)) == giver
 
 
 @pytest.mark.parametrize(
@@ -46,15 +46,15 @@ def test_the_youth_consents_to_sharing_from_the_15th_birthday(day: str, giver: s
     [("2026-06-14", Giver.GUARDIANS), ("2026-06-15", Giver.SUBJECT)],
 )
 def test_the_youth_consents_to_health_from_the_16th_birthday(day: str, giver: str) -> None:
-    assert rules.giver_for([HEALTH], D("2010-06-15"), D(day)) == giver
+    assert ages.giver_for([HEALTH], D("2010-06-15"), D(day)) == giver
 
 
 def test_at_15_a_consent_to_health_and_education_splits_between_youth_and_guardians() -> None:
     birth = D("2010-06-15")
 
-    assert rules.giver_for([EDUCATION, HEALTH], birth, D("2025-06-14")) == Giver.GUARDIANS
-    assert rules.giver_for([EDUCATION, HEALTH], birth, D("2025-06-15")) is None
-    assert rules.giver_for([EDUCATION, HEALTH], birth, D("2026-06-15")) == Giver.SUBJECT
+    assert ages.giver_for([EDUCATION, HEALTH], birth, D("2025-06-14")) == Giver.GUARDIANS
+    assert ages.giver_for([EDUCATION, HEALTH], birth, D("2025-06-15")) is None
+    assert ages.giver_for([EDUCATION, HEALTH], birth, D("2026-06-15")) == Giver.SUBJECT
 
 
 @pytest.mark.parametrize(
@@ -69,18 +69,18 @@ def test_at_15_a_consent_to_health_and_education_splits_between_youth_and_guardi
 def test_a_youth_born_on_29_february_takes_over_on_the_right_day(
     day: str, category: str, giver: str
 ) -> None:
-    assert rules.giver_for([category], D("2008-02-29"), D(day)) == giver
+    assert ages.giver_for([category], D("2008-02-29"), D(day)) == giver
 
 
 def test_a_municipality_may_set_the_sharing_age_to_16(settings: Any) -> None:
     settings.CONSENT_SUBJECT_AGE_BY_MUNICIPALITY = {"4001": 16}
     birth, fifteenth = D("2010-06-15"), D("2025-06-15")
 
-    assert rules.sharing_consent_age("4001") == 16
-    assert rules.sharing_consent_age("4003") == 15
-    assert rules.giver_for([EDUCATION], birth, fifteenth, "4001") == Giver.GUARDIANS
-    assert rules.giver_for([EDUCATION], birth, fifteenth, "4003") == Giver.SUBJECT
-    assert rules.giver_for([EDUCATION], birth, D("2026-06-15"), "4001") == Giver.SUBJECT
+    assert ages.sharing_consent_age("4001") == 16
+    assert ages.sharing_consent_age("4003") == 15
+    assert ages.giver_for([EDUCATION], birth, fifteenth, "4001") == Giver.GUARDIANS
+    assert ages.giver_for([EDUCATION], birth, fifteenth, "4003") == Giver.SUBJECT
+    assert ages.giver_for([EDUCATION], birth, D("2026-06-15"), "4001") == Giver.SUBJECT
 
 
 def test_the_default_sharing_age_comes_from_settings_and_health_stays_at_16(
@@ -88,11 +88,11 @@ def test_the_default_sharing_age_comes_from_settings_and_health_stays_at_16(
 ) -> None:
     settings.CONSENT_SUBJECT_AGE = 16
 
-    assert rules.consent_age(EDUCATION) == 16
-    assert rules.consent_age(HEALTH) == 16
+    assert ages.consent_age(EDUCATION) == 16
+    assert ages.consent_age(HEALTH) == 16
     settings.CONSENT_SUBJECT_AGE = 15
-    assert rules.consent_age(EDUCATION, "4003") == 15
-    assert rules.consent_age(HEALTH, "4003") == 16
+    assert ages.consent_age(EDUCATION, "4003") == 15
+    assert ages.consent_age(HEALTH, "4003") == 16
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_the_default_sharing_age_comes_from_settings_and_health_stays_at_16(
 def test_a_29_february_birthday_falls_on_1_march_in_other_years(
     birth_date: str, years: int, birthday: str
 ) -> None:
-    assert rules.birthday(D(birth_date), years) == D(birthday)
+    assert ages.birthday(D(birth_date), years) == D(birthday)
 
 
 @pytest.mark.parametrize(
@@ -124,11 +124,11 @@ def test_a_29_february_birthday_falls_on_1_march_in_other_years(
 def test_the_latest_birth_date_is_the_last_day_someone_that_old_was_born(
     day: str, years: int, latest: str
 ) -> None:
-    found = rules.latest_birth_date(D(day), years)
+    found = ages.latest_birth_date(D(day), years)
 
     assert found == D(latest)
-    assert rules.age_on(found, D(day)) == years
-    assert rules.age_on(found + datetime.timedelta(days=1), D(day)) == years - 1
+    assert ages.age_on(found, D(day)) == years
+    assert ages.age_on(found + datetime.timedelta(days=1), D(day)) == years - 1
 
 
 @pytest.mark.parametrize(
@@ -144,4 +144,4 @@ def test_the_latest_birth_date_is_the_last_day_someone_that_old_was_born(
 def test_a_guardians_consent_counts_until_the_youth_takes_over_the_category(
     birth_date: str, category: str, until: str
 ) -> None:
-    assert rules.guardians_competent_until(D(birth_date), category) == D(until)
+    assert ages.guardians_competent_until(D(birth_date), category) == D(until)
