@@ -11,9 +11,3 @@ class CoordinationConfig(AppConfig):
         from coordination.receivers import on_facts_changed
 
         facts_changed.connect(on_facts_changed, dispatch_uid="coordination.deadlines")
-
-        from django.db.backends.signals import connection_created
-
-        from coordination.db import compiled_timestamp_loader
-
-        connection_created.connect(compiled_timestamp_loader, dispatch_uid="coordination.db")
