@@ -414,9 +414,9 @@ class Read:
 def log_reads(viewer: Viewer, purpose: str, reads: Iterable[Read]) -> None:
     """Write one access-log row per youth read, in one INSERT, before the response exists.
 
-    One statement is atomic by itself, so a read whose only write is this log needs no
-    transaction around it (the caseload, timeline and referral lists run without: two round
-    trips less); if the INSERT fails the request fails and nothing was shown. Reads that write
+    A read whose only write is this log needs no transaction around it (the caseload, timeline
+    and referral lists run without; ``bulk_create`` gives its INSERT one of its own when none is
+    open); if the INSERT fails the request fails and nothing was shown. Reads that write
     anything else, or log more than once, keep theirs."""
     accesses = []
     for read in reads:

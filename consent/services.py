@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consent import access_log, ages
+from consent import ages
 from consent.categories import Category
-from consent.models import Consent, ConsentScope, Decision, Giver, Method
+from consent.models import AccessLogEntry, Consent, ConsentScope, Decision, Giver, Method
 from core.audit import audit_record
 from core.errors import ApplicationError
 
@@ -200,22 +200,24 @@ class Access:
 def access_log_record(*, actor: Any, accesses: Iterable[Access]) -> None:
     """Append access-log rows, one per subject, in one INSERT. Call inside the transaction of
     the read it records."""
+    at = timezone.now()
     name = (actor.get_full_name() or actor.get_username()) if actor is not None else ""
-    access_log.insert(
-        at=timezone.now(),
-        actor=actor,
-        actor_name=name,
-        rows=[
-            {
-                "party": access.party_id,
-                "role": access.role,
-                "subject": access.subject_id,
-                "purpose": access.purpose,
-                "granted": access.granted,
-                "categories": sorted(set(access.categories)),
-                "items": list(access.items),
-                "bases": sorted(set(access.bases)),
-            }
+    actor_id = actor.pk if actor is not None else None
+    AccessLogEntry.objects.bulk_create(
+        [
+            AccessLogEntry(
+                at=at,
+                actor_id=actor_id,
+                actor_name=name,
+                party_id=access.party_id,
+                role=access.role,
+                subject_id=access.subject_id,
+                purpose=access.purpose,
+                granted=access.granted,
+                categories=sorted(set(access.categories)),
+                items=list(access.items),
+                bases=sorted(set(access.bases)),
+            )
             for access in accesses
-        ],
+        ]
     )

@@ -6,6 +6,11 @@ token's rows, sends one e-mail and marks them sent in the same transaction (a re
 finds nothing left to send). A claim older than ``REMINDER_CLAIM_LEASE_SECONDS`` is taken over by
 the next sweep, so a lost task or a broker outage delays reminders and never loses them.
 
+A sweep claims thousands of rows for hundreds of recipients, so each statement stays small and
+keeps its shape: a claim is stamped with one UPDATE per recipient (one UPDATE for the batch
+would be a CASE over every recipient for every row), and a digest reads its rows as plain
+values (no model instances) in one query and marks them sent in one UPDATE.
+
 E-mails carry no names, identity numbers or case content: counts, kinds, due days and links.
 """
 
@@ -13,18 +18,20 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from coordination.claimed_rows import DueRow, claimed_rows, mark_sent, stamp_claims
+from cases.models import Service
 from coordination.models import Reminder, ReminderStage, ReminderStatus
 
 
@@ -44,21 +51,71 @@ def _due(now: datetime.datetime) -> Any:
 
 @transaction.atomic
 def claim_due(*, now: datetime.datetime | None = None, limit: int | None = None) -> list[Claim]:
-    """Claim up to ``limit`` due reminders, one token per recipient."""
+    """Claim up to ``limit`` due reminders, one token per recipient. The rows are locked with
+    ``SKIP LOCKED`` until the claim commits: rows another sweep is claiming are left to it."""
     now = now or timezone.now()
     limit = limit or settings.REMINDER_BATCH_SIZE
-    rows = list(
+    rows = (
         _due(now)
         .select_for_update(skip_locked=True)
         .order_by("send_after", "id")
         .values_list("id", "recipient_key")[:limit]
     )
-    if not rows:
-        return []
-    counts = Counter(key for _, key in rows)
-    tokens = {key: uuid.uuid4() for key in counts}
-    stamp_claims([pk for pk, _ in rows], tokens, at=now)
-    return [Claim(tokens[key], key, count) for key, count in counts.items()]
+    by_recipient: defaultdict[str, list[int]] = defaultdict(list)
+    for pk, key in rows:
+        by_recipient[key].append(pk)
+    claims = []
+    for key, ids in by_recipient.items():
+        token = uuid.uuid4()
+        Reminder.objects.filter(pk__in=ids).update(claim_token=token, claimed_at=now)
+        claims.append(Claim(token, key, len(ids)))
+    return claims
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """What a digest needs of one claimed reminder: no model instances (a sweep reads tens of
+    thousands), and nothing about the youth or the case."""
+
+    id: int
+    stage: str
+    rule: str | None
+    rule_name: str | None
+    due_on: datetime.date | None
+    snapshot_rule: str | None
+    snapshot_day: datetime.date | None
+    snapshot_service: uuid.UUID | None
+    user_id: int | None
+    service_id: uuid.UUID | None
+    address: str  # the recipient's: the staff member's, else the service's notification address
+
+
+_DUE_ROW_COLUMNS = (
+    *("id", "stage", "deadline__rule__code", "deadline__rule__name", "deadline__due_on"),
+    *("snapshot__rule_id", "snapshot__day", "snapshot__service_id", "user_id", "service_id"),
+    "address",
+)
+
+
+def _recipient_address() -> Coalesce:
+    """Looked up per row by key (a claim's rows share it): joining the user and service tables
+    instead let the planner hash whole tables."""
+    users = get_user_model().objects.filter(pk=OuterRef("user_id")).values("email")[:1]
+    services = Service.objects.filter(pk=OuterRef("service_id")).values("notification_email")[:1]
+    return Coalesce(Subquery(users), Subquery(services), Value(""))
+
+
+def claimed_rows(token: uuid.UUID | str) -> list[DueRow]:
+    """The claim's pending rows in id order, locked until the transaction ends (call inside
+    one): a second worker delivering the same claim waits, then finds them sent."""
+    rows = (
+        Reminder.objects.select_for_update(of=("self",))
+        .filter(claim_token=token, status=ReminderStatus.PENDING)
+        .annotate(address=_recipient_address())
+        .order_by("id")
+        .values_list(*_DUE_ROW_COLUMNS)
+    )
+    return [DueRow(*values) for values in rows]
 
 
 # What each stage says before the due day, in Norwegian and in English.
@@ -170,7 +227,14 @@ def deliver(token: uuid.UUID | str, *, now: datetime.datetime | None = None) -> 
             return 0
         message = render_digest(rows, address, uuid.UUID(str(token)))
         message.send(fail_silently=False)
-        mark_sent(ids, at=now or timezone.now(), message_id=message.extra_headers["Message-ID"])
+        # Sent, with the digest's Message-ID (which carries the token); the rows give the token
+        # up, out of the claims' index.
+        Reminder.objects.filter(pk__in=ids).update(
+            status=ReminderStatus.SENT,
+            sent_at=now or timezone.now(),
+            message_id=message.extra_headers["Message-ID"],
+            claim_token=None,
+        )
         return len(rows)
 
 

@@ -107,9 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait instead of failing when web, worker and beat overlap.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
-    # Sessions start in UTC. A server whose zone is "Etc/UTC" or local time makes Django
-    # register its own timestamp loader, written in Python, on every connection, and parsing
-    # timestamps becomes a noticeable part of a list request. In UTC, psycopg's C loader stays.
+    # Sessions start in UTC, the zone Django reads and writes in: otherwise Django sets it on
+    # every new connection (a statement and, outside autocommit, a commit).
     # random_page_cost: PostgreSQL's default (4) prices an index probe as a disk seek; on
     # SSDs with the working set in memory 1.1 is the usual figure. With 4 the planner hashes
     # all staff to join a page's periods to their responsible instead of probing the index.

@@ -13,6 +13,18 @@ from cases.models import Service, ServiceKind, StaffRole, Youth
 from tests import factories
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The tests run where production runs: on PostgreSQL (the embedded SQLite default is
+    checked by tests/test_run_command.py, which starts ./scripts/run)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise pytest.UsageError(
+            "The tests run on PostgreSQL: scripts/test, or "
+            "python scripts/with_postgres.py -- pytest … (or set DATABASE_URL)."
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

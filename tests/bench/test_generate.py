@@ -1,12 +1,11 @@
 """The benchmark data generator (bench/generate.py): valid rows in every state, readable by the
-application's own pages. PostgreSQL only (it writes with COPY)."""
+application's own pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.db.models import F
 from django.test import Client
 
@@ -16,10 +15,7 @@ from cases.models import FollowUpPeriod, Referral, StaffMembership, Youth
 from consent.models import Consent
 from coordination.models import Deadline, Reminder
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY: PostgreSQL only"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def test_generator_fills_every_state_and_the_pages_read_it(settings: Any) -> None:

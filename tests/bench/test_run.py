@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from bench import generate, growth, load, run, sweep, worker
 from cases.models import Youth
@@ -16,7 +15,6 @@ from cases.models import Youth
 pytestmark = [
     # Committed rows: the worker and gunicorn are other processes.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
 ]
 
 

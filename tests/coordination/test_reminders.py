@@ -4,7 +4,6 @@ check. The full run with Redis, a Celery worker and beat is in test_delivery.py.
 from __future__ import annotations
 
 import datetime
-import uuid
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from cases.models import FollowUpPeriod
 from coordination import reminders
 from coordination.deadlines import ledger
 from coordination.models import Reminder, ReminderPreference
-from tests.coordination.conftest import Office, at, deadline
+from tests.coordination.conftest import Office, at, deadline, deadlines
 from tests.factories import derived
 
 D = datetime.date.fromisoformat
@@ -264,20 +263,15 @@ def test_health_reports_the_oldest_unsent_due_reminder(
     assert (body["status"], body["reminders"]["status"]) == ("degraded", "late")
 
 
-def test_the_written_out_claim_statements_read_what_the_orm_query_reads(
-    office: Office, travel: Any
-) -> None:
-    """On PostgreSQL a claim's rows are read by a statement written out for speed;
-    it must give the ORM query's rows: deadlines and a compliance figure, a staff member, a
-    service and a recipient without an address."""
-    from django.db import transaction
-
-    from coordination.claimed_rows import DueRow, claimed_rows, claimed_rows_query
+def _all_stages_due(office: Office, travel: Any) -> dict[str, Any]:
+    """One activity due 2027-01-12 with every stage due on the 15th, another not yet due; the
+    DUE reminder moved to a counsellor without an address, and a compliance figure for NAV's
+    notification address. Returns the rows by name."""
     from coordination.models import ComplianceSnapshot, DeadlineRule
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the written-out statements are PostgreSQL's")
-    _due_reminders(office, travel, 2)
+    youth = _due_reminders(office, travel, 1)
+    activity_due(office, youth, "2027-03-01")
+    due, later = deadlines(youth, "ACTIVITY")
     snapshot = ComplianceSnapshot.objects.create(
         rule=DeadlineRule.objects.get(code="UG-90"),
         service=office.nav,
@@ -286,31 +280,96 @@ def test_the_written_out_claim_statements_read_what_the_orm_query_reads(
         met=8,
         target_percent=90,
     )
-    first = Reminder.objects.order_by("id").first()
-    Reminder.objects.create(
-        snapshot=snapshot,
-        stage="COMPLIANCE",
-        recipient_key=f"service:{office.nav.pk}",
-        service=office.nav,
-        send_after=at("2027-01-05", 7),
-    )
-    Reminder.objects.filter(pk=first.pk).update(user=office.counsellor)
-    type(office.counsellor).objects.filter(pk=office.counsellor.pk).update(email="")
-    token = uuid.uuid4()
-    Reminder.objects.filter(status="PENDING").update(claim_token=token)
-    with transaction.atomic():
-        written_out = claimed_rows(token)
-        expected = [DueRow(*values) for values in claimed_rows_query(token)]
-    assert written_out == expected
-    assert len(expected) == Reminder.objects.filter(status="PENDING").count() > 3
-    assert office.nav.notification_email
-    assert {row.address for row in expected} == {
-        "",
-        office.nav.notification_email,
-        office.advisor.email,
-        office.manager.email,  # the escalations
+    rows = {
+        "before_7": due.reminders.get(stage="BEFORE", days=-7),
+        "before_1": due.reminders.get(stage="BEFORE", days=-1),
+        "due": due.reminders.get(stage="DUE"),
+        "escalation": due.reminders.get(stage="ESCALATION"),
+        "compliance": Reminder.objects.create(
+            snapshot=snapshot,
+            stage="COMPLIANCE",
+            recipient_key=f"service:{office.nav.pk}",
+            service=office.nav,
+            send_after=at("2027-01-05", 7),
+        ),
     }
-    assert any(row.snapshot_rule == "UG-90" for row in expected)
+    Reminder.objects.filter(pk=rows["due"].pk).update(
+        user=office.counsellor, recipient_key=f"user:{office.counsellor.pk}"
+    )
+    type(office.counsellor).objects.filter(pk=office.counsellor.pk).update(email="")
+    assert not later.reminders.filter(send_after__lte=at("2027-01-15", 8)).exists()
+    travel("2027-01-15", 8)
+    return rows
+
+
+def test_a_claims_rows_carry_what_its_digest_needs_and_its_recipients_address(
+    office: Office, travel: Any
+) -> None:
+    """Deadlines and a compliance figure; a staff member, a manager, a service and a recipient
+    without an address: each claim reads its own rows, in id order, with the recipient's
+    address."""
+    from django.db import transaction
+
+    rows = _all_stages_due(office, travel)
+    claims = {c.recipient_key: c for c in reminders.claim_due()}
+    advisor, counsellor = f"user:{office.advisor.pk}", f"user:{office.counsellor.pk}"
+    manager, nav = f"user:{office.manager.pk}", f"service:{office.nav.pk}"
+    assert {key: c.count for key, c in claims.items()} == {
+        advisor: 2,
+        counsellor: 1,
+        manager: 1,
+        nav: 1,
+    }
+    assert len({c.token for c in claims.values()}) == 4
+
+    def activity(name: str, stage: str, user: Any, address: str) -> reminders.DueRow:
+        return reminders.DueRow(
+            *(rows[name].pk, stage, "ACTIVITY", "Frist for aktivitet", D("2027-01-12")),
+            *(None, None, None, user.pk, None, address),
+        )
+
+    with transaction.atomic():
+        read = {key: reminders.claimed_rows(c.token) for key, c in claims.items()}
+    assert read == {
+        advisor: [
+            activity("before_7", "BEFORE", office.advisor, "ingrid@nav.test"),
+            activity("before_1", "BEFORE", office.advisor, "ingrid@nav.test"),
+        ],
+        counsellor: [activity("due", "DUE", office.counsellor, "")],
+        manager: [activity("escalation", "ESCALATION", office.manager, "hilde@nav.test")],
+        nav: [
+            reminders.DueRow(
+                *(rows["compliance"].pk, "COMPLIANCE", None, None, None),
+                *("UG-90", D("2027-01-05"), office.nav.pk, None, office.nav.pk),
+                office.nav.notification_email,
+            )
+        ],
+    }
+    assert office.nav.notification_email
+
+
+def test_a_claim_stamps_the_earliest_due_rows_up_to_its_limit_and_no_row_twice(
+    office: Office, travel: Any
+) -> None:
+    rows = _all_stages_due(office, travel)
+    first = reminders.claim_due(limit=2)  # due at 07:00 on the 5th: the oldest
+    assert sorted(c.count for c in first) == [1, 1]
+    stamped = dict(Reminder.objects.exclude(claim_token=None).values_list("pk", "claim_token"))
+    assert set(stamped) == {rows["before_7"].pk, rows["compliance"].pk}
+    assert {c.token for c in first} == set(stamped.values())
+    rest = reminders.claim_due()
+    assert sorted((c.recipient_key, c.count) for c in rest) == sorted(
+        [
+            (f"user:{office.advisor.pk}", 1),
+            (f"user:{office.counsellor.pk}", 1),
+            (f"user:{office.manager.pk}", 1),
+        ]
+    )
+    claimed = Reminder.objects.exclude(claim_token=None)
+    assert set(claimed.values_list("claimed_at", flat=True)) == {at("2027-01-15", 8)}
+    assert claimed.count() == 5
+    assert reminders.claim_due() == []  # every due row is claimed, within the lease
+    assert not Reminder.objects.filter(claim_token=None, send_after__lte=at("2027-01-15", 8))
 
 
 def _while_a_worker_sends(row: Reminder, change: Any) -> None:
@@ -348,12 +407,6 @@ def _while_a_worker_sends(row: Reminder, change: Any) -> None:
     assert waited, "the change should wait for the worker's row"
 
 
-needs_row_locks = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks are PostgreSQL's"
-)
-
-
-@needs_row_locks
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_due_day_moving_while_a_worker_sends_leaves_the_sent_reminder_sent(
     office: Office, travel: Any
@@ -381,7 +434,6 @@ def test_a_due_day_moving_while_a_worker_sends_leaves_the_sent_reminder_sent(
     assert (moved.status, moved.send_after) == ("PENDING", at("2027-02-28", 7))
 
 
-@needs_row_locks
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_digest_choice_made_while_a_worker_sends_leaves_the_sent_reminder_as_sent(
     office: Office, travel: Any

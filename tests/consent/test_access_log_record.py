@@ -1,0 +1,54 @@
+"""Recording accesses: one access-log row per subject, written in one INSERT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consent.models import AccessLogEntry
+from consent.services import Access, access_log_record
+
+
+def test_each_access_is_one_row_with_who_where_what_and_on_which_basis(
+    people: Any, django_assert_num_queries: Any
+) -> None:
+    item = {"type": "entry", "id": "e1", "category": "HEALTH", "basis": "consent:c1"}
+    with django_assert_num_queries(1):
+        access_log_record(
+            actor=people.nav_advisor,
+            accesses=[
+                Access(
+                    subject_id=people.youth.pk,
+                    granted=True,
+                    purpose="timeline",
+                    party_id=people.nav.pk,
+                    role="CASEWORKER",
+                    categories=["HEALTH", "GENERAL", "HEALTH"],
+                    items=[item],
+                    bases=["general", "consent:c1", "general"],
+                ),
+                Access(subject_id=people.youth.pk, granted=False, purpose="youth"),
+            ],
+        )
+    rows = AccessLogEntry.objects.order_by("id").values_list(
+        *("actor", "actor_name", "party", "role", "subject", "purpose", "granted"),
+        *("categories", "items", "bases"),
+    )
+    name = people.nav_advisor.get_full_name() or people.nav_advisor.get_username()
+    advisor, youth = people.nav_advisor.pk, people.youth.pk
+    seen = (["GENERAL", "HEALTH"], [item], ["consent:c1", "general"])
+    assert list(rows) == [
+        (advisor, name, people.nav.pk, "CASEWORKER", youth, "timeline", True, *seen),
+        (advisor, name, None, "", youth, "youth", False, [], [], []),
+    ]
+    assert len(set(AccessLogEntry.objects.values_list("at", flat=True))) == 1
+
+
+def test_without_an_actor_the_row_has_no_name_and_nothing_is_written_for_no_access(
+    people: Any, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(0):
+        access_log_record(actor=people.nav_advisor, accesses=[])
+    access_log_record(
+        actor=None, accesses=[Access(subject_id=people.youth.pk, granted=True, purpose="report")]
+    )
+    assert list(AccessLogEntry.objects.values_list("actor", "actor_name")) == [(None, "")]
