@@ -71,7 +71,7 @@ def explain_claim(out: Path) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from coordination.reminders import _due
+    from coordination.reminders.delivery import _due
 
     query = (
         _due(timezone.now())
@@ -93,14 +93,14 @@ def sweep() -> tuple[int, int]:
     from django.core import mail
     from django.test.utils import override_settings
 
-    from coordination import reminders
+    from coordination.reminders import delivery
 
     sent = digests = 0
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         mail.outbox = []
-        while claims := reminders.claim_due():
+        while claims := delivery.claim_due():
             for claim in claims:
-                sent += reminders.deliver(claim.token)
+                sent += delivery.deliver(claim.token)
                 digests += 1
                 mail.outbox.clear()  # rendered and built, then dropped: memory stays flat
     return sent, digests

@@ -14,9 +14,9 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from coordination import reminders
 from coordination.deadlines import compliance, ledger
 from coordination.plans import grants
+from coordination.reminders import delivery
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def sessions_clear_expired() -> int:
 def reminders_dispatch() -> int:
     """Claim due reminders and queue one send per recipient. If queueing fails (broker down),
     the claims lapse after the lease and the next run takes them again."""
-    claims = reminders.claim_due()
+    claims = delivery.claim_due()
     queued = 0
     for claim in claims:
         try:
@@ -52,11 +52,11 @@ def reminders_dispatch() -> int:
 def reminders_send(self: Any, token: str) -> int:
     """Send one recipient's claimed reminders as one digest; retry with back-off on failure."""
     try:
-        return reminders.deliver(token)
+        return delivery.deliver(token)
     except (smtplib.SMTPException, OSError) as exc:
-        reminders.record_failure(token, exc)
+        delivery.record_failure(token, exc)
         logger.warning("reminder digest not sent (%s); retrying", type(exc).__name__)
-        raise self.retry(exc=exc, countdown=reminders.retry_delay(self.request.retries)) from None
+        raise self.retry(exc=exc, countdown=delivery.retry_delay(self.request.retries)) from None
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
-from coordination import reminders
+from coordination.reminders import delivery
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -24,7 +24,7 @@ def health(request: HttpRequest) -> JsonResponse:
         database = "unavailable"
     if database != "ok":
         return JsonResponse({"status": "error", "database": database}, status=503)
-    age = reminders.oldest_unsent_age()
+    age = delivery.oldest_unsent_age()
     late = age is not None and age > settings.REMINDER_HEALTH_MAX_AGE_SECONDS
     return JsonResponse(
         {

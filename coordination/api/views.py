@@ -29,13 +29,14 @@ from cases.middleware import viewer_of
 from cases.models import ServiceKind
 from coordination.api import serializers as s
 from coordination.api.renderers import CSVRenderer
-from coordination.deadlines import compliance, ledger
+from coordination.deadlines import compliance
 from coordination.deadlines.selectors import deadline_filter, deadlines_for, log_deadlines
 from coordination.models import (
     Deadline,
     DeadlineRule,
     ReminderPreference,
 )
+from coordination.reminders import planning
 from core.errors import ApplicationError
 
 
@@ -92,7 +93,7 @@ class ReminderPreferenceView(APIView):
         user: Any = request.user
         with transaction.atomic():
             ReminderPreference.objects.update_or_create(user=user, defaults={"mode": data["mode"]})
-            ledger.replan_for_user(user)
+            planning.replan_for_user(user)
         return Response({"mode": data["mode"]})
 
 

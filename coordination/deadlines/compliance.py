@@ -14,7 +14,6 @@ from django.utils import timezone
 from cases import dates
 from cases.models import FollowUpPeriod, Service, ServiceKind
 from consent.ages import latest_birth_date
-from coordination.deadlines import ledger
 from coordination.deadlines.rules import UG_90, local_day
 from coordination.models import (
     ComplianceSnapshot,
@@ -24,6 +23,7 @@ from coordination.models import (
     Reminder,
     ReminderStage,
 )
+from coordination.reminders import planning
 
 DEADLINE_RULES = ("UG-PLAN-1M", "UG-2023")
 # A report's period lies where the periods it counts may lie (API and page alike).
@@ -83,8 +83,8 @@ def snapshot(service: Service, *, now: datetime.datetime | None = None) -> Compl
         },
     )
     if figure.below_target:
-        recipients = ledger.managers_or_service(service.pk, ledger.managers_of([service.pk]))
-        at = ledger.send_after(today, "IMMEDIATE", now)
+        recipients = planning.managers_or_service(service.pk, planning.managers_of([service.pk]))
+        at = planning.send_after(today, "IMMEDIATE", now)
         Reminder.objects.bulk_create(
             [
                 Reminder(

@@ -28,6 +28,7 @@ from coordination.models import (
     ReminderPreference,
 )
 from coordination.plans import services as plan_services
+from coordination.reminders import planning
 from core.errors import ApplicationError
 from tests.coordination.conftest import Office, at, deadline, deadlines
 from tests.coordination.plan_helpers import activate, make_plan, plan_consent
@@ -175,7 +176,7 @@ def test_moving_reminders_to_a_daily_digest_skips_a_day_past_the_calendar(
     escalation = row.reminders.get(stage="ESCALATION")
     Deadline.objects.filter(pk=row.pk).update(due_on=LAST)  # moved, not yet re-planned
     ReminderPreference.objects.create(user=office.manager, mode="DAILY")
-    ledger.replan_for_user(office.manager)
+    planning.replan_for_user(office.manager)
     assert Reminder.objects.get(pk=escalation.pk).send_after == escalation.send_after
 
 

@@ -11,9 +11,8 @@ from django.db import connection
 
 from cases import services
 from cases.models import FollowUpPeriod
-from coordination import reminders
-from coordination.deadlines import ledger
 from coordination.models import Reminder, ReminderPreference
+from coordination.reminders import delivery, planning
 from tests.coordination.conftest import Office, at, deadline, deadlines
 from tests.factories import derived
 
@@ -62,7 +61,7 @@ def test_stages_7_and_1_days_before_on_the_day_and_escalation_to_the_manager(
     ],
 )
 def test_reminders_go_at_seven_in_oslo_across_dst_changes(day: str, utc_hour: int) -> None:
-    moment = ledger.send_after(D(day), "IMMEDIATE", at("2027-01-01"))
+    moment = planning.send_after(D(day), "IMMEDIATE", at("2027-01-01"))
     assert moment.astimezone(datetime.UTC).hour == utc_hour
     assert moment == at(day, 7)
 
@@ -121,9 +120,9 @@ def test_one_digest_per_recipient_with_no_names_or_case_content(
 ) -> None:
     youth = _due_reminders(office, travel, 3)
     travel("2027-01-05", 8)  # the 7-days-before reminders fell due at 07:00
-    claims = reminders.claim_due()
+    claims = delivery.claim_due()
     assert [c.count for c in claims] == [3]
-    assert reminders.deliver(claims[0].token) == 3
+    assert delivery.deliver(claims[0].token) == 3
     [message] = smtp.inbox.messages
     assert message["To"] == "ingrid@nav.test"
     text = message.get_body(("plain",)).get_content()
@@ -145,12 +144,12 @@ def test_one_claim_gives_each_recipient_a_token_and_the_overdue_line_its_words(
 ) -> None:
     _due_reminders(office, travel, 1)
     travel("2027-01-15", 8)  # every stage has fallen due, the escalation to the manager too
-    claims = {c.recipient_key: c for c in reminders.claim_due()}
+    claims = {c.recipient_key: c for c in delivery.claim_due()}
     advisor, manager = f"user:{office.advisor.pk}", f"user:{office.manager.pk}"
     assert set(claims) == {advisor, manager}
     assert claims[advisor].token != claims[manager].token
     assert Reminder.objects.filter(claim_token=claims[manager].token).count() == 1
-    assert reminders.deliver(claims[manager].token) == 1
+    assert delivery.deliver(claims[manager].token) == 1
     [message] = smtp.inbox.messages
     assert message["To"] == office.manager.email
     assert "1 frist å følge opp, 1 oversittet" in message["Subject"]
@@ -159,7 +158,7 @@ def test_one_claim_gives_each_recipient_a_token_and_the_overdue_line_its_words(
     assert "1 × Frist for aktivitet (ACTIVITY) – oversittet, frist var 12.01.2027" in text
     assert "1 × ACTIVITY – overdue, was due 2027-01-12" in text
     assert "<strong>oversittet, frist var 12.01.2027</strong>" in html
-    assert reminders.deliver(claims[advisor].token) == claims[advisor].count
+    assert delivery.deliver(claims[advisor].token) == claims[advisor].count
 
 
 def test_a_service_recipient_gets_the_digest_at_its_notification_address(
@@ -168,8 +167,8 @@ def test_a_service_recipient_gets_the_digest_at_its_notification_address(
     _due_reminders(office, travel, 2)
     Reminder.objects.update(user=None, service=office.nav, recipient_key=f"service:{office.nav.pk}")
     travel("2027-01-05", 8)
-    [claim] = reminders.claim_due()
-    assert reminders.deliver(claim.token) == 2
+    [claim] = delivery.claim_due()
+    assert delivery.deliver(claim.token) == 2
     [message] = smtp.inbox.messages
     assert message["To"] == office.nav.notification_email
 
@@ -180,8 +179,8 @@ def test_a_recipient_without_an_address_is_recorded_and_not_sent(
     _due_reminders(office, travel, 1)
     type(office.advisor).objects.filter(pk=office.advisor.pk).update(email="")
     travel("2027-01-05", 8)
-    [claim] = reminders.claim_due()
-    assert reminders.deliver(claim.token) == 0
+    [claim] = delivery.claim_due()
+    assert delivery.deliver(claim.token) == 0
     assert smtp.inbox.messages == []
     row = Reminder.objects.get(status="PENDING", send_after__lte=at("2027-01-05", 8))
     assert (row.last_error, row.claim_token) == ("no address", None)
@@ -190,10 +189,10 @@ def test_a_recipient_without_an_address_is_recorded_and_not_sent(
 def test_a_delivered_claim_is_not_sent_again(office: Office, travel: Any, smtp: Any) -> None:
     _due_reminders(office, travel, 2)
     travel("2027-01-05", 8)
-    [claim] = reminders.claim_due()
-    assert reminders.deliver(claim.token) == 2
-    assert reminders.deliver(claim.token) == 0  # the task delivered twice
-    assert reminders.claim_due() == []
+    [claim] = delivery.claim_due()
+    assert delivery.deliver(claim.token) == 2
+    assert delivery.deliver(claim.token) == 0  # the task delivered twice
+    assert delivery.claim_due() == []
     assert len(smtp.inbox.messages) == 1
     # Sent rows give the token up (out of the claims' index); the Message-ID keeps it.
     sent = Reminder.objects.filter(status="SENT")
@@ -211,7 +210,7 @@ def test_a_cancelled_reminder_revived_within_a_claims_lease_can_be_claimed_at_on
 
     youth = _due_reminders(office, travel, 1)
     travel("2027-01-05", 8)
-    [claim] = reminders.claim_due()
+    [claim] = delivery.claim_due()
     colleague = factories.make_staff(office.nav, username="per.nav", email="per@nav.test")
     period = FollowUpPeriod.objects.get(youth=youth, service=office.nav)
     for responsible in (colleague, office.advisor):
@@ -222,10 +221,10 @@ def test_a_cancelled_reminder_revived_within_a_claims_lease_can_be_claimed_at_on
             )
         )
         if responsible == colleague:
-            assert reminders.deliver(claim.token) == 0  # the advisor's row was cancelled
-    [again] = reminders.claim_due()
+            assert delivery.deliver(claim.token) == 0  # the advisor's row was cancelled
+    [again] = delivery.claim_due()
     assert (again.recipient_key, again.count) == (f"user:{office.advisor.pk}", 1)
-    assert reminders.deliver(again.token) == 1
+    assert delivery.deliver(again.token) == 1
     assert smtp.inbox.messages[0]["To"] == office.advisor.email
 
 
@@ -234,18 +233,18 @@ def test_an_smtp_outage_keeps_the_rows_pending_and_a_later_claim_sends_them(
 ) -> None:
     _due_reminders(office, travel, 2)
     travel("2027-01-05", 8)
-    [claim] = reminders.claim_due()
+    [claim] = delivery.claim_due()
     smtp.stop()
     with pytest.raises(OSError):
-        reminders.deliver(claim.token)
-    reminders.record_failure(claim.token, ConnectionRefusedError("refused"))
+        delivery.deliver(claim.token)
+    delivery.record_failure(claim.token, ConnectionRefusedError("refused"))
     assert Reminder.objects.filter(status="PENDING", attempts=1).count() == 2
-    assert reminders.claim_due() == []  # still claimed within the lease
+    assert delivery.claim_due() == []  # still claimed within the lease
     smtp.start()
     travel("2027-01-05", 8, settings.REMINDER_CLAIM_LEASE_SECONDS // 60 + 1)
-    [again] = reminders.claim_due()
-    assert reminders.deliver(claim.token) == 0  # the old task finds its claim taken over
-    assert reminders.deliver(again.token) == 2
+    [again] = delivery.claim_due()
+    assert delivery.deliver(claim.token) == 0  # the old task finds its claim taken over
+    assert delivery.deliver(again.token) == 2
     assert len(smtp.inbox.reminder_ids()) == 2
 
 
@@ -311,7 +310,7 @@ def test_a_claims_rows_carry_what_its_digest_needs_and_its_recipients_address(
     from django.db import transaction
 
     rows = _all_stages_due(office, travel)
-    claims = {c.recipient_key: c for c in reminders.claim_due()}
+    claims = {c.recipient_key: c for c in delivery.claim_due()}
     advisor, counsellor = f"user:{office.advisor.pk}", f"user:{office.counsellor.pk}"
     manager, nav = f"user:{office.manager.pk}", f"service:{office.nav.pk}"
     assert {key: c.count for key, c in claims.items()} == {
@@ -322,14 +321,14 @@ def test_a_claims_rows_carry_what_its_digest_needs_and_its_recipients_address(
     }
     assert len({c.token for c in claims.values()}) == 4
 
-    def activity(name: str, stage: str, user: Any, address: str) -> reminders.DueRow:
-        return reminders.DueRow(
+    def activity(name: str, stage: str, user: Any, address: str) -> delivery.DueRow:
+        return delivery.DueRow(
             *(rows[name].pk, stage, "ACTIVITY", "Frist for aktivitet", D("2027-01-12")),
             *(None, None, None, user.pk, None, address),
         )
 
     with transaction.atomic():
-        read = {key: reminders.claimed_rows(c.token) for key, c in claims.items()}
+        read = {key: delivery.claimed_rows(c.token) for key, c in claims.items()}
     assert read == {
         advisor: [
             activity("before_7", "BEFORE", office.advisor, "ingrid@nav.test"),
@@ -338,7 +337,7 @@ def test_a_claims_rows_carry_what_its_digest_needs_and_its_recipients_address(
         counsellor: [activity("due", "DUE", office.counsellor, "")],
         manager: [activity("escalation", "ESCALATION", office.manager, "hilde@nav.test")],
         nav: [
-            reminders.DueRow(
+            delivery.DueRow(
                 *(rows["compliance"].pk, "COMPLIANCE", None, None, None),
                 *("UG-90", D("2027-01-05"), office.nav.pk, None, office.nav.pk),
                 office.nav.notification_email,
@@ -352,12 +351,12 @@ def test_a_claim_stamps_the_earliest_due_rows_up_to_its_limit_and_no_row_twice(
     office: Office, travel: Any
 ) -> None:
     rows = _all_stages_due(office, travel)
-    first = reminders.claim_due(limit=2)  # due at 07:00 on the 5th: the oldest
+    first = delivery.claim_due(limit=2)  # due at 07:00 on the 5th: the oldest
     assert sorted(c.count for c in first) == [1, 1]
     stamped = dict(Reminder.objects.exclude(claim_token=None).values_list("pk", "claim_token"))
     assert set(stamped) == {rows["before_7"].pk, rows["compliance"].pk}
     assert {c.token for c in first} == set(stamped.values())
-    rest = reminders.claim_due()
+    rest = delivery.claim_due()
     assert sorted((c.recipient_key, c.count) for c in rest) == sorted(
         [
             (f"user:{office.advisor.pk}", 1),
@@ -368,7 +367,7 @@ def test_a_claim_stamps_the_earliest_due_rows_up_to_its_limit_and_no_row_twice(
     claimed = Reminder.objects.exclude(claim_token=None)
     assert set(claimed.values_list("claimed_at", flat=True)) == {at("2027-01-15", 8)}
     assert claimed.count() == 5
-    assert reminders.claim_due() == []  # every due row is claimed, within the lease
+    assert delivery.claim_due() == []  # every due row is claimed, within the lease
     assert not Reminder.objects.filter(claim_token=None, send_after__lte=at("2027-01-15", 8))
 
 
@@ -446,7 +445,9 @@ def test_a_digest_choice_made_while_a_worker_sends_leaves_the_sent_reminder_as_s
     ReminderPreference.objects.create(user=office.advisor, mode="DAILY")
     others = Reminder.objects.filter(user=office.advisor, status="PENDING").count() - 1
     replanned: list[int] = []
-    _while_a_worker_sends(sending, lambda: replanned.append(ledger.replan_for_user(office.advisor)))
+    _while_a_worker_sends(
+        sending, lambda: replanned.append(planning.replan_for_user(office.advisor))
+    )
     sending.refresh_from_db()
     assert (sending.status, sending.send_after) == ("SENT", at("2027-01-31", 10))
     assert replanned == [others]  # all but the one sent
