@@ -9,7 +9,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases import access
-from cases.models import Service
 from core.errors import ApplicationError, ConflictError
 
 M = TypeVar("M", bound=models.Model)
@@ -30,9 +29,9 @@ def locked_at_version(model: type[M], pk: Any, version: int) -> M:
     return obj
 
 
-def check_responsible(responsible: Any, service: Service) -> None:
+def check_responsible(responsible: Any, service_id: Any) -> None:
     """The responsible named for a period works in its service (with a caseload role)."""
-    if responsible is not None and not access.works_in(access.viewer_for(responsible), service.pk):
+    if responsible is not None and not access.works_in(access.viewer_for(responsible), service_id):
         raise ApplicationError(
             _("Den ansvarlige må jobbe i tjenesten."),
             code="responsible_not_in_service",

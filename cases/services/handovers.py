@@ -44,13 +44,13 @@ def handover_offer(
     if kind == HandoverKind.PLAN_COORDINATOR:
         if to_user is None:
             raise _refuse(_("Velg hvem som skal overta."), "required", "to_user")
-        check_responsible(to_user, to_service)
+        check_responsible(to_user, to_service.pk)
         pending = Handover.objects.filter(kind=kind, about_id=about_id, state=HandoverState.PENDING)
     else:
         if to_service.pk == locked.service_id and to_user is None:
             raise _refuse(_("Velg hvem i tjenesten som skal overta."), "required", "to_user")
         if to_user is not None:
-            check_responsible(to_user, to_service)
+            check_responsible(to_user, to_service.pk)
         if (
             to_service.pk != locked.service_id
             and FollowUpPeriod.objects.filter(

@@ -233,8 +233,10 @@ def period_open(
 ) -> FollowUpPeriod:
     """The service starts following the youth. One open period per service and youth."""
     check_actor_works_in(access.viewer_for(actor), service.pk)
-    responsible = responsible if responsible is not None else actor
-    check_responsible(responsible, service)
+    if responsible is None:
+        responsible = actor  # who works in the service: checked just above
+    else:
+        check_responsible(responsible, service.pk)
     started_on = started_on or timezone.localdate()
     if started_on > timezone.localdate():
         raise field_error("started_on", _("Startdato kan ikke være fram i tid."), "future")
@@ -324,7 +326,7 @@ def period_reassign(
     """Make another staff member of the same service responsible for the period."""
     locked = _open_period_for_edit(period, version)
     check_actor_works_in(access.viewer_for(actor), locked.service_id)
-    check_responsible(responsible, locked.service)
+    check_responsible(responsible, locked.service_id)
     previous = locked.responsible
     locked.responsible = responsible
     locked.version += 1
