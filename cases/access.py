@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -49,9 +49,6 @@ from cases.models import (
 from consent.categories import Category
 from consent.coverage import covered_flows, covering_flows, covering_scopes
 from consent.services import Access, access_log_record
-
-if TYPE_CHECKING:
-    from cases.referral_list import ReferralRow
 
 M = TypeVar("M", bound=models.Model)
 
@@ -464,25 +461,24 @@ def log_youth_read(viewer: Viewer, purpose: str, youth: Any, items: Iterable[Any
     )
 
 
-def log_referrals(
-    viewer: Viewer, purpose: str, referrals: Iterable[Referral] | Iterable[ReferralRow]
-) -> None:
-    """Referrals seen by the viewer."""
+def log_referrals(viewer: Viewer, purpose: str, referrals: Iterable[Mapping[str, Any]]) -> None:
+    """Referrals seen: rows of a box (``cases.referral_list``), or ``referral_values`` of a
+    referral read on its own."""
     log_reads(
         viewer,
         purpose,
         [
             Read(
-                youth_id=r.youth_id,
-                following_service_ids=[r.from_service_id, r.to_service_id],
+                youth_id=r["youth_id"],
+                following_service_ids=[r["from_service_id"], r["to_service_id"]],
                 items=[
                     {
                         "type": "referral",
-                        "id": str(r.pk),
+                        "id": str(r["id"]),
                         "category": c,
-                        "basis": r.bases.get(c, "referral"),
+                        "basis": r["bases"].get(c, "referral"),
                     }
-                    for c in r.categories
+                    for c in r["categories"]
                 ],
             )
             for r in referrals
@@ -490,10 +486,26 @@ def log_referrals(
     )
 
 
-def log_caseload(viewer: Viewer, purpose: str, youths: Iterable[Any]) -> None:
-    """Youths listed (general information), each seen through the services that follow it
-    (``open_periods``)."""
-    log_reads(viewer, purpose, [Read(y.pk, [p.service_id for p in y.open_periods]) for y in youths])
+def referral_values(referral: Referral) -> dict[str, Any]:
+    """What ``log_referrals`` reads of a referral, under the names a box's rows hold it."""
+    return {
+        "id": referral.pk,
+        "youth_id": referral.youth_id,
+        "from_service_id": referral.from_service_id,
+        "to_service_id": referral.to_service_id,
+        "categories": referral.categories,
+        "bases": referral.bases,
+    }
+
+
+def log_caseload(viewer: Viewer, purpose: str, youths: Iterable[dict[str, Any]]) -> None:
+    """Youths listed (general information: rows of ``cases.caseload``), each seen through the
+    services that follow it (``open_periods``)."""
+    log_reads(
+        viewer,
+        purpose,
+        [Read(y["id"], [p["service"]["id"] for p in y["open_periods"]]) for y in youths],
+    )
 
 
 def log_handovers(viewer: Viewer, purpose: str, handovers: Iterable[Any]) -> None:

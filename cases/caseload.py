@@ -4,86 +4,62 @@ An advisor's office follows a couple of thousand youths. Sorting them by name by
 one up took most of the list's time, so the page is picked from the open follow-up
 periods alone (the youth's name is copied onto the period, and ``period_open_by_service``
 carries it). The page's youths, each with the open periods that follow them, and the total
-come back in one query as plain rows: building ~300 model instances per page (youths, periods,
-services, staff) was half the list's time.
+come back in one query, as values: a row is a youth with their open periods, which no model
+is, and building ~300 model instances per page (youths, periods, services, staff) took as long
+as the rest of the list.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db.models import Count, Func, IntegerField, Q, QuerySet, Subquery
 
-from cases import access
+from cases import access, refs
 from cases.models import FollowUpPeriod
-from cases.models.registry import age_on
-from cases.rows import Refs, Row, ServiceRef, StaffRef
 
 NAME_ORDER = ("youth_last_name", "youth_first_name", "youth_id")
 
-
-@dataclass(frozen=True, slots=True)
-class OpenPeriod(Row):
-    """An open follow-up period in a caseload row: which service follows the youth, since when
-    and who is responsible (general information every following service sees)."""
-
-    id: uuid.UUID
-    youth_id: uuid.UUID
-    service: ServiceRef
-    responsible: StaffRef | None
-    started_on: datetime.date
-
-    @property
-    def service_id(self) -> uuid.UUID:
-        return self.service.id
-
-    @property
-    def responsible_id(self) -> int | None:
-        return self.responsible.id if self.responsible is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class CaseloadYouth(Row):
-    """A caseload row: the youth's name, birth date and municipality, and the open periods."""
-
-    id: uuid.UUID
-    first_name: str
-    last_name: str
-    birth_date: datetime.date
-    municipality_number: str
-    open_periods: list[OpenPeriod]
-
-    def age_on(self, day: datetime.date) -> int:
-        return age_on(self.birth_date, day)
-
-
-# One row per open period of a page's youth, youth first (as ``_rows`` reads them).
-ROW_COLUMNS = (
+# What a caseload row shows of each open period and of its youth, service and responsible
+# (the API's ``YouthListSerializer``, the caseload page, the access log).
+ROW_VALUES = (
     *("youth_id", "youth__first_name", "youth__last_name", "youth__birth_date"),
     *("youth__municipality_number", "id", "started_on"),
-    *("service_id", "service__kind", "service__name"),
-    *("responsible_id", "responsible__username"),
-    *("responsible__first_name", "responsible__last_name"),
+    *refs.service_columns(),
+    *refs.staff_columns("responsible"),
 )
 ROW_ORDER = ("youth__last_name", "youth__first_name", "youth_id", "-started_on", "id")
 
 
-def _rows(rows: Any) -> list[CaseloadYouth]:
-    """Group the period rows (in youth order) into one row per youth."""
-    youths: list[CaseloadYouth] = []
-    refs = Refs()
-    for row in rows:
-        youth_id, first, last, born, municipality, period_id, started = row[:7]
-        if not youths or youths[-1].id != youth_id:
-            youths.append(CaseloadYouth(youth_id, first, last, born, municipality, []))
-        service = refs.service(*row[7:10])
-        responsible = refs.person(*row[10:14])
-        youths[-1].open_periods.append(
-            OpenPeriod(period_id, youth_id, service, responsible, started)
+def _youths(periods: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The caseload's rows from its open periods' values (in youth order): each youth once, as
+    ``{"id", "first_name", "last_name", "birth_date", "municipality_number", "open_periods"}``,
+    each open period as ``{"id", "started_on", "service", "responsible"}`` (``cases.refs``: the
+    responsible None where the period has none)."""
+    youths: list[dict[str, Any]] = []
+    for p in periods:
+        if not youths or youths[-1]["id"] != p["youth_id"]:
+            youths.append(
+                {
+                    "id": p["youth_id"],
+                    "first_name": p["youth__first_name"],
+                    "last_name": p["youth__last_name"],
+                    "birth_date": p["youth__birth_date"],
+                    "municipality_number": p["youth__municipality_number"],
+                    "open_periods": [],
+                }
+            )
+        youths[-1]["open_periods"].append(
+            {
+                "id": p["id"],
+                "started_on": p["started_on"],
+                "service": refs.service(p),
+                "responsible": refs.staff(p, "responsible"),
+            }
         )
     return youths
 
@@ -121,7 +97,7 @@ def filtered_periods(
         narrow &= Q(responsible_id=responsible)
     if service is not None:
         narrow &= Q(service_id=service)
-    periods = access.periods_in(list(reach), narrow)
+    periods = access.periods_in(reach, narrow)
     if municipality is not None:
         periods = periods.filter(youth__municipality_number=municipality)
     for prefix in name_prefixes:
@@ -166,17 +142,17 @@ def _open_periods_of(keys: Any) -> QuerySet[FollowUpPeriod]:
 
 def _page(
     *, one_service: bool, bottom: int, top: int, **filters: Any
-) -> QuerySet[FollowUpPeriod, tuple[Any, ...]]:
-    """One page of youths (their open periods' rows) with the total in every row."""
+) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
+    """One page of youths (their open periods' values) with the total in every row."""
     periods = filtered_periods(**filters)
     page = _open_periods_of(_keys(periods)[bottom:top])
-    return page.annotate(total=_total(periods, one_service)).values_list(*ROW_COLUMNS, "total")
+    return page.annotate(total=_total(periods, one_service)).values(*ROW_VALUES, "total")
 
 
 class Caseload:
     """The youths with an open period in reach that ``filters`` keeps, in name order (none for
-    ``None``: a user without reach). A paginator's list: ``page_with_total`` is what
-    ``WindowCountPaginator`` calls."""
+    ``None``: a user without reach), as rows (``_youths``). A paginator's list:
+    ``page_with_total`` is what ``WindowCountPaginator`` calls."""
 
     def __init__(self, filters: CaseloadFilter | None, *, one_service: bool = False) -> None:
         self.filters = filters if filters is not None and filters.reach else None
@@ -188,23 +164,23 @@ class Caseload:
             return FollowUpPeriod.objects.none()
         return filtered_periods(**self.filters.inputs())
 
-    def page_with_total(self, bottom: int, top: int) -> tuple[list[CaseloadYouth], int | None]:
+    def page_with_total(self, bottom: int, top: int) -> tuple[list[dict[str, Any]], int | None]:
         """The youths from ``bottom`` to ``top`` in name order, and how many there are in all
         (None when the page is empty: there is no row to carry the total)."""
         if self.filters is None:
             return [], None
-        rows = list(
+        periods = list(
             _page(one_service=self.one_service, bottom=bottom, top=top, **self.filters.inputs())
         )
-        return _rows(rows), (rows[0][-1] if rows else None)
+        return _youths(periods), (periods[0]["total"] if periods else None)
 
     def count(self) -> int:
         return self.periods.values("youth_id").distinct().count()
 
-    def __iter__(self) -> Iterator[CaseloadYouth]:
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         if self.filters is None:
             return iter([])
-        return iter(_rows(_open_periods_of(_keys(self.periods)).values_list(*ROW_COLUMNS)))
+        return iter(_youths(_open_periods_of(_keys(self.periods)).values(*ROW_VALUES)))
 
     def __len__(self) -> int:
         return self.count()

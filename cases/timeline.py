@@ -19,118 +19,61 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases import access
+from cases import access, refs
 from cases.models import FollowUpEntry, FollowUpPeriod, Referral, Youth
-from cases.rows import Refs, Row, ServiceRef
 from consent.categories import Category
 from consent.models import Consent
 
 Key = tuple[datetime.date, datetime.datetime, str]
 Position = tuple[datetime.date, datetime.datetime, uuid.UUID]  # a key as its query reads it
 
-# What a timeline row shows of each source (``selectors.timeline_fields``); the rest of the
-# columns (authors, time stamps, hashes) cost more to load than the rows' own fields.
-SERVICE = ("service__id", "service__kind", "service__name")
-ENTRY_COLUMNS = (
-    *("id", "youth_id", "occurred_on", "created_at", "category", "kind", "text"),
-    *SERVICE,
+# What a timeline row shows of each source (``selectors.timeline_fields``), read as values;
+# the rest of the columns (authors, time stamps, hashes) cost more to load than the rows' own.
+ENTRY_VALUES = (
+    *("id", "occurred_on", "created_at", "category", "kind", "text"),
+    *refs.service_columns(),
 )
-REFERRAL_COLUMNS = (
-    *("id", "youth_id", "sent_at", "state", "message"),
-    *("from_service__id", "from_service__kind", "from_service__name"),
-    *("to_service__id", "to_service__kind", "to_service__name"),
+REFERRAL_VALUES = (
+    *("id", "sent_at", "state", "message"),
+    *refs.service_columns("from_service"),
+    *refs.service_columns("to_service"),
 )
-PERIOD_COLUMNS = ("id", "youth_id", "started_on", "created_at", "reason", "end_reason", *SERVICE)
-CONSENT_COLUMNS = ("id", "subject_id", "valid_from", "decision", "purpose")
+PERIOD_VALUES = ("id", "started_on", "created_at", "reason", "end_reason", *refs.service_columns())
+CONSENT_VALUES = ("id", "valid_from", "decision", "purpose")
 
 
-@dataclass(frozen=True, slots=True)
-class EntryRow(Row):
-    """A follow-up entry as a timeline row shows it, with what allowed it (``Allowed.basis``)."""
-
-    id: uuid.UUID
-    youth_id: uuid.UUID
-    occurred_on: datetime.date
-    created_at: datetime.datetime
-    category: str
-    kind: str
-    text: str
-    service: ServiceRef
-    basis: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReferralEvent(Row):
-    """A referral as a timeline row shows it (its message only to the two services in it)."""
-
-    id: uuid.UUID
-    youth_id: uuid.UUID
-    sent_at: datetime.datetime
-    state: str
-    message: str
-    from_service: ServiceRef
-    to_service: ServiceRef
-
-    @property
-    def from_service_id(self) -> uuid.UUID:
-        return self.from_service.id
-
-    @property
-    def to_service_id(self) -> uuid.UUID:
-        return self.to_service.id
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodEvent(Row):
-    """A follow-up period as a timeline row shows it."""
-
-    id: uuid.UUID
-    youth_id: uuid.UUID
-    started_on: datetime.date
-    created_at: datetime.datetime
-    reason: str
-    end_reason: str
-    service: ServiceRef
-
-
-@dataclass(frozen=True, slots=True)
-class ConsentEvent(Row):
-    """A consent as a timeline row shows it."""
-
-    id: uuid.UUID
-    subject_id: uuid.UUID
-    valid_from: datetime.datetime
-    decision: str
-    purpose: str
-
-
-def _entries(
-    allowed: access.Allowed | None, cursor: Key | None, limit: int, refs: Refs
-) -> list[EntryRow]:
+def _entries(allowed: access.Allowed | None, cursor: Key | None, limit: int) -> list[Item]:
     """Up to ``limit + 1`` of the youth's entries after the cursor that the viewer may see,
-    newest first (none without ``allowed``: no service of the viewer follows the youth)."""
+    newest first, each with what allowed it (none without ``allowed``: no service of the viewer
+    follows the youth)."""
     if allowed is None:
         return []
-    entries = allowed.filter(FollowUpEntry.objects.filter(deleted_at__isnull=True))
-    rows = (
-        entries.filter(_before(_position(cursor), "occurred_on", "created_at"))
+    entries = (
+        allowed.filter(FollowUpEntry.objects.filter(deleted_at__isnull=True))
+        .filter(_before(_position(cursor), "occurred_on", "created_at"))
         .order_by("-occurred_on", "-created_at", "-pk")
-        .values_list(*ENTRY_COLUMNS)[: limit + 1]
+        .values(*ENTRY_VALUES)[: limit + 1]
     )
-    return [_entry_row(row, refs, allowed) for row in rows]
-
-
-def _entry_row(row: tuple[Any, ...], refs: Refs, allowed: access.Allowed) -> EntryRow:
-    pk, youth_id, day, at, category, kind, text, *service = row
-    basis = allowed.basis(service[0], service[1], category)
-    return EntryRow(pk, youth_id, day, at, category, kind, text, refs.service(*service), basis)
+    return [
+        Item(
+            "entry",
+            (e["occurred_on"], e["created_at"], str(e["id"])),
+            e,
+            e["category"],
+            allowed.basis(e["service_id"], e["service__kind"], e["category"]),
+        )
+        for e in entries
+    ]
 
 
 @dataclass(frozen=True)
 class Item:
+    """One row of the timeline: its kind, its place (``key``), its source's values (``obj``),
+    its category and what allowed it."""
+
     type: str
     key: Key
-    obj: Any
+    obj: dict[str, Any]
     category: str
     basis: str
 
@@ -204,31 +147,31 @@ def _before_moment(after: MomentPosition | None, at: str) -> Q:
 
 def _referral_page(
     *, youth: uuid.UUID, after: MomentPosition | None, limit: int
-) -> QuerySet[Referral, tuple[Any, ...]]:
+) -> QuerySet[Referral, dict[str, Any]]:
     return (
         Referral.objects.filter(_before_moment(after, "sent_at"), youth_id=youth)
         .order_by("-sent_at", "-pk")
-        .values_list(*REFERRAL_COLUMNS)[: limit + 1]
+        .values(*REFERRAL_VALUES)[: limit + 1]
     )
 
 
 def _period_page(
     *, youth: uuid.UUID, after: Position | None, limit: int
-) -> QuerySet[FollowUpPeriod, tuple[Any, ...]]:
+) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
     return (
         FollowUpPeriod.objects.filter(_before(after, "started_on", "created_at"), youth_id=youth)
         .order_by("-started_on", "-created_at", "-pk")
-        .values_list(*PERIOD_COLUMNS)[: limit + 1]
+        .values(*PERIOD_VALUES)[: limit + 1]
     )
 
 
 def _consent_page(
     *, youth: uuid.UUID, after: MomentPosition | None, limit: int
-) -> QuerySet[Consent, tuple[Any, ...]]:
+) -> QuerySet[Consent, dict[str, Any]]:
     return (
         Consent.objects.filter(_before_moment(after, "valid_from"), subject_id=youth)
         .order_by("-valid_from", "-pk")
-        .values_list(*CONSENT_COLUMNS)[: limit + 1]
+        .values(*CONSENT_VALUES)[: limit + 1]
     )
 
 
@@ -240,40 +183,42 @@ def _position(key: Key | None) -> Position | None:
     return None if key is None else (key[0], key[1], uuid.UUID(key[2]))
 
 
-def _referrals(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[Item]:
-    rows = _referral_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
-    items = []
-    for pk, youth_id, sent_at, state, message, *services in rows:
-        from_service, to_service = refs.service(*services[:3]), refs.service(*services[3:])
-        event = ReferralEvent(pk, youth_id, sent_at, state, message, from_service, to_service)
-        key = (_local_day(sent_at), sent_at, str(pk))
-        items.append(Item("referral", key, event, Category.GENERAL, "general"))
-    return items
-
-
-def _periods(youth: Youth, cursor: Key | None, limit: int, refs: Refs) -> list[Item]:
-    rows = _period_page(youth=youth.pk, after=_position(cursor), limit=limit)
-    items = []
-    for pk, youth_id, started_on, created_at, reason, end_reason, *service in rows:
-        event = PeriodEvent(
-            pk, youth_id, started_on, created_at, reason, end_reason, refs.service(*service)
-        )
-        key = (started_on, created_at, str(pk))
-        items.append(Item("period", key, event, Category.GENERAL, "general"))
-    return items
-
-
-def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
-    rows = _consent_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
+def _referrals(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
     return [
         Item(
-            "consent",
-            (_local_day(row[2]), row[2], str(row[0])),
-            ConsentEvent(*row),
+            "referral",
+            (_local_day(r["sent_at"]), r["sent_at"], str(r["id"])),
+            r,
             Category.GENERAL,
             "general",
         )
-        for row in rows
+        for r in _referral_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
+    ]
+
+
+def _periods(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
+    return [
+        Item(
+            "period",
+            (p["started_on"], p["created_at"], str(p["id"])),
+            p,
+            Category.GENERAL,
+            "general",
+        )
+        for p in _period_page(youth=youth.pk, after=_position(cursor), limit=limit)
+    ]
+
+
+def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
+    return [
+        Item(
+            "consent",
+            (_local_day(c["valid_from"]), c["valid_from"], str(c["id"])),
+            c,
+            Category.GENERAL,
+            "general",
+        )
+        for c in _consent_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
     ]
 
 
@@ -282,14 +227,9 @@ def timeline(
 ) -> tuple[list[Item], Key | None]:
     """One page of the youth's timeline as ``viewer`` may see it, newest first, and the cursor
     of the next page."""
-    refs = Refs()
-    entries = _entries(access.allowed_for(viewer, youth.pk), cursor, limit, refs)
-    items = [
-        Item("entry", (e.occurred_on, e.created_at, str(e.pk)), e, e.category, e.basis)
-        for e in entries
-    ]
-    items += _referrals(youth, cursor, limit, refs)
-    items += _periods(youth, cursor, limit, refs)
+    items = _entries(access.allowed_for(viewer, youth.pk), cursor, limit)
+    items += _referrals(youth, cursor, limit)
+    items += _periods(youth, cursor, limit)
     items += _consents(youth, cursor, limit)
     items.sort(key=lambda item: (item.key[0], item.key[1], uuid.UUID(item.key[2])), reverse=True)
     page = items[:limit]

@@ -3,7 +3,6 @@ lookups and access-log writes the views of ``cases`` share."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import get_attribute
 from rest_framework.request import Request
 
 from cases import access
@@ -62,29 +62,19 @@ class StaffField(serializers.SlugRelatedField):
 
 
 class StaffRefSerializer(serializers.Serializer):
-    """A staff member as others see them. Built by hand: it is in every list row, and DRF's
-    field machinery (a signature check per callable source) was a tenth of the caseload."""
+    """A staff member as others see them: the username, and the full name where there is one
+    (first and last name, as ``User.get_full_name`` joins them). It reads a user, or a row's
+    values of one (``username``, ``first_name``, ``last_name``: a caseload row's responsible),
+    the way DRF reads any field: by key or by attribute."""
 
     username = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField()
 
-    def to_representation(self, user: Any) -> dict[str, str]:
-        return staff_ref(user)
-
-
-def staff_ref(user: Any) -> dict[str, str]:
-    username = user.get_username()
-    return {"username": username, "name": user.get_full_name() or username}
-
-
-# Rows built by hand use these rather than their serializer's ``fields``: a ModelSerializer
-# builds its fields anew for every response.
-_MOMENT = serializers.DateTimeField(read_only=True)
-
-
-def moment(value: datetime.datetime | None) -> str | None:
-    """A time stamp as DRF's ``DateTimeField`` writes it (ISO 8601 in the active time zone)."""
-    return _MOMENT.to_representation(value) if value is not None else None
+    def get_name(self, staff: Any) -> str:
+        first, last, username = (
+            get_attribute(staff, [key]) for key in ("first_name", "last_name", "username")
+        )
+        return f"{first} {last}".strip() or username
 
 
 # Public ids are UUIDs; routes match only that shape (anything else is a 404, not a 400).

@@ -18,7 +18,6 @@ from cases.api import referral_serializers as s
 from cases.api.base import UUID_PATTERN, active_service, validated
 from cases.middleware import viewer_of
 from cases.models import Referral
-from cases.referral_list import ReferralFilter, ReferralList, ReferralRow
 
 
 @extend_schema_view(list=extend_schema(parameters=[s.ReferralQuerySerializer]))
@@ -32,18 +31,16 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def list(self, request: Request) -> Response:
         query = validated(s.ReferralQuerySerializer, request.query_params)
         viewer = viewer_of(request)
-        referrals = ReferralList(
-            ReferralFilter(
-                box=query["box"],
-                services=tuple(viewer.reach),
-                states=(query["state"],) if "state" in query else (),
-                overdue=query["overdue"],
-                today=timezone.localdate(),
-            )
+        referrals = selectors.referral_list(
+            viewer=viewer,
+            box=query["box"],
+            states=(query["state"],) if "state" in query else (),
+            overdue=query["overdue"],
+            today=timezone.localdate(),
         )
-        rows: list[ReferralRow] = self.paginate_queryset(referrals) or []  # type: ignore[arg-type]
-        access.log_referrals(viewer, f"referrals-{query['box']}", rows)
-        return self.get_paginated_response(s.ReferralSerializer(rows, many=True).data)
+        page: list[dict[str, Any]] = self.paginate_queryset(referrals) or []  # type: ignore[arg-type]  # pages itself
+        access.log_referrals(viewer, f"referrals-{query['box']}", page)
+        return self.get_paginated_response(s.ReferralSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         with transaction.atomic():
@@ -51,7 +48,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             referral = selectors.referral_for_user(viewer=viewer, referral_id=pk)
             if access.works_in(viewer, referral.to_service_id):
                 referral = services.referral_open(actor=request.user, referral=referral)
-            access.log_referrals(viewer, "referral", [referral])
+            access.log_referrals(viewer, "referral", [access.referral_values(referral)])
         return Response(s.ReferralSerializer(referral).data)
 
     @extend_schema(request=s.ReferralInputSerializer, responses={201: s.ReferralSerializer})

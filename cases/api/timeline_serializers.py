@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
-from cases.api.base import StrictSerializer, moment
-from cases.api.serializers import ServiceRefSerializer, service_ref
+from cases.api.base import StrictSerializer
+from cases.api.serializers import ServiceRefSerializer
 
 
 class TimelineItemSerializer(serializers.Serializer):
@@ -20,22 +18,6 @@ class TimelineItemSerializer(serializers.Serializer):
     service = ServiceRefSerializer(allow_null=True)
     summary = serializers.CharField()
     text = serializers.CharField(allow_blank=True)
-
-    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
-        """By hand: a page holds up to 200 items (DRF's generic walk over nine fields was a
-        tenth of the timeline). The tests hold it equal to the generic form."""
-        service = row["service"]
-        return {
-            "type": row["type"],
-            "id": str(row["id"]),
-            "day": row["day"].isoformat(),
-            "at": moment(row["at"]),
-            "category": row["category"],
-            "basis": row["basis"],
-            "service": service_ref(service) if service is not None else None,
-            "summary": str(row["summary"]),
-            "text": str(row["text"]),
-        }
 
 
 class TimelineQuerySerializer(StrictSerializer):

@@ -40,7 +40,6 @@ from cases.api.serializers import (
     today_context,
 )
 from cases.api.timeline import YouthTimelineMixin
-from cases.caseload import CaseloadYouth
 from cases.middleware import viewer_of
 from cases.models import FollowUpPeriod, Service, ServiceKind, StaffMembership, Youth
 from cases.validators import SEARCH_API_MESSAGE, no_identity_number
@@ -92,7 +91,7 @@ class YouthViewSet(
             born_after=query.get("born_after"),
             born_before=query.get("born_before"),
         )
-        page: list[CaseloadYouth] = self.paginate_queryset(youths) or []  # type: ignore[arg-type]  # pages itself
+        page: list[dict[str, Any]] = self.paginate_queryset(youths) or []  # type: ignore[arg-type]  # pages itself
         access.log_caseload(viewer, "caseload", page)
         data = YouthListSerializer(page, many=True, context=today_context()).data
         return self.get_paginated_response(data)

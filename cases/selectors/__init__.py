@@ -18,7 +18,7 @@ from cases.selectors.activity_plans import (
 from cases.selectors.consents import consent_for_user, consent_list
 from cases.selectors.entries import entry_for_user, entry_item, entry_list
 from cases.selectors.handovers import handover_for_user, handover_list
-from cases.selectors.referrals import referral_for_user
+from cases.selectors.referrals import referral_for_user, referral_list
 from cases.selectors.timeline import timeline_fields, timeline_read
 from cases.selectors.youths import (
     SCOPE_MINE,
@@ -52,6 +52,7 @@ __all__ = [
     "membership_list",
     "period_list",
     "referral_for_user",
+    "referral_list",
     "service_list",
     "timeline_fields",
     "timeline_read",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cases import access, labels, timeline
+from cases import access, labels, refs, timeline
 from cases.models import FollowUpEntry, Referral
 from consent.models import Consent
 
@@ -31,7 +31,12 @@ def timeline_read(
                 youth_id=youth.pk,
                 following_service_ids=following,
                 items=[
-                    {"type": i.type, "id": str(i.obj.pk), "category": i.category, "basis": i.basis}
+                    {
+                        "type": i.type,
+                        "id": str(i.obj["id"]),
+                        "category": i.category,
+                        "basis": i.basis,
+                    }
                     for i in items
                 ],
             )
@@ -46,29 +51,29 @@ def timeline_fields(item: timeline.Item, my_services: set[Any]) -> dict[str, Any
     day, at = item.key[0], item.key[1]
     row = {
         "type": item.type,
-        "id": obj.pk,
+        "id": obj["id"],
         "day": day,
         "at": at,
         "category": item.category,
         "basis": item.basis,
     }
     if item.type == "entry":
-        summary = labels.display_value(FollowUpEntry, "kind", obj.kind)
-        row.update(service=obj.service, summary=summary, text=obj.text)
+        summary = labels.display_value(FollowUpEntry, "kind", obj["kind"])
+        row.update(service=refs.service(obj), summary=summary, text=obj["text"])
     elif item.type == "referral":
-        between = {obj.from_service_id, obj.to_service_id} & my_services
-        state = labels.display_value(Referral, "state", obj.state)
+        between = {obj["from_service_id"], obj["to_service_id"]} & my_services
+        state = labels.display_value(Referral, "state", obj["state"])
         row.update(
-            service=obj.from_service,
-            summary=f"{obj.from_service.name} → {obj.to_service.name}: {state}",
-            text=obj.message if between else "",
+            service=refs.service(obj, "from_service"),
+            summary=f"{obj['from_service__name']} → {obj['to_service__name']}: {state}",
+            text=obj["message"] if between else "",
         )
     elif item.type == "period":
-        row.update(service=obj.service, summary=obj.reason, text=obj.end_reason)
+        row.update(service=refs.service(obj), summary=obj["reason"], text=obj["end_reason"])
     else:
         row.update(
             service=None,
-            summary=labels.display_value(Consent, "decision", obj.decision),
-            text=obj.purpose,
+            summary=labels.display_value(Consent, "decision", obj["decision"]),
+            text=obj["purpose"],
         )
     return row

@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import access, selectors, services
+from cases import access, labels, selectors, services
 from cases.middleware import viewer_of
-from cases.models import AWAITING_ANSWER, HandoverKind, HandoverState, ReferralState
-from cases.referral_list import ReferralFilter, ReferralList
+from cases.models import AWAITING_ANSWER, HandoverKind, HandoverState, Referral, ReferralState
 from coordination.pages import forms
 from coordination.pages.base import methods, paginate, run_action, staff_required
 
@@ -36,7 +35,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     states = (
         (state,) if state in ReferralState.values else AWAITING_ANSWER if state == "open" else ()
     )
-    referrals = ReferralList(ReferralFilter(box=box, services=tuple(viewer.reach), states=states))
+    referrals = selectors.referral_list(viewer=viewer, box=box, states=states)
     with transaction.atomic():
         page = paginate(request, referrals)
         access.log_referrals(viewer, f"referrals-{box}", list(page))
@@ -48,6 +47,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             )[:20]
         )
         access.log_handovers(viewer, "handovers", handovers)
+    for row in page:  # rows of a box hold the state's value; the page shows its label
+        row["state_label"] = labels.display_value(Referral, "state", row["state"])
     return render(
         request,
         "pages/referrals.html",
@@ -73,7 +74,7 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
         receiver = access.works_in(viewer, referral.to_service_id)
         if receiver:
             referral = services.referral_open(actor=request.user, referral=referral)
-        access.log_referrals(viewer, "referral", [referral])
+        access.log_referrals(viewer, "referral", [access.referral_values(referral)])
     sender = access.works_in(viewer, referral.from_service_id)
     awaiting = referral.state in AWAITING_ANSWER
     return render(

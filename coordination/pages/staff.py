@@ -17,7 +17,6 @@ from cases import access, selectors, timeline
 from cases.middleware import viewer_of
 from cases.models import AWAITING_ANSWER, Service, StaffRole
 from cases.paging import WindowCountPaginator
-from cases.referral_list import ReferralFilter, ReferralList
 from consent.categories import Category
 from coordination.deadlines.selectors import (
     STATE_DUE_SOON,
@@ -67,9 +66,7 @@ def day(request: HttpRequest) -> HttpResponse:
         due_soon = deadlines("mine", STATE_DUE_SOON)
         log_deadlines(viewer, "day-deadlines", [*overdue, *due_soon])
         referrals = first(
-            ReferralList(
-                ReferralFilter(box="inbox", services=tuple(viewer.reach), states=AWAITING_ANSWER)
-            ),
+            selectors.referral_list(viewer=viewer, box="inbox", states=AWAITING_ANSWER),
             DAY_SHORT_ROWS,
         )
         access.log_referrals(viewer, "day-referrals", list(referrals))

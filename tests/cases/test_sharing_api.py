@@ -411,105 +411,156 @@ def test_working_days_skip_weekends_and_easter() -> None:
     assert workdays.add_working_days(datetime.date(2027, 3, 24), 2) == datetime.date(2027, 3, 31)
 
 
-def test_the_hand_built_referral_rows_equal_drfs_generic_ones(people: Any) -> None:
-    """Referral rows are written by hand for speed; DRF's generic walk over the same
-    declared fields must give the very same rows: open and overdue, and declined then rerouted
-    (every time stamp and link set)."""
-    from rest_framework import serializers as drf
+def _moment(value: Any) -> str | None:
+    """A time stamp as the API writes it: ISO 8601 in Norway's time."""
+    return timezone.localtime(value).isoformat() if value is not None else None
 
+
+def test_a_referral_row_shows_the_referral_and_whom_it_names(
+    people: Any, count_queries: Any
+) -> None:
+    """The outbox's rows: each referral's own fields, overdue against today, and the youth,
+    services and sender it names, as the referral itself serializes; the page and its total in
+    one query, nothing read after."""
+    from cases import access, selectors
     from cases.api import referral_serializers as s
-    from cases.api.serializers import ServiceRefSerializer, YouthRefSerializer
     from cases.models import Referral
+    from cases.paging import WindowCountPaginator
 
     waiting = _send_referral(people, people.health)
-    Referral.objects.filter(pk=waiting.pk).update(
-        respond_by=timezone.localdate() - datetime.timedelta(days=1)
-    )
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Referral.objects.filter(pk=waiting.pk).update(respond_by=yesterday)
     declined = _send_referral(people, people.child_welfare)
     services.referral_decline(
         actor=people.cw_caseworker, referral=declined, version=1, reason="Ikke oss"
     )
-    services.referral_reroute(
+    rerouted = services.referral_reroute(
         actor=people.nav_advisor, referral=declined, version=2, to_service=people.school
     )
-
-    def generic(serializer: drf.Serializer, obj: Any) -> Any:
-        return drf.ModelSerializer.to_representation(serializer, obj)
-
-    rows = Referral.objects.select_related("youth", "from_service", "to_service", "sent_by")
-    assert rows.count() == 3
-    for referral in rows:
-        by_hand = s.ReferralSerializer(referral).data
-        expected = generic(s.ReferralSerializer(), referral)
-        expected["youth"] = drf.Serializer.to_representation(YouthRefSerializer(), referral.youth)
-        for side in ("from_service", "to_service"):
-            expected[side] = generic(ServiceRefSerializer(), getattr(referral, side))
-        assert by_hand == expected
-    assert s.ReferralSerializer(rows.get(pk=waiting.pk)).data["overdue"] is True
-    closed = s.ReferralSerializer(rows.get(pk=declined.pk)).data
-    assert closed["rerouted_to"] is not None and closed["closed_at"] is not None
-
-
-def test_referral_list_rows_show_what_the_referrals_show(people: Any) -> None:
-    """The inbox and outbox read referrals as plain rows: each row must serialize,
-    log and display as its referral does, and a page carries the list's total."""
-    from cases.api import referral_serializers as s
-    from cases.models import Referral
-    from cases.referral_list import ReferralFilter, ReferralList
-
-    for to_service in (people.health, people.child_welfare, people.school):
-        _send_referral(people, to_service)
-    declined = Referral.objects.get(to_service=people.child_welfare)
-    services.referral_decline(
-        actor=people.cw_caseworker, referral=declined, version=1, reason="Ikke oss"
+    outbox = selectors.referral_list(viewer=access.viewer_for(people.nav_advisor), box="outbox")
+    with count_queries() as captured:
+        page = WindowCountPaginator(outbox, 2).page(1)
+        rows = s.ReferralSerializer(page, many=True).data
+    assert len(captured) == 1 and page.paginator.count == 3
+    assert [row["id"] for row in rows] == [str(rerouted.pk), str(declined.pk)]  # newest first
+    declined.refresh_from_db()
+    youth = people.youth
+    assert rows[1] == {
+        "id": str(declined.pk),
+        "youth": {
+            "id": str(youth.pk),
+            "first_name": "Emma",
+            "last_name": "Hansen",
+            "birth_date": youth.birth_date.isoformat(),
+        },
+        "from_service": {"id": str(people.nav.pk), "kind": "NAV", "name": "NAV Skien"},
+        "to_service": {
+            "id": str(people.child_welfare.pk),
+            "kind": "CHILD_WELFARE",
+            "name": "Barnevernet i Skien",
+        },
+        "sent_by": {"username": "ingrid.nav", "name": people.nav_advisor.get_full_name()},
+        "reason_code": "OTHER",
+        "reason": "Trenger hjelp",
+        "message": "Ta kontakt",
+        "categories": ["GENERAL"],
+        "respond_by": declined.respond_by.isoformat(),
+        "overdue": False,
+        "state": "CLOSED",
+        "sent_at": _moment(declined.sent_at),
+        "received_at": None,
+        "answered_at": _moment(declined.answered_at),
+        "decline_reason": "Ikke oss",
+        "period": None,
+        "rerouted_to": str(rerouted.pk),
+        "closed_at": _moment(declined.closed_at),
+        "version": 3,
+    }
+    [late] = s.ReferralSerializer(WindowCountPaginator(outbox, 1).page(3), many=True).data
+    assert (late["id"], late["overdue"], late["respond_by"]) == (
+        str(waiting.pk),
+        True,
+        yesterday.isoformat(),
     )
-    referrals = Referral.objects.order_by("-sent_at", "-id")
-    outbox = ReferralList(ReferralFilter("outbox", (people.nav.pk,)))
-    rows, total = outbox.page_with_total(0, 2)
-    assert total == 3 and len(rows) == 2
-    assert list(outbox) == [*rows, *outbox.page_with_total(2, 4)[0]]
-    assert len(outbox) == 3
-    for row, referral in zip(outbox, referrals, strict=True):
+    for referral in Referral.objects.select_related(
+        "youth", "from_service", "to_service", "sent_by"
+    ):
+        [row] = [r for r in outbox if r["id"] == referral.pk]
         assert s.ReferralSerializer(row).data == s.ReferralSerializer(referral).data
-        assert row.get_state_display() == referral.get_state_display()
-        assert row.youth.full_name == referral.youth.full_name
-        assert (row.youth_id, row.from_service_id, row.to_service_id, row.bases) == (
-            referral.youth_id,
-            referral.from_service_id,
-            referral.to_service_id,
-            referral.bases,
-        )
 
 
-def test_the_hand_built_timeline_rows_equal_drfs_generic_ones(people: Any, client_for: Any) -> None:
-    """Timeline rows are written by hand for speed; DRF's generic walk over the same
-    declared fields must give the very same rows, for every kind of item (an entry, a referral,
-    periods and a consent, with and without a service)."""
-    from rest_framework import serializers as drf
-
-    from cases import access, selectors
-    from cases.api import timeline_serializers as s
+def test_a_timeline_row_shows_each_kind_of_item(people: Any, client_for: Any) -> None:
+    """What a timeline row shows of an entry, a referral, a period and a consent (a referral's
+    message to the two services in it; a consent names no service)."""
+    from cases.models import Referral
+    from consent.models import Consent
 
     api = client_for(people.nav_advisor)
-    _entry(api, people, people.nav, "WORK_AND_WELFARE", "Samtale om skole")
-    _send_referral(people, people.health)
-    assert (
-        api.post(
-            f"/api/v1/youths/{people.youth.pk}/consents/", _consent_body(people), format="json"
-        ).status_code
-        == 201
-    )
-    items, _next, mine = selectors.timeline_read(
-        viewer=access.viewer_for(people.nav_advisor),
-        youth=people.youth,
-        purpose="test",
-        cursor=None,
-        limit=50,
-    )
-    assert {item.type for item in items} == {"entry", "referral", "period", "consent"}
-    serializer = s.TimelineItemSerializer()
-    for item in items:
-        row = selectors.timeline_fields(item, mine)
-        assert serializer.to_representation(row) == drf.Serializer.to_representation(
-            serializer, row
-        )
+    entry = _entry(api, people, people.nav, "WORK_AND_WELFARE", "Samtale om skole")
+    referral = _send_referral(people, people.health)
+    consent = api.post(
+        f"/api/v1/youths/{people.youth.pk}/consents/", _consent_body(people), format="json"
+    ).json()
+    rows = {
+        row["type"]: row
+        for row in api.get(f"/api/v1/youths/{people.youth.pk}/timeline/").json()["results"]
+    }
+    nav = {"id": str(people.nav.pk), "kind": "NAV", "name": "NAV Skien"}
+    assert rows["entry"] == {
+        "type": "entry",
+        "id": entry["id"],
+        "day": entry["occurred_on"],
+        "at": entry["created_at"],
+        "category": "WORK_AND_WELFARE",
+        "basis": "own",
+        "service": nav,
+        "summary": "Samtale",
+        "text": "Samtale om skole",
+    }
+    sent = Referral.objects.get(pk=referral.pk).sent_at
+    assert rows["referral"] == {
+        "type": "referral",
+        "id": str(referral.pk),
+        "day": timezone.localdate(sent).isoformat(),
+        "at": _moment(sent),
+        "category": "GENERAL",
+        "basis": "general",
+        "service": nav,
+        "summary": "NAV Skien → Helsestasjon for ungdom Skien: Sendt",
+        "text": "Ta kontakt",
+    }
+    given = Consent.objects.get(pk=consent["id"]).valid_from
+    assert rows["consent"] == {
+        "type": "consent",
+        "id": consent["id"],
+        "day": timezone.localdate(given).isoformat(),
+        "at": _moment(given),
+        "category": "GENERAL",
+        "basis": "general",
+        "service": None,
+        "summary": "Samtykke gitt",
+        "text": "Samarbeid om oppfølging",
+    }
+    period = FollowUpPeriod.objects.get(youth=people.youth, service=people.nav)
+    periods = [
+        r
+        for r in api.get(f"/api/v1/youths/{people.youth.pk}/timeline/").json()["results"]
+        if r["type"] == "period"
+    ]
+    assert {
+        "type": "period",
+        "id": str(period.pk),
+        "day": period.started_on.isoformat(),
+        "at": _moment(period.created_at),
+        "category": "GENERAL",
+        "basis": "general",
+        "service": nav,
+        "summary": period.reason,
+        "text": "",
+    } in periods
+    assert "Ta kontakt" not in {
+        r["text"]
+        for r in client_for(people.ot_counsellor)
+        .get(f"/api/v1/youths/{people.youth.pk}/timeline/")
+        .json()["results"]
+    }
