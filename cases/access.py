@@ -409,10 +409,11 @@ class Read:
 
 
 def log_reads(viewer: Viewer, purpose: str, reads: Iterable[Read]) -> None:
-    """Write one access-log row per youth read, in one INSERT, before the response exists.
+    """Write one access-log row per youth read, in one INSERT statement, before the response
+    exists.
 
     A read whose only write is this log needs no transaction around it (the caseload, timeline
-    and referral lists run without; ``bulk_create`` gives its INSERT one of its own when none is
+    and referral lists run without; ``access_log_record`` opens one of its own when none is
     open); if the INSERT fails the request fails and nothing was shown. Reads that write
     anything else, or log more than once, keep theirs."""
     accesses = []
