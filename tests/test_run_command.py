@@ -14,11 +14,13 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,6 +117,18 @@ def test_the_run_command_serves_the_demo_and_logs_in(running: Running, tmp_path:
     with urllib.request.urlopen(request, timeout=30) as response:
         caseload = json.load(response)
     assert caseload["count"] > 0
+    # On the embedded database too, the list wrote one access-log row per youth it showed.
+    with sqlite3.connect(tmp_path / "var" / "samordna.sqlite3") as db:
+        logged = db.execute(
+            "SELECT subject_id, granted, categories FROM consent_accesslogentry"
+            " JOIN auth_user ON auth_user.id = actor_id"
+            " WHERE purpose = 'caseload' AND username = 'ingrid.nav'"
+        ).fetchall()
+    shown = sorted(uuid.UUID(youth["id"]).hex for youth in caseload["results"])
+    assert sorted(subject for subject, _, _ in logged) == shown
+    assert {(granted, json.loads(categories)[0]) for _, granted, categories in logged} == {
+        (1, "GENERAL")
+    }
 
     # Through the page: the log-in form with its CSRF token, then the advisor's day.
     jar = http.cookiejar.CookieJar()
