@@ -231,9 +231,7 @@ def test_ot_opens_a_period_with_a_reason_code_within_its_age_range(
     assert opened.json()["registration_reason"] == "OT_NOT_IN_WORK"
 
 
-def test_ot_refuses_to_open_a_period_past_its_age_range(
-    people: People, client_for: Any
-) -> None:
+def test_ot_refuses_to_open_a_period_past_its_age_range(people: People, client_for: Any) -> None:
     youth = factories.register_youth(people.nav_advisor, people.nav, birth_date=D(1999, 1, 1))
     services.membership_add(user=people.ot_counsellor, service=people.nav, role="CASEWORKER")
     body = {
@@ -293,9 +291,7 @@ def test_ot_refuses_to_refer_youth_past_end_of_year_turning_24(
     assert Referral.objects.count() == referrals
 
 
-def test_ot_refers_youth_within_its_age_range(
-    people: People, client_for: Any, travel: Any
-) -> None:
+def test_ot_refers_youth_within_its_age_range(people: People, client_for: Any, travel: Any) -> None:
     youth = factories.register_youth(people.ot_counsellor, people.ot, birth_date=D(2001, 5, 5))
     travel("2025-12-31")  # the last day of the year the youth turns 24
     response = client_for(people.ot_counsellor).post(
