@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from cases import access
-from cases.models import OtRegistrationReason
+from cases.models import FollowUpPeriod, OtRegistrationReason
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,14 @@ class ReasonCount:
     open: int
 
 
-def ot_registrations_by_reason(
+def ot_registration_counts(
     viewer: access.Viewer, *, service_id: uuid.UUID, start: datetime.date, end: datetime.date
-) -> list[ReasonCount]:
-    """The OT service's periods begun from ``start`` to ``end`` (inclusive), counted by
-    registration reason in one query over the gate's own-service periods (the
-    ``period_ot_by_reason`` index); every reason is listed, in the order of the codes."""
-    counted: dict[str, tuple[int, int]] = {
-        row["registration_reason"]: (row["registered"], row["open"])
-        for row in access.own_service_periods(viewer)
+) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
+    """One row per registration reason of the OT service's periods begun from ``start`` to
+    ``end`` (inclusive): ``registered`` and, of them, ``open``. Read from the gate's
+    own-service periods; the filter is what ``period_ot_by_reason`` indexes."""
+    return (
+        access.own_service_periods(viewer)
         .filter(
             ~Q(registration_reason=""),
             service_id=service_id,
@@ -40,7 +40,16 @@ def ot_registrations_by_reason(
         .order_by()
         .values("registration_reason")
         .annotate(registered=Count("id"), open=Count("id", filter=Q(ended_on__isnull=True)))
-    }
+    )
+
+
+def ot_registrations_by_reason(
+    viewer: access.Viewer, *, service_id: uuid.UUID, start: datetime.date, end: datetime.date
+) -> list[ReasonCount]:
+    """``ot_registration_counts`` in one query, with every reason listed in the order of the
+    codes (none counted: zero)."""
+    counts = ot_registration_counts(viewer, service_id=service_id, start=start, end=end)
+    counted = {row["registration_reason"]: (row["registered"], row["open"]) for row in counts}
     return [
         ReasonCount(
             code=reason.value,

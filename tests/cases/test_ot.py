@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 
-from cases import services
+from cases import access, services
 from cases.models import FollowUpPeriod, OtRegistrationReason, Referral, Youth
 from cases.ot import ot_last_day, ot_within_age
+from cases.selectors.ot_registrations import ot_registration_counts
 from tests import factories
 from tests.conftest import People, build_people
 
@@ -414,3 +416,22 @@ def test_ot_report_takes_a_fixed_number_of_queries(
     small = queries()
     _ot_youths(people, 27, OtRegistrationReason.OT_NO_PLACE)
     assert queries() == small == 3
+
+
+def test_ot_report_reads_its_periods_through_the_reason_index(people: People) -> None:
+    """The report's filter (one service's coded periods by start date) is what
+    ``period_ot_by_reason`` indexes; with sequential scans off, the plan uses it."""
+    _ot_youths(people, 3, OtRegistrationReason.OT_OTHER)
+    counts = ot_registration_counts(
+        access.viewer_for(people.ot_counsellor),
+        service_id=people.ot.pk,
+        start=D(2025, 1, 1),
+        end=D(2025, 3, 3),
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        assert "period_ot_by_reason" in counts.explain()
+        assert {row["registration_reason"]: row["registered"] for row in counts} == {
+            "OT_OTHER": 3,
+            "OT_DROPPED_OUT": 1,
+        }
