@@ -329,22 +329,25 @@ def seed(
         code = _weighted(rng, OT_REASONS) if in_ot else ""
         reason = str(OtRegistrationReason(code).label) if in_ot else _weighted(rng, NAV_REASONS)
         worker = rng.choice(staff_by_service[first_service.name])
-        youth, _period, created = services.youth_register(
+        number = synthetic_national_id(rng, birth)
+        first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        phone = f"4{rng.randint(1000000, 9999999)}"
+        if Youth.objects.filter(national_id=number).exists():
+            continue  # a synthetic number drawn twice: that youth is already made
+        youth, _period, _created = services.youth_register(
             actor=worker,
             service=first_service,
-            national_id=synthetic_national_id(rng, birth),
-            first_name=rng.choice(FIRST_NAMES),
-            last_name=rng.choice(LAST_NAMES),
+            national_id=number,
+            first_name=first_name,
+            last_name=last_name,
             municipality_number=SKIEN,
             email="",
-            phone=f"4{rng.randint(1000000, 9999999)}",
+            phone=phone,
             reason=reason,
             registration_reason=code,
             started_on=started,
             responsible=worker,
         )
-        if not created:
-            continue  # a synthetic number drawn twice: that youth is already made
         counts["youths"] += 1
         counts["periods"] += 1
         age = youth.age_on(today)

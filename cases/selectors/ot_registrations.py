@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from cases import access
-from cases.models import FollowUpPeriod, OtRegistrationReason
+from cases.models import OtRegistrationReason
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class ReasonCount:
 
 def ot_registration_counts(
     viewer: access.Viewer, *, service_id: uuid.UUID, start: datetime.date, end: datetime.date
-) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
+) -> QuerySet[Any, Any]:
     """One row per registration reason of the OT service's periods begun from ``start`` to
     ``end`` (inclusive): ``registered`` and, of them, ``open``. Read from the gate's
     own-service periods; the filter is what ``period_ot_by_reason`` indexes."""

@@ -223,8 +223,6 @@ def _youth_register(
             phone=phone,
         )
         youth.full_clean()
-        # Checked before the record exists, so a refused registration leaves nothing behind.
-        _check_ot_age(service, youth.birth_date, started_on, "birth_date")
         try:
             with transaction.atomic():
                 youth.save(force_insert=True)
