@@ -318,6 +318,7 @@ def make_youth(
                 responsible_id=responsible,
                 started_on=started,
                 reason="Oppfølging",
+                registration_reason="OT_DROPPED_OUT" if kind == "OT" else "",
                 ended_on=today - datetime.timedelta(days=rng.randint(1, 15)) if closed else None,
                 end_reason="Avsluttet" if closed else "",
                 created_by_id=responsible,

@@ -114,9 +114,9 @@ def timeline_youth(advisor: Any) -> Any:
     }
     from bench.generate import _synthetic
 
-    # Born the day before the generator's first birth day can be (29 years back), so no
-    # generated youth can have drawn the same number, whenever this runs; aged 29.
-    born = datetime.date(datetime.date.today().year - 30, 12, 31)
+    # Aged 20, within OT's age range (cases.ot), on the last day of a year; the number is one
+    # no generated youth has drawn (checked below).
+    born = datetime.date(datetime.date.today().year - 21, 12, 31)
     first = 0 if born.year < 2000 else 500
     number = next(n for i in range(first, first + 500) if (n := _synthetic(born, i)) is not None
                   and not Youth.objects.filter(national_id=n).exists())  # fmt: skip
@@ -131,7 +131,13 @@ def timeline_youth(advisor: Any) -> Any:
         birth_date=born,
     )
     for kind, service in others.items():
-        services.period_open(actor=staff[kind], youth=youth, service=service, reason="Benchmark")
+        services.period_open(
+            actor=staff[kind],
+            youth=youth,
+            service=service,
+            reason="Benchmark",
+            registration_reason="OT_DROPPED_OUT" if kind == "OT" else "",
+        )
     today = datetime.date.today()
     plan = [
         (advisor.user, nav, "WORK_AND_WELFARE", 40),

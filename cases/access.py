@@ -518,11 +518,12 @@ def log_handovers(viewer: Viewer, purpose: str, handovers: Iterable[Any]) -> Non
     )
 
 
-def log_denied(viewer: Viewer, youth_id: Any, purpose: str) -> None:
-    """Record a refused attempt on a youth that exists (unknown ids have no one to log about)."""
+def log_denied(viewer: Viewer, youth_id: Any, purpose: str, *, through: Iterable[Any] = ()) -> None:
+    """Record a refused attempt on a youth that exists (unknown ids have no one to log about),
+    made through one of the services ``through`` when the attempt names it."""
     if not _is_staff(viewer.user) or not Youth.objects.filter(pk=youth_id).exists():
         return
-    membership = viewer.membership_for()
+    membership = viewer.membership_for(through)
     access_log_record(
         actor=viewer.user,
         accesses=[

@@ -19,7 +19,15 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cases import identity, services
-from cases.models import CASELOAD_ROLES, GuardianRelation, Service, ServiceKind, StaffRole, Youth
+from cases.models import (
+    CASELOAD_ROLES,
+    GuardianRelation,
+    OtRegistrationReason,
+    Service,
+    ServiceKind,
+    StaffRole,
+    Youth,
+)
 from consent import ages
 
 DEMO_PASSWORD = "samordna-demo"
@@ -191,11 +199,12 @@ LAST_NAMES = [
     "Ahmed",
 ]
 # OT registration reasons with one county's counts 2020-21 (domain.md §3), as weights.
+# "Other reasons (no apprenticeship place, moved, registered in error)" are OT_OTHER.
 OT_REASONS = [
-    ("Har ikke søkt videregående opplæring", 1381),
-    ("Har takket nei til tilbudt skoleplass", 460),
-    ("Har avbrutt opplæringen", 581),
-    ("Annet (uten læreplass, flyttet)", 517),
+    (OtRegistrationReason.OT_NOT_APPLIED.value, 1381),
+    (OtRegistrationReason.OT_DECLINED_PLACE.value, 460),
+    (OtRegistrationReason.OT_DROPPED_OUT.value, 581),
+    (OtRegistrationReason.OT_OTHER.value, 517),
 ]
 # NAV under-30s in one county, May 2021 (domain.md §9): job seekers vs reduced work capacity.
 NAV_REASONS = [
@@ -317,23 +326,28 @@ def seed(
             days=rng.randint(0, max(0, min(700, (today - sixteenth).days)))
         )
         first_service = ot if in_ot else nav
-        reason = _weighted(rng, OT_REASONS if in_ot else NAV_REASONS)
+        code = _weighted(rng, OT_REASONS) if in_ot else ""
+        reason = str(OtRegistrationReason(code).label) if in_ot else _weighted(rng, NAV_REASONS)
         worker = rng.choice(staff_by_service[first_service.name])
-        youth, _period, created = services.youth_register(
+        number = synthetic_national_id(rng, birth)
+        first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        phone = f"4{rng.randint(1000000, 9999999)}"
+        if Youth.objects.filter(national_id=number).exists():
+            continue  # a synthetic number drawn twice: that youth is already made
+        youth, _period, _created = services.youth_register(
             actor=worker,
             service=first_service,
-            national_id=synthetic_national_id(rng, birth),
-            first_name=rng.choice(FIRST_NAMES),
-            last_name=rng.choice(LAST_NAMES),
+            national_id=number,
+            first_name=first_name,
+            last_name=last_name,
             municipality_number=SKIEN,
             email="",
-            phone=f"4{rng.randint(1000000, 9999999)}",
+            phone=phone,
             reason=reason,
+            registration_reason=code,
             started_on=started,
             responsible=worker,
         )
-        if not created:
-            continue  # a synthetic number drawn twice: that youth is already made
         counts["youths"] += 1
         counts["periods"] += 1
         age = youth.age_on(today)

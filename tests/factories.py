@@ -11,7 +11,14 @@ import factory
 from django.contrib.auth import get_user_model
 
 from cases import demo, services
-from cases.models import FollowUpPeriod, Service, ServiceKind, StaffRole, Youth
+from cases.models import (
+    FollowUpPeriod,
+    OtRegistrationReason,
+    Service,
+    ServiceKind,
+    StaffRole,
+    Youth,
+)
 
 _numbers = random.Random(4003)
 STAFF_FIRST_NAMES = ("Ingrid", "Lars", "Marit", "Torbjørn", "Sigrid", "Knut", "Randi", "Geir")
@@ -98,9 +105,15 @@ def register_youth(
         last_name=last_name,
         municipality_number=extra.pop("municipality_number", "4003"),
         reason=extra.pop("reason", "Har avbrutt opplæringen"),
+        registration_reason=extra.pop("registration_reason", ot_reason(service)),
         **extra,
     )
     return youth
+
+
+def ot_reason(service: Service) -> str:
+    """A registration reason code for OT's periods (required there), nothing for others."""
+    return OtRegistrationReason.OT_DROPPED_OUT if service.kind == ServiceKind.OT else ""
 
 
 def follow(actor: Any, service: Service, youth: Youth, **extra: Any) -> FollowUpPeriod:
@@ -109,6 +122,7 @@ def follow(actor: Any, service: Service, youth: Youth, **extra: Any) -> FollowUp
         youth=youth,
         service=service,
         reason=extra.pop("reason", "Samarbeid om oppfølging"),
+        registration_reason=extra.pop("registration_reason", ot_reason(service)),
         **extra,
     )
 
@@ -135,7 +149,7 @@ def send_referral(people: Any, to_service: Service) -> Any:
         youth=people.youth,
         from_service=people.nav,
         to_service=to_service,
-        reason_code="OTHER",
+        reason_code=ot_reason(to_service) or "OTHER",
         reason="Trenger hjelp",
         message="Ta kontakt",
         categories=[],

@@ -585,6 +585,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("report-youth-guarantee", "get"): Case(
         lambda p: f"/api/v1/reports/youth-guarantee/?service={p.nav.pk}", NAV_STAFF
     ),
+    # OT's registrations by reason: staff of that OT service only (others: 404, not theirs).
+    ("report-ot-registrations", "get"): Case(
+        lambda p: f"/api/v1/reports/ot-registrations/?service={p.ot.pk}", OT_STAFF
+    ),
     # Plans: OT holds the individual plan, NAV sees it through the plan consent; only the
     # coordinator (eva.koord) edits it, the others who see it get a 400 with the reason.
     ("plan-list", "get"): Case(lambda p: "/api/v1/plans/", FOLLOWING, denied="empty"),

@@ -14,6 +14,7 @@ from cases.models import (
     FollowUpPeriod,
     Guardian,
     GuardianRelation,
+    OtRegistrationReason,
     Service,
     ServiceKind,
     StaffMembership,
@@ -25,6 +26,16 @@ from cases.models.registry import age_on
 from cases.validators import validate_national_id
 
 VERSION_HELP = _("Versjonen du leste. Er den utdatert, svarer API-et 409 med gjeldende versjon.")
+
+
+def registration_reason_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=OtRegistrationReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Tilmeldingsårsak: påkrevd når oppfølgingstjenesten registrerer, ellers tom."),
+    )
 
 
 class ServiceRefSerializer(serializers.Serializer):
@@ -90,6 +101,7 @@ class PeriodSerializer(serializers.ModelSerializer):
             "responsible",
             "started_on",
             "reason",
+            "registration_reason",
             "ended_on",
             "end_reason",
             "version",
@@ -185,6 +197,7 @@ class YouthRegisterSerializer(StrictSerializer):
     )
     service = serializers.UUIDField(help_text=_("Tjenesten din som registrerer ungdommen."))
     reason = serializers.CharField(max_length=500)
+    registration_reason = registration_reason_field()
     started_on = serializers.DateField(required=False, allow_null=True, default=None)
     responsible = StaffField(required=False, allow_null=True, default=None)
 
@@ -210,6 +223,7 @@ class PeriodOpenSerializer(StrictSerializer):
     youth = serializers.UUIDField()
     service = serializers.UUIDField()
     reason = serializers.CharField(max_length=500)
+    registration_reason = registration_reason_field()
     started_on = serializers.DateField(required=False, allow_null=True, default=None)
     responsible = StaffField(required=False, allow_null=True, default=None)
 

@@ -8,6 +8,7 @@ from cases.api import (
     consents,
     entries,
     handovers,
+    ot_registrations,
     referrals,
     views,
 )
@@ -27,5 +28,10 @@ router.register("activities", activities.ActivityViewSet, basename="activity")
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("me/memberships/", views.MyMembershipsView.as_view(), name="my-memberships"),
+    path(
+        "reports/ot-registrations/",
+        ot_registrations.OtRegistrationsReportView.as_view(),
+        name="report-ot-registrations",
+    ),
     *router.urls,
 ]

@@ -11,22 +11,25 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.registry import FollowUpPeriod, Service, Youth
+from cases.models.registry import FollowUpPeriod, OtRegistrationReason, Service, Youth
+
+_OT = OtRegistrationReason
 
 
 class ReferralReason(models.TextChoices):
-    # OT registration reasons (domain.md §3), used when OT sends or receives.
-    OT_NOT_APPLIED = "OT_NOT_APPLIED", _("Har ikke søkt videregående opplæring")
-    OT_DECLINED_PLACE = "OT_DECLINED_PLACE", _("Har takket nei til tilbudt skoleplass")
-    OT_DROPPED_OUT = "OT_DROPPED_OUT", _("Har avbrutt opplæringen")
-    OT_NO_PLACE = "OT_NO_PLACE", _("Fikk ikke skoleplass")
-    OT_NO_APPRENTICESHIP = "OT_NO_APPRENTICESHIP", _("Fikk ikke læreplass")
-    OT_NOT_IN_WORK = "OT_NOT_IN_WORK", _("Ikke i arbeid")
-    OT_OTHER = "OT_OTHER", _("Annet (flyttet, registrert ved feil o.l.)")
+    # OT's registration reasons (domain.md §3), used when OT sends or receives: the same codes
+    # as a period's ``registration_reason``, which a referral to OT becomes when accepted.
+    OT_NOT_APPLIED = _OT.OT_NOT_APPLIED.value, _OT.OT_NOT_APPLIED.label
+    OT_DECLINED_PLACE = _OT.OT_DECLINED_PLACE.value, _OT.OT_DECLINED_PLACE.label
+    OT_DROPPED_OUT = _OT.OT_DROPPED_OUT.value, _OT.OT_DROPPED_OUT.label
+    OT_NO_PLACE = _OT.OT_NO_PLACE.value, _OT.OT_NO_PLACE.label
+    OT_NO_APPRENTICESHIP = _OT.OT_NO_APPRENTICESHIP.value, _OT.OT_NO_APPRENTICESHIP.label
+    OT_NOT_IN_WORK = _OT.OT_NOT_IN_WORK.value, _OT.OT_NOT_IN_WORK.label
+    OT_OTHER = _OT.OT_OTHER.value, _OT.OT_OTHER.label
     OTHER = "OTHER", _("Annen årsak (beskrevet i teksten)")
 
 
-OT_REASONS = frozenset(r for r in ReferralReason if r.value.startswith("OT_"))
+OT_REASONS = frozenset(OtRegistrationReason.values)
 
 
 class ReferralState(models.TextChoices):

@@ -41,6 +41,19 @@ class ServiceKind(models.TextChoices):
     OTHER = "OTHER", _("Annen tjeneste (PPT, familievern o.l.)")
 
 
+class OtRegistrationReason(models.TextChoices):
+    """Why a youth is registered (*tilmeldt*) with OT: the reasons OT reports by (domain.md §3;
+    the county's table of registrations by reason, seeds 004)."""
+
+    OT_NOT_APPLIED = "OT_NOT_APPLIED", _("Har ikke søkt videregående opplæring")
+    OT_DECLINED_PLACE = "OT_DECLINED_PLACE", _("Har takket nei til tilbudt skoleplass")
+    OT_DROPPED_OUT = "OT_DROPPED_OUT", _("Har avbrutt opplæringen")
+    OT_NO_PLACE = "OT_NO_PLACE", _("Fikk ikke skoleplass")
+    OT_NO_APPRENTICESHIP = "OT_NO_APPRENTICESHIP", _("Fikk ikke læreplass")
+    OT_NOT_IN_WORK = "OT_NOT_IN_WORK", _("Ikke i arbeid")
+    OT_OTHER = "OT_OTHER", _("Annet (flyttet, registrert ved feil o.l.)")
+
+
 class StaffRole(models.TextChoices):
     CASEWORKER = "CASEWORKER", _("Veileder / rådgiver / saksbehandler")
     COORDINATOR = "COORDINATOR", _("Koordinator")
@@ -300,6 +313,10 @@ class FollowUpPeriod(TimestampedModel):
     )
     started_on = models.DateField(_("startdato"))
     reason = models.CharField(_("årsak til oppstart"), max_length=500)
+    # OT's registration reason code; required on OT's periods, empty on everyone else's.
+    registration_reason = models.CharField(
+        _("tilmeldingsårsak"), max_length=30, blank=True, choices=OtRegistrationReason.choices
+    )
     ended_on = models.DateField(_("sluttdato"), null=True, blank=True)
     end_reason = models.CharField(_("årsak til avslutning"), max_length=500, blank=True)
     created_by = models.ForeignKey(
@@ -353,6 +370,13 @@ class FollowUpPeriod(TimestampedModel):
             ),
             # History of a youth's periods, newest first.
             models.Index(fields=["youth", "-started_on"], name="period_by_youth"),
+            # OT's report by registration reason: one service's coded periods by start date.
+            models.Index(
+                fields=["service", "started_on"],
+                condition=~Q(registration_reason=""),
+                include=["registration_reason", "ended_on"],
+                name="period_ot_by_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,6 +387,32 @@ class FollowUpPeriod(TimestampedModel):
             self.youth_last_name = self.youth.last_name
             self.youth_first_name = self.youth.first_name
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """OT's new periods carry a registration reason code; no other service's do. (Periods
+        OT opened before the codes existed keep their free-text reason and can still close.)"""
+        super().clean()
+        if self.service_id is None:
+            return
+        is_ot = self.service.kind == ServiceKind.OT
+        if is_ot and not self.registration_reason and self._state.adding:
+            raise ValidationError(
+                {
+                    "registration_reason": ValidationError(
+                        _("Oppgi tilmeldingsårsak: oppfølgingstjenesten registrerer etter årsak."),
+                        code="required",
+                    )
+                }
+            )
+        if not is_ot and self.registration_reason:
+            raise ValidationError(
+                {
+                    "registration_reason": ValidationError(
+                        _("Tilmeldingsårsak brukes bare av oppfølgingstjenesten."),
+                        code="ot_only",
+                    )
+                }
+            )
 
     @property
     def is_open(self) -> bool:

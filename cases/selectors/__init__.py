@@ -18,6 +18,7 @@ from cases.selectors.activity_plans import (
 from cases.selectors.consents import consent_for_user, consent_list
 from cases.selectors.entries import entry_for_user, entry_item, entry_list
 from cases.selectors.handovers import handover_for_user, handover_list
+from cases.selectors.ot_registrations import ReasonCount, ot_registrations_by_reason
 from cases.selectors.referrals import referral_for_user, referral_list
 from cases.selectors.timeline import timeline_fields, timeline_read
 from cases.selectors.youths import (
@@ -34,6 +35,7 @@ from cases.selectors.youths import (
 __all__ = [
     "SCOPE_MINE",
     "SCOPE_OURS",
+    "ReasonCount",
     "access_log_for_privacy_officer",
     "activity_for_user",
     "activity_list",
@@ -50,6 +52,7 @@ __all__ = [
     "handover_list",
     "item",
     "membership_list",
+    "ot_registrations_by_reason",
     "period_list",
     "referral_for_user",
     "referral_list",

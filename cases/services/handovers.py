@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import access
-from cases.models import FollowUpPeriod, Handover, HandoverKind, HandoverState, Service
+from cases.models import (
+    FollowUpPeriod,
+    Handover,
+    HandoverKind,
+    HandoverState,
+    Service,
+    ServiceKind,
+)
 from cases.services.common import check_actor_works_in, check_responsible
 from cases.services.registry import period_close, period_open, responsibility_change
 from core.audit import audit_record
@@ -60,6 +67,17 @@ def handover_offer(
             raise _refuse(
                 _("Tjenesten følger allerede opp ungdommen."), "already_followed", "to_service"
             )
+        if (
+            to_service.pk != locked.service_id
+            and to_service.kind == ServiceKind.OT
+            and not locked.registration_reason
+        ):
+            # OT registers by reason code: a referral to OT names it, a handover cannot.
+            raise _refuse(
+                _("Send en henvisning til oppfølgingstjenesten med tilmeldingsårsak."),
+                "ot_reason_required",
+                "to_service",
+            )
         pending = Handover.objects.filter(period=locked, kind=kind, state=HandoverState.PENDING)
     if pending.exists():
         raise _refuse(_("Det finnes allerede en stafett som venter."), "handover_pending")
@@ -107,6 +125,9 @@ def handover_accept(*, actor: Any, handover: Handover) -> Handover:
             youth=period.youth,
             service=locked.to_service,
             reason=str(_("Stafett fra %(service)s") % {"service": period.service.name}),
+            registration_reason=(
+                period.registration_reason if locked.to_service.kind == ServiceKind.OT else ""
+            ),
         )
         period_close(
             actor=locked.from_user,

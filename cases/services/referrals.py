@@ -16,6 +16,7 @@ from cases.models import (
     AWAITING_ANSWER,
     OT_REASONS,
     FollowUpPeriod,
+    OtRegistrationReason,
     Referral,
     ReferralReason,
     ReferralState,
@@ -23,6 +24,7 @@ from cases.models import (
     ServiceKind,
     Youth,
 )
+from cases.ot import check_ot_age
 from cases.services.common import check_actor_works_in, locked_at_version
 from cases.services.registry import period_open
 from consent.categories import Category
@@ -41,6 +43,13 @@ def _check_reason(from_service: Service, to_service: Service, code: str, text: s
         raise _refuse(
             _("OT-årsaker brukes bare når oppfølgingstjenesten sender eller mottar."),
             "ot_reason_without_ot",
+            "reason_code",
+        )
+    if to_service.kind == ServiceKind.OT and code not in OT_REASONS:
+        # Accepted, the referral is OT's registration, which carries its reason code.
+        raise _refuse(
+            _("En henvisning til oppfølgingstjenesten bruker en av OT-årsakene."),
+            "ot_reason_required",
             "reason_code",
         )
     if code == ReferralReason.OTHER and not text.strip():
@@ -89,6 +98,9 @@ def referral_send(
             "to_service",
         )
     _check_reason(from_service, to_service, reason_code, reason)
+    if ServiceKind.OT in (from_service.kind, to_service.kind):
+        # OT refers, and is referred, only youths within its age range.
+        check_ot_age(youth.birth_date, (timezone.localdate(),), "youth")
     carried = sorted(set(categories) | {Category.GENERAL})
     bases: dict[str, str] = {Category.GENERAL: "referral"}
     missing = []
@@ -186,6 +198,12 @@ def referral_accept(
         youth=locked.youth,
         service=locked.to_service,
         reason=str(ReferralReason(locked.reason_code).label),
+        # A referral to OT is sent with an OT reason: its registration reason when accepted.
+        registration_reason=(
+            OtRegistrationReason(locked.reason_code)
+            if locked.to_service.kind == ServiceKind.OT and locked.reason_code in OT_REASONS
+            else ""
+        ),
         responsible=responsible,
     )
     locked.state = ReferralState.ACCEPTED

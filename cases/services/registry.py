@@ -10,10 +10,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import access, dates, identity
+from cases import access, dates, identity, names
 from cases.events import fact_changed
-from cases.models import FollowUpPeriod, Guardian, Responsibility, Service, StaffMembership, Youth
+from cases.models import (
+    FollowUpPeriod,
+    Guardian,
+    Responsibility,
+    Service,
+    ServiceKind,
+    StaffMembership,
+    Youth,
+)
 from cases.models.registry import check_youth_birth_date
+from cases.ot import check_ot_age
 from cases.services.common import (
     check_actor_works_in,
     check_responsible,
@@ -107,7 +116,31 @@ def _check_plausible(field: str, birth_date: datetime.date, registered_on: datet
         raise ValidationError({field: exc}) from None
 
 
-@transaction.atomic
+class NameMismatch(ValidationError):
+    """The names sent with an identity number are clearly not those of the youth on record."""
+
+    def __init__(self, youth_id: Any, fields: list[str]) -> None:
+        message = _(
+            "Navnet stemmer ikke med det som er registrert på identitetsnummeret. Kontroller "
+            "nummeret og navnet."
+        )
+        super().__init__(
+            {field: ValidationError(message, code="name_mismatch") for field in fields}
+        )
+        self.youth_id = youth_id
+
+
+def _check_names(youth: Youth, first_name: str, last_name: str) -> None:
+    mismatched = names.mismatched_names(
+        first_name=first_name,
+        last_name=last_name,
+        record_first_name=youth.first_name,
+        record_last_name=youth.last_name,
+    )
+    if mismatched:
+        raise NameMismatch(youth.pk, mismatched)
+
+
 def youth_register(
     *,
     actor: Any,
@@ -117,6 +150,7 @@ def youth_register(
     last_name: str,
     municipality_number: str,
     reason: str,
+    registration_reason: str = "",
     birth_date: datetime.date | None = None,
     email: str = "",
     phone: str = "",
@@ -126,10 +160,52 @@ def youth_register(
     """Register a youth with the actor's service: the youth record plus an open period.
 
     A youth already in the registry (same identity number) is not duplicated and not
-    overwritten: the service starts following the existing record. Returns (youth, period,
-    created).
+    overwritten: the service starts following the existing record, once the names sent match
+    the record's (``cases.names``). A refused attempt on an existing youth is written to the
+    access log (in a transaction of its own when the caller has none open, so the refusal's
+    rollback keeps it); what the service then sees of the youth is read through the gate.
+    Returns (youth, period, created).
     """
-    check_actor_works_in(access.viewer_for(actor), service.pk)
+    viewer = access.viewer_for(actor)
+    check_actor_works_in(viewer, service.pk)
+    try:
+        return _youth_register(
+            actor=actor,
+            service=service,
+            national_id=national_id,
+            first_name=first_name,
+            last_name=last_name,
+            municipality_number=municipality_number,
+            reason=reason,
+            registration_reason=registration_reason,
+            birth_date=birth_date,
+            email=email,
+            phone=phone,
+            started_on=started_on,
+            responsible=responsible,
+        )
+    except NameMismatch as refused:
+        access.log_denied(viewer, refused.youth_id, "youth-register", through=[service.pk])
+        raise
+
+
+@transaction.atomic
+def _youth_register(
+    *,
+    actor: Any,
+    service: Service,
+    national_id: str,
+    first_name: str,
+    last_name: str,
+    municipality_number: str,
+    reason: str,
+    registration_reason: str,
+    birth_date: datetime.date | None,
+    email: str,
+    phone: str,
+    started_on: datetime.date | None,
+    responsible: Any,
+) -> tuple[Youth, FollowUpPeriod, bool]:
     parsed = parse_national_id(national_id)
     youth = Youth.objects.filter(national_id=parsed.value).first()
     created = youth is None
@@ -156,13 +232,17 @@ def youth_register(
             created = False
         else:
             audit_record(actor=actor, action="youth.registered", subject=youth, target=youth)
+    if not created:
+        _check_names(youth, first_name, last_name)
     period = period_open(
         actor=actor,
         youth=youth,
         service=service,
         reason=reason,
+        registration_reason=registration_reason,
         started_on=started_on,
         responsible=responsible,
+        age_field="birth_date",
     )
     return youth, period, created
 
@@ -228,10 +308,15 @@ def period_open(
     youth: Youth,
     service: Service,
     reason: str,
+    registration_reason: str = "",
     started_on: datetime.date | None = None,
     responsible: Any = None,
+    age_field: str = "youth",
 ) -> FollowUpPeriod:
-    """The service starts following the youth. One open period per service and youth."""
+    """The service starts following the youth. One open period per service and youth.
+
+    OT's period carries a registration reason code, and OT follows only youths within its age
+    range on the start date and today (``cases.ot``; the refusal names ``age_field``)."""
     check_actor_works_in(access.viewer_for(actor), service.pk)
     if responsible is None:
         responsible = actor  # who works in the service: checked just above
@@ -243,6 +328,7 @@ def period_open(
     dates.check_date_windows(
         {"started_on": started_on}, {"started_on": dates.HAPPENED}, born=youth.birth_date
     )
+    _check_ot_age(service, youth.birth_date, started_on, age_field)
     if FollowUpPeriod.objects.filter(youth=youth, service=service, ended_on__isnull=True).exists():
         raise ApplicationError(
             _("Tjenesten følger allerede opp denne ungdommen."), code="already_followed"
@@ -253,6 +339,7 @@ def period_open(
         responsible=responsible,
         started_on=started_on,
         reason=reason,
+        registration_reason=registration_reason,
         created_by=actor,
     )
     period.full_clean(validate_constraints=False)
@@ -269,9 +356,22 @@ def period_open(
         action="period.opened",
         subject=youth,
         target=period,
-        data={"service": str(service.pk), "responsible": _username(responsible)},
+        data={
+            "service": str(service.pk),
+            "responsible": _username(responsible),
+            "registration_reason": registration_reason,
+        },
     )
     return period
+
+
+def _check_ot_age(
+    service: Service, birth_date: datetime.date, started_on: datetime.date | None, field: str
+) -> None:
+    """OT registers a youth only within its age range, on the start date and today."""
+    if service.kind == ServiceKind.OT:
+        today = timezone.localdate()
+        check_ot_age(birth_date, (started_on or today, today), field)
 
 
 def _username(user: Any) -> str | None:

@@ -131,7 +131,7 @@ def test_registering_answers_201_then_200_for_the_same_number(people: Any, clien
     body = _registration(people)
     first = client_for(people.nav_advisor).post(YOUTHS, body, format="json")
     assert first.status_code == 201, first.json()
-    body["service"] = str(people.ot.pk)
+    body.update(service=str(people.ot.pk), registration_reason="OT_NOT_IN_WORK")
     second = client_for(people.ot_counsellor).post(YOUTHS, body, format="json")
     assert second.status_code == 200
     assert second.json()["id"] == first.json()["id"]
@@ -190,7 +190,9 @@ def test_error_messages_follow_the_request_language(people: Any, client_for: Any
 
 
 def test_a_service_rule_answers_400_with_a_code(people: Any, client_for: Any) -> None:
-    body = _registration(people, national_id=people.youth.national_id)
+    body = _registration(
+        people, national_id=people.youth.national_id, first_name="Emma", last_name="Hansen"
+    )
     response = client_for(people.nav_advisor, "en").post(YOUTHS, body, format="json")
     assert response.status_code == 400
     assert response.json()["error"] == {

@@ -64,7 +64,12 @@ def test_registering_and_looking_up_agree_on_the_number(people: Any, client_for:
     membership_add(user=people.nav_advisor, service=people.ot, role=StaffRole.CASEWORKER)
     again = api.post(
         YOUTHS,
-        {**body, "national_id": f"{number[:6]}-{number[6:]}", "service": str(people.ot.pk)},
+        {
+            **body,
+            "national_id": f"{number[:6]}-{number[6:]}",
+            "service": str(people.ot.pk),
+            "registration_reason": "OT_NOT_IN_WORK",
+        },
         format="json",
     )
     assert again.status_code == 200 and again.json()["id"] == str(youth.pk)
