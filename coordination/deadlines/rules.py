@@ -36,7 +36,7 @@ from cases.models import (
     StaffMembership,
     Youth,
 )
-from consent.ages import age_on
+from consent.ages import age_on, birthday
 from consent.categories import Category
 from consent.models import Consent, Decision, Giver
 from coordination.models import (
@@ -130,7 +130,8 @@ class Facts:
     activities: list[Activity]
     referrals: list[Referral]
     consents: list[Consent]
-    responsible_since: dict[Any, datetime.datetime]  # period id → since the current responsible
+    # period id → every contact person's term (since, until), current and past, by since.
+    responsibilities: dict[Any, list[tuple[datetime.datetime, datetime.datetime | None]]]
     memberships: dict[Any, list[Any]] = field(default_factory=dict)  # user id → service ids
     # Plans across services (coordination's own records) and what their rules read.
     coordination_plans: list[Plan] = field(default_factory=list)
@@ -160,6 +161,15 @@ class Facts:
     def activities_of(self, period: FollowUpPeriod | None) -> list[Activity]:
         plan = self.plans.get(period.pk) if period is not None else None
         return [a for a in self.activities if plan is not None and a.plan_id == plan.pk]
+
+
+def _terms(
+    rows: Iterable[tuple[Any, datetime.datetime, datetime.datetime | None]],
+) -> dict[Any, list[tuple[datetime.datetime, datetime.datetime | None]]]:
+    terms: dict[Any, list[tuple[datetime.datetime, datetime.datetime | None]]] = {}
+    for period_id, since, until in rows:
+        terms.setdefault(period_id, []).append((since, until))
+    return terms
 
 
 def load_facts(youth: Youth) -> Facts:
@@ -195,12 +205,11 @@ def load_facts(youth: Youth) -> Facts:
         activities=list(Activity.objects.filter(youth=youth)),
         referrals=list(Referral.objects.filter(youth=youth).select_related("to_service")),
         consents=consents,
-        responsible_since={
-            r.period_id: r.since
-            for r in Responsibility.objects.filter(
-                period__youth=youth, until__isnull=True
-            ).order_by("since")
-        },
+        responsibilities=_terms(
+            Responsibility.objects.filter(period__youth=youth)
+            .order_by("since")
+            .values_list("period_id", "since", "until")
+        ),
         memberships=memberships,
         coordination_plans=plans,
         plan_reviews=list(
@@ -275,24 +284,52 @@ def _earliest(moments: Iterable[datetime.datetime | None]) -> datetime.datetime 
     return min(present) if present else None
 
 
+def _run_end(decisions: Sequence[NavDecision], first: NavDecision, groups: Sequence[str]) -> Any:
+    """The day the run that ``first`` starts ends (a decision outside the group), or None."""
+    return next(
+        (
+            d.decided_on
+            for d in decisions
+            if d.decided_on >= first.decided_on and d is not first and d.innsatsgruppe not in groups
+        ),
+        None,
+    )
+
+
+def _contact_person_from(
+    terms: Sequence[tuple[datetime.datetime, datetime.datetime | None]], day: datetime.date
+) -> datetime.datetime | None:
+    """When the youth first had a contact person from ``day`` on: the guarantee promises one,
+    so the first term that reaches ``day`` or begins after it fulfils it, and a later change of
+    person (a reassignment) does not undo that."""
+    start = start_of_day(day)
+    return _earliest(max(since, start) for since, until in terms if until is None or until > start)
+
+
 def ug_2023(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
-    """A fixed contact person within the local-policy number of days of the decision."""
+    """A fixed contact person within the local-policy number of days of entering the group.
+
+    A youth enters the guarantee on the latest of: the first decision of an unbroken run in the
+    groups, the 16th birthday, the day the guarantee came into force. So a youth decided at 15
+    is picked up on the 16th birthday (by the nightly sweep, as nothing else changes that day),
+    and one already in the group on 1 July 2023 from that day. Not before the entry day: until
+    then the youth is not in the guarantee."""
     p = _params(rule)
     in_force = datetime.date.fromisoformat(p["in_force_from"])
     birth = facts.youth.birth_date
+    too_old_on = birthday(birth, p["max_age"])
     for first in _runs(facts.decisions, p["groups"]):
-        if first.decided_on < in_force:
+        entry = max(first.decided_on, birthday(birth, p["min_age"]), in_force)
+        run_end = _run_end(facts.decisions, first, p["groups"])
+        if entry > today or entry >= too_old_on or (run_end is not None and run_end <= entry):
             continue
-        if not p["min_age"] <= age_on(birth, first.decided_on) < p["max_age"]:
+        period = facts.period_at(first.service_id, entry)
+        if period is None or (period.ended_on is not None and period.ended_on < entry):
             continue
-        period = facts.period_at(first.service_id, first.decided_on)
-        since = facts.responsible_since.get(period.pk) if period else None
-        fulfilled = _not_before(since, first.decided_on)
-        ended = _run_ended(facts.decisions, first, p["groups"]) or (
-            period is not None and period.ended_on is not None
-        )
-        aged_out = age_on(birth, today) >= p["max_age"]
-        due = shift(first.decided_on, settings.DEADLINE_UG_CONTACT_PERSON_DAYS)
+        fulfilled = _contact_person_from(facts.responsibilities.get(period.pk, []), entry)
+        ended = run_end is not None or period.ended_on is not None
+        aged_out = today >= too_old_on
+        due = shift(entry, settings.DEADLINE_UG_CONTACT_PERSON_DAYS)
         if due is None or (fulfilled is None and (ended or aged_out)):
             continue
         yield Expected(
@@ -300,7 +337,7 @@ def ug_2023(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[
             first.pk,
             due,
             first.service_id,
-            period.responsible_id if period else None,
+            period.responsible_id,
             Category.WORK_AND_WELFARE,
             fulfilled,
         )
