@@ -27,6 +27,9 @@ from cases.models import (
     ActivityPlan,
     ActivityStatus,
     FollowUpPeriod,
+    Handover,
+    HandoverKind,
+    HandoverState,
     Innsatsgruppe,
     NavDecision,
     Referral,
@@ -40,6 +43,9 @@ from consent.ages import age_on, birthday
 from consent.categories import Category
 from consent.models import Consent, Decision, Giver
 from coordination.models import (
+    CHILD_COORDINATOR_MAX_AGE,
+    OPEN_PLAN_STATUSES,
+    ChildCoordinator,
     CoordinatorTerm,
     DeadlineRule,
     MeasureStatus,
@@ -143,6 +149,10 @@ class Facts:
     coordinator_memberships: dict[tuple[Any, Any], datetime.datetime | None] = field(
         default_factory=dict
     )
+    # A child with a plan: the current child coordinator, and the offers of the plan's
+    # coordinator role (any state).
+    child_coordinators: list[ChildCoordinator] = field(default_factory=list)
+    coordinator_handovers: list[Handover] = field(default_factory=list)
 
     def period_at(self, service_id: Any, day: datetime.date) -> FollowUpPeriod | None:
         """The service's period with the youth that was open on ``day`` (or opened after it)."""
@@ -189,6 +199,11 @@ def load_facts(youth: Youth) -> Facts:
             # An open membership wins over an ended one.
             if key not in coordinator_memberships or ended_at is None:
                 coordinator_memberships[key] = ended_at
+    child_coordinators: list[ChildCoordinator] = []
+    if plans:
+        child_coordinators = list(
+            ChildCoordinator.objects.filter(youth=youth, right_granted=True, ended_at__isnull=True)
+        )
     memberships: dict[Any, list[Any]] = {}
     if recorders:
         for user_id, service_id in StaffMembership.objects.filter(
@@ -229,6 +244,17 @@ def load_facts(youth: Youth) -> Facts:
         if plans
         else [],
         coordinator_memberships=coordinator_memberships,
+        child_coordinators=child_coordinators,
+        # By the periods the offers were made from (the foreign key's index).
+        coordinator_handovers=list(
+            Handover.objects.filter(
+                period_id__in=[p.pk for p in periods],
+                kind=HandoverKind.PLAN_COORDINATOR,
+                about_id__in=[p.pk for p in plans],
+            )
+        )
+        if child_coordinators
+        else [],
     )
 
 
@@ -635,6 +661,56 @@ def plan_coordinator(rule: DeadlineRule, facts: Facts, today: datetime.date) -> 
             )
 
 
+def child_coordinator_handover_due(
+    birth_date: datetime.date, decided_on: datetime.date
+) -> datetime.date | None:
+    """When the child coordinator's plan is to be offered to a coordinator for adults: the
+    local-policy number of calendar months before the 18th birthday, or the decision day for a
+    child coordinator appointed later than that."""
+    ends_on = birthday(birth_date, CHILD_COORDINATOR_MAX_AGE)
+    due = add_months(ends_on, -settings.DEADLINE_CHILD_COORDINATOR_HANDOVER_MONTHS)
+    return None if due is None else max(due, decided_on)
+
+
+def child_coordinator_handover(
+    rule: DeadlineRule, facts: Facts, today: datetime.date
+) -> Iterator[Expected]:
+    """The child coordinator's role ends at 18 (the ledger ends it then): before that, the plan
+    they coordinate is offered to a coordinator for adults (hol. § 7-2), through the plan's
+    coordinator handover. Met by the offer (pending or accepted); a declined or withdrawn offer
+    does not count. Not called for when the child has no open plan, or when someone else
+    coordinates it already."""
+    plan = next((p for p in facts.coordination_plans if p.status in OPEN_PLAN_STATUSES), None)
+    if plan is None:
+        return
+    for record in facts.child_coordinators:
+        if record.coordinator_id is None:
+            continue
+        since = record.appointed_at or record.recorded_at
+        offered = _earliest(
+            h.created_at
+            for h in facts.coordinator_handovers
+            if h.about_id == plan.pk
+            and h.to_user_id != record.coordinator_id
+            and h.state in (HandoverState.PENDING, HandoverState.ACCEPTED)
+            and h.created_at >= since
+        )
+        if offered is None and plan.coordinator_id != record.coordinator_id:
+            continue
+        due = child_coordinator_handover_due(facts.youth.birth_date, record.decided_on)
+        if due is None:
+            continue
+        yield Expected(
+            SubjectType.CHILD_COORDINATOR,
+            record.pk,
+            due,
+            record.service_id,
+            record.coordinator_id,
+            Category.GENERAL,
+            offered,
+        )
+
+
 # UG-90 has no evaluator here: it is a figure per office (``coordination.deadlines.compliance``).
 EVALUATORS: dict[str, Evaluator] = {
     "UG-2023": ug_2023,
@@ -648,4 +724,5 @@ EVALUATORS: dict[str, Evaluator] = {
     "IP-REVIEW": plan_reviews,
     "IP-MEASURE": plan_measures,
     "IP-COORDINATOR": plan_coordinator,
+    "CHILD-COORDINATOR-18": child_coordinator_handover,
 }
