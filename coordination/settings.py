@@ -215,6 +215,13 @@ else:
 # to make a work-oriented offer to a youth under 20 referred by OT (UG-U20).
 DEADLINE_UG_CONTACT_PERSON_DAYS = env_int("DEADLINE_UG_CONTACT_PERSON_DAYS", 14, minimum=1)
 DEADLINE_UG_U20_OFFER_DAYS = env_int("DEADLINE_UG_U20_OFFER_DAYS", 30, minimum=1)
+# Local policy (the law says only that the right ends at 18): calendar months before the 18th
+# birthday by which a child coordinator's plan is offered to a coordinator for adults
+# (CHILD-COORDINATOR-18). Six months leaves time for the municipality's coordinating unit
+# (hol. § 7-3) to name one and for both to meet the family before the role ends.
+DEADLINE_CHILD_COORDINATOR_HANDOVER_MONTHS = env_int(
+    "DEADLINE_CHILD_COORDINATOR_HANDOVER_MONTHS", 6, minimum=1
+)
 # The coordinator's dashboard lists plans whose consent runs out within this many days.
 PLAN_CONSENT_WARNING_DAYS = env_int("PLAN_CONSENT_WARNING_DAYS", 30, minimum=1)
 # Reminder stages: days before the due day, and days after it when the managers are alerted.

@@ -3,6 +3,7 @@ the live plan and the plan at a past date have the same shape."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from cases.api.serializers import ServiceRefSerializer
 from cases.models import Service
 from consent.categories import Category
 from consent.models import Giver, Method
+from coordination.deadlines.rules import child_coordinator_handover_due
 from coordination.models import (
     BtiLevel,
     ChildCoordinator,
@@ -134,6 +136,12 @@ class HandoverRefSerializer(serializers.Serializer):
 class ChildCoordinatorSerializer(serializers.ModelSerializer):
     service = ServiceRefSerializer()
     coordinator = StaffRefSerializer(allow_null=True)
+    ends_on = serializers.DateField(
+        read_only=True, help_text=_("18-årsdagen: da avsluttes rollen av seg selv.")
+    )
+    handover_due_on = serializers.SerializerMethodField(
+        help_text=_("Frist for å tilby planen til en koordinator for voksne.")
+    )
 
     class Meta:
         model = ChildCoordinator
@@ -149,8 +157,16 @@ class ChildCoordinatorSerializer(serializers.ModelSerializer):
             "coordinator",
             "appointed_at",
             "ended_at",
+            "end_reason",
+            "ends_on",
+            "handover_due_on",
             "recorded_at",
         ]
+
+    def get_handover_due_on(self, record: ChildCoordinator) -> datetime.date | None:
+        if not record.right_granted:
+            return None
+        return child_coordinator_handover_due(record.youth.birth_date, record.decided_on)
 
 
 class IndividualPlanDetailSerializer(PlanSummarySerializer):

@@ -26,11 +26,12 @@ from django.utils import timezone
 from cases.models import FactChange, FollowUpPeriod, Youth
 from coordination.deadlines.rules import EVALUATORS, Expected, load_facts, local_day
 from coordination.models import (
+    ChildCoordinator,
     Deadline,
     DeadlineRule,
     DeadlineStatus,
 )
-from coordination.plans import grants
+from coordination.plans import child_coordinator, grants
 from coordination.reminders.planning import plan_reminders
 
 logger = logging.getLogger(__name__)
@@ -63,11 +64,13 @@ def _expected(youth: Youth, today: datetime.date) -> dict[Key, tuple[DeadlineRul
 
 @transaction.atomic
 def sync_youth(youth_id: Any, *, now: datetime.datetime | None = None) -> SyncResult:
-    """Bring the youth's deadlines (and their pending reminders) in line with the facts."""
+    """Bring the youth's deadlines (and their pending reminders) in line with the facts; first
+    end a child coordinator's role if the child has turned 18 (a fact that date alone changes)."""
     now = now or timezone.now()
     today = local_day(now)
     # One sync per youth at a time: concurrent writers queue here instead of racing on rows.
     youth = Youth.objects.select_for_update().get(pk=youth_id)
+    child_coordinator.end_at_18(youth, now=now)
     expected = _expected(youth, today)
     existing: dict[Key, Deadline] = {
         (d.rule_id, d.subject_type, str(d.subject_id)): d
@@ -156,13 +159,18 @@ def derive_changed(
 
 
 def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Re-derive the deadlines of every youth who is followed or has live deadlines."""
+    """Re-derive the deadlines of every youth who is followed, has live deadlines or has a
+    current child coordinator (whose role ends at 18 even if no service follows the child)."""
     now = now or timezone.now()
     followed = FollowUpPeriod.objects.filter(youth=OuterRef("pk"), ended_on__isnull=True)
     live = Deadline.objects.filter(youth=OuterRef("pk"), closed_at__isnull=True)
-    youth_ids = Youth.objects.filter(Q(Exists(followed)) | Q(Exists(live))).values_list(
-        "pk", flat=True
+    # The partial unique index child_coordinator_one_current serves this.
+    child = ChildCoordinator.objects.filter(
+        youth=OuterRef("pk"), right_granted=True, ended_at__isnull=True
     )
+    youth_ids = Youth.objects.filter(
+        Q(Exists(followed)) | Q(Exists(live)) | Q(Exists(child))
+    ).values_list("pk", flat=True)
     totals = SyncResult()
     count = 0
     for youth_id in youth_ids.iterator(chunk_size=1000):

@@ -27,6 +27,9 @@ from cases.models import (
     ActivityPlan,
     ActivityStatus,
     FollowUpPeriod,
+    Handover,
+    HandoverKind,
+    HandoverState,
     Innsatsgruppe,
     NavDecision,
     Referral,
@@ -36,10 +39,13 @@ from cases.models import (
     StaffMembership,
     Youth,
 )
-from consent.ages import age_on
+from consent.ages import age_on, birthday
 from consent.categories import Category
 from consent.models import Consent, Decision, Giver
 from coordination.models import (
+    CHILD_COORDINATOR_MAX_AGE,
+    OPEN_PLAN_STATUSES,
+    ChildCoordinator,
     CoordinatorTerm,
     DeadlineRule,
     MeasureStatus,
@@ -130,7 +136,8 @@ class Facts:
     activities: list[Activity]
     referrals: list[Referral]
     consents: list[Consent]
-    responsible_since: dict[Any, datetime.datetime]  # period id → since the current responsible
+    # period id → every contact person's term (since, until), current and past, by since.
+    responsibilities: dict[Any, list[tuple[datetime.datetime, datetime.datetime | None]]]
     memberships: dict[Any, list[Any]] = field(default_factory=dict)  # user id → service ids
     # Plans across services (coordination's own records) and what their rules read.
     coordination_plans: list[Plan] = field(default_factory=list)
@@ -142,6 +149,10 @@ class Facts:
     coordinator_memberships: dict[tuple[Any, Any], datetime.datetime | None] = field(
         default_factory=dict
     )
+    # A child with a plan: the current child coordinator, and the offers of the plan's
+    # coordinator role (any state).
+    child_coordinators: list[ChildCoordinator] = field(default_factory=list)
+    coordinator_handovers: list[Handover] = field(default_factory=list)
 
     def period_at(self, service_id: Any, day: datetime.date) -> FollowUpPeriod | None:
         """The service's period with the youth that was open on ``day`` (or opened after it)."""
@@ -162,6 +173,15 @@ class Facts:
         return [a for a in self.activities if plan is not None and a.plan_id == plan.pk]
 
 
+def _terms(
+    rows: Iterable[tuple[Any, datetime.datetime, datetime.datetime | None]],
+) -> dict[Any, list[tuple[datetime.datetime, datetime.datetime | None]]]:
+    terms: dict[Any, list[tuple[datetime.datetime, datetime.datetime | None]]] = {}
+    for period_id, since, until in rows:
+        terms.setdefault(period_id, []).append((since, until))
+    return terms
+
+
 def load_facts(youth: Youth) -> Facts:
     periods = list(FollowUpPeriod.objects.filter(youth=youth).select_related("service"))
     consents = list(
@@ -179,6 +199,11 @@ def load_facts(youth: Youth) -> Facts:
             # An open membership wins over an ended one.
             if key not in coordinator_memberships or ended_at is None:
                 coordinator_memberships[key] = ended_at
+    child_coordinators: list[ChildCoordinator] = []
+    if plans:
+        child_coordinators = list(
+            ChildCoordinator.objects.filter(youth=youth, right_granted=True, ended_at__isnull=True)
+        )
     memberships: dict[Any, list[Any]] = {}
     if recorders:
         for user_id, service_id in StaffMembership.objects.filter(
@@ -195,12 +220,11 @@ def load_facts(youth: Youth) -> Facts:
         activities=list(Activity.objects.filter(youth=youth)),
         referrals=list(Referral.objects.filter(youth=youth).select_related("to_service")),
         consents=consents,
-        responsible_since={
-            r.period_id: r.since
-            for r in Responsibility.objects.filter(
-                period__youth=youth, until__isnull=True
-            ).order_by("since")
-        },
+        responsibilities=_terms(
+            Responsibility.objects.filter(period__youth=youth)
+            .order_by("since")
+            .values_list("period_id", "since", "until")
+        ),
         memberships=memberships,
         coordination_plans=plans,
         plan_reviews=list(
@@ -220,6 +244,17 @@ def load_facts(youth: Youth) -> Facts:
         if plans
         else [],
         coordinator_memberships=coordinator_memberships,
+        child_coordinators=child_coordinators,
+        # By the periods the offers were made from (the foreign key's index).
+        coordinator_handovers=list(
+            Handover.objects.filter(
+                period_id__in=[p.pk for p in periods],
+                kind=HandoverKind.PLAN_COORDINATOR,
+                about_id__in=[p.pk for p in plans],
+            )
+        )
+        if child_coordinators
+        else [],
     )
 
 
@@ -275,24 +310,52 @@ def _earliest(moments: Iterable[datetime.datetime | None]) -> datetime.datetime 
     return min(present) if present else None
 
 
+def _run_end(decisions: Sequence[NavDecision], first: NavDecision, groups: Sequence[str]) -> Any:
+    """The day the run that ``first`` starts ends (a decision outside the group), or None."""
+    return next(
+        (
+            d.decided_on
+            for d in decisions
+            if d.decided_on >= first.decided_on and d is not first and d.innsatsgruppe not in groups
+        ),
+        None,
+    )
+
+
+def _contact_person_from(
+    terms: Sequence[tuple[datetime.datetime, datetime.datetime | None]], day: datetime.date
+) -> datetime.datetime | None:
+    """When the youth first had a contact person from ``day`` on: the guarantee promises one,
+    so the first term that reaches ``day`` or begins after it fulfils it, and a later change of
+    person (a reassignment) does not undo that."""
+    start = start_of_day(day)
+    return _earliest(max(since, start) for since, until in terms if until is None or until > start)
+
+
 def ug_2023(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
-    """A fixed contact person within the local-policy number of days of the decision."""
+    """A fixed contact person within the local-policy number of days of entering the group.
+
+    A youth enters the guarantee on the latest of: the first decision of an unbroken run in the
+    groups, the 16th birthday, the day the guarantee came into force. So a youth decided at 15
+    is picked up on the 16th birthday (by the nightly sweep, as nothing else changes that day),
+    and one already in the group on 1 July 2023 from that day. Not before the entry day: until
+    then the youth is not in the guarantee."""
     p = _params(rule)
     in_force = datetime.date.fromisoformat(p["in_force_from"])
     birth = facts.youth.birth_date
+    too_old_on = birthday(birth, p["max_age"])
     for first in _runs(facts.decisions, p["groups"]):
-        if first.decided_on < in_force:
+        entry = max(first.decided_on, birthday(birth, p["min_age"]), in_force)
+        run_end = _run_end(facts.decisions, first, p["groups"])
+        if entry > today or entry >= too_old_on or (run_end is not None and run_end <= entry):
             continue
-        if not p["min_age"] <= age_on(birth, first.decided_on) < p["max_age"]:
+        period = facts.period_at(first.service_id, entry)
+        if period is None or (period.ended_on is not None and period.ended_on < entry):
             continue
-        period = facts.period_at(first.service_id, first.decided_on)
-        since = facts.responsible_since.get(period.pk) if period else None
-        fulfilled = _not_before(since, first.decided_on)
-        ended = _run_ended(facts.decisions, first, p["groups"]) or (
-            period is not None and period.ended_on is not None
-        )
-        aged_out = age_on(birth, today) >= p["max_age"]
-        due = shift(first.decided_on, settings.DEADLINE_UG_CONTACT_PERSON_DAYS)
+        fulfilled = _contact_person_from(facts.responsibilities.get(period.pk, []), entry)
+        ended = run_end is not None or period.ended_on is not None
+        aged_out = today >= too_old_on
+        due = shift(entry, settings.DEADLINE_UG_CONTACT_PERSON_DAYS)
         if due is None or (fulfilled is None and (ended or aged_out)):
             continue
         yield Expected(
@@ -300,7 +363,7 @@ def ug_2023(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[
             first.pk,
             due,
             first.service_id,
-            period.responsible_id if period else None,
+            period.responsible_id,
             Category.WORK_AND_WELFARE,
             fulfilled,
         )
@@ -598,6 +661,56 @@ def plan_coordinator(rule: DeadlineRule, facts: Facts, today: datetime.date) -> 
             )
 
 
+def child_coordinator_handover_due(
+    birth_date: datetime.date, decided_on: datetime.date
+) -> datetime.date | None:
+    """When the child coordinator's plan is to be offered to a coordinator for adults: the
+    local-policy number of calendar months before the 18th birthday, or the decision day for a
+    child coordinator appointed later than that."""
+    ends_on = birthday(birth_date, CHILD_COORDINATOR_MAX_AGE)
+    due = add_months(ends_on, -settings.DEADLINE_CHILD_COORDINATOR_HANDOVER_MONTHS)
+    return None if due is None else max(due, decided_on)
+
+
+def child_coordinator_handover(
+    rule: DeadlineRule, facts: Facts, today: datetime.date
+) -> Iterator[Expected]:
+    """The child coordinator's role ends at 18 (the ledger ends it then): before that, the plan
+    they coordinate is offered to a coordinator for adults (hol. § 7-2), through the plan's
+    coordinator handover. Met by the offer (pending or accepted); a declined or withdrawn offer
+    does not count. Not called for when the child has no open plan, or when someone else
+    coordinates it already."""
+    plan = next((p for p in facts.coordination_plans if p.status in OPEN_PLAN_STATUSES), None)
+    if plan is None:
+        return
+    for record in facts.child_coordinators:
+        if record.coordinator_id is None:
+            continue
+        since = record.appointed_at or record.recorded_at
+        offered = _earliest(
+            h.created_at
+            for h in facts.coordinator_handovers
+            if h.about_id == plan.pk
+            and h.to_user_id != record.coordinator_id
+            and h.state in (HandoverState.PENDING, HandoverState.ACCEPTED)
+            and h.created_at >= since
+        )
+        if offered is None and plan.coordinator_id != record.coordinator_id:
+            continue
+        due = child_coordinator_handover_due(facts.youth.birth_date, record.decided_on)
+        if due is None:
+            continue
+        yield Expected(
+            SubjectType.CHILD_COORDINATOR,
+            record.pk,
+            due,
+            record.service_id,
+            record.coordinator_id,
+            Category.GENERAL,
+            offered,
+        )
+
+
 # UG-90 has no evaluator here: it is a figure per office (``coordination.deadlines.compliance``).
 EVALUATORS: dict[str, Evaluator] = {
     "UG-2023": ug_2023,
@@ -611,4 +724,5 @@ EVALUATORS: dict[str, Evaluator] = {
     "IP-REVIEW": plan_reviews,
     "IP-MEASURE": plan_measures,
     "IP-COORDINATOR": plan_coordinator,
+    "CHILD-COORDINATOR-18": child_coordinator_handover,
 }

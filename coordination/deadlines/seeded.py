@@ -15,8 +15,10 @@ SEEDED = [
         "description": (
             "Ungdom fra 16 år til dagen før 30-årsdagen med § 14 a-vedtak om situasjonsbestemt "
             "eller spesielt tilpasset innsats skal ha en fast kontaktperson og tett oppfølging "
-            "så lenge det trengs. Loven gir ikke antall dager: fristen er lokal praksis "
-            "(DEADLINE_UG_CONTACT_PERSON_DAYS)."
+            "så lenge det trengs. Fristen løper fra ungdommen kommer inn i garantien: vedtaket, "
+            "16-årsdagen eller 1.7.2023, det som kommer sist. Innfridd når NAV-perioden har en "
+            "ansvarlig kontaktperson; det står seg selv om en annen tar over senere. Loven gir "
+            "ikke antall dager: fristen er lokal praksis (DEADLINE_UG_CONTACT_PERSON_DAYS)."
         ),
         "source": "NAV, veilarbvedtaksstotte `harUngdomsgaranti`; regjeringen.no (fra 1.7.2023)",
         "source_url": "https://www.regjeringen.no/no/tema/arbeidsliv/id930/",
@@ -113,6 +115,21 @@ SEEDED = [
         "source": "Forskrift om individuell plan ved ytelse av velferdstjenester; "
         "helse- og omsorgstjenesteloven § 7-2",
         "source_url": "",
+    },
+    {
+        "code": "CHILD-COORDINATOR-18",
+        "name": "Barnekoordinator: overgang til koordinator for voksne",
+        "description": (
+            "Retten til barnekoordinator gjelder barn under 18 år: rollen avsluttes av seg selv "
+            "på 18-årsdagen. Før det tilbyr barnekoordinatoren planen til en koordinator for "
+            "voksne (koordinatorstafett i planen). Fristen er lokal praksis: "
+            "DEADLINE_CHILD_COORDINATOR_HANDOVER_MONTHS kalendermåneder før 18-årsdagen. "
+            "Innfridd når koordinatorrollen er tilbudt en annen (et avslått eller trukket "
+            "tilbud teller ikke)."
+        ),
+        "source": "Pasient- og brukerrettighetsloven § 2-5 c; helse- og omsorgstjenesteloven "
+        "§§ 7-2 og 7-2 a (fra 1.8.2022)",
+        "source_url": "https://lovdata.no/lov/1999-07-02-63/%C2%A72-5c",
     },
     {
         "code": "CONSENT-EXPIRY",

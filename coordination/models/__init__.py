@@ -9,10 +9,12 @@ from coordination.models.deadlines import (
     SubjectType,
 )
 from coordination.models.plans import (
+    CHILD_COORDINATOR_MAX_AGE,
     FINISHED_MEASURE_STATUSES,
     OPEN_PLAN_STATUSES,
     BtiLevel,
     ChildCoordinator,
+    ChildCoordinatorEnd,
     CloseReason,
     CoordinatorTerm,
     MeasureStatus,
@@ -39,10 +41,12 @@ from coordination.models.reminders import (
 )
 
 __all__ = [
+    "CHILD_COORDINATOR_MAX_AGE",
     "FINISHED_MEASURE_STATUSES",
     "OPEN_PLAN_STATUSES",
     "BtiLevel",
     "ChildCoordinator",
+    "ChildCoordinatorEnd",
     "CloseReason",
     "ComplianceSnapshot",
     "CoordinatorTerm",

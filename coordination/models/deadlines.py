@@ -47,6 +47,7 @@ class SubjectType(models.TextChoices):
     REVIEW = "review", _("evaluering av plan")
     MEASURE = "measure", _("tiltak i plan")
     PARTICIPANT = "participant", _("deltaker i plan")
+    CHILD_COORDINATOR = "child_coordinator", _("barnekoordinator")
 
 
 class DeadlineStatus(models.TextChoices):

@@ -9,6 +9,7 @@ the plan can be shown as it stood on any past date.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -18,7 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from consent.ages import birthday
 from consent.categories import Category
+
+# The child coordinator is for children: the right ends when the child turns 18 (pbrl. § 2-5 c,
+# hol. § 7-2 a: "barn under 18 år").
+CHILD_COORDINATOR_MAX_AGE = 18
 
 
 class PlanKind(models.TextChoices):
@@ -481,6 +487,11 @@ class PlanVersion(models.Model):
         return f"{self.object_type} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
+class ChildCoordinatorEnd(models.TextChoices):
+    DECIDED = "DECIDED", _("Avsluttet av kommunen")
+    AGE_18 = "AGE_18", _("Barnet fylte 18 år")
+
+
 class ChildCoordinator(models.Model):
     """The family's right to a child coordinator (*barnekoordinator*, pbrl. § 2-5 c, hol.
     § 7-2 a, from 1 August 2022) and the person appointed. The child coordinator coordinates
@@ -519,6 +530,9 @@ class ChildCoordinator(models.Model):
     )
     appointed_at = models.DateTimeField(_("oppnevnt"), null=True, blank=True)
     ended_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("hvorfor avsluttet"), max_length=10, choices=ChildCoordinatorEnd.choices, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registrert av"),
@@ -545,3 +559,8 @@ class ChildCoordinator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.youth_id} {self.decided_on:%d.%m.%Y}"
+
+    @property
+    def ends_on(self) -> datetime.date:
+        """The child's 18th birthday: the role ends that day (read with ``youth`` loaded)."""
+        return birthday(self.youth.birth_date, CHILD_COORDINATOR_MAX_AGE)

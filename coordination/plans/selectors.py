@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -146,7 +146,7 @@ def plan_view(*, viewer: access.Viewer, plan: Plan) -> PlanView:
         goals=goals,
         measures=[m for m in measure_list(viewer=viewer, plan=plan) if m.goal_id in goal_ids],
         reviews=list(review_list(viewer=viewer, plan=plan, goal_ids=goal_ids)),
-        child_coordinator=current_child_coordinator(plan.youth),
+        child_coordinator=plan_child_coordinator(plan.youth),
     )
 
 
@@ -166,7 +166,7 @@ def own_plan_view(plan: Plan) -> PlanView:
         reviews=list(
             plan.reviews.select_related("recorded_by").prefetch_related("attendees", "goal_notes")
         ),
-        child_coordinator=current_child_coordinator(plan.youth),
+        child_coordinator=plan_child_coordinator(plan.youth),
     )
 
 
@@ -203,10 +203,13 @@ def plan_state_at(
     }, rows
 
 
-def current_child_coordinator(youth: Any) -> ChildCoordinator | None:
+def plan_child_coordinator(youth: Any) -> ChildCoordinator | None:
+    """The child coordinator a plan shows: the current one, else the last one, ended (at 18
+    or by the municipality), so the plan tells when and why the role ended."""
     return (
-        ChildCoordinator.objects.filter(youth=youth, right_granted=True, ended_at__isnull=True)
-        .select_related("coordinator", "service")
+        ChildCoordinator.objects.filter(youth=youth, right_granted=True)
+        .select_related("coordinator", "service", "youth")
+        .order_by(F("ended_at").desc(nulls_first=True), "-decided_on")
         .first()
     )
 
@@ -216,7 +219,7 @@ def child_coordinator_list(*, youth: Any) -> QuerySet[ChildCoordinator]:
     the youth is in reach)."""
     return (
         ChildCoordinator.objects.filter(youth=youth)
-        .select_related("coordinator", "service", "recorded_by")
+        .select_related("coordinator", "service", "recorded_by", "youth")
         .order_by("-decided_on", "-recorded_at")
     )
 

@@ -32,13 +32,17 @@ from cases.models import (
     Youth,
 )
 from cases.services.common import locked_at_version
+from consent import ages
 from consent.ages import age_on
 from consent.categories import Category
 from consent.models import Consent, Decision
 from consent.services import Flow
 from coordination.deadlines import ledger
+from coordination.deadlines.rules import child_coordinator_handover_due
 from coordination.models import (
+    CHILD_COORDINATOR_MAX_AGE,
     ChildCoordinator,
+    ChildCoordinatorEnd,
     CloseReason,
     CoordinatorTerm,
     MeasureStatus,
@@ -53,13 +57,14 @@ from coordination.models import (
     PlanStatus,
     VersionAction,
 )
-from coordination.plans import grants, versions
+from coordination.plans import child_coordinator, grants, versions
 from core.audit import audit_record
 from core.errors import ApplicationError
 
 PLAN_PURPOSE_CODE = "individual-plan"
-# The child coordinator is for children: the right ends at 18 (pbrl. § 2-5 c).
-CHILD_COORDINATOR_MAX_AGE = 18
+# From this age the child coordinator may offer the plan to a coordinator for adults: the last
+# year before the role ends at 18 (earlier, the child coordinator coordinates, domain.md §6).
+ADULT_COORDINATOR_FROM_AGE = 17
 
 
 def _clean(value: Any) -> Any:
@@ -196,15 +201,55 @@ def _check_participating(plan: Plan, service: Service, fld: str) -> None:
         )
 
 
-def _check_child_coordinator(youth: Youth, coordinator: Any, fld: str) -> None:
-    """A child coordinator, if the child has one, coordinates the plan (domain.md §6)."""
+def adult_coordinator_offer_from(
+    record: ChildCoordinator, birth_date: datetime.date
+) -> datetime.date:
+    """From this day the plan may be offered to a coordinator for adults: the 17th birthday,
+    or the handover deadline if that comes first (a lead time of more than a year)."""
+    due = child_coordinator_handover_due(birth_date, record.decided_on)
+    from_age = ages.birthday(birth_date, ADULT_COORDINATOR_FROM_AGE)
+    return from_age if due is None else min(from_age, due)
+
+
+def _check_child_coordinator(
+    youth: Youth, coordinator: Any, fld: str, *, handover: bool = False
+) -> None:
+    """A child coordinator, if the child has one, coordinates the plan (domain.md §6). In the
+    child's last year before 18 the plan may be offered (``handover``) to a coordinator for
+    adults, who coordinates after the role ends."""
     current = ChildCoordinator.objects.filter(
         youth=youth, right_granted=True, ended_at__isnull=True, coordinator__isnull=False
     ).first()
-    if current is not None and current.coordinator_id != coordinator.pk:
+    if current is None or current.coordinator_id == coordinator.pk:
+        return
+    if handover:
+        opens = adult_coordinator_offer_from(current, youth.birth_date)
+        if timezone.localdate() >= opens:
+            return
         raise _refuse(
-            _("Barnet har barnekoordinator, og barnekoordinatoren koordinerer planen."),
+            _(
+                "Barnet har barnekoordinator, og barnekoordinatoren koordinerer planen. "
+                "Fra %(day)s kan planen tilbys en koordinator for voksne."
+            )
+            % {"day": f"{opens:%d.%m.%Y}"},
             "child_coordinator_coordinates",
+            fld,
+        )
+    raise _refuse(
+        _("Barnet har barnekoordinator, og barnekoordinatoren koordinerer planen."),
+        "child_coordinator_coordinates",
+        fld,
+    )
+
+
+def _check_municipal(service: Service, fld: str) -> None:
+    if not child_coordinator.is_municipal(service):
+        raise _refuse(
+            _(
+                "Bare kommunens egne tjenester kan ha barnekoordinator: helse- og "
+                "omsorgstjenesten, barneverntjenesten eller en annen kommunal tjeneste for barn."
+            ),
+            "not_municipal",
             fld,
         )
 
@@ -962,7 +1007,9 @@ def coordinator_offer(
     *, actor: Any, plan: Plan, to_user: Any, to_service: Service, message: str = ""
 ) -> Handover:
     """Offer the coordinator role (a handover): nothing moves until the new one accepts, and
-    until then the current coordinator stays responsible."""
+    until then the current coordinator stays responsible. A child's plan goes to its child
+    coordinator, except in the last year before 18, when it may be offered to a coordinator for
+    adults (meeting the CHILD-COORDINATOR-18 deadline)."""
     locked = _locked_plan(plan.pk)
     _check_open(locked)
     if not _may_name_coordinator(actor, locked):
@@ -971,7 +1018,7 @@ def coordinator_offer(
         )
     _check_participating(locked, to_service, "to_service")
     _check_works_in(to_user, to_service, "to_user")
-    _check_child_coordinator(locked.youth, to_user, "to_user")
+    _check_child_coordinator(locked.youth, to_user, "to_user", handover=True)
     if to_user.pk == locked.coordinator_id and to_service.pk == locked.service_id:
         raise _refuse(_("Personen er allerede koordinator."), "already_coordinator", "to_user")
     handover = case_services.handover_offer(
@@ -990,6 +1037,7 @@ def coordinator_offer(
         target=locked,
         data={"to": to_user.get_username()},
     )
+    ledger.sync_youth(locked.youth_id)
     return handover
 
 
@@ -1042,7 +1090,11 @@ def coordinator_accept(*, actor: Any, plan: Plan) -> Plan:
 @transaction.atomic
 def coordinator_decline(*, actor: Any, plan: Plan, reason: str) -> Handover:
     locked = _locked_plan(plan.pk)
-    return case_services.handover_decline(actor=actor, handover=_pending_for(locked), reason=reason)
+    handover = case_services.handover_decline(
+        actor=actor, handover=_pending_for(locked), reason=reason
+    )
+    ledger.sync_youth(locked.youth_id)
+    return handover
 
 
 # --- Extra rights on one plan -----------------------------------------------------------------
@@ -1083,6 +1135,7 @@ def child_coordinator_record(
     right holds for a child under 18 with serious illness, injury or reduced function who
     will need long-term, complex or coordinated services (pbrl. § 2-5 c)."""
     Youth.objects.select_for_update().get(pk=youth.pk)
+    _check_municipal(service, "service")
     _check_works_in(actor, service, "service")
     # No floor at the child's birth: the right also covers an expected child (pbrl. § 2-5 c).
     dates.check_date_windows({"decided_on": decided_on}, {"decided_on": dates.HAPPENED})
@@ -1124,6 +1177,7 @@ def child_coordinator_record(
     )
     if coordinator is not None:
         return child_coordinator_appoint(actor=actor, record=record, coordinator=coordinator)
+    ledger.sync_youth(youth.pk)
     return record
 
 
@@ -1137,6 +1191,7 @@ def child_coordinator_appoint(
     if not locked.right_granted or locked.ended_at is not None:
         raise _refuse(_("Retten til barnekoordinator er ikke innvilget."), "criteria_not_met")
     service = Service.objects.get(pk=locked.service_id)
+    _check_municipal(service, "service")
     _check_works_in(actor, service, "service")
     _check_works_in(coordinator, service, "coordinator")
     locked.coordinator, locked.appointed_at = coordinator, timezone.now()
@@ -1166,6 +1221,7 @@ def child_coordinator_appoint(
             kind=HandoverKind.PLAN_COORDINATOR,
             about_id=plan.pk,
         )
+    ledger.sync_youth(locked.youth_id)
     return locked
 
 
@@ -1177,8 +1233,12 @@ def child_coordinator_end(
     if locked.ended_at is not None:
         raise _refuse(_("Allerede avsluttet."), "invalid_state")
     _check_works_in(actor, Service.objects.get(pk=locked.service_id), "service")
-    locked.ended_at = timezone.now()
-    locked.reasons = f"{locked.reasons}\n\n{reasons.strip()}".strip()
-    locked.save(update_fields=["ended_at", "reasons"])
-    audit_record(actor=actor, action="child_coordinator.ended", subject=locked.youth, target=locked)
+    child_coordinator.end(
+        locked,
+        actor=actor,
+        at=timezone.now(),
+        reason=ChildCoordinatorEnd.DECIDED,
+        note=reasons,
+    )
+    ledger.sync_youth(locked.youth_id)
     return locked

@@ -135,7 +135,7 @@ def test_ug_plan_1m_falls_away_when_the_group_changes_before_it_is_due(office: O
 @pytest.mark.parametrize(
     ("birth", "expected"),
     [
-        ("2011-01-11", False),  # 15: turns 16 the next day
+        ("2011-01-11", False),  # 15: in the guarantee from the next day, not yet
         ("2011-01-10", True),  # 16th birthday
         ("1997-01-11", True),  # the day before the 30th birthday
         ("1997-01-10", False),  # the 30th birthday
