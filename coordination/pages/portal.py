@@ -61,8 +61,10 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         .first()
     )
 
+    hidden = portal.withheld(account, today)
+
     def shown(category: str, kind: str | None) -> bool:
-        return portal.shown(account, today, category, kind or "")
+        return portal.shown(hidden, category, kind or "")
 
     consents = [
         c
@@ -73,7 +75,6 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             for s in c.scopes.all()
         )
     ]
-    hidden = portal.withheld(account, today)
     log = paginate(
         request, portal.access_log(person, without_health_services=bool(hidden)), LOG_PAGE
     )
@@ -109,6 +110,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 }
                 for c in consents
             ],
+            "takeover": portal.takeover(account, today),
             "log": log,
             "log_rows": _log_rows([e for e in log if not hidden & set(e.categories)]),
         },
