@@ -105,7 +105,9 @@ class ConsentInputSerializer(StrictSerializer):
     valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
     valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
     documented_by = StaffField(required=False, allow_null=True, default=None)
-    child_view = serializers.CharField(max_length=5000, required=False, default="")
+    child_view = serializers.CharField(
+        max_length=5000, required=False, default="", allow_blank=True
+    )
     replaces = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
