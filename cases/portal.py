@@ -163,6 +163,30 @@ def withdraw(*, user: Any, youth_id: Any, consent_id: Any) -> Consent:
     return services.consent_withdraw(actor=user, consent=consent, method=Method.DIGITAL)
 
 
+def may_object(account: PortalAccount, today: datetime.date) -> bool:
+    """The youth's own page offers the objection to guardians being told about health from 12
+    to the 16th birthday (pasient- og brukerrettighetsloven § 3-4 second paragraph)."""
+    return account.guardian_id is None and ages.may_object_to_guardians_on_health(
+        account.youth.birth_date, today
+    )
+
+
+@transaction.atomic
+def objection_toggle(*, user: Any, youth_id: Any) -> HealthObjection | None:
+    """The youth objects (or no longer objects) to the guardians being told about their
+    health: the standing objection withdrawn, or a new one recorded by the youth. Returns the
+    new objection, or None when it was withdrawn."""
+    account = account_for(user, youth_id)
+    if account.guardian_id is not None:
+        raise Http404
+    if HealthObjection.objects.filter(
+        youth_id=account.youth_id, withdrawn_at__isnull=True
+    ).exists():
+        services.health_objection_withdraw(actor=user, youth=account.youth, service=None)
+        return None
+    return services.health_objection_record(actor=user, youth=account.youth, service=None)
+
+
 @transaction.atomic
 def account_create(
     *, youth: Youth, username: str, password: str, guardian: Guardian | None = None

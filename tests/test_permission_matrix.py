@@ -314,6 +314,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         anonymous=(302,),
         session=True,
     ),
+    ("portal:health-objection", "post"): Case(
+        lambda p: f"/me/{p.youth.pk}/health-objection/",
+        set(),
+        anonymous=(302,),
+        session=True,
+    ),
     # --- Project routes and the API. --------------------------------------------------------
     ("health", "get"): Case(lambda p: "/health/", PUBLIC),
     ("set_language", "post"): Case(
