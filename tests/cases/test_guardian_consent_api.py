@@ -353,3 +353,22 @@ def test_an_adults_own_consent_takes_no_guardians_answer(
     response = _answer(client_for, people.nav_advisor, str(own.pk), kari)
     assert response.status_code == 400
     assert Decision(Consent.objects.get(pk=own.pk).decision) == Decision.GIVEN
+
+
+def test_the_consent_list_reads_every_guardians_answer_in_one_query(
+    people: Any, client_for: Any, count_queries: Any, travel: Any
+) -> None:
+    travel("2027-01-10")
+    youth, guardians = _child(people, "2013-05-01")
+
+    def queries_with(consents: int) -> int:
+        while Consent.objects.filter(subject=youth).count() < consents:
+            assert _give(people, client_for, youth, _body(guardians)).status_code == 201
+        api = client_for(people.nav_advisor)
+        with count_queries() as captured:
+            response = api.get(f"/api/v1/youths/{youth.pk}/consents/")
+        assert response.status_code == 200
+        assert all(len(c["guardian_decisions"]) == 2 for c in response.json())
+        return len(captured)
+
+    assert queries_with(3) == queries_with(30)

@@ -193,3 +193,41 @@ def test_the_youth_objects_on_min_side_and_takes_it_back(people: Any, travel: An
     guardian_client = Client()
     guardian_client.force_login(parent.user)
     assert guardian_client.post(f"/me/{youth.pk}/health-objection/").status_code == 404
+
+
+def test_the_guardians_page_asks_for_the_objection_once_however_much_it_shows(
+    people: Any, client_for: Any, count_queries: Any, travel: Any
+) -> None:
+    travel("2027-01-10")
+    youth, guardian = _youth(people, "2013-05-01")
+    parent = portal.account_create(
+        youth=youth, guardian=guardian, username="kari", password="x-123456"
+    )
+    assert _object(client_for, people.health_nurse, youth, people.health).status_code == 201
+    client = Client()
+    client.force_login(parent.user)
+
+    def queries_with(consents: int) -> int:
+        while youth.consents.count() < consents:
+            services.consent_give(
+                actor=people.ot_counsellor,
+                youth=youth,
+                decision="GIVEN",
+                giver="GUARDIANS",
+                guardians=[guardian],
+                child_view="Greit for meg.",
+                purpose_code="SAMARBEID",
+                purpose="OT deler med helsestasjonen.",
+                method="SIGNED_FORM",
+                agreed_text="Ja.",
+                flows=[
+                    Flow(categories=["EDUCATION"], from_party=people.ot, to_party=people.health)
+                ],
+            )
+        with count_queries() as captured:
+            response = client.get(f"/me/{youth.pk}/")
+        assert response.status_code == 200
+        assert "Helsestasjon" not in response.content.decode()
+        return len(captured)
+
+    assert queries_with(3) == queries_with(20)
