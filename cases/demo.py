@@ -29,6 +29,9 @@ from cases.models import (
     Youth,
 )
 from consent import ages
+from consent.categories import Category
+from consent.models import Decision, Giver, Method
+from consent.services import Flow
 
 DEMO_PASSWORD = "samordna-demo"
 SKIEN = "4003"
@@ -320,6 +323,9 @@ def seed(
 
     for index in progress(iter(range(youths))):
         rng = _youth_rng(seed_value, index)
+        if index == len(MILESTONE_AGES):
+            _child_heard(rng, today, health, cw, staff_by_service, counts)
+            continue
         in_ot, birth = _draw_birth(rng, today, index)
         sixteenth = ages.birthday(birth, 16)
         started = today - datetime.timedelta(
@@ -374,6 +380,86 @@ def seed(
                 )
                 counts["guardians"] += 1
     return counts
+
+
+CHILD_AGE = 13
+
+
+def _child_heard(
+    rng: random.Random,
+    today: datetime.date,
+    health: Service,
+    cw: Service,
+    staff_by_service: dict[str, list],
+    counts: dict[str, int],
+) -> None:
+    """A youth of 13 followed by the health service and child welfare: the guardians consent
+    to the health service sharing health and family matters with child welfare, each parent in
+    turn (the mother on a signed
+    form, the father digitally later), with the child's view recorded (barnelova § 31)."""
+    birth = ages.latest_birth_date(today, CHILD_AGE) - datetime.timedelta(days=rng.randint(30, 300))
+    nurse = rng.choice(staff_by_service[health.name])
+    youth, _period, created = services.youth_register(
+        actor=nurse,
+        service=health,
+        national_id=synthetic_national_id(rng, birth),
+        first_name="Mia",
+        last_name=rng.choice(LAST_NAMES),
+        municipality_number=SKIEN,
+        email="",
+        phone="",
+        reason="Samtaler om søvn og stress",
+        started_on=today - datetime.timedelta(days=rng.randint(10, 90)),
+        responsible=nurse,
+    )
+    if not created:
+        return
+    counts["youths"] += 1
+    counts["periods"] += 1
+    caseworker = rng.choice(staff_by_service[cw.name])
+    services.period_open(
+        actor=caseworker,
+        youth=youth,
+        service=cw,
+        reason="Råd og veiledning til familien",
+        started_on=today - datetime.timedelta(days=rng.randint(1, 9)),
+        responsible=caseworker,
+    )
+    counts["periods"] += 1
+    mother, father = (
+        services.guardian_add(
+            actor=nurse,
+            youth=youth,
+            full_name=f"{first} {youth.last_name}",
+            relation=GuardianRelation.PARENT,
+            has_parental_responsibility=True,
+        )
+        for first in ("Hanne", "Tor")
+    )
+    counts["guardians"] += 2
+    categories = [Category.HEALTH, Category.FAMILY_AND_ECONOMY]
+    consent = services.consent_give(
+        actor=nurse,
+        youth=youth,
+        decision=Decision.GIVEN,
+        giver=Giver.GUARDIANS,
+        guardians=[mother],
+        purpose_code="SAMARBEID",
+        purpose="Helsestasjonen deler med barnevernet for å hjelpe Mia og familien.",
+        method=Method.SIGNED_FORM,
+        agreed_text="Vi samtykker til at helsestasjonen gir barnevernet opplysninger om helse, "
+        "familie og økonomi som trengs for å hjelpe Mia.",
+        flows=[Flow(categories=categories, from_party=health, to_party=cw)],
+        child_view="Mia vil at helsesykepleieren og barnevernet snakker sammen, så hun slipper "
+        "å fortelle alt to ganger. Hun vil selv være med når de snakker om skolen.",
+    )
+    services.consent_guardian_answer(
+        actor=nurse,
+        consent=consent,
+        guardian=father,
+        decision=Decision.GIVEN,
+        method=Method.DIGITAL,
+    )
 
 
 GROUPS = [

@@ -2,8 +2,10 @@
 
 The youth sees everything about themselves: which services follow them, their consents and
 every look at their information (GDPR art. 15). A guardian's way in lasts while the youth is a
-minor and the guardian holds parental responsibility, and from the youth's 16th birthday it does
-not show health matters, which the youth then decides alone. Withdrawal takes effect at once.
+minor and the guardian holds parental responsibility; it does not show health matters from the
+youth's 16th birthday, when the youth decides them alone, nor from 12 while the youth objects
+to the guardians being told (``withheld``). The youth's page says from which day the youth
+consents alone (``takeover``). Withdrawal takes effect at once.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
-from cases.models import FollowUpPeriod, Guardian, PortalAccount, ServiceKind, Youth
+from cases.models import (
+    FollowUpPeriod,
+    Guardian,
+    HealthObjection,
+    PortalAccount,
+    ServiceKind,
+    Youth,
+)
 from consent import ages
 from consent.categories import Category
 from consent.models import AccessLogEntry, Consent, Giver, Method
@@ -37,19 +46,42 @@ def in_force(account: PortalAccount, today: datetime.date) -> bool:
 
 
 def withheld(account: PortalAccount, today: datetime.date) -> frozenset[str]:
-    """Categories a guardian does not see: from 16 the youth decides health matters alone, and
-    the guardians are not told about them (pasient- og brukerrettighetsloven §§ 3-4, 4-3)."""
-    if account.guardian is not None and (
-        ages.age_on(account.youth.birth_date, today) >= ages.HEALTH_CONSENT_AGE
+    """Categories a guardian is not told about: health from 16, when the youth decides health
+    matters alone (pasient- og brukerrettighetsloven § 4-3), and from 12 while the youth's
+    objection stands (§ 3-4 second paragraph; one indexed query, only for a guardian of a youth
+    of 12 to 15). The youth sees everything."""
+    if account.guardian is None:
+        return frozenset()
+    birth_date = account.youth.birth_date
+    if ages.age_on(birth_date, today) >= ages.HEALTH_CONSENT_AGE:
+        return frozenset({Category.HEALTH})
+    if ages.may_object_to_guardians_on_health(birth_date, today) and (
+        HealthObjection.objects.filter(
+            youth_id=account.youth_id, withdrawn_at__isnull=True
+        ).exists()
     ):
         return frozenset({Category.HEALTH})
     return frozenset()
 
 
-def shown(account: PortalAccount, today: datetime.date, category: str, service_kind: str) -> bool:
-    """Whether an item of a category, held by a service of a kind, is shown on this account's
-    page (a health service's involvement is itself health information)."""
-    hidden = withheld(account, today)
+def takeover(account: PortalAccount, today: datetime.date) -> list[tuple[datetime.date, list[str]]]:
+    """For the youth's own page: the days from which the youth consents alone, each with the
+    categories taken over that day (labels), as ``consent.ages`` says."""
+    if account.guardian is not None:
+        return []
+    youth = account.youth
+    return [
+        (day, [str(Category(category).label) for category in categories])
+        for day, categories in ages.takes_over(
+            youth.birth_date, today, youth.municipality_number
+        ).items()
+    ]
+
+
+def shown(hidden: frozenset[str], category: str, service_kind: str) -> bool:
+    """Whether an item of a category, held by a service of a kind, is shown on a page whose
+    account is not told about ``hidden`` (``withheld``): a health service's involvement is
+    itself health information."""
     return category not in hidden and not (
         Category.HEALTH in hidden and service_kind == ServiceKind.HEALTH
     )
@@ -129,6 +161,30 @@ def withdraw(*, user: Any, youth_id: Any, consent_id: Any) -> Consent:
             _("Dette samtykket kan ikke trekkes tilbake herfra."), code="not_withdrawable"
         )
     return services.consent_withdraw(actor=user, consent=consent, method=Method.DIGITAL)
+
+
+def may_object(account: PortalAccount, today: datetime.date) -> bool:
+    """The youth's own page offers the objection to guardians being told about health from 12
+    to the 16th birthday (pasient- og brukerrettighetsloven § 3-4 second paragraph)."""
+    return account.guardian_id is None and ages.may_object_to_guardians_on_health(
+        account.youth.birth_date, today
+    )
+
+
+@transaction.atomic
+def objection_toggle(*, user: Any, youth_id: Any) -> HealthObjection | None:
+    """The youth objects (or no longer objects) to the guardians being told about their
+    health: the standing objection withdrawn, or a new one recorded by the youth. Returns the
+    new objection, or None when it was withdrawn."""
+    account = account_for(user, youth_id)
+    if account.guardian_id is not None:
+        raise Http404
+    if HealthObjection.objects.filter(
+        youth_id=account.youth_id, withdrawn_at__isnull=True
+    ).exists():
+        services.health_objection_withdraw(actor=user, youth=account.youth, service=None)
+        return None
+    return services.health_objection_record(actor=user, youth=account.youth, service=None)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from consent.models import LegalBasis, LegalBasisFlow
+from consent.models import GuardianDecision, LegalBasis, LegalBasisFlow
 from core.admin import SubjectRowsAdmin
 
 
@@ -33,11 +33,34 @@ class LegalBasisAdmin(admin.ModelAdmin):
         return False  # deactivate instead: access-log rows name the code
 
 
+class GuardianDecisionInline(admin.TabularInline):
+    """Each guardian's own answer on a guardians' consent, read-only."""
+
+    model = GuardianDecision
+    extra = 0
+    fields = readonly_fields = (
+        "guardian_name",
+        "decision",
+        "method",
+        "decided_at",
+        "recorded_by",
+        "documented_by",
+    )
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ConsentAdmin(SubjectRowsAdmin):
     """Consents are never edited here: record and withdraw them through the services."""
 
     list_display = ["valid_from", "decision", "giver", "purpose_code", "withdrawn_at"]
     list_filter = ["decision", "giver", "method"]
+    inlines = [GuardianDecisionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         rows = super().get_queryset(request)
@@ -46,5 +69,6 @@ class ConsentAdmin(SubjectRowsAdmin):
 
 class AccessLogEntryAdmin(ConsentAdmin):
     list_display = ["at", "actor_name", "party", "purpose", "granted"]
+    inlines = []
     list_filter = ["granted", "purpose"]
     date_hierarchy = "at"

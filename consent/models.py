@@ -20,6 +20,12 @@ from consent.categories import Category
 class Decision(models.TextChoices):
     GIVEN = "GIVEN", _("Samtykke gitt")
     REFUSED = "REFUSED", _("Samtykke nektet")
+    # A guardians' consent that some needed guardian has not answered yet: it covers nothing.
+    PENDING = "PENDING", _("Venter på foresatte")
+
+
+# What a person answers: the two decisions a consent or one guardian can have.
+ANSWERS = [(d.value, d.label) for d in (Decision.GIVEN, Decision.REFUSED)]
 
 
 class Giver(models.TextChoices):
@@ -174,6 +180,64 @@ class ConsentScope(models.Model):
     def __str__(self) -> str:
         source, target = self.from_party or self.from_kind, self.to_party or self.to_kind
         return f"{self.category}: {source} → {target}"
+
+
+class GuardianDecision(models.Model):
+    """One guardian's own answer on a guardians' consent: who, when, how (domain.md §7).
+
+    The consent's decision follows from these rows and the guardians whose answer is needed
+    (``consent.services.guardians_decision``): given when every needed guardian gave it, refused
+    when one refused, pending until then. The guardian is a model named in settings
+    (``CONSENT_GUARDIAN_MODEL``); the name is kept as it was when they answered.
+    """
+
+    consent = models.ForeignKey(
+        Consent,
+        on_delete=models.CASCADE,
+        related_name="guardian_decisions",
+        db_index=False,  # led by the (consent, guardian) unique constraint below
+    )
+    guardian = models.ForeignKey(
+        settings.CONSENT_GUARDIAN_MODEL,
+        verbose_name=_("foresatt"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    guardian_name = models.CharField(_("navn"), max_length=200)
+    decision = models.CharField(_("svar"), max_length=10, choices=ANSWERS)
+    method = models.CharField(_("hvordan"), max_length=20, choices=Method.choices)
+    decided_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrert av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    documented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dokumentert av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("foresattes svar")
+        verbose_name_plural = _("foresattes svar")
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consent", "guardian"], name="consent_one_answer_per_guardian"
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="ORAL") | Q(documented_by__isnull=False),
+                name="consent_guardian_oral_is_documented",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_name}: {self.get_decision_display()}"
 
 
 class LegalBasis(models.Model):

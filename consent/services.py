@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 
 from consent import ages
 from consent.categories import Category
-from consent.models import AccessLogEntry, Consent, ConsentScope, Decision, Giver, Method
+from consent.models import (
+    AccessLogEntry,
+    Consent,
+    ConsentScope,
+    Decision,
+    Giver,
+    GuardianDecision,
+    Method,
+)
 from core.audit import audit_record
 from core.errors import ApplicationError
 
@@ -34,8 +42,92 @@ class Flow:
     to_kind: str = ""
 
 
+@dataclass(frozen=True)
+class GuardianAnswer:
+    """One guardian's own answer on a guardians' consent: who, what, how and when."""
+
+    guardian: Any
+    name: str
+    decision: str
+    method: str
+    documented_by: Any = None
+    at: datetime.datetime | None = None
+
+
 def _error(message: Any, code: str, field: str) -> ApplicationError:
     return ApplicationError(message, code=code, fields={field: message})
+
+
+def guardians_decision(answers: Iterable[tuple[Any, str]], needed: Collection[Any]) -> str:
+    """A guardians' consent from (guardian id, answer) pairs: refused when one needed guardian
+    refused, given when every needed guardian gave it, pending until then. Which guardians are
+    needed is the caller's (in Samordna, every guardian with parental responsibility:
+    ``cases.services.consents.needed_guardians``)."""
+    given: set[Any] = set()
+    for guardian_id, decision in answers:
+        if guardian_id not in needed:
+            continue
+        if decision == Decision.REFUSED:
+            return Decision.REFUSED
+        given.add(guardian_id)
+    return Decision.GIVEN if set(needed) <= given else Decision.PENDING
+
+
+def _check_answers(
+    answers: Sequence[GuardianAnswer], needed: Collection[Any], answered: Collection[Any] = ()
+) -> None:
+    if not answers:
+        raise _error(
+            _("Oppgi hvilke foresatte som har svart, hver for seg."),
+            "guardians_must_answer",
+            "guardians",
+        )
+    seen = set(answered)
+    for answer in answers:
+        guardian_id = answer.guardian.pk
+        if guardian_id not in needed:
+            raise _error(
+                _("Bare foresatte med foreldreansvar svarer på samtykket."),
+                "not_a_needed_guardian",
+                "guardians",
+            )
+        if guardian_id in seen:
+            raise _error(
+                _("Hver foresatt svarer én gang på et samtykke."),
+                "guardian_already_answered",
+                "guardians",
+            )
+        seen.add(guardian_id)
+        if answer.decision not in (Decision.GIVEN, Decision.REFUSED):
+            raise _error(_("Svaret må være ja eller nei."), "invalid_answer", "decision")
+        if answer.method == Method.ORAL and answer.documented_by is None:
+            raise _error(
+                _("Muntlig samtykke må dokumenteres av en navngitt ansatt."),
+                "oral_needs_documentation",
+                "documented_by",
+            )
+
+
+def _save_answers(
+    consent: Consent, answers: Sequence[GuardianAnswer], recorded_by: Any, now: datetime.datetime
+) -> None:
+    GuardianDecision.objects.bulk_create(
+        GuardianDecision(
+            consent=consent,
+            guardian=answer.guardian,
+            guardian_name=answer.name,
+            decision=answer.decision,
+            method=answer.method,
+            decided_at=answer.at or now,
+            recorded_by=recorded_by,
+            documented_by=answer.documented_by,
+        )
+        for answer in answers
+    )
+
+
+def _names(answers: Iterable[str]) -> str:
+    return " og ".join(sorted(answers))
 
 
 def _check_giver(
@@ -74,7 +166,7 @@ def consent_record(
     recorded_by: Any,
     decision: str,
     giver: str,
-    giver_names: str,
+    giver_names: str = "",
     purpose_code: str,
     purpose: str,
     method: str,
@@ -85,10 +177,20 @@ def consent_record(
     documented_by: Any = None,
     child_view: str = "",
     replaces: Consent | None = None,
+    guardian_answers: Sequence[GuardianAnswer] = (),
+    guardians_needed: Collection[Any] = (),
 ) -> Consent:
     """Record a consent (or a refusal) with the flows it covers.
 
-    A consent is never edited: ``replaces`` withdraws the old one in the same transaction.
+    A guardians' consent is the guardians' answers, each their own (``guardian_answers``, of
+    the guardians in ``guardians_needed``); its decision follows from them
+    (``guardians_decision``), so ``decision`` is the youth's alone, and ``giver_names`` are
+    the guardians who answered. With a guardians' consent the child's view is recorded, and
+    from 12 it must be (barnelova § 31).
+
+    A consent is never edited: ``replaces`` withdraws the old one in the same transaction (one
+    that starts later leaves the old one until it lapses or is withdrawn); a
+    pending guardians' consent later takes the other answers (``guardian_answer_record``).
     """
     now = timezone.now()
     valid_from = valid_from or now
@@ -103,17 +205,45 @@ def consent_record(
     if valid_until is not None and valid_until <= valid_from:
         raise _error(_("Sluttdato må være etter startdato."), "invalid_period", "valid_until")
     categories = {category for flow in flows for category in flow.categories}
+    on = timezone.localdate(valid_from)
     _check_giver(
         giver=giver,
         categories=categories,
         birth_date=subject_birth_date,
         municipality_number=municipality_number,
-        on=timezone.localdate(valid_from),
+        on=on,
     )
+    if giver == Giver.GUARDIANS:
+        _check_answers(guardian_answers, guardians_needed)
+        decision = guardians_decision(
+            ((a.guardian.pk, a.decision) for a in guardian_answers), guardians_needed
+        )
+        giver_names = _names(a.name for a in guardian_answers)
+        if not child_view.strip() and ages.child_view_required(subject_birth_date, on):
+            raise _error(
+                _("Fra 12 år skal barnets mening være skrevet ned (barnelova § 31)."),
+                "child_view_required",
+                "child_view",
+            )
+    elif guardian_answers:
+        raise _error(
+            _("Foresatte svarer bare på samtykker som foresatte gir."),
+            "guardians_not_givers",
+            "guardians",
+        )
+    elif decision not in (Decision.GIVEN, Decision.REFUSED):
+        raise _error(_("Svaret må være ja eller nei."), "invalid_answer", "decision")
     if replaces is not None:
         if replaces.subject_id != subject.pk:
             raise _error(_("Samtykket gjelder en annen person."), "wrong_subject", "replaces")
-        if replaces.withdrawn_at is None and replaces.decision == Decision.GIVEN:
+        # A replacement that starts later (the youth's own consent from the day they take
+        # over) leaves the old one counting until then: it lapses on its own
+        # (``competent_until``) or is withdrawn; there is no day without cover.
+        if (
+            replaces.withdrawn_at is None
+            and replaces.decision != Decision.REFUSED
+            and valid_from <= now
+        ):
             consent_withdraw(consent=replaces, by=recorded_by, method=method, at=now)
 
     consent = Consent(
@@ -135,6 +265,7 @@ def consent_record(
     )
     consent.full_clean()
     consent.save(force_insert=True)
+    _save_answers(consent, guardian_answers, recorded_by, now)
     ConsentScope.objects.bulk_create(
         ConsentScope(
             consent=consent,
@@ -145,7 +276,7 @@ def consent_record(
             to_kind="" if flow.to_party is not None else flow.to_kind,
             category=category,
             competent_until=(
-                ages.guardians_competent_until(subject_birth_date, category)
+                ages.guardians_competent_until(subject_birth_date, category, municipality_number)
                 if giver == Giver.GUARDIANS
                 else None
             ),
@@ -155,12 +286,56 @@ def consent_record(
     )
     audit_record(
         actor=recorded_by,
-        action="consent.recorded" if decision == Decision.GIVEN else "consent.refused",
+        action=AUDIT_ACTIONS[decision],
         subject=subject,
         target=consent,
         data={"categories": sorted(categories), "giver": giver, "method": method},
     )
     return consent
+
+
+AUDIT_ACTIONS: dict[str, str] = {
+    Decision.GIVEN: "consent.recorded",
+    Decision.REFUSED: "consent.refused",
+    Decision.PENDING: "consent.pending",
+}
+
+
+@transaction.atomic
+def guardian_answer_record(
+    *,
+    consent: Consent,
+    answer: GuardianAnswer,
+    guardians_needed: Collection[Any],
+    recorded_by: Any,
+) -> Consent:
+    """Record one more guardian's own answer on a pending guardians' consent; the consent is
+    given once every needed guardian gave it, refused if one refuses. Locks the consent row,
+    so two answers at once are counted in turn."""
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    if locked.giver != Giver.GUARDIANS or locked.decision != Decision.PENDING:
+        raise _error(_("Samtykket venter ikke på svar fra foresatte."), "not_pending", "guardians")
+    if locked.withdrawn_at is not None:
+        raise _error(_("Samtykket er trukket tilbake."), "already_withdrawn", "guardians")
+    previous = list(locked.guardian_decisions.values_list("guardian_id", "decision"))
+    _check_answers([answer], guardians_needed, [guardian for guardian, _d in previous])
+    now = timezone.now()
+    _save_answers(locked, [answer], recorded_by, now)
+    names = [*locked.guardian_decisions.values_list("guardian_name", flat=True)]
+    locked.decision = guardians_decision(
+        [*previous, (answer.guardian.pk, answer.decision)], guardians_needed
+    )
+    locked.giver_names = _names(names)
+    locked.full_clean()
+    locked.save(update_fields=["decision", "giver_names"])
+    audit_record(
+        actor=recorded_by,
+        action="consent.guardian_answered",
+        subject=locked.subject,
+        target=locked,
+        data={"decision": answer.decision, "method": answer.method, "now": locked.decision},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -170,7 +345,7 @@ def consent_withdraw(
     """Withdraw a consent with effect from now (GDPR art. 7(3)). The row lock makes two
     withdrawals at once harmless."""
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
-    if locked.decision != Decision.GIVEN:
+    if locked.decision == Decision.REFUSED:
         raise ApplicationError(_("En nektelse kan ikke trekkes tilbake."), code="not_a_consent")
     if locked.withdrawn_at is not None:
         raise ApplicationError(

@@ -222,6 +222,10 @@ DEADLINE_UG_U20_OFFER_DAYS = env_int("DEADLINE_UG_U20_OFFER_DAYS", 30, minimum=1
 DEADLINE_CHILD_COORDINATOR_HANDOVER_MONTHS = env_int(
     "DEADLINE_CHILD_COORDINATOR_HANDOVER_MONTHS", 6, minimum=1
 )
+
+# A guardians' consent stops counting when the youth consents alone for its category (consent
+# ages, domain.md §7): the youth is asked this many days before (RECONSENT-18's due day).
+CONSENT_RECONSENT_DAYS_BEFORE = env_int("CONSENT_RECONSENT_DAYS_BEFORE", 30, minimum=0)
 # The coordinator's dashboard lists plans whose consent runs out within this many days.
 PLAN_CONSENT_WARNING_DAYS = env_int("PLAN_CONSENT_WARNING_DAYS", 30, minimum=1)
 # Reminder stages: days before the due day, and days after it when the managers are alerted.
@@ -399,6 +403,7 @@ AUDIT_SUBJECT_MODEL = "cases.Youth"
 CONSENT_SUBJECT_MODEL = "cases.Youth"
 CONSENT_PARTY_MODEL = "cases.Service"
 CONSENT_PARTY_KIND_FIELD = "kind"
+CONSENT_GUARDIAN_MODEL = "cases.Guardian"
 # The age from which a youth consents to cross-sector sharing: 15 or 16, set per municipality
 # (domain.md §7). Health always follows pasient- og brukerrettighetsloven § 4-3 (16).
 # CONSENT_SUBJECT_AGE_BY_MUNICIPALITY="4003:16,4001:15" overrides the default for municipalities.

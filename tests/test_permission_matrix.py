@@ -314,6 +314,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         anonymous=(302,),
         session=True,
     ),
+    ("portal:health-objection", "post"): Case(
+        lambda p: f"/me/{p.youth.pk}/health-objection/",
+        set(),
+        anonymous=(302,),
+        session=True,
+    ),
     # --- Project routes and the API. --------------------------------------------------------
     ("health", "get"): Case(lambda p: "/health/", PUBLIC),
     ("set_language", "post"): Case(
@@ -432,6 +438,28 @@ MATRIX: dict[tuple[str, str], Case] = {
         NAV_STAFF,
         ok=204,
         body=lambda p: {"reason": "Ført på feil ungdom"},
+    ),
+    ("consent-guardian-answer", "post"): Case(
+        lambda p: f"/api/v1/consents/{_consent(p)}/guardian-answer/",
+        FOLLOWING,
+        ok=400,  # reaches it; an adult's own consent waits for no guardian
+        body=lambda p: {
+            "guardian": "00000000-0000-4000-8000-000000000000",
+            "decision": "GIVEN",
+            "method": "DIGITAL",
+        },
+    ),
+    ("youth-health-objection", "post"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/health-objection/",
+        FOLLOWING,
+        ok=400,  # reaches the youth; an adult has no objection to record
+        body=lambda p: {"service": str(p.health.pk)},
+    ),
+    ("youth-health-objection-withdraw", "post"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/health-objection/withdraw/",
+        FOLLOWING,
+        ok=400,  # reaches the youth; not through a health service of theirs
+        body=lambda p: {"service": str(p.health.pk)},
     ),
     ("consent-withdraw", "post"): Case(
         lambda p: f"/api/v1/consents/{_consent(p)}/withdraw/",

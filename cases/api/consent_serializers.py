@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.api.base import StaffField, StaffRefSerializer, StrictSerializer
+from cases.models import HealthObjection
 from consent.categories import Category
-from consent.models import Consent, ConsentScope, Decision, Giver, Method
+from consent.models import ANSWERS, Consent, ConsentScope, Giver, GuardianDecision, Method
 
 
 class ScopeSerializer(serializers.ModelSerializer):
@@ -28,8 +29,17 @@ class ScopeSerializer(serializers.ModelSerializer):
         ]
 
 
+class GuardianDecisionSerializer(serializers.ModelSerializer):
+    guardian = serializers.UUIDField(source="guardian_id")
+
+    class Meta:
+        model = GuardianDecision
+        fields = ["guardian", "guardian_name", "decision", "method", "decided_at"]
+
+
 class ConsentSerializer(serializers.ModelSerializer):
     scopes = ScopeSerializer(many=True)
+    guardian_decisions = GuardianDecisionSerializer(many=True)
     recorded_by = StaffRefSerializer()
     active = serializers.SerializerMethodField()
 
@@ -40,6 +50,7 @@ class ConsentSerializer(serializers.ModelSerializer):
             "decision",
             "giver",
             "giver_names",
+            "guardian_decisions",
             "child_view",
             "purpose_code",
             "purpose",
@@ -79,8 +90,13 @@ class FlowInputSerializer(StrictSerializer):
 
 
 class ConsentInputSerializer(StrictSerializer):
-    decision = serializers.ChoiceField(choices=Decision.choices)
+    decision = serializers.ChoiceField(choices=ANSWERS)
     giver = serializers.ChoiceField(choices=Giver.choices)
+    # For a guardians' consent: the guardians who answered ``decision`` now, each in their own
+    # name; the consent counts once every guardian with parental responsibility gave it.
+    guardians = serializers.ListField(
+        child=serializers.UUIDField(), required=False, default=list, max_length=10
+    )
     purpose_code = serializers.SlugField(max_length=50)
     purpose = serializers.CharField(max_length=2000)
     method = serializers.ChoiceField(choices=Method.choices)
@@ -89,9 +105,31 @@ class ConsentInputSerializer(StrictSerializer):
     valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
     valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
     documented_by = StaffField(required=False, allow_null=True, default=None)
-    child_view = serializers.CharField(max_length=5000, required=False, default="")
+    child_view = serializers.CharField(
+        max_length=5000, required=False, default="", allow_blank=True
+    )
     replaces = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class GuardianAnswerSerializer(StrictSerializer):
+    guardian = serializers.UUIDField()
+    decision = serializers.ChoiceField(choices=ANSWERS)
+    method = serializers.ChoiceField(choices=Method.choices)
+    documented_by = StaffField(required=False, allow_null=True, default=None)
 
 
 class WithdrawSerializer(StrictSerializer):
     method = serializers.ChoiceField(choices=Method.choices)
+
+
+class HealthObjectionSerializer(serializers.ModelSerializer):
+    recorded_by = StaffRefSerializer()
+    service = serializers.UUIDField(source="service_id", allow_null=True)
+
+    class Meta:
+        model = HealthObjection
+        fields = ["id", "objected_at", "recorded_by", "service", "withdrawn_at"]
+
+
+class HealthObjectionInputSerializer(StrictSerializer):
+    service = serializers.UUIDField()

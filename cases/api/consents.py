@@ -71,12 +71,69 @@ class YouthConsentsMixin:
         return Response(s.ConsentSerializer(consents, many=True).data)
 
 
+class YouthHealthObjectionMixin:
+    """A youth of 12 to 15 objects to guardians being told about their health, recorded by
+    health staff (pasient- og brukerrettighetsloven § 3-4 second paragraph)."""
+
+    request: Any
+
+    @extend_schema(
+        request=s.HealthObjectionInputSerializer,
+        responses={201: s.HealthObjectionSerializer},
+        operation_id="youths_health_objection_add",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="health-objection",
+        url_name="health-objection",
+        pagination_class=None,
+    )
+    def health_objection(self, request: Request, pk: str) -> Response:
+        youth = access.youth_for_user(viewer_of(request), pk, purpose="youth-health-objection")
+        data = validated(s.HealthObjectionInputSerializer, request.data)
+        objection = services.health_objection_record(
+            actor=request.user, youth=youth, service=active_service(data["service"])
+        )
+        return Response(s.HealthObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.HealthObjectionInputSerializer,
+        responses=s.HealthObjectionSerializer,
+        operation_id="youths_health_objection_withdraw",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="health-objection/withdraw",
+        url_name="health-objection-withdraw",
+        pagination_class=None,
+    )
+    def health_objection_withdraw(self, request: Request, pk: str) -> Response:
+        youth = access.youth_for_user(viewer_of(request), pk, purpose="youth-health-objection")
+        data = validated(s.HealthObjectionInputSerializer, request.data)
+        objection = services.health_objection_withdraw(
+            actor=request.user, youth=youth, service=active_service(data["service"])
+        )
+        return Response(s.HealthObjectionSerializer(objection).data)
+
+
 class ConsentViewSet(viewsets.GenericViewSet):
     """Withdrawing a consent (recording one is on the youth: /youths/{id}/consents/)."""
 
     lookup_value_regex = UUID_PATTERN
     queryset = Consent.objects.none()
     serializer_class = s.ConsentSerializer
+
+    @extend_schema(request=s.GuardianAnswerSerializer, responses=s.ConsentSerializer)
+    @action(detail=True, methods=["post"], url_path="guardian-answer", url_name="guardian-answer")
+    def guardian_answer(self, request: Request, pk: str) -> Response:
+        """One more guardian's own answer on a consent that waits for it."""
+        consent = selectors.consent_for_user(viewer=viewer_of(request), consent_id=pk)
+        data = validated(s.GuardianAnswerSerializer, request.data)
+        consent = services.consent_guardian_answer(actor=request.user, consent=consent, **data)
+        consent = selectors.consent_list(youth=consent.subject).get(pk=consent.pk)
+        return Response(s.ConsentSerializer(consent).data)
 
     @extend_schema(request=s.WithdrawSerializer, responses=s.ConsentSerializer)
     @action(detail=True, methods=["post"])

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from cases import access, selectors, services
 from cases.api.activities import YouthDecisionsMixin
 from cases.api.base import UUID_PATTERN, StrictSerializer, log_youth_read, validated
-from cases.api.consents import YouthConsentsMixin
+from cases.api.consents import YouthConsentsMixin, YouthHealthObjectionMixin
 from cases.api.entries import YouthEntriesMixin
 from cases.api.serializers import (
     GuardianInputSerializer,
@@ -68,6 +68,7 @@ class CaseloadQuerySerializer(StrictSerializer):
 class YouthViewSet(
     YouthEntriesMixin,
     YouthConsentsMixin,
+    YouthHealthObjectionMixin,
     YouthTimelineMixin,
     YouthDecisionsMixin,
     viewsets.GenericViewSet,

@@ -18,7 +18,7 @@ from cases.models.activities import (
 from cases.models.changes import FactChange
 from cases.models.followup import EntryKind, FollowUpEntry
 from cases.models.handovers import Handover, HandoverKind, HandoverState, Responsibility
-from cases.models.portal import PortalAccount
+from cases.models.portal import HealthObjection, PortalAccount
 from cases.models.referrals import (
     AWAITING_ANSWER,
     OT_REASONS,
@@ -64,6 +64,7 @@ __all__ = [
     "Handover",
     "HandoverKind",
     "HandoverState",
+    "HealthObjection",
     "Innsatsgruppe",
     "MainGoal",
     "NavDecision",

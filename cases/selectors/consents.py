@@ -17,7 +17,7 @@ def consent_list(*, youth: Youth) -> QuerySet[Consent]:
     return (
         Consent.objects.filter(subject=youth)
         .select_related("recorded_by", "documented_by", "withdrawn_by")
-        .prefetch_related("scopes")
+        .prefetch_related("scopes", "guardian_decisions")
         .order_by("-valid_from", "-recorded_at")
     )
 

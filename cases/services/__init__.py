@@ -9,7 +9,7 @@ from cases.services.activities import (
     activity_push,
     decision_record,
 )
-from cases.services.consents import consent_give, consent_withdraw
+from cases.services.consents import consent_give, consent_guardian_answer, consent_withdraw
 from cases.services.followup import (
     ENTRY_EDITABLE_FIELDS,
     edit_window_closed,
@@ -23,6 +23,7 @@ from cases.services.handovers import (
     handover_decline,
     handover_offer,
 )
+from cases.services.health_objections import health_objection_record, health_objection_withdraw
 from cases.services.referrals import (
     referral_accept,
     referral_close,
@@ -56,6 +57,7 @@ __all__ = [
     "activity_plan_create",
     "activity_push",
     "consent_give",
+    "consent_guardian_answer",
     "consent_withdraw",
     "decision_record",
     "edit_window_closed",
@@ -67,6 +69,8 @@ __all__ = [
     "handover_cancel",
     "handover_decline",
     "handover_offer",
+    "health_objection_record",
+    "health_objection_withdraw",
     "membership_add",
     "membership_end",
     "period_close",

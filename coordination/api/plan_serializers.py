@@ -243,7 +243,13 @@ class PlanConsentSerializer(StrictSerializer):
         child=serializers.ChoiceField(choices=Category.choices), required=False, default=list
     )
     valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    child_view = serializers.CharField(max_length=5000, required=False, default="")
+    child_view = serializers.CharField(
+        max_length=5000, required=False, default="", allow_blank=True
+    )
+    # For a guardians' consent: the guardians who gave it now, each in their own name.
+    guardians = serializers.ListField(
+        child=serializers.UUIDField(), required=False, default=list, max_length=10
+    )
 
 
 class ParticipantInputSerializer(StrictSerializer):

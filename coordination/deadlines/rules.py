@@ -547,14 +547,18 @@ def consent_expiry(rule: DeadlineRule, facts: Facts, today: datetime.date) -> It
 
 
 def reconsent(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
-    """A guardian-given consent stops counting at 18 (16 for health): ask the youth by then."""
+    """A guardian-given consent stops counting for a category on the birthday from which the
+    youth consents alone for it (``ConsentScope.competent_until``: the municipality's sharing
+    age, 16 for health): ask the youth ``CONSENT_RECONSENT_DAYS_BEFORE`` days before the first
+    such day, so sharing the youth wants does not stop. Met by the youth's own consent
+    replacing it."""
     for consent in facts.consents:
         if consent.decision != Decision.GIVEN or consent.giver != Giver.GUARDIANS:
             continue
         lapses = [s.competent_until for s in consent.scopes.all() if s.competent_until]
         if not lapses:
             continue
-        due = min(lapses)
+        due = min(lapses) - datetime.timedelta(days=settings.CONSENT_RECONSENT_DAYS_BEFORE)
         fulfilled = _replacement(consent, Giver.SUBJECT)
         if fulfilled is None and consent.withdrawn_at is not None:
             continue

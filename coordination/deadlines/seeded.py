@@ -142,8 +142,9 @@ SEEDED = [
         "code": "RECONSENT-18",
         "name": "Nytt samtykke fra ungdommen",
         "description": (
-            "Samtykke fra foresatte slutter å gjelde når ungdommen fyller 18 år (16 år i "
-            "helsespørsmål): be ungdommen selv om samtykke før det."
+            "Samtykke fra foresatte slutter å gjelde for en kategori når ungdommen samtykker "
+            "selv for den (kommunens alder for deling, 15 eller 16 år; 16 år i "
+            "helsespørsmål): be ungdommen selv om samtykke i god tid før den dagen."
         ),
         "source": "Pasient- og brukerrettighetsloven § 4-3; vergemålsloven § 9",
         "source_url": "https://lovdata.no/lov/1999-07-02-63/%C2%A74-3",

@@ -89,7 +89,11 @@ def entry_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 @methods("get", "post")
 def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     youth = _youth(request, youth_id, "consent-form")
-    form = forms.ConsentForm(_posted(request), services=_active_services())
+    form = forms.ConsentForm(
+        _posted(request),
+        services=_active_services(),
+        guardians=youth.guardians.filter(has_parental_responsibility=True),
+    )
     if form.is_valid():
         data = form.cleaned_data
         valid_until = data["valid_until"]
@@ -107,6 +111,7 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 flows=consent_flows(data["services"], data["categories"]),
                 valid_until=_end_of(valid_until),
                 child_view=data["child_view"],
+                guardians=list(data["guardians"]),
             ),
         ):
             messages.success(request, _("Samtykket er registrert."))

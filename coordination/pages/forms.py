@@ -16,12 +16,13 @@ from cases.models import (
     ActivityType,
     EntryKind,
     FollowUpPeriod,
+    Guardian,
     ReferralReason,
     Service,
 )
 from cases.validators import SEARCH_PAGE_MESSAGE, no_identity_number
 from consent.categories import Category
-from consent.models import Decision, Giver, Method
+from consent.models import ANSWERS, Giver, Method
 from coordination.deadlines import compliance
 from coordination.models import MeasureStatus
 from core.errors import ApplicationError
@@ -115,9 +116,7 @@ class EntryForm(PageForm):
 
 
 class ConsentForm(PageForm):
-    decision = forms.ChoiceField(
-        label=_("Svar"), choices=Decision.choices, widget=forms.RadioSelect
-    )
+    decision = forms.ChoiceField(label=_("Svar"), choices=ANSWERS, widget=forms.RadioSelect)
     giver = forms.ChoiceField(label=_("Gitt av"), choices=Giver.choices, widget=forms.RadioSelect)
     method = forms.ChoiceField(label=_("Hvordan"), choices=Method.choices)
     services = ServicesChoice(
@@ -136,16 +135,38 @@ class ConsentForm(PageForm):
         widget=forms.Textarea,
     )
     valid_until = forms.DateField(label=_("Gyldig til"), required=False, widget=DateInput)
+    guardians = forms.ModelMultipleChoiceField(
+        queryset=Guardian.objects.none(),
+        label=_("Foresatte som svarte nå"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Når foresatte samtykker, svarer hver foresatt med foreldreansvar selv. Samtykket "
+            "gjelder først når alle med foreldreansvar har sagt ja."
+        ),
+    )
     child_view = forms.CharField(
         label=_("Barnets mening (når foresatte samtykker)"),
         max_length=5000,
         required=False,
         widget=forms.Textarea,
+        help_text=_(
+            "Barnet høres fra 7 år; fra 12 år skal barnets mening skrives ned og veie tungt "
+            "(barnelova § 31)."
+        ),
     )
 
-    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        services: QuerySet[Service],
+        guardians: QuerySet[Guardian] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["services"].queryset = services  # type: ignore[attr-defined]
+        if guardians is not None:
+            self.fields["guardians"].queryset = guardians  # type: ignore[attr-defined]
 
     def clean_services(self) -> list[Service]:
         chosen = list(self.cleaned_data["services"])

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import portal
-from cases.models import ActivityPlan, Service
+from cases.models import ActivityPlan, HealthObjection, Service
 from consent.categories import Category
 from consent.models import LegalBasis
 from coordination.models import OPEN_PLAN_STATUSES, Plan
@@ -61,8 +61,10 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         .first()
     )
 
+    hidden = portal.withheld(account, today)
+
     def shown(category: str, kind: str | None) -> bool:
-        return portal.shown(account, today, category, kind or "")
+        return portal.shown(hidden, category, kind or "")
 
     consents = [
         c
@@ -73,7 +75,6 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             for s in c.scopes.all()
         )
     ]
-    hidden = portal.withheld(account, today)
     log = paginate(
         request, portal.access_log(person, without_health_services=bool(hidden)), LOG_PAGE
     )
@@ -109,6 +110,10 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 }
                 for c in consents
             ],
+            "takeover": portal.takeover(account, today),
+            "may_object": portal.may_object(account, today),
+            "objects": portal.may_object(account, today)
+            and HealthObjection.objects.filter(youth=person, withdrawn_at__isnull=True).exists(),
             "log": log,
             "log_rows": _log_rows([e for e in log if not hidden & set(e.categories)]),
         },
@@ -209,3 +214,16 @@ def withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid.UUID) -
         _("Samtykket er trukket tilbake. Tjenestene kan ikke lenger se det samtykket dekket."),
     )
     return redirect(reverse("portal:youth", args=[youth_id]) + "#consents")
+
+
+@login_required
+@methods("post")
+def health_objection(request: HttpRequest, youth_id: uuid.UUID) -> Any:
+    """The youth (12 to 15) objects, or no longer objects, to the guardians being told about
+    their health."""
+    run_action(
+        request,
+        lambda: portal.objection_toggle(user=request.user, youth_id=youth_id) or True,
+        _("Lagret. Foresatte ser bare det du har bestemt."),
+    )
+    return redirect(reverse("portal:youth", args=[youth_id]) + "#health-objection")

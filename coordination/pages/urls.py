@@ -58,6 +58,7 @@ portal_patterns = [
     path("", portal.home, name="home"),
     path("<uuid:youth_id>/", portal.youth, name="youth"),
     path("<uuid:youth_id>/consents/<uuid:consent_id>/withdraw/", portal.withdraw, name="withdraw"),
+    path("<uuid:youth_id>/health-objection/", portal.health_objection, name="health-objection"),
 ]
 
 urlpatterns = [

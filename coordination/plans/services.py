@@ -86,6 +86,8 @@ class PlanConsent:
     categories: Sequence[str] = ()
     valid_until: datetime.datetime | None = None
     child_view: str = ""
+    # For a guardians' consent: the guardians who gave it now, each in their own name.
+    guardians: Sequence[Any] = ()
 
 
 @dataclass(frozen=True)
@@ -375,6 +377,7 @@ def _record_consent(
         valid_until=consent.valid_until,
         child_view=consent.child_view,
         replaces=replaces if replaces is not None and replaces.withdrawn_at is None else None,
+        guardians=consent.guardians,
     )
 
 

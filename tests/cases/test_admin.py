@@ -9,6 +9,7 @@ from django.test import Client
 
 from cases import services
 from cases.models import StaffRole
+from consent.services import Flow
 from tests import factories
 from tests.factories import derived
 
@@ -166,3 +167,42 @@ def test_admin_shows_plans_through_the_plan_gate_without_their_content(
         str(plan.pk) not in admin_without_service.get("/admin/coordination/plan/").content.decode()
     )
     assert admin_in_nav.get("/admin/coordination/childcoordinator/").status_code == 200
+
+
+def test_admin_shows_each_guardians_answer_on_a_consent_read_only(
+    people: Any, admin_in_nav: Client
+) -> None:
+    minor = factories.register_youth(
+        people.nav_advisor, people.nav, birth_date=factories.years_ago(13)
+    )
+    kari, per = (
+        services.guardian_add(
+            actor=people.nav_advisor,
+            youth=minor,
+            full_name=name,
+            relation="PARENT",
+            has_parental_responsibility=True,
+        )
+        for name in ("Kari Hansen", "Per Hansen")
+    )
+    consent = services.consent_give(
+        actor=people.nav_advisor,
+        youth=minor,
+        decision="GIVEN",
+        giver="GUARDIANS",
+        guardians=[kari],
+        child_view="Vil at de samarbeider.",
+        purpose_code="SAMARBEID",
+        purpose="Samarbeid",
+        method="SIGNED_FORM",
+        agreed_text="Ja.",
+        flows=[Flow(categories=["EDUCATION"], from_party=people.ot, to_party=people.nav)],
+    )
+    services.consent_guardian_answer(
+        actor=people.nav_advisor, consent=consent, guardian=per, decision="GIVEN", method="ORAL"
+    )
+    page = admin_in_nav.get(f"/admin/consent/consent/{consent.pk}/change/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Kari Hansen" in content and "Per Hansen" in content
+    assert 'name="guardian_decisions-0-decision"' not in content  # read-only

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases import access, services
 from cases.models import FollowUpEntry, GuardianRelation
+from consent import ages
 from consent.categories import Category
 from consent.models import Giver, Method
 from consent.services import Flow
@@ -144,12 +145,14 @@ def test_closing_the_period_ends_reach(health_follows: Any) -> None:
     assert seen(p.nav_advisor) == set()
 
 
-def test_turning_18_voids_guardian_consent(people: Any) -> None:
+def test_reaching_the_sharing_age_voids_guardian_consent(people: Any) -> None:
+    """Sharing age 15 (the default): from the 15th birthday only the youth's own consent
+    covers family and economy."""
     minor = factories.register_youth(
         people.nav_advisor, people.nav, birth_date=factories.years_ago(14)
     )
     factories.follow(people.health_nurse, people.health, minor)
-    services.guardian_add(
+    kari = services.guardian_add(
         actor=people.nav_advisor,
         youth=minor,
         full_name="Kari Hansen",
@@ -170,6 +173,8 @@ def test_turning_18_voids_guardian_consent(people: Any) -> None:
         youth=minor,
         decision="GIVEN",
         giver=Giver.GUARDIANS,
+        guardians=[kari],
+        child_view="Vil at de samarbeider.",
         purpose_code="SAMARBEID",
         purpose="Samarbeid",
         method=Method.SIGNED_FORM,
@@ -183,8 +188,8 @@ def test_turning_18_voids_guardian_consent(people: Any) -> None:
         ],
     )
     assert consent.giver_names == "Kari Hansen"
-    eighteenth = minor.birth_date.replace(year=minor.birth_date.year + 18)
-    before = timezone.make_aware(datetime.datetime.combine(eighteenth, datetime.time(12)))
+    fifteenth = ages.birthday(minor.birth_date, 15)
+    before = timezone.make_aware(datetime.datetime.combine(fifteenth, datetime.time(12)))
     entries = FollowUpEntry.objects.filter(youth=minor)
     viewer = access.viewer_for(people.nav_advisor)
     assert access.visible(viewer, entries, at=before - datetime.timedelta(days=1))

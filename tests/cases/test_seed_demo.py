@@ -9,9 +9,12 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from cases import demo, identity
 from cases.models import FollowUpPeriod, Service, Youth
+from consent import ages
+from consent.models import Consent, Decision, Giver, Method
 
 
 def test_seed_demo_makes_the_skien_municipality(db: Any, settings: Any) -> None:
@@ -26,6 +29,24 @@ def test_seed_demo_makes_the_skien_municipality(db: Any, settings: Any) -> None:
     assert FollowUpPeriod.objects.filter(ended_on__isnull=True).count() >= 25
     assert "ingrid.nav" in out.getvalue() and demo.DEMO_PASSWORD in out.getvalue()
     assert authenticate(username="ingrid.nav", password=demo.DEMO_PASSWORD) is not None
+
+
+def test_the_demo_has_a_child_of_13_heard_and_guardians_who_consented_one_by_one(
+    db: Any,
+) -> None:
+    call_command("seed_demo", "--youths", "5", stdout=io.StringIO(), stderr=io.StringIO())
+    [consent] = Consent.objects.filter(giver=Giver.GUARDIANS)
+    child = Youth.objects.get(pk=consent.subject_id)
+    assert ages.age_on(child.birth_date, timezone.localdate()) == demo.CHILD_AGE == 13
+    assert consent.child_view  # the child's view, recorded
+    assert consent.decision == Decision.GIVEN
+    answers = list(consent.guardian_decisions.order_by("pk"))
+    assert [(a.decision, a.method) for a in answers] == [
+        (Decision.GIVEN, Method.SIGNED_FORM),
+        (Decision.GIVEN, Method.DIGITAL),
+    ]
+    assert answers[0].guardian_id != answers[1].guardian_id
+    assert consent.giver_names == " og ".join(sorted(a.guardian_name for a in answers))
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(db: Any) -> None:

@@ -10,9 +10,10 @@ import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cases import services as case_services
 from consent import services
 from consent.models import Consent, Decision, Giver, Method
-from consent.services import Flow
+from consent.services import Flow, GuardianAnswer
 
 OSLO = ZoneInfo("Europe/Oslo")
 ADULT = datetime.date(2000, 1, 15)  # 25 on the day the consents below are given
@@ -34,6 +35,20 @@ def record(
     valid_from: datetime.datetime = GIVEN_AT,
     **extra: Any,
 ) -> Consent:
+    if giver == Giver.GUARDIANS and "guardian_answers" not in extra:
+        # The only guardian with parental responsibility gives it (the child's view heard).
+        guardian = case_services.guardian_add(
+            actor=people.nav_advisor,
+            youth=extra.get("subject", people.youth),
+            full_name="Kari Hansen",
+            relation="PARENT",
+            has_parental_responsibility=True,
+        )
+        extra["guardian_answers"] = [
+            GuardianAnswer(guardian, guardian.full_name, decision, Method.SIGNED_FORM)
+        ]
+        extra["guardians_needed"] = {guardian.pk}
+        extra.setdefault("child_view", "Jeg vil at de snakker sammen.")
     return services.consent_record(
         subject=extra.pop("subject", people.youth),
         subject_birth_date=birth_date,

@@ -120,8 +120,8 @@ def test_a_refusal_covers_nothing(people: Any) -> None:
 def test_a_guardians_consent_stops_covering_on_the_day_the_youth_takes_over(
     people: Any,
 ) -> None:
-    """Born 15 June 2010: 14 when the guardians consent; the youth decides on health from 16
-    (15 June 2026) and on everything from 18 (15 June 2028)."""
+    """Born 15 June 2010: 14 when the guardians consent; the youth decides on education from
+    the sharing age 15 (15 June 2025) and on health from 16 (15 June 2026)."""
     consent = record(
         people,
         health_to_nav(people, Category.HEALTH, Category.EDUCATION),
@@ -130,11 +130,11 @@ def test_a_guardians_consent_stops_covering_on_the_day_the_youth_takes_over(
     )
     flow = (people, people.health, people.nav)
 
+    assert covering_at(*flow, Category.EDUCATION, at("2025-06-14", 23, 59)) == [consent.pk]
+    assert covering_at(*flow, Category.EDUCATION, at("2025-06-15", 0, 1)) == []
+    assert covering_at(*flow, Category.HEALTH, at("2025-06-15", 0, 1)) == [consent.pk]
     assert covering_at(*flow, Category.HEALTH, at("2026-06-14", 23, 59)) == [consent.pk]
     assert covering_at(*flow, Category.HEALTH, at("2026-06-15", 0, 1)) == []
-    assert covering_at(*flow, Category.EDUCATION, at("2026-06-15", 0, 1)) == [consent.pk]
-    assert covering_at(*flow, Category.EDUCATION, at("2028-06-14", 23, 59)) == [consent.pk]
-    assert covering_at(*flow, Category.EDUCATION, at("2028-06-15", 0, 1)) == []
 
 
 def test_a_legal_basis_covers_its_flow_without_consent(people: Any) -> None:

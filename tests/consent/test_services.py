@@ -49,9 +49,11 @@ def test_a_consent_has_one_scope_per_category_of_each_flow(people: Any) -> None:
     assert set(scopes.values_list("competent_until", flat=True)) == {None}  # the youth's own
 
 
-def test_a_guardians_consent_records_when_the_youth_takes_over_each_category(
+def test_a_guardians_consent_stops_at_the_age_the_youth_consents_alone_for_each_category(
     people: Any,
 ) -> None:
+    """Sharing age 15 (the default): education on the 15th birthday; health on the 16th
+    (pasient- og brukerrettighetsloven § 4-3)."""
     consent = record(
         people,
         to_nav(people, Category.HEALTH, Category.EDUCATION),
@@ -61,7 +63,7 @@ def test_a_guardians_consent_records_when_the_youth_takes_over_each_category(
 
     assert dict(consent.scopes.values_list("category", "competent_until")) == {
         Category.HEALTH: datetime.date(2026, 6, 15),
-        Category.EDUCATION: datetime.date(2028, 6, 15),
+        Category.EDUCATION: datetime.date(2025, 6, 15),
     }
 
 

@@ -401,6 +401,9 @@ def test_referral_response_falls_away_when_withdrawn(office: Office) -> None:
 
 
 def _consent(office: Office, youth: Any, *, giver: str, **extra: Any) -> Any:
+    if giver == "GUARDIANS":
+        extra.setdefault("guardians", list(youth.guardians.all()))
+        extra.setdefault("child_view", "Vil at NAV og OT snakker sammen.")
     return derived(
         services.consent_give(
             actor=office.advisor,
@@ -438,10 +441,12 @@ def test_consent_expiry_falls_away_when_withdrawn(office: Office, travel: Any) -
     assert deadline(youth, "CONSENT-EXPIRY").status == "CANCELLED"
 
 
-def test_reconsent_at_18_for_a_guardian_consent_leap_day_birthday(
+def test_reconsent_30_days_before_the_sharing_age_for_a_guardian_consent_leap_day_birthday(
     office: Office, travel: Any
 ) -> None:
-    youth = office.youth("2012-02-29", on="2027-01-04")  # 14
+    """Sharing age 15 (the default): a 29 February child turns 15 on 1 March 2027 (no 29
+    February that year); the youth is asked 30 days before (CONSENT_RECONSENT_DAYS_BEFORE)."""
+    youth = office.youth("2012-02-29", on="2026-01-04")  # 13
     services.guardian_add(
         actor=office.advisor,
         youth=youth,
@@ -449,12 +454,12 @@ def test_reconsent_at_18_for_a_guardian_consent_leap_day_birthday(
         relation="PARENT",
         has_parental_responsibility=True,
     )
-    travel("2027-01-05")
+    travel("2026-01-05")
     consent = _consent(office, youth, giver="GUARDIANS")
     row = deadline(youth, "RECONSENT-18")
-    assert row.due_on == D("2030-03-01")  # 2030 has no 29 February
-    travel("2030-02-20")
-    _consent(office, youth, giver="SUBJECT", replaces=consent)
+    assert row.due_on == D("2027-01-30")  # 30 days before 1 March 2027
+    travel("2027-01-20")
+    _consent(office, youth, giver="SUBJECT", replaces=consent, valid_from=at("2027-03-01", 0, 0))
     assert deadline(youth, "RECONSENT-18").status == "MET"
 
 

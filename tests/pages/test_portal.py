@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _consent(people: Any, youth: Any, giver: str, category: str = Category.EDUCATION) -> Consent:
+    guardians = list(youth.guardians.all()) if giver == Giver.GUARDIANS else []
     return services.consent_give(
+        guardians=guardians,
+        child_view="Sara vil at de samarbeider." if guardians else "",
         actor=people.ot_counsellor,
         youth=youth,
         decision="GIVEN",
@@ -148,6 +151,8 @@ def test_a_guardian_does_not_see_health_matters_from_16(
     factories.follow(people.health_nurse, people.health, youth)
     giver = Giver.SUBJECT if age >= 16 else Giver.GUARDIANS
     services.consent_give(
+        guardians=[guardian] if giver == Giver.GUARDIANS else [],
+        child_view="Sara vil at de samarbeider." if giver == Giver.GUARDIANS else "",
         actor=people.health_nurse,
         youth=youth,
         decision="GIVEN",
