@@ -166,3 +166,13 @@ def test_admin_shows_plans_through_the_plan_gate_without_their_content(
         str(plan.pk) not in admin_without_service.get("/admin/coordination/plan/").content.decode()
     )
     assert admin_in_nav.get("/admin/coordination/childcoordinator/").status_code == 200
+
+
+def test_admin_shows_only_the_periods_of_the_viewers_services(
+    people: Any, admin_in_nav: Client
+) -> None:
+    """That health follows the youth, and why, is confidential (helsepersonelloven § 21)."""
+    factories.follow(people.health_nurse, people.health, people.youth, reason="Angst, henvist BUP")
+    page = admin_in_nav.get(f"/admin/cases/youth/{people.youth.pk}/change/").content.decode()
+    assert people.nav.name in page
+    assert people.health.name not in page and "henvist BUP" not in page
