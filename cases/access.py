@@ -19,6 +19,7 @@ Anything not reached answers 404, the same as what does not exist.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -30,21 +31,28 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import (
+    Case,
+    CharField,
     Exists,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.http import Http404
 
 from cases.models import (
     CASELOAD_ROLES,
+    SENSITIVE_INVOLVEMENT,
     FollowUpPeriod,
     Referral,
     Service,
     StaffMembership,
     Youth,
+    involvement_category,
+    kind_category,
 )
 from consent.categories import Category
 from consent.coverage import covered_flows, covering_flows, covering_scopes
@@ -281,15 +289,8 @@ class Allowed:
     by_consent: dict[tuple[Any, str], Any]  # (owner, category) -> the consent's id
     by_law: dict[tuple[str, str], str]  # (owner kind, category) -> the legal basis' code
 
-    def filter(
-        self,
-        queryset: QuerySet[M],
-        *,
-        youth: str = "youth",
-        owner: str = "service",
-        category: str = "category",
-    ) -> QuerySet[M]:
-        """The youth's items in ``queryset`` the viewer may see (plain filters, no subquery)."""
+    def q(self, *, owner: str = "service", category: str = "category") -> Q:
+        """The rule as a condition on rows of this youth (owned by ``owner``, of ``category``)."""
         allowed = Q(**{f"{owner}_id__in": self.parties}) | Q(**{category: Category.GENERAL})
         by_party: dict[Any, set[str]] = {}
         by_kind: dict[str, set[str]] = {}
@@ -300,7 +301,26 @@ class Allowed:
             allowed |= Q(**{f"{owner}_id": party, f"{category}__in": sorted(categories)})
         for kind, categories in by_kind.items():
             allowed |= Q(**{f"{owner}__kind": kind, f"{category}__in": sorted(categories)})
-        return queryset.filter(allowed, **{f"{youth}_id": self.youth_id})
+        return allowed
+
+    def filter(
+        self,
+        queryset: QuerySet[M],
+        *,
+        youth: str = "youth",
+        owner: str = "service",
+        category: str = "category",
+    ) -> QuerySet[M]:
+        """The youth's items in ``queryset`` the viewer may see (plain filters, no subquery)."""
+        return queryset.filter(
+            self.q(owner=owner, category=category), **{f"{youth}_id": self.youth_id}
+        )
+
+    def sees(self, owner_id: Any, owner_kind: str, category: str) -> bool:
+        """Whether the viewer may see one item (``filter``'s rule for a row at hand)."""
+        return (
+            category == Category.GENERAL or self.basis(owner_id, owner_kind, category) != "general"
+        )
 
     def basis(self, owner_id: Any, owner_kind: str, category: str) -> str:
         """What allows an item of ``filter``'s: as ``basis_of`` says for ``visible``'s."""
@@ -393,6 +413,92 @@ def basis_of(item: Any) -> str:
     if getattr(item, "access_legal", None):
         return f"legal:{item.access_legal}"
     return "general"
+
+
+# --- Involvement: which services follow a youth, and why -----------------------------------
+
+
+def involvement(kind_field: str = "service__kind") -> Case:
+    """SQL: the category of the fact that a row's service follows or refers the youth
+    (``cases.models.involvement_category``)."""
+    return Case(
+        *[
+            When(**{kind_field: kind}, then=Value(str(kind_category(kind))))
+            for kind in sorted(SENSITIVE_INVOLVEMENT)
+        ],
+        default=Value(str(Category.GENERAL)),
+        output_field=CharField(),
+    )
+
+
+def involvement_filter(
+    allowed: Allowed | None, queryset: QuerySet[M], *, owner: str = "service"
+) -> QuerySet[M]:
+    """Rows of one youth whose service (``owner``) the viewer may see following or referring
+    them: any service of a kind not in ``SENSITIVE_INVOLVEMENT``, the viewer's own, and the
+    others under a consent covering their category. Without ``allowed`` (no service of the
+    viewer follows the youth) only the first."""
+    category = f"{owner}_involvement"
+    rows = queryset.annotate(**{category: involvement(f"{owner}__kind")})
+    if allowed is None:
+        return rows.filter(**{category: Category.GENERAL})
+    return rows.filter(allowed.q(owner=owner, category=category))
+
+
+def involvement_shown(allowed: Allowed | None, service_id: Any, kind: str) -> bool:
+    """``involvement_filter``'s rule for one service at hand."""
+    category = involvement_category(kind)
+    if allowed is None:
+        return category == Category.GENERAL
+    return allowed.sees(service_id, kind, category)
+
+
+def reason_shown(allowed: Allowed | None, service_id: Any, kind: str) -> bool:
+    """Whether the viewer may read why a service follows the youth (a period's reasons): they
+    are in the service's own category (``cases.models.kind_category``)."""
+    return allowed is not None and allowed.sees(service_id, kind, kind_category(kind))
+
+
+def shown_periods(
+    allowed: Allowed | None, periods: Iterable[FollowUpPeriod]
+) -> list[FollowUpPeriod]:
+    """Of one youth's loaded periods (with their services), those the viewer may see, each
+    without its reasons where the viewer may not read them (copies: the loaded ones stay as
+    they are)."""
+    shown = []
+    for period in periods:
+        kind = period.service.kind
+        if not involvement_shown(allowed, period.service_id, kind):
+            continue
+        if not reason_shown(allowed, period.service_id, kind):
+            period = copy.copy(period)
+            period.reason = period.end_reason = period.registration_reason = ""
+        shown.append(period)
+    return shown
+
+
+def involvement_visible(
+    reach: Sequence[uuid.UUID], periods: QuerySet[FollowUpPeriod]
+) -> QuerySet[FollowUpPeriod]:
+    """``involvement_filter``'s rule over the periods of many youths seen through the services
+    ``reach`` (the caseload's): one query, the consent looked up only for periods of a
+    sensitive kind of services not in ``reach``."""
+    if not reach:
+        return periods.none()
+    nested = periods_in(reach).filter(youth_id=OuterRef(OuterRef("youth_id")))
+    covered = Q()
+    for kind in sorted(SENSITIVE_INVOLVEMENT):
+        consent = covering_scopes(
+            subject=OuterRef("youth_id"),
+            from_party=OuterRef("service_id"),
+            from_kind=kind,
+            to_parties=nested.values("service_id"),
+            to_kinds=nested.values("service__kind"),
+            category=kind_category(kind),
+        )
+        covered |= Q(service__kind=kind) & Q(Exists(consent))
+    sensitive = sorted(SENSITIVE_INVOLVEMENT)
+    return periods.filter(Q(service_id__in=reach) | ~Q(service__kind__in=sensitive) | covered)
 
 
 # --- The access log: every read of a youth's information, and every refused attempt --------

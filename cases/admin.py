@@ -95,9 +95,16 @@ class GuardianInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 class PeriodInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The periods of the viewer's own services: other services' involvement and reasons are
+    shown where the gate's rules for them apply (the API and the pages)."""
+
     model = FollowUpPeriod
     fields = ["service", "responsible", "started_on", "ended_on", "reason"]
     extra = 0
+    verbose_name_plural = _("oppfølgingsperioder i dine tjenester")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).filter(service_id__in=viewer_of(request).reach)
 
 
 class YouthLookupForm(forms.Form):

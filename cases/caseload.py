@@ -132,12 +132,12 @@ def _total(periods: QuerySet[FollowUpPeriod], one_service: bool) -> Subquery:
     return Subquery(periods.annotate(n=count).values("n"))
 
 
-def _open_periods_of(keys: Any) -> QuerySet[FollowUpPeriod]:
-    """All open periods of the youths ``keys`` names (which services follow a youth is general
-    information), youth by youth in name order."""
-    return FollowUpPeriod.objects.filter(ended_on__isnull=True, youth_id__in=keys).order_by(
-        *ROW_ORDER
-    )
+def _open_periods_of(keys: Any, reach: tuple[uuid.UUID, ...]) -> QuerySet[FollowUpPeriod]:
+    """The open periods of the youths ``keys`` names that ``reach`` may see (which services
+    follow a youth: general information, but for the kinds whose involvement is confidential,
+    ``access.involvement_visible``), youth by youth in name order."""
+    periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, youth_id__in=keys)
+    return access.involvement_visible(reach, periods).order_by(*ROW_ORDER)
 
 
 def _page(
@@ -145,7 +145,7 @@ def _page(
 ) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
     """One page of youths (their open periods' values) with the total in every row."""
     periods = filtered_periods(**filters)
-    page = _open_periods_of(_keys(periods)[bottom:top])
+    page = _open_periods_of(_keys(periods)[bottom:top], filters["reach"])
     return page.annotate(total=_total(periods, one_service)).values(*ROW_VALUES, "total")
 
 
@@ -180,7 +180,8 @@ class Caseload:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if self.filters is None:
             return iter([])
-        return iter(_youths(_open_periods_of(_keys(self.periods)).values(*ROW_VALUES)))
+        periods = _open_periods_of(_keys(self.periods), self.filters.reach)
+        return iter(_youths(periods.values(*ROW_VALUES)))
 
     def __len__(self) -> int:
         return self.count()

@@ -2,9 +2,11 @@
 
 Four sources (follow-up entries, referrals, follow-up periods, consents), each read with one
 query of at most ``limit + 1`` rows after the cursor, merged in Python: a fixed number of queries
-whatever the page. Entries go through ``access.visible``; the others are GENERAL information (who
-follows, who referred to whom, which consents exist) that every following service sees; a
-referral's message shows only to the two services it is between.
+whatever the page. Entries go through the youth's allow-list (``access.allowed_for``). Who
+follows and who referred to whom are general information that every following service sees,
+except where the service's involvement is itself confidential (health, child welfare and the
+like: ``access.involvement_filter``); why a service follows is in its own category. Which
+consents exist is general; a referral's message shows only to the two services it is between.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases import access, refs
-from cases.models import FollowUpEntry, FollowUpPeriod, Referral, Youth
+from cases.models import (
+    SENSITIVE_INVOLVEMENT,
+    FollowUpEntry,
+    FollowUpPeriod,
+    Referral,
+    Youth,
+    involvement_category,
+)
 from consent.categories import Category
 from consent.models import Consent
 
@@ -146,20 +155,36 @@ def _before_moment(after: MomentPosition | None, at: str) -> Q:
 
 
 def _referral_page(
-    *, youth: uuid.UUID, after: MomentPosition | None, limit: int
+    *,
+    youth: uuid.UUID,
+    after: MomentPosition | None,
+    limit: int,
+    allowed: access.Allowed | None,
+    mine: tuple[uuid.UUID, ...],
 ) -> QuerySet[Referral, dict[str, Any]]:
+    """Referrals the viewer may see: those of the viewer's services, and those between services
+    whose involvement the viewer may see (``access.involvement_filter``, both ends)."""
+    referrals = Referral.objects.filter(_before_moment(after, "sent_at"), youth_id=youth)
+    shown = access.involvement_filter(
+        allowed,
+        access.involvement_filter(allowed, referrals, owner="from_service"),
+        owner="to_service",
+    ).values("pk")
     return (
-        Referral.objects.filter(_before_moment(after, "sent_at"), youth_id=youth)
+        referrals.filter(Q(from_service_id__in=mine) | Q(to_service_id__in=mine) | Q(pk__in=shown))
         .order_by("-sent_at", "-pk")
         .values(*REFERRAL_VALUES)[: limit + 1]
     )
 
 
 def _period_page(
-    *, youth: uuid.UUID, after: Position | None, limit: int
+    *, youth: uuid.UUID, after: Position | None, limit: int, allowed: access.Allowed | None
 ) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
+    periods = FollowUpPeriod.objects.filter(
+        _before(after, "started_on", "created_at"), youth_id=youth
+    )
     return (
-        FollowUpPeriod.objects.filter(_before(after, "started_on", "created_at"), youth_id=youth)
+        access.involvement_filter(allowed, periods)
         .order_by("-started_on", "-created_at", "-pk")
         .values(*PERIOD_VALUES)[: limit + 1]
     )
@@ -183,30 +208,53 @@ def _position(key: Key | None) -> Position | None:
     return None if key is None else (key[0], key[1], uuid.UUID(key[2]))
 
 
-def _referrals(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
-    return [
-        Item(
-            "referral",
-            (_local_day(r["sent_at"]), r["sent_at"], str(r["id"])),
-            r,
-            Category.GENERAL,
-            "general",
-        )
-        for r in _referral_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
-    ]
+def _referral_item(
+    r: dict[str, Any], allowed: access.Allowed | None, mine: tuple[uuid.UUID, ...]
+) -> Item:
+    """A referral's row: of the category of its confidential end, if any (a referral to a
+    health service says the youth has a health matter); its own to the two services in it,
+    else allowed as the viewer sees that end."""
+    key = (_local_day(r["sent_at"]), r["sent_at"], str(r["id"]))
+    ends = [(r[f"{end}_id"], r[f"{end}__kind"]) for end in ("from_service", "to_service")]
+    confidential = [(pk, kind) for pk, kind in ends if kind in SENSITIVE_INVOLVEMENT]
+    if not confidential:
+        return Item("referral", key, r, Category.GENERAL, "general")
+    service_id, kind = confidential[0]
+    category = involvement_category(kind)
+    if any(pk in mine for pk, _kind in ends):
+        return Item("referral", key, r, category, "own")
+    basis = allowed.basis(service_id, kind, category) if allowed else "general"
+    return Item("referral", key, r, category, basis)
 
 
-def _periods(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
-    return [
-        Item(
-            "period",
-            (p["started_on"], p["created_at"], str(p["id"])),
-            p,
-            Category.GENERAL,
-            "general",
-        )
-        for p in _period_page(youth=youth.pk, after=_position(cursor), limit=limit)
-    ]
+def _referrals(
+    youth: Youth,
+    cursor: Key | None,
+    limit: int,
+    allowed: access.Allowed | None,
+    mine: tuple[uuid.UUID, ...],
+) -> list[Item]:
+    page = _referral_page(
+        youth=youth.pk, after=_moment_position(cursor), limit=limit, allowed=allowed, mine=mine
+    )
+    return [_referral_item(r, allowed, mine) for r in page]
+
+
+def _periods(
+    youth: Youth, cursor: Key | None, limit: int, allowed: access.Allowed | None
+) -> list[Item]:
+    """The periods the viewer may see; why a service follows the youth (the reasons) only where
+    the viewer may read the service's own category."""
+    items = []
+    for p in _period_page(youth=youth.pk, after=_position(cursor), limit=limit, allowed=allowed):
+        service_id, kind = p["service_id"], p["service__kind"]
+        if not access.reason_shown(allowed, service_id, kind):
+            p["reason"] = p["end_reason"] = ""
+        category = involvement_category(kind)
+        basis = allowed.basis(service_id, kind, category) if allowed else "general"
+        key = (p["started_on"], p["created_at"], str(p["id"]))
+        items.append(Item("period", key, p, category, basis))
+    return items
 
 
 def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
@@ -227,9 +275,10 @@ def timeline(
 ) -> tuple[list[Item], Key | None]:
     """One page of the youth's timeline as ``viewer`` may see it, newest first, and the cursor
     of the next page."""
-    items = _entries(access.allowed_for(viewer, youth.pk), cursor, limit)
-    items += _referrals(youth, cursor, limit)
-    items += _periods(youth, cursor, limit)
+    allowed = access.allowed_for(viewer, youth.pk)
+    items = _entries(allowed, cursor, limit)
+    items += _referrals(youth, cursor, limit, allowed, viewer.reach)
+    items += _periods(youth, cursor, limit, allowed)
     items += _consents(youth, cursor, limit)
     items.sort(key=lambda item: (item.key[0], item.key[1], uuid.UUID(item.key[2])), reverse=True)
     page = items[:limit]

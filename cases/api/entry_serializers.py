@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.api.base import StaffRefSerializer, StrictSerializer
@@ -37,7 +38,16 @@ class EntryInputSerializer(StrictSerializer):
     service = serializers.UUIDField()
     occurred_on = serializers.DateField()
     kind = serializers.ChoiceField(choices=EntryKind.choices)
-    category = serializers.ChoiceField(choices=Category.choices)
+    category = serializers.ChoiceField(
+        choices=Category.choices,
+        required=False,
+        help_text=_(
+            "Hvem andre som kan se notatet. Uten kategori er notatet i tjenestens egen "
+            "(helse: HEALTH, barnevern: CHILD_WELFARE, NAV: WORK_AND_WELFARE, skole og OT: "
+            "EDUCATION), som andre tjenester bare ser med samtykke. GENERAL ser alle tjenester "
+            "som følger ungdommen, og må velges."
+        ),
+    )
     text = serializers.CharField(max_length=10000)
     corrects = serializers.UUIDField(required=False, allow_null=True, default=None)
 

@@ -28,6 +28,8 @@ from cases.models.referrals import (
 )
 from cases.models.registry import (
     CASELOAD_ROLES,
+    KIND_CATEGORY,
+    SENSITIVE_INVOLVEMENT,
     FollowUpPeriod,
     Guardian,
     GuardianRelation,
@@ -39,6 +41,8 @@ from cases.models.registry import (
     TimestampedModel,
     Youth,
     county_number_validator,
+    involvement_category,
+    kind_category,
     municipality_number_validator,
     phone_validator,
 )
@@ -48,7 +52,9 @@ __all__ = [
     "CASELOAD_ROLES",
     "FINISHED_STATUSES",
     "INNSATSGRUPPE_OLDER_NAMES",
+    "KIND_CATEGORY",
     "OT_REASONS",
+    "SENSITIVE_INVOLVEMENT",
     "WORK_ORIENTED_TYPES",
     "Activity",
     "ActivityPlan",
@@ -82,6 +88,8 @@ __all__ = [
     "Youth",
     "category_of",
     "county_number_validator",
+    "involvement_category",
+    "kind_category",
     "municipality_number_validator",
     "phone_validator",
 ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.identity import NumberKind
+from consent.categories import Category
 
 municipality_number_validator = RegexValidator(
     r"^\d{4}$", _("Kommunenummer har fire sifre."), code="municipality_number"
@@ -52,6 +53,40 @@ class OtRegistrationReason(models.TextChoices):
     OT_NO_APPRENTICESHIP = "OT_NO_APPRENTICESHIP", _("Fikk ikke læreplass")
     OT_NOT_IN_WORK = "OT_NOT_IN_WORK", _("Ikke i arbeid")
     OT_OTHER = "OT_OTHER", _("Annet (flyttet, registrert ved feil o.l.)")
+
+
+# What a service of each kind records is information of this category: its notes by default,
+# and why it follows a youth (a period's reason). NAV follows work and welfare (NAV-loven § 14a),
+# OT and schools education (opplæringslova), health and child welfare their own, and the other
+# services (PPT, family counselling) family matters.
+KIND_CATEGORY: dict[str, str] = {
+    ServiceKind.NAV: Category.WORK_AND_WELFARE,
+    ServiceKind.OT: Category.EDUCATION,
+    ServiceKind.SCHOOL: Category.EDUCATION,
+    ServiceKind.HEALTH: Category.HEALTH,
+    ServiceKind.CHILD_WELFARE: Category.CHILD_WELFARE,
+    ServiceKind.OTHER: Category.FAMILY_AND_ECONOMY,
+}
+
+# Kinds whose very involvement is confidential: that child welfare (barnevernsloven § 13-1) or a
+# health service (helsepersonelloven § 21: "opplysninger om ... sykdomsforhold") follows a youth,
+# or PPT or family counselling (forvaltningsloven § 13; familievernkontorloven § 5), says something
+# about the youth in that service's category. Their periods, and referrals to or from them, are
+# shown to another service only under a consent that covers that category.
+SENSITIVE_INVOLVEMENT = frozenset(
+    {ServiceKind.HEALTH, ServiceKind.CHILD_WELFARE, ServiceKind.OTHER}
+)
+
+
+def kind_category(kind: str) -> str:
+    """The category of what a service of ``kind`` records (``KIND_CATEGORY``)."""
+    return KIND_CATEGORY.get(kind, Category.GENERAL)
+
+
+def involvement_category(kind: str) -> str:
+    """The category of the fact that a service of ``kind`` follows or refers a youth: its own
+    category for the kinds in ``SENSITIVE_INVOLVEMENT``, else general information."""
+    return kind_category(kind) if kind in SENSITIVE_INVOLVEMENT else Category.GENERAL
 
 
 class StaffRole(models.TextChoices):

@@ -46,8 +46,9 @@ def youth_caseload(
 
 
 def youth_detail(*, viewer: access.Viewer, youth_id: Any) -> Youth:
-    """A youth the viewer reaches, with guardians and all follow-up periods, or Http404."""
-    return access.youth_for_user(
+    """A youth the viewer reaches, with guardians and the follow-up periods the viewer may see
+    (``all_periods``: ``access.shown_periods``), or Http404."""
+    youth = access.youth_for_user(
         viewer,
         youth_id,
         queryset=access.reachable_youths(viewer).prefetch_related(
@@ -59,6 +60,9 @@ def youth_detail(*, viewer: access.Viewer, youth_id: Any) -> Youth:
             ),
         ),
     )
+    allowed = access.allowed_for(viewer, youth.pk)
+    youth.all_periods = access.shown_periods(allowed, youth.all_periods)  # type: ignore[attr-defined]
+    return youth
 
 
 def youth_by_national_id(*, viewer: access.Viewer, national_id: str) -> Youth | None:

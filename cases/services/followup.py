@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import access
-from cases.models import FollowUpEntry, FollowUpPeriod, Service, StaffRole, Youth
+from cases.models import (
+    FollowUpEntry,
+    FollowUpPeriod,
+    Service,
+    StaffRole,
+    Youth,
+    kind_category,
+)
 from cases.services.common import check_actor_works_in, field_error, locked_at_version
 from core.audit import audit_record
 from core.errors import ApplicationError
@@ -51,13 +58,16 @@ def entry_log(
     service: Service,
     occurred_on: datetime.date,
     kind: str,
-    category: str,
     text: str,
+    category: str | None = None,
     corrects: FollowUpEntry | None = None,
 ) -> FollowUpEntry:
     """Log an entry in the service's open follow-up period with the youth.
 
-    ``corrects`` makes it a correction of an earlier entry of the same service and youth.
+    Without a ``category`` the entry is in the service's own (``cases.models.kind_category``):
+    what a health service notes is health information, and so on. General information, which
+    every service that follows the youth sees, must be chosen. ``corrects`` makes it a
+    correction of an earlier entry of the same service and youth.
     """
     check_actor_works_in(access.viewer_for(actor), service.pk)
     period = _open_period(youth, service)
@@ -78,7 +88,7 @@ def entry_log(
         period=period,
         occurred_on=occurred_on,
         kind=kind,
-        category=category,
+        category=category or kind_category(service.kind),
         text=text,
         corrects=corrects,
         author=actor,

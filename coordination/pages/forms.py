@@ -19,6 +19,7 @@ from cases.models import (
     Guardian,
     ReferralReason,
     Service,
+    kind_category,
 )
 from cases.validators import SEARCH_PAGE_MESSAGE, no_identity_number
 from consent.categories import Category
@@ -105,7 +106,11 @@ class EntryForm(PageForm):
     category = forms.ChoiceField(
         label=_("Kategori"),
         choices=Category.choices,
-        help_text=_("Avgjør hvem andre som kan se notatet (samtykke eller hjemmel)."),
+        help_text=_(
+            "Hvem som ser notatet: i tjenestens egen kategori ser bare tjenesten din det, og "
+            "andre tjenester bare med samtykke som dekker kategorien. «Generelt» ser alle "
+            "tjenester som følger ungdommen."
+        ),
     )
     text = forms.CharField(label=_("Notat"), max_length=10000, widget=forms.Textarea)
 
@@ -113,6 +118,10 @@ class EntryForm(PageForm):
         super().__init__(*args, **kwargs)
         self.fields["service"] = my_service_field(services)
         self.fields["occurred_on"].initial = timezone.localdate()
+        # The service's own category, as the API's default: general must be chosen.
+        first = next(iter(services), None)
+        if first is not None:
+            self.fields["category"].initial = kind_category(first.kind)
 
 
 class ConsentForm(PageForm):

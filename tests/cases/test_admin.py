@@ -206,3 +206,13 @@ def test_admin_shows_each_guardians_answer_on_a_consent_read_only(
     content = page.content.decode()
     assert "Kari Hansen" in content and "Per Hansen" in content
     assert 'name="guardian_decisions-0-decision"' not in content  # read-only
+
+
+def test_admin_shows_only_the_periods_of_the_viewers_services(
+    people: Any, admin_in_nav: Client
+) -> None:
+    """That health follows the youth, and why, is confidential (helsepersonelloven § 21)."""
+    factories.follow(people.health_nurse, people.health, people.youth, reason="Angst, henvist BUP")
+    page = admin_in_nav.get(f"/admin/cases/youth/{people.youth.pk}/change/").content.decode()
+    assert people.nav.name in page
+    assert people.health.name not in page and "henvist BUP" not in page

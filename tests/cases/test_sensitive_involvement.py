@@ -1,0 +1,186 @@
+"""Who follows a youth, and why: the involvement of health, child welfare and the like is
+itself confidential (barnevernsloven § 13-1, helsepersonelloven § 21), a period's reasons are
+in its service's own category, and a note is by default in its author's service's category."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from cases.models import FollowUpEntry, ServiceKind, kind_category
+from consent.categories import Category
+from tests import factories
+
+REASON = "Angst og selvskading, henvist BUP"
+
+
+def _health_follows(people: Any) -> None:
+    factories.follow(people.health_nurse, people.health, people.youth, reason=REASON)
+
+
+def _consent_from(holder: Any, people: Any, service: Any, category: str) -> None:
+    """The youth consents, recorded by the holding service, that ``service`` shares
+    ``category`` with NAV."""
+    response = holder.post(
+        f"/api/v1/youths/{people.youth.pk}/consents/",
+        {
+            "decision": "GIVEN",
+            "giver": "SUBJECT",
+            "purpose_code": "SAMARBEID",
+            "purpose": "Samarbeid om oppfølging",
+            "method": "DIGITAL",
+            "agreed_text": "Jeg samtykker til deling.",
+            "flows": [
+                {
+                    "from_service": str(service.pk),
+                    "to_service": str(people.nav.pk),
+                    "categories": [category],
+                }
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+
+
+def _seen_by_nav(api: Any, people: Any) -> tuple[set[str], set[str], set[str], str]:
+    """The services NAV sees following the youth on the youth's record, in the caseload and in
+    the timeline, and all three responses as text."""
+    detail = api.get(f"/api/v1/youths/{people.youth.pk}/").json()
+    caseload = api.get("/api/v1/youths/").json()
+    timeline = api.get(f"/api/v1/youths/{people.youth.pk}/timeline/").json()
+    row = next(r for r in caseload["results"] if r["id"] == str(people.youth.pk))
+    text = json.dumps([detail, caseload, timeline], ensure_ascii=False)
+    return (
+        {p["service"]["name"] for p in detail["periods"]},
+        {p["service"]["name"] for p in row["follow_up"]},
+        {r["service"]["name"] for r in timeline["results"] if r["type"] == "period"},
+        text,
+    )
+
+
+@pytest.mark.parametrize("kind", [ServiceKind.HEALTH, ServiceKind.CHILD_WELFARE])
+def test_that_health_or_child_welfare_follows_a_youth_is_hidden_without_consent(
+    people: Any, client_for: Any, kind: str
+) -> None:
+    service, staff = (
+        (people.health, people.health_nurse)
+        if kind == ServiceKind.HEALTH
+        else (people.child_welfare, people.cw_caseworker)
+    )
+    factories.follow(staff, service, people.youth, reason=REASON)
+    on_record, in_caseload, in_timeline, text = _seen_by_nav(client_for(people.nav_advisor), people)
+    assert service.name not in on_record | in_caseload | in_timeline
+    assert people.nav.name in on_record & in_caseload & in_timeline
+    assert REASON not in text
+    # The service itself sees its own period and reason.
+    own = client_for(staff).get(f"/api/v1/youths/{people.youth.pk}/").json()
+    assert REASON in {p["reason"] for p in own["periods"]}
+
+
+def test_health_involvement_and_its_reason_are_shown_under_a_consent_covering_health(
+    people: Any,
+    client_for: Any,
+) -> None:
+    _health_follows(people)
+    _consent_from(client_for(people.health_nurse), people, people.health, Category.HEALTH)
+    on_record, in_caseload, in_timeline, text = _seen_by_nav(client_for(people.nav_advisor), people)
+    assert people.health.name in on_record & in_caseload & in_timeline
+    assert REASON in text
+
+
+def test_a_periods_reason_is_in_its_services_own_category(people: Any, client_for: Any) -> None:
+    """School's involvement is general information; why it follows is education."""
+    factories.follow(people.school_counsellor, people.school, people.youth, reason="Høyt fravær")
+    on_record, in_caseload, in_timeline, text = _seen_by_nav(client_for(people.nav_advisor), people)
+    assert people.school.name in on_record & in_caseload & in_timeline
+    assert "Høyt fravær" not in text
+    _consent_from(client_for(people.school_counsellor), people, people.school, Category.EDUCATION)
+    *_seen, text = _seen_by_nav(client_for(people.nav_advisor), people)
+    assert "Høyt fravær" in text
+
+
+def test_a_referral_to_a_health_service_is_hidden_from_a_third_service(
+    people: Any, client_for: Any
+) -> None:
+    factories.follow(people.school_counsellor, people.school, people.youth)
+    sent = client_for(people.school_counsellor).post(
+        "/api/v1/referrals/",
+        {
+            "youth": str(people.youth.pk),
+            "from_service": str(people.school.pk),
+            "to_service": str(people.health.pk),
+            "reason_code": "OTHER",
+            "reason": "Trenger helsehjelp",
+            "message": "Ta kontakt",
+            "categories": [],
+        },
+        format="json",
+    )
+    assert sent.status_code == 201, sent.json()
+
+    def referrals(user: Any) -> list[dict[str, Any]]:
+        rows = client_for(user).get(f"/api/v1/youths/{people.youth.pk}/timeline/").json()
+        return [r for r in rows["results"] if r["type"] == "referral"]
+
+    assert referrals(people.nav_advisor) == []
+    mine = referrals(people.school_counsellor)
+    assert [(r["category"], r["basis"]) for r in mine] == [("HEALTH", "own")]
+
+
+@pytest.mark.parametrize(
+    ("author", "service", "category"),
+    [
+        ("health_nurse", "health", Category.HEALTH),
+        ("cw_caseworker", "child_welfare", Category.CHILD_WELFARE),
+        ("nav_advisor", "nav", Category.WORK_AND_WELFARE),
+        ("school_counsellor", "school", Category.EDUCATION),
+        ("ot_counsellor", "ot", Category.EDUCATION),
+    ],
+)
+def test_a_note_defaults_to_its_authors_service_category(
+    people: Any, client_for: Any, author: str, service: str, category: str
+) -> None:
+    user, owner = getattr(people, author), getattr(people, service)
+    if owner not in (people.nav, people.ot):
+        factories.follow(user, owner, people.youth)
+    response = client_for(user).post(
+        f"/api/v1/youths/{people.youth.pk}/entries/",
+        {
+            "service": str(owner.pk),
+            "occurred_on": str(people.youth.periods.first().started_on),
+            "kind": "CONVERSATION",
+            "text": "Samtale",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["category"] == category == kind_category(owner.kind)
+
+
+def test_general_must_be_chosen_and_is_kept_when_chosen(people: Any, client_for: Any) -> None:
+    response = client_for(people.nav_advisor).post(
+        f"/api/v1/youths/{people.youth.pk}/entries/",
+        {
+            "service": str(people.nav.pk),
+            "occurred_on": str(people.youth.periods.first().started_on),
+            "kind": "CONVERSATION",
+            "category": "GENERAL",
+            "text": "Møtt til samtale",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert FollowUpEntry.objects.get().category == Category.GENERAL
+
+
+def test_the_note_form_preselects_the_services_own_category_and_says_who_sees_it(
+    people: Any, client_for: Any, client: Any
+) -> None:
+    factories.follow(people.health_nurse, people.health, people.youth)
+    client.force_login(people.health_nurse)
+    page = client.get(f"/youths/{people.youth.pk}/log/").content.decode()
+    assert '<option value="HEALTH" selected>' in page
+    assert "bare med samtykke" in page
