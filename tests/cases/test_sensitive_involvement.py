@@ -184,3 +184,13 @@ def test_the_note_form_preselects_the_services_own_category_and_says_who_sees_it
     page = client.get(f"/youths/{people.youth.pk}/log/").content.decode()
     assert '<option value="HEALTH" selected>' in page
     assert "bare med samtykke" in page
+
+
+def test_ots_registration_reason_is_among_its_periods_reasons(people: Any, client_for: Any) -> None:
+    """Why OT follows the youth (its registration reason) is education information."""
+    detail = client_for(people.nav_advisor).get(f"/api/v1/youths/{people.youth.pk}/").json()
+    [ot] = [p for p in detail["periods"] if p["service"]["id"] == str(people.ot.pk)]
+    assert (ot["reason"], ot["registration_reason"]) == ("", "")
+    own = client_for(people.ot_counsellor).get(f"/api/v1/youths/{people.youth.pk}/").json()
+    [ot] = [p for p in own["periods"] if p["service"]["id"] == str(people.ot.pk)]
+    assert ot["reason"] and ot["registration_reason"]
