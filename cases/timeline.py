@@ -2,9 +2,10 @@
 
 Four sources (follow-up entries, referrals, follow-up periods, consents), each read with one
 query of at most ``limit + 1`` rows after the cursor, merged in Python: a fixed number of queries
-whatever the page. Entries go through ``access.visible``; the others are GENERAL information (who
-follows, who referred to whom, which consents exist) that every following service sees; a
-referral's message shows only to the two services it is between.
+whatever the page. Entries go through the gate (``access.allowed_for``), and one a holder
+disclosed to the viewer's service carries its legal basis (``disclosed``); the others are GENERAL
+information (who follows, who referred to whom, which consents exist) that every following service
+sees; a referral's message shows only to the two services it is between.
 """
 
 from __future__ import annotations
@@ -115,14 +116,14 @@ def _entries(
     rows = (
         entries.filter(_before(_position(cursor), "occurred_on", "created_at"))
         .order_by("-occurred_on", "-created_at", "-pk")
-        .values_list(*ENTRY_COLUMNS)[: limit + 1]
+        .values_list(*ENTRY_COLUMNS, "access_disclosed")[: limit + 1]
     )
     return [_entry_row(row, refs, allowed) for row in rows]
 
 
 def _entry_row(row: tuple[Any, ...], refs: Refs, allowed: access.Allowed) -> EntryRow:
-    pk, youth_id, day, at, category, kind, text, *service = row
-    basis = allowed.basis(service[0], service[1], category)
+    pk, youth_id, day, at, category, kind, text, *service, disclosed = row
+    basis = allowed.basis(service[0], service[1], category, disclosed)
     return EntryRow(pk, youth_id, day, at, category, kind, text, refs.service(*service), basis)
 
 

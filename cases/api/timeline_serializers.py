@@ -17,6 +17,9 @@ class TimelineItemSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     category = serializers.CharField()
     basis = serializers.CharField()
+    disclosed = serializers.BooleanField(
+        help_text="Disclosed to the viewer's service by its holder on a legal basis (read-only)."
+    )
     service = ServiceRefSerializer(allow_null=True)
     summary = serializers.CharField()
     text = serializers.CharField(allow_blank=True)
@@ -32,6 +35,7 @@ class TimelineItemSerializer(serializers.Serializer):
             "at": moment(row["at"]),
             "category": row["category"],
             "basis": row["basis"],
+            "disclosed": row["disclosed"],
             "service": service_ref(service) if service is not None else None,
             "summary": str(row["summary"]),
             "text": str(row["text"]),

@@ -74,6 +74,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         )
     ]
     hidden = portal.withheld(account, today)
+    withheld = portal.withheld_bases()
     log = paginate(
         request, portal.access_log(person, without_health_services=bool(hidden)), LOG_PAGE
     )
@@ -110,7 +111,9 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 for c in consents
             ],
             "log": log,
-            "log_rows": _log_rows([e for e in log if not hidden & set(e.categories)]),
+            "log_rows": _log_rows(
+                [e for e in log if not hidden & set(e.categories) and not withheld & set(e.bases)]
+            ),
         },
     )
 
@@ -156,6 +159,7 @@ ITEM_WORDS = {
     "period": gettext_lazy("oppfølgingsperiode"),
     "decision": gettext_lazy("vedtak"),
     "consent": gettext_lazy("samtykke"),
+    "disclosure": gettext_lazy("utlevering"),
     "deadline": gettext_lazy("frist"),
     "activity-plan": gettext_lazy("aktivitetsplan"),
     "activity": gettext_lazy("aktivitet"),
