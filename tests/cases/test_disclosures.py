@@ -460,3 +460,71 @@ def test_only_the_holder_withdraws_a_consent(people: Any, client_for: Any) -> No
     consent.refresh_from_db()
     assert consent.withdrawn_by_id == people.nav_advisor.pk
     assert consent.withdrawn_at is not None and consent.withdrawn_at <= timezone.now()
+
+
+# --- Min side ---------------------------------------------------------------------------------
+
+
+def _own_page(user: Any, youth: Any) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/me/{youth.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_bvl_13_2_disclosure_is_not_shown_to_the_youth_or_guardians_on_min_side(
+    people: Any, client_for: Any
+) -> None:
+    from cases import portal, services
+
+    youth = _minor(people)
+    guardian = services.guardian_add(
+        actor=people.nav_advisor,
+        youth=youth,
+        full_name="Kari Mor",
+        relation="PARENT",
+        has_parental_responsibility=True,
+    )
+    nav = client_for(people.nav_advisor)
+    told = _entry(nav, youth, people.nav, "FAMILY_AND_ECONOMY", "Forteller om vold hjemme")
+    assert _disclose(nav, youth, people, entries=[told]).status_code == 201
+    client_for(people.cw_caseworker).get(f"/api/v1/youths/{youth.pk}/timeline/")
+    youth_account = portal.account_create(youth=youth, username="sara", password="x-123456")
+    guardian_account = portal.account_create(
+        youth=youth, guardian=guardian, username="kari", password="x-123456"
+    )
+
+    for account in (youth_account, guardian_account):
+        page = _own_page(account.user, youth)
+        assert "utlevering" not in page
+        assert "Barnevernsloven" not in page
+
+
+def test_an_oppl_9_4_disclosure_is_shown_to_the_youth_on_min_side(
+    people: Any, client_for: Any
+) -> None:
+    from cases import portal
+
+    factories.follow(people.school_counsellor, people.school, people.youth)
+    school = client_for(people.school_counsellor)
+    dropped = _entry(school, people.youth, people.school, "EDUCATION", "Sluttet 3. mars")
+    response = _disclose(
+        school,
+        people.youth,
+        people,
+        from_service=str(people.school.pk),
+        to_service=str(people.ot.pk),
+        basis="oppl-9-4",
+        reason="Eleven har avbrutt opplæringen.",
+        entries=[dropped],
+    )
+    assert response.status_code == 201, response.json()
+    account = portal.account_create(youth=people.youth, username="emma", password="x-123456")
+
+    page = _own_page(account.user, people.youth)
+
+    assert "utlevering" in page
+    assert "Opplæringslova (2023) § 9-4" in page
