@@ -104,8 +104,7 @@ def referral_send(
             bases[category] = coverage.basis
     if missing:
         raise _refuse(
-            _("Mangler samtykke for å dele: %(missing)s.")
-            % {"missing": ", ".join(missing)},
+            _("Mangler samtykke for å dele: %(missing)s.") % {"missing": ", ".join(missing)},
             "not_covered",
             "categories",
         )
