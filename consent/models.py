@@ -303,17 +303,17 @@ class Disclosure(models.Model):
 class DisclosedItem(models.Model):
     """One item a disclosure gave the recipient: its type (the access log's word for it), id and
     category. The subject and recipient are copied from the disclosure so the gate finds an
-    item's recipients with one index."""
+    item's recipients with one index, without a join."""
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="items")
     subject = models.ForeignKey(
-        settings.CONSENT_SUBJECT_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # led by the (subject, to party, type) index below
+        settings.CONSENT_SUBJECT_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     to_party = models.ForeignKey(
-        settings.CONSENT_PARTY_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+        settings.CONSENT_PARTY_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the gate reads it through the (item, to party) index below
     )
     item_type = models.CharField(max_length=50)
     item_id = models.UUIDField()
@@ -326,11 +326,8 @@ class DisclosedItem(models.Model):
             )
         ]
         indexes = [
-            # The gate, one youth: "which of this youth's items were disclosed to these parties?"
-            models.Index(
-                fields=["subject", "to_party", "item_type"], name="disclosed_item_subject_to"
-            ),
-            # The gate, a list: "was this item disclosed to one of these parties?"
+            # The gate (``cases.access._disclosed``): "was this item disclosed to one of these
+            # parties?", for a list of items and for one youth's.
             models.Index(fields=["item_id", "to_party"], name="disclosed_item_item_to"),
         ]
 

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('item_type', models.CharField(max_length=50)),
                 ('item_id', models.UUIDField()),
                 ('category', models.CharField(choices=[('GENERAL', 'Generelt (identitet, kontakt, hvilke tjenester som følger opp)'), ('EDUCATION', 'Utdanning'), ('WORK_AND_WELFARE', 'Arbeid og velferd (NAV-oppfølging)'), ('HEALTH', 'Helse'), ('CHILD_WELFARE', 'Barnevern'), ('FAMILY_AND_ECONOMY', 'Familie og økonomi')], max_length=20)),
-                ('subject', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.youth')),
+                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.youth')),
                 ('to_party', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.service')),
                 ('disclosure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='consent.disclosure')),
             ],
@@ -77,10 +77,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='disclosure',
             constraint=models.CheckConstraint(condition=models.Q(('from_party', models.F('to_party')), _negated=True), name='disclosure_to_another_party'),
-        ),
-        migrations.AddIndex(
-            model_name='discloseditem',
-            index=models.Index(fields=['subject', 'to_party', 'item_type'], name='disclosed_item_subject_to'),
         ),
         migrations.AddIndex(
             model_name='discloseditem',
