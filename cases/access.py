@@ -46,6 +46,7 @@ from django.http import Http404
 from cases.models import (
     CASELOAD_ROLES,
     SENSITIVE_INVOLVEMENT,
+    FollowUpEntry,
     FollowUpPeriod,
     Referral,
     Service,
@@ -55,7 +56,8 @@ from cases.models import (
     kind_category,
 )
 from consent.categories import Category
-from consent.coverage import covered_flows, covering_flows, covering_scopes
+from consent.coverage import covered_flows, covering_scopes
+from consent.models import DisclosedItem, Disclosure
 from consent.services import Access, access_log_record
 
 M = TypeVar("M", bound=models.Model)
@@ -255,9 +257,11 @@ def visible(
 
     An item (owned by a service, of one category) is visible when one of the viewer's services
     follows the youth (open period) and: that service owns it, or it is GENERAL, or an active
-    consent or a legal basis covers owner → that service for its category. Each row is annotated
-    with what allowed it (``access_own``, ``access_consent``, ``access_legal``) for the access
-    log. Managers see what their service sees; superusers nothing more.
+    consent covers owner → that service for its category, or its holder disclosed that very
+    item to one of the viewer's services on a legal basis (``Disclosure``). A legal basis opens
+    nothing else. Each row is annotated with what allowed it (``access_own``,
+    ``access_consent``, ``access_disclosed``) for the access log. Managers see what their
+    service sees; superusers nothing more.
 
     Items of many youths are read this way; one youth's through ``allowed_for`` (the same rule).
     """
@@ -265,15 +269,51 @@ def visible(
         return queryset.none()
     youth_id, owner_id = f"{youth}_id", f"{owner}_id"
     nested = _following(viewer, OuterRef(OuterRef(youth_id)))
-    return _with_access(
-        queryset.filter(Exists(_following(viewer, OuterRef(youth_id)))),
-        own=Exists(_following(viewer, OuterRef(youth_id)).filter(service_id=OuterRef(owner_id))),
+    owner_kind = f"{owner}__kind"
+    consent = covering_scopes(
         subject=OuterRef(youth_id),
+        from_party=OuterRef(owner_id),
+        from_kind=OuterRef(owner_kind),
         to_parties=nested.values("service_id"),
         to_kinds=nested.values("service__kind"),
-        owner=owner,
-        category=category,
+        category=OuterRef(category),
         at=at,
+    )
+    filtered = (
+        queryset.filter(Exists(_following(viewer, OuterRef(youth_id))))
+        .annotate(
+            access_own=Exists(
+                _following(viewer, OuterRef(youth_id)).filter(service_id=OuterRef(owner_id))
+            ),
+            access_consent=Subquery(consent.order_by("consent_id").values("consent_id")[:1]),
+            access_disclosed=_disclosed(viewer.reach, queryset.model, OuterRef("pk")),
+        )
+        .filter(
+            Q(access_own=True)
+            | Q(**{category: Category.GENERAL})
+            | Q(access_consent__isnull=False)
+            | Q(access_disclosed__isnull=False)
+        )
+    )
+    return filtered  # type: ignore[return-value]
+
+
+# The items a holder can disclose, by the type word the access log uses for them.
+DISCLOSABLE: dict[type[models.Model], str] = {FollowUpEntry: "entry"}
+
+
+def _disclosed(parties: Sequence[Any], model: type[models.Model], item: Any) -> Any:
+    """The legal basis on which ``item`` (a value or OuterRef) was disclosed to one of
+    ``parties``, the first by disclosure; NULL when it was not (always, for a kind of item
+    that is never disclosed)."""
+    if model not in DISCLOSABLE:
+        return Value(None, output_field=models.CharField())
+    return Subquery(
+        DisclosedItem.objects.filter(
+            item_type=DISCLOSABLE[model], item_id=item, to_party_id__in=parties
+        )
+        .order_by("disclosure_id")
+        .values("disclosure__basis_id")[:1]
     )
 
 
@@ -281,20 +321,23 @@ def visible(
 class Allowed:
     """``visible``'s rule for one youth as an allow-list: which (owner, category) items the
     viewer's services that follow the youth (``parties``, of ``kinds``) may see. An owner is a
-    service id or, for a flow that covers any service of a kind, that kind."""
+    service id or, for a flow that covers any service of a kind, that kind. Items disclosed to
+    one of the viewer's services (``reach``) are found in the same query as the items."""
 
     youth_id: Any
     parties: tuple[Any, ...]
     kinds: tuple[str, ...]
     by_consent: dict[tuple[Any, str], Any]  # (owner, category) -> the consent's id
-    by_law: dict[tuple[str, str], str]  # (owner kind, category) -> the legal basis' code
+    reach: tuple[Any, ...] = ()
 
     def q(self, *, owner: str = "service", category: str = "category") -> Q:
-        """The rule as a condition on rows of this youth (owned by ``owner``, of ``category``)."""
+        """The rule as a condition on rows of this youth (owned by ``owner``, of ``category``):
+        own, general, or covered by a consent (disclosures are items, not rows of a kind:
+        ``filter`` adds them)."""
         allowed = Q(**{f"{owner}_id__in": self.parties}) | Q(**{category: Category.GENERAL})
         by_party: dict[Any, set[str]] = {}
         by_kind: dict[str, set[str]] = {}
-        for from_owner, item_category in [*self.by_consent, *self.by_law]:
+        for from_owner, item_category in self.by_consent:
             wanted = by_kind if isinstance(from_owner, str) else by_party
             wanted.setdefault(from_owner, set()).add(item_category)
         for party, categories in by_party.items():
@@ -311,18 +354,22 @@ class Allowed:
         owner: str = "service",
         category: str = "category",
     ) -> QuerySet[M]:
-        """The youth's items in ``queryset`` the viewer may see (plain filters, no subquery)."""
-        return queryset.filter(
-            self.q(owner=owner, category=category), **{f"{youth}_id": self.youth_id}
+        """The youth's items in ``queryset`` the viewer may see (plain filters), each annotated
+        with the legal basis it was disclosed on, if it was (``access_disclosed``)."""
+        annotated = queryset.filter(**{f"{youth}_id": self.youth_id}).annotate(
+            access_disclosed=_disclosed(self.reach, queryset.model, OuterRef("pk"))
         )
+        allowed = self.q(owner=owner, category=category)
+        return annotated.filter(allowed | Q(access_disclosed__isnull=False))  # type: ignore[return-value]
 
     def sees(self, owner_id: Any, owner_kind: str, category: str) -> bool:
-        """Whether the viewer may see one item (``filter``'s rule for a row at hand)."""
+        """Whether the viewer may see one item of ``q``'s (its rule for a row at hand)."""
         return (
-            category == Category.GENERAL or self.basis(owner_id, owner_kind, category) != "general"
+            category == Category.GENERAL
+            or self.basis(owner_id, owner_kind, category, None) != "general"
         )
 
-    def basis(self, owner_id: Any, owner_kind: str, category: str) -> str:
+    def basis(self, owner_id: Any, owner_kind: str, category: str, disclosed: str | None) -> str:
         """What allows an item of ``filter``'s: as ``basis_of`` says for ``visible``'s."""
         if owner_id in self.parties:
             return "own"
@@ -336,82 +383,42 @@ class Allowed:
         ]
         if consents:
             return f"consent:{uuid.UUID(str(min(consents)))}"
-        law = self.by_law.get((owner_kind, category))
-        return f"legal:{law}" if law else "general"
+        if category == Category.GENERAL:
+            return "general"
+        return f"legal:{disclosed}" if disclosed else "general"
 
 
 def allowed_for(
     viewer: Viewer, youth_id: Any, *, at: datetime.datetime | None = None
 ) -> Allowed | None:
     """The allow-list of one youth's items for the viewer: two queries (the services that follow
-    the youth, and the flows that consents and legal bases cover into them); None when none of
-    the viewer's services follows the youth (who then sees none of its items)."""
+    the youth, and the flows that consents cover into them); None when none of the viewer's
+    services follows the youth (who then sees none of its items)."""
     following = following_services(viewer, youth_id)
     if not following:
         return None
     parties = tuple(service for service, _kind in following)
     kinds = tuple(sorted({kind for _service, kind in following}))
     by_consent: dict[tuple[Any, str], Any] = {}
-    by_law: dict[tuple[str, str], str] = {}
     rows = covered_flows(subject=youth_id, to_parties=parties, to_kinds=kinds, at=at)
-    for from_party, from_kind, item_category, consent_id, basis_id in rows:
+    for from_party, from_kind, item_category, consent_id in rows:
         # Of several that cover a flow, the first by id names it (as ``visible`` picks it).
-        if consent_id is not None:
-            key = (from_party or from_kind, item_category)
-            by_consent[key] = min(consent_id, by_consent.get(key, consent_id))
-        elif basis_id is not None:
-            by_law[from_kind, item_category] = min(
-                basis_id, by_law.get((from_kind, item_category), basis_id)
-            )
-    return Allowed(youth_id, parties, kinds, by_consent, by_law)
-
-
-def _with_access(
-    queryset: QuerySet[M],
-    *,
-    own: Any,
-    subject: Any,
-    to_parties: Any,
-    to_kinds: Any,
-    owner: str,
-    category: str,
-    at: datetime.datetime | None,
-) -> QuerySet[M]:
-    """Annotate what allows each item (own, consent, legal basis) and keep the allowed ones."""
-    owner_id, owner_kind = f"{owner}_id", f"{owner}__kind"
-    consent = covering_scopes(
-        subject=subject,
-        from_party=OuterRef(owner_id),
-        from_kind=OuterRef(owner_kind),
-        to_parties=to_parties,
-        to_kinds=to_kinds,
-        category=OuterRef(category),
-        at=at,
-    )
-    legal = covering_flows(
-        from_kind=OuterRef(owner_kind), to_kinds=to_kinds, category=OuterRef(category)
-    )
-    filtered = queryset.annotate(
-        access_own=own,
-        access_consent=Subquery(consent.order_by("consent_id").values("consent_id")[:1]),
-        access_legal=Subquery(legal.order_by("basis_id").values("basis_id")[:1]),
-    ).filter(
-        Q(access_own=True)
-        | Q(**{category: Category.GENERAL})
-        | Q(access_consent__isnull=False)
-        | Q(access_legal__isnull=False)
-    )
-    return filtered  # type: ignore[return-value]
+        key = (from_party or from_kind, item_category)
+        by_consent[key] = min(consent_id, by_consent.get(key, consent_id))
+    return Allowed(youth_id, parties, kinds, by_consent, viewer.reach)
 
 
 def basis_of(item: Any) -> str:
-    """What allowed the user to see an item from ``visible()``: own, consent, legal or general."""
+    """What allowed the user to see an item from ``visible()``: own, consent, general, or the
+    legal basis of a disclosure of that item to the viewer's service."""
     if getattr(item, "access_own", False):
         return "own"
     if getattr(item, "access_consent", None):
         return f"consent:{uuid.UUID(str(item.access_consent))}"  # SQLite gives bare hex
-    if getattr(item, "access_legal", None):
-        return f"legal:{item.access_legal}"
+    if getattr(item, "category", None) == Category.GENERAL:
+        return "general"
+    if getattr(item, "access_disclosed", None):
+        return f"legal:{item.access_disclosed}"
     return "general"
 
 
@@ -499,6 +506,57 @@ def involvement_visible(
         covered |= Q(service__kind=kind) & Q(Exists(consent))
     sensitive = sorted(SENSITIVE_INVOLVEMENT)
     return periods.filter(Q(service_id__in=reach) | ~Q(service__kind__in=sensitive) | covered)
+
+
+def is_disclosed(basis: str) -> bool:
+    """Whether an item was seen because it was disclosed (a legal basis opens nothing else)."""
+    return basis.startswith("legal:")
+
+
+# --- Disclosures: what a holder gave another service on a legal basis ----------------------
+
+
+def disclosures_for(viewer: Viewer) -> QuerySet[Disclosure]:
+    """Disclosures the viewer's services made or received, whether or not they follow the
+    youth now: the holder keeps the record of what it told, the recipient what it was told."""
+    mine = viewer.reach
+    if not mine:
+        return Disclosure.objects.none()
+    return Disclosure.objects.filter(Q(from_party_id__in=mine) | Q(to_party_id__in=mine))
+
+
+def log_disclosures(viewer: Viewer, purpose: str, disclosures: Iterable[Disclosure]) -> None:
+    """Disclosures seen by the viewer: each with its items, on its legal basis."""
+    log_reads(
+        viewer,
+        purpose,
+        [
+            Read(
+                youth_id=d.subject_id,
+                following_service_ids=[d.to_party_id, d.from_party_id],
+                items=[
+                    {
+                        "type": "disclosure",
+                        "id": str(d.pk),
+                        "category": Category.GENERAL,
+                        "basis": f"legal:{d.basis_id}",
+                        "disclosure": str(d.pk),
+                    },
+                    *(
+                        {
+                            "type": i.item_type,
+                            "id": str(i.item_id),
+                            "category": i.category,
+                            "basis": f"legal:{d.basis_id}",
+                            "disclosure": str(d.pk),
+                        }
+                        for i in d.items.all()
+                    ),
+                ],
+            )
+            for d in disclosures
+        ],
+    )
 
 
 # --- The access log: every read of a youth's information, and every refused attempt --------

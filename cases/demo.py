@@ -379,6 +379,7 @@ def seed(
                     phone=f"9{rng.randint(1000000, 9999999)}",
                 )
                 counts["guardians"] += 1
+    counts["disclosures"] = _disclosure_to_child_welfare(ot, cw, staff_by_service, today)
     return counts
 
 
@@ -460,6 +461,49 @@ def _child_heard(
         decision=Decision.GIVEN,
         method=Method.DIGITAL,
     )
+
+
+def _disclosure_to_child_welfare(
+    ot: Service, cw: Service, staff_by_service: dict[str, list], today: datetime.date
+) -> int:
+    """OT tells child welfare about a minor under barnevernsloven § 13-2: one note, chosen, with
+    the reason; child welfare sees that note and nothing else of OT's. None without a minor."""
+    minor = (
+        Youth.objects.filter(
+            periods__service=ot,
+            periods__ended_on__isnull=True,
+            birth_date__gt=ages.latest_birth_date(today, 18),
+        )
+        .order_by("birth_date", "pk")
+        .first()
+    )
+    if minor is None:
+        return 0
+    counsellor = minor.periods.get(service=ot, ended_on__isnull=True).responsible
+    counsellor = counsellor or staff_by_service[ot.name][0]
+    entry = services.entry_log(
+        actor=counsellor,
+        youth=minor,
+        service=ot,
+        occurred_on=today,
+        kind="CONVERSATION",
+        category="FAMILY_AND_ECONOMY",
+        text="Forteller at det er mye krangel og slag hjemme; tør ikke gå hjem i helgene.",
+    )
+    services.disclosure_make(
+        actor=counsellor,
+        youth=minor,
+        from_service=ot,
+        to_service=cw,
+        basis="bvl-13-2",
+        reason=(
+            "Ungdommen (under 18) forteller om vold i hjemmet: grunn til å tro at barnet blir "
+            "mishandlet (barnevernsloven § 13-2)."
+        ),
+        report="Bekymringsmelding fra OT. Ungdommen vet at vi melder.",
+        entry_ids=[entry.pk],
+    )
+    return 1
 
 
 GROUPS = [

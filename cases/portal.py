@@ -31,7 +31,7 @@ from cases.models import (
 )
 from consent import ages
 from consent.categories import Category
-from consent.models import AccessLogEntry, Consent, Giver, Method
+from consent.models import AccessLogEntry, Consent, Giver, LegalBasis, Method
 from core.errors import ApplicationError
 
 
@@ -62,6 +62,15 @@ def withheld(account: PortalAccount, today: datetime.date) -> frozenset[str]:
     ):
         return frozenset({Category.HEALTH})
     return frozenset()
+
+
+def withheld_bases() -> frozenset[str]:
+    """Access-log bases not shown on the page, to the youth or the guardians: disclosures on a
+    legal basis whose law keeps them from the family, and the recipient's reads of what was
+    disclosed (barnevernsloven § 13-2, helsepersonelloven § 33; the rule and its sources are in
+    ``cases.legal_bases``). One query."""
+    codes = LegalBasis.objects.filter(shown_on_own_page=False).values_list("code", flat=True)
+    return frozenset(f"legal:{code}" for code in codes)
 
 
 def takeover(account: PortalAccount, today: datetime.date) -> list[tuple[datetime.date, list[str]]]:
@@ -160,7 +169,9 @@ def withdraw(*, user: Any, youth_id: Any, consent_id: Any) -> Consent:
         raise ApplicationError(
             _("Dette samtykket kan ikke trekkes tilbake herfra."), code="not_withdrawable"
         )
-    return services.consent_withdraw(actor=user, consent=consent, method=Method.DIGITAL)
+    return services.consent_withdraw(
+        actor=user, consent=consent, method=Method.DIGITAL, on_own_page=True
+    )
 
 
 def may_object(account: PortalAccount, today: datetime.date) -> bool:

@@ -2,11 +2,12 @@
 
 Four sources (follow-up entries, referrals, follow-up periods, consents), each read with one
 query of at most ``limit + 1`` rows after the cursor, merged in Python: a fixed number of queries
-whatever the page. Entries go through the youth's allow-list (``access.allowed_for``). Who
-follows and who referred to whom are general information that every following service sees,
-except where the service's involvement is itself confidential (health, child welfare and the
-like: ``access.involvement_filter``); why a service follows is in its own category. Which
-consents exist is general; a referral's message shows only to the two services it is between.
+whatever the page. Entries go through the youth's allow-list (``access.allowed_for``), and one a
+holder disclosed to the viewer's service carries its legal basis. Who follows and who referred
+to whom are general information that every following service sees, except where the service's
+involvement is itself confidential (health, child welfare and the like:
+``access.involvement_filter``); why a service follows is in its own category. Which consents
+exist is general; a referral's message shows only to the two services it is between.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _entries(allowed: access.Allowed | None, cursor: Key | None, limit: int) -> 
         allowed.filter(FollowUpEntry.objects.filter(deleted_at__isnull=True))
         .filter(_before(_position(cursor), "occurred_on", "created_at"))
         .order_by("-occurred_on", "-created_at", "-pk")
-        .values(*ENTRY_VALUES)[: limit + 1]
+        .values(*ENTRY_VALUES, "access_disclosed")[: limit + 1]
     )
     return [
         Item(
@@ -69,7 +70,9 @@ def _entries(allowed: access.Allowed | None, cursor: Key | None, limit: int) -> 
             (e["occurred_on"], e["created_at"], str(e["id"])),
             e,
             e["category"],
-            allowed.basis(e["service_id"], e["service__kind"], e["category"]),
+            allowed.basis(
+                e["service_id"], e["service__kind"], e["category"], e["access_disclosed"]
+            ),
         )
         for e in entries
     ]
@@ -223,7 +226,7 @@ def _referral_item(
     category = involvement_category(kind)
     if any(pk in mine for pk, _kind in ends):
         return Item("referral", key, r, category, "own")
-    basis = allowed.basis(service_id, kind, category) if allowed else "general"
+    basis = allowed.basis(service_id, kind, category, None) if allowed else "general"
     return Item("referral", key, r, category, basis)
 
 
@@ -251,7 +254,7 @@ def _periods(
         if not access.reason_shown(allowed, service_id, kind):
             p["reason"] = p["end_reason"] = ""
         category = involvement_category(kind)
-        basis = allowed.basis(service_id, kind, category) if allowed else "general"
+        basis = allowed.basis(service_id, kind, category, None) if allowed else "general"
         key = (p["started_on"], p["created_at"], str(p["id"]))
         items.append(Item("period", key, p, category, basis))
     return items

@@ -1,9 +1,10 @@
 """Is this flow covered right now, and by what? Answered as SQL, so callers can filter with it.
 
 A flow is (subject, from party, to party, category). It is covered by an active consent scope
-(given, in force, not withdrawn, not expired, giver still the right one) or by an active legal
-basis for (from kind, to kind, category). The arguments may be plain values or ``OuterRef``s, so
-the same expressions filter one item or a whole list in one query.
+(given, in force, not withdrawn, not expired, giver still the right one), and by nothing else: a
+legal basis lets the holder disclose chosen items (``Disclosure``), it never opens a flow. The
+arguments may be plain values or ``OuterRef``s, so the same expressions filter one item or a
+whole list in one query.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Q, QuerySet, UUIDField, Value
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from consent.models import ConsentScope, Decision, LegalBasisFlow
+from consent.models import ConsentScope, Decision
 
 
 def in_force_scopes(
@@ -57,13 +58,6 @@ def covering_scopes(
     )
 
 
-def covering_flows(*, from_kind: Any, to_kinds: Any, category: Any) -> QuerySet[LegalBasisFlow]:
-    """Legal-basis flows that allow (from kind → any of ``to_kinds``, category)."""
-    return LegalBasisFlow.objects.filter(
-        from_kind=from_kind, to_kind__in=to_kinds, category=category, basis__is_active=True
-    )
-
-
 def covered_flows(
     *,
     subject: Any,
@@ -71,29 +65,19 @@ def covered_flows(
     to_kinds: Any,
     at: datetime.datetime | None = None,
     on: datetime.date | None = None,
-) -> list[tuple[Any, str, str, Any, str | None]]:
-    """Every flow about ``subject`` into ``to_parties`` (or any party of ``to_kinds``) that is
-    covered at ``at``, in one query: (from party or None, from kind, category, consent id or
-    None, legal basis code or None). A row with a from party covers items of that party; one
-    without covers items of any party of the from kind."""
-    scopes = (
+) -> list[tuple[Any, str, str, Any]]:
+    """Every flow about ``subject`` into ``to_parties`` (or any party of ``to_kinds``) that a
+    consent covers at ``at``, in one query: (from party or None, from kind, category, consent
+    id). A row with a from party covers items of that party; one without covers items of any
+    party of the from kind."""
+    return list(
         in_force_scopes(at=at, on=on)
         .filter(
             Q(to_party__in=to_parties) | Q(to_party__isnull=True, to_kind__in=to_kinds),
             subject=subject,
         )
-        .annotate(basis=Value(None, output_field=CharField()))
-        .values_list("from_party_id", "from_kind", "category", "consent_id", "basis")
+        .values_list("from_party_id", "from_kind", "category", "consent_id")
     )
-    flows = (
-        LegalBasisFlow.objects.filter(to_kind__in=to_kinds, basis__is_active=True)
-        .annotate(
-            party=Value(None, output_field=UUIDField()),
-            consent=Value(None, output_field=UUIDField()),
-        )
-        .values_list("party", "from_kind", "category", "consent", "basis_id")
-    )
-    return list(scopes.union(flows, all=True))
 
 
 def party_kind(party: Any) -> str:
@@ -102,20 +86,19 @@ def party_kind(party: Any) -> str:
 
 @dataclass(frozen=True)
 class Coverage:
-    """What covers a flow: a consent (by id) or a legal basis (by code)."""
+    """What covers a flow: a consent, by id."""
 
-    consent_id: Any = None
-    legal_basis: str | None = None
+    consent_id: Any
 
     @property
     def basis(self) -> str:
-        return f"consent:{self.consent_id}" if self.consent_id else f"legal:{self.legal_basis}"
+        return f"consent:{self.consent_id}"
 
 
 def flow_coverage(
     *, subject: Any, from_party: Any, to_party: Any, category: str
 ) -> Coverage | None:
-    """Check one concrete flow now (two small indexed queries at most)."""
+    """Check one concrete flow now (one small indexed query)."""
     consent_id = (
         covering_scopes(
             subject=subject,
@@ -128,13 +111,4 @@ def flow_coverage(
         .values_list("consent_id", flat=True)
         .first()
     )
-    if consent_id:
-        return Coverage(consent_id=consent_id)
-    code = (
-        covering_flows(
-            from_kind=party_kind(from_party), to_kinds=[party_kind(to_party)], category=category
-        )
-        .values_list("basis_id", flat=True)
-        .first()
-    )
-    return Coverage(legal_basis=code) if code else None
+    return Coverage(consent_id=consent_id) if consent_id else None

@@ -158,6 +158,9 @@ class ConsentScope(models.Model):
     to_kind = models.CharField(max_length=20, blank=True)
     category = models.CharField(max_length=20, choices=Category.choices)
     competent_until = models.DateField(null=True, blank=True)
+    # Why a flow names a kind of service rather than a service that follows the subject (say,
+    # "the NAV office the youth will be referred to"); required for such a flow.
+    kind_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [
@@ -241,7 +244,15 @@ class GuardianDecision(models.Model):
 
 
 class LegalBasis(models.Model):
-    """A named statutory basis that allows some flows without consent."""
+    """A named statutory basis on which the holder of information may disclose some of it to
+    another party without consent: never a standing right of the recipient to read.
+
+    Its flows say which kind of party may disclose which categories to which kind.
+    ``subject_under_age`` is the age limit of the law (a duty about a *child* applies while the
+    subject is under 18); ``shown_on_own_page`` whether the subject's own page shows a
+    disclosure on this basis (and the recipient's reads of it), as the project's
+    ``legal_bases`` module states with its source for each basis.
+    """
 
     code = models.SlugField(_("kode"), max_length=50, primary_key=True)
     name = models.CharField(_("navn"), max_length=200)
@@ -249,6 +260,10 @@ class LegalBasis(models.Model):
     description = models.TextField(_("beskrivelse"))
     source_url = models.URLField(_("kilde"), blank=True)
     is_active = models.BooleanField(_("i bruk"), default=True)
+    subject_under_age = models.PositiveSmallIntegerField(
+        _("gjelder bare under alder"), null=True, blank=True
+    )
+    shown_on_own_page = models.BooleanField(_("vises på Min side"), default=True)
 
     class Meta:
         verbose_name = _("rettslig grunnlag")
@@ -260,7 +275,8 @@ class LegalBasis(models.Model):
 
 
 class LegalBasisFlow(models.Model):
-    """One flow a legal basis allows: from a party kind to a party kind, one category."""
+    """One route a legal basis opens for a disclosure: a party of one kind may disclose items
+    of one category to a party of another kind."""
 
     basis = models.ForeignKey(LegalBasis, on_delete=models.CASCADE, related_name="flows")
     from_kind = models.CharField(_("fra tjenestetype"), max_length=20)
@@ -276,12 +292,111 @@ class LegalBasisFlow(models.Model):
             )
         ]
         indexes = [
-            # The coverage query: "which basis allows this kind → kind for this category?"
+            # A disclosure's check: "does this basis let this kind disclose this category?"
             models.Index(fields=["from_kind", "to_kind", "category"], name="legal_flow_lookup"),
         ]
 
     def __str__(self) -> str:
         return f"{self.category}: {self.from_kind} → {self.to_kind}"
+
+
+class Disclosure(models.Model):
+    """Information the holding party gave another party on a legal basis, without consent.
+
+    A named staff member of the holder (``from_party``) discloses chosen items, or a written
+    report, to a named recipient (``to_party``) with the reason the law's conditions are met.
+    The recipient sees exactly those items from then on (a disclosure is never undone: what was
+    told has been told). Never edited.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.ForeignKey(
+        settings.CONSENT_SUBJECT_MODEL,
+        verbose_name=_("gjelder"),
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+    )
+    from_party = models.ForeignKey(
+        settings.CONSENT_PARTY_MODEL,
+        verbose_name=_("fra tjeneste"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # led by the (from party, -at) index below
+    )
+    to_party = models.ForeignKey(
+        settings.CONSENT_PARTY_MODEL,
+        verbose_name=_("til tjeneste"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # led by the (to party, -at) index below
+    )
+    basis = models.ForeignKey(
+        LegalBasis, verbose_name=_("rettslig grunnlag"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("hvorfor vilkårene er oppfylt"))
+    report = models.TextField(_("skriftlig melding"), blank=True)
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gitt av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    disclosed_at = models.DateTimeField(_("gitt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("utlevering")
+        verbose_name_plural = _("utleveringer")
+        ordering = ["-disclosed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_party=models.F("to_party")), name="disclosure_to_another_party"
+            ),
+        ]
+        indexes = [
+            # The subject's disclosures, newest first (the youth's page).
+            models.Index(fields=["subject", "-disclosed_at"], name="disclosure_subject_at"),
+            # What a party disclosed, and what it received, newest first (the two lists).
+            models.Index(fields=["from_party", "-disclosed_at"], name="disclosure_from_at"),
+            models.Index(fields=["to_party", "-disclosed_at"], name="disclosure_to_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.basis_id}: {self.from_party_id} → {self.to_party_id}"
+
+
+class DisclosedItem(models.Model):
+    """One item a disclosure gave the recipient: its type (the access log's word for it), id and
+    category. The subject and recipient are copied from the disclosure so the gate finds an
+    item's recipients with one index, without a join."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="items")
+    subject = models.ForeignKey(
+        settings.CONSENT_SUBJECT_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_party = models.ForeignKey(
+        settings.CONSENT_PARTY_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the gate reads it through the (item, to party) index below
+    )
+    item_type = models.CharField(max_length=50)
+    item_id = models.UUIDField()
+    category = models.CharField(max_length=20, choices=Category.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "item_type", "item_id"], name="disclosed_item_once"
+            )
+        ]
+        indexes = [
+            # The gate (``cases.access._disclosed``): "was this item disclosed to one of these
+            # parties?", for a list of items and for one youth's.
+            models.Index(fields=["item_id", "to_party"], name="disclosed_item_item_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_type} {self.item_id}"
 
 
 class AccessLogEntry(models.Model):

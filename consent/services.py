@@ -1,4 +1,4 @@
-"""Writes of the consent app: record and withdraw consents, record accesses.
+"""Writes of the consent app: record and withdraw consents, record disclosures and accesses.
 
 Each runs in one transaction and writes its audit entry in it. Callers (the upper apps) resolve
 who the guardians are and pass the subject's birth date; this app applies the age rules.
@@ -18,13 +18,18 @@ from django.utils.translation import gettext_lazy as _
 
 from consent import ages
 from consent.categories import Category
+from consent.coverage import party_kind
 from consent.models import (
     AccessLogEntry,
     Consent,
     ConsentScope,
     Decision,
+    DisclosedItem,
+    Disclosure,
     Giver,
     GuardianDecision,
+    LegalBasis,
+    LegalBasisFlow,
     Method,
 )
 from core.audit import audit_record
@@ -40,6 +45,14 @@ class Flow:
     from_kind: str = ""
     to_party: Any = None
     to_kind: str = ""
+    kind_reason: str = ""
+
+
+# A consent names the flows between the services that work with the youth: a handful, each for
+# some categories. More than this is a mistake (or an attempt to open everything), not a need.
+MAX_FLOWS = 30
+# A disclosure gives chosen items, not a record: the law's duty is to tell what is needed.
+MAX_DISCLOSED_ITEMS = 50
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,8 @@ def consent_record(
     valid_from = valid_from or now
     if not flows or not all(flow.categories for flow in flows):
         raise _error(_("Oppgi minst én flyt med kategorier."), "no_flows", "flows")
+    if len(flows) > MAX_FLOWS:
+        raise _error(too_many_flows(), "too_many_flows", "flows")
     if method == Method.ORAL and documented_by is None:
         raise _error(
             _("Muntlig samtykke må dokumenteres av en navngitt ansatt."),
@@ -275,6 +290,7 @@ def consent_record(
             to_party=flow.to_party,
             to_kind="" if flow.to_party is not None else flow.to_kind,
             category=category,
+            kind_reason=flow.kind_reason,
             competent_until=(
                 ages.guardians_competent_until(subject_birth_date, category, municipality_number)
                 if giver == Giver.GUARDIANS
@@ -357,6 +373,160 @@ def consent_withdraw(
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_method"])
     audit_record(actor=by, action="consent.withdrawn", subject=locked.subject, target=locked)
     return locked
+
+
+def too_many_flows() -> Any:
+    return _("Et samtykke kan ha høyst %(max)s flyter.") % {"max": MAX_FLOWS}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item to disclose: its type (the word the access log uses), id and category."""
+
+    type: str
+    id: Any
+    category: str
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    subject: Any,
+    subject_birth_date: datetime.date,
+    from_party: Any,
+    to_party: Any,
+    basis_code: str,
+    reason: str,
+    report: str,
+    items: Sequence[Item],
+    disclosed_by: Any,
+    role: str = "",
+) -> Disclosure:
+    """Record that ``from_party`` disclosed ``items`` (and/or a written report) about
+    ``subject`` to ``to_party`` on a legal basis, and log it.
+
+    The basis must be in force, let a party of the holder's kind disclose each item's category
+    to a party of the recipient's kind (``LegalBasisFlow``), and apply at the subject's age
+    today (``subject_under_age``: barnevernsloven § 13-2 and helsepersonelloven § 33 concern a
+    child, under 18). The caller checks that the holder holds the items and that the staff
+    member works for it. The disclosure and its access-log row are written in one transaction.
+    """
+    now = timezone.now()
+    basis = LegalBasis.objects.filter(code=basis_code, is_active=True).first()
+    if basis is None:
+        raise _error(_("Ukjent rettslig grunnlag."), "unknown_basis", "basis")
+    if from_party.pk == to_party.pk:
+        raise _error(_("Velg en annen tjeneste som mottaker."), "same_party", "to_service")
+    if not reason.strip():
+        raise _error(_("Skriv hvorfor vilkårene i loven er oppfylt."), "no_reason", "reason")
+    if not items and not report.strip():
+        raise _error(
+            _("Velg opplysninger eller skriv en melding som skal gis."),
+            "nothing_disclosed",
+            "items",
+        )
+    if len(items) > MAX_DISCLOSED_ITEMS:
+        raise _error(
+            _("En utlevering kan ha høyst %(max)s opplysninger.") % {"max": MAX_DISCLOSED_ITEMS},
+            "too_many_items",
+            "items",
+        )
+    if basis.subject_under_age is not None and (
+        ages.age_on(subject_birth_date, timezone.localdate(now)) >= basis.subject_under_age
+    ):
+        raise _error(
+            _("%(law)s gjelder bare for barn under %(age)s år.")
+            % {"law": basis.law_and_section, "age": basis.subject_under_age},
+            "subject_too_old",
+            "basis",
+        )
+    routes = set(
+        LegalBasisFlow.objects.filter(
+            basis=basis, from_kind=party_kind(from_party), to_kind=party_kind(to_party)
+        ).values_list("category", flat=True)
+    )
+    if not routes:
+        raise _error(
+            _("%(law)s gir ikke denne tjenesten grunnlag for å gi opplysninger til mottakeren.")
+            % {"law": basis.law_and_section},
+            "basis_does_not_apply",
+            "to_service",
+        )
+    outside = sorted({item.category for item in items} - routes)
+    if outside:
+        raise _error(
+            _("%(law)s gjelder ikke opplysninger i kategorien «%(category)s».")
+            % {"law": basis.law_and_section, "category": Category(outside[0]).label},
+            "category_not_covered",
+            "items",
+        )
+    disclosure = Disclosure(
+        subject=subject,
+        from_party=from_party,
+        to_party=to_party,
+        basis=basis,
+        reason=reason,
+        report=report,
+        disclosed_by=disclosed_by,
+        disclosed_at=now,
+    )
+    disclosure.full_clean()
+    disclosure.save(force_insert=True)
+    DisclosedItem.objects.bulk_create(
+        DisclosedItem(
+            disclosure=disclosure,
+            subject=subject,
+            to_party=to_party,
+            item_type=item.type,
+            item_id=item.id,
+            category=item.category,
+        )
+        for item in items
+    )
+    audit_record(
+        actor=disclosed_by,
+        action="disclosure.made",
+        subject=subject,
+        target=disclosure,
+        data={"basis": basis.code, "items": len(items), "report": bool(report.strip())},
+    )
+    access_log_record(
+        actor=disclosed_by,
+        accesses=[
+            Access(
+                subject_id=subject.pk,
+                granted=True,
+                purpose="disclosure",
+                party_id=from_party.pk,
+                role=role,
+                categories=sorted({item.category for item in items}),
+                items=[disclosure_log_item(disclosure, basis.code)]
+                + [
+                    {
+                        "type": item.type,
+                        "id": str(item.id),
+                        "category": item.category,
+                        "basis": f"legal:{basis.code}",
+                        "disclosure": str(disclosure.pk),
+                    }
+                    for item in items
+                ],
+                bases=[f"legal:{basis.code}"],
+            )
+        ],
+    )
+    return disclosure
+
+
+def disclosure_log_item(disclosure: Disclosure, basis_code: str) -> dict[str, Any]:
+    """A disclosure as an access-log item: the disclosure itself, with its basis."""
+    return {
+        "type": "disclosure",
+        "id": str(disclosure.pk),
+        "category": Category.GENERAL,
+        "basis": f"legal:{basis_code}",
+        "disclosure": str(disclosure.pk),
+    }
 
 
 @dataclass(frozen=True)

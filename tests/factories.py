@@ -156,11 +156,25 @@ def send_referral(people: Any, to_service: Service) -> Any:
     )
 
 
+def holder_staff(people: Any, service: Any) -> Any:
+    """The fixture's staff member who works in ``service`` (the holder of its records)."""
+    by_service = {
+        people.nav.pk: people.nav_advisor,
+        people.ot.pk: people.ot_counsellor,
+        people.school.pk: people.school_counsellor,
+        people.health.pk: people.health_nurse,
+        people.child_welfare.pk: people.cw_caseworker,
+        people.elsewhere.pk: people.outsider,
+    }
+    return by_service.get(getattr(service, "pk", None), people.nav_advisor)
+
+
 def give_consent(people: Any, *flows: Any, **fields: Any) -> Any:
-    """A consent the fixture's youth gives (by default to NAV's advisor, for cooperation)
-    covering ``flows`` (``consent.services.Flow``)."""
+    """A consent the fixture's youth gives, for cooperation, covering ``flows``
+    (``consent.services.Flow``): recorded by default by the staff member of the service the
+    first flow shares from (only the holder opens its records)."""
     values = {
-        "actor": people.nav_advisor,
+        "actor": holder_staff(people, flows[0].from_party if flows else None),
         "youth": people.youth,
         "decision": "GIVEN",
         "giver": "SUBJECT",

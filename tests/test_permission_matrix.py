@@ -74,7 +74,15 @@ def _shared_records(p: Any) -> None:
         category="WORK_AND_WELFARE",
         text="Møte om arbeidstrening",
     )
-    factories.give_consent(p, Flow(categories=["EDUCATION"], from_party=p.ot, to_party=p.school))
+    factories.give_consent(
+        p,
+        Flow(
+            categories=["EDUCATION"],
+            from_party=p.ot,
+            to_kind="SCHOOL",
+            kind_reason="Henvises til skolen",
+        ),
+    )
     services.referral_send(
         actor=p.ot_counsellor,
         youth=p.youth,
@@ -411,8 +419,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("youth-consents", "get"): Case(lambda p: f"/api/v1/youths/{p.youth.pk}/consents/", FOLLOWING),
     ("youth-consents", "post"): Case(
         lambda p: f"/api/v1/youths/{p.youth.pk}/consents/",
-        FOLLOWING,
+        OT_STAFF,  # the flow opens OT's records: only OT records it
         ok=201,
+        other={"nav_advisor": 400, "manager": 400},
         body=lambda p: {
             "decision": "GIVEN",
             "giver": "SUBJECT",
@@ -421,7 +430,11 @@ MATRIX: dict[tuple[str, str], Case] = {
             "method": "SIGNED_FORM",
             "agreed_text": "Jeg samtykker.",
             "flows": [
-                {"from_kind": "HEALTH", "to_service": str(p.nav.pk), "categories": ["HEALTH"]}
+                {
+                    "from_service": str(p.ot.pk),
+                    "to_service": str(p.nav.pk),
+                    "categories": ["EDUCATION"],
+                }
             ],
         },
     ),
@@ -463,8 +476,24 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("consent-withdraw", "post"): Case(
         lambda p: f"/api/v1/consents/{_consent(p)}/withdraw/",
-        FOLLOWING,
+        OT_STAFF,  # the consent opens OT's records: OT withdraws it
         body=lambda p: {"method": "DIGITAL"},
+        other={"nav_advisor": 400, "manager": 400},  # they reach it, but do not hold
+    ),
+    ("disclosure-list", "get"): Case(lambda p: "/api/v1/disclosures/", STAFF),
+    ("disclosure-list", "post"): Case(
+        lambda p: "/api/v1/disclosures/",
+        set(),
+        body=lambda p: {
+            "youth": str(p.youth.pk),
+            "from_service": str(p.nav.pk),
+            "to_service": str(p.child_welfare.pk),
+            "basis": "bvl-13-2",
+            "reason": "Grunn til å tro at barnet mishandles",
+            "report": "Melding",
+        },
+        # NAV holds and reaches the youth, but the youth is 19: § 13-2 is about children.
+        other={"nav_advisor": 400, "manager": 400},
     ),
     ("referral-list", "get"): Case(
         lambda p: "/api/v1/referrals/?box=outbox", OT_STAFF, denied="empty"

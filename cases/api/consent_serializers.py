@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.api.base import StaffField, StaffRefSerializer, StrictSerializer
-from cases.models import HealthObjection
+from cases.models import HealthObjection, ServiceKind
 from consent.categories import Category
 from consent.models import ANSWERS, Consent, ConsentScope, Giver, GuardianDecision, Method
+from consent.services import MAX_FLOWS
 
 
 class ScopeSerializer(serializers.ModelSerializer):
@@ -26,6 +27,7 @@ class ScopeSerializer(serializers.ModelSerializer):
             "to_kind",
             "category",
             "competent_until",
+            "kind_reason",
         ]
 
 
@@ -73,9 +75,16 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 class FlowInputSerializer(StrictSerializer):
     from_service = serializers.UUIDField(required=False, allow_null=True, default=None)
-    from_kind = serializers.CharField(max_length=20, required=False, default="")
+    from_kind = serializers.ChoiceField(
+        choices=ServiceKind.choices, required=False, default="", allow_blank=True
+    )
     to_service = serializers.UUIDField(required=False, allow_null=True, default=None)
-    to_kind = serializers.CharField(max_length=20, required=False, default="")
+    to_kind = serializers.ChoiceField(
+        choices=ServiceKind.choices, required=False, default="", allow_blank=True
+    )
+    kind_reason = serializers.CharField(
+        max_length=500, required=False, default="", allow_blank=True
+    )
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=6
     )
@@ -101,7 +110,11 @@ class ConsentInputSerializer(StrictSerializer):
     purpose = serializers.CharField(max_length=2000)
     method = serializers.ChoiceField(choices=Method.choices)
     agreed_text = serializers.CharField(max_length=20000)
-    flows = FlowInputSerializer(many=True)
+    flows = FlowInputSerializer(  # type: ignore[call-arg]
+        many=True,
+        max_length=MAX_FLOWS,
+        error_messages={"max_length": _("Et samtykke kan ha høyst {max_length} flyter.")},
+    )
     valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
     valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
     documented_by = StaffField(required=False, allow_null=True, default=None)

@@ -45,6 +45,7 @@ class YouthConsentsMixin:
                     from_kind=flow["from_kind"],
                     to_party=active_service(flow["to_service"]),
                     to_kind=flow["to_kind"],
+                    kind_reason=flow["kind_reason"],
                 )
                 for flow in data.pop("flows")
             ]

@@ -15,6 +15,9 @@ class TimelineItemSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     category = serializers.CharField()
     basis = serializers.CharField()
+    disclosed = serializers.BooleanField(
+        help_text="Disclosed to the viewer's service by its holder on a legal basis (read-only)."
+    )
     service = ServiceRefSerializer(allow_null=True)
     summary = serializers.CharField()
     text = serializers.CharField(allow_blank=True)

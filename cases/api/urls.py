@@ -6,6 +6,7 @@ from cases.api import (
     access_log,
     activities,
     consents,
+    disclosures,
     entries,
     handovers,
     ot_registrations,
@@ -19,6 +20,7 @@ router.register("services", views.ServiceViewSet, basename="service")
 router.register("follow-up-periods", views.FollowUpPeriodViewSet, basename="period")
 router.register("entries", entries.EntryViewSet, basename="entry")
 router.register("consents", consents.ConsentViewSet, basename="consent")
+router.register("disclosures", disclosures.DisclosureViewSet, basename="disclosure")
 router.register("referrals", referrals.ReferralViewSet, basename="referral")
 router.register("handovers", handovers.HandoverViewSet, basename="handover")
 router.register("access-log", access_log.AccessLogViewSet, basename="access-log")

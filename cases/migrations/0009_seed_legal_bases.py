@@ -16,7 +16,9 @@ def seed_legal_bases(apps, schema_editor):
     for entry in SEEDED:
         if LegalBasis.objects.filter(code=entry["code"]).exists():
             continue
-        fields = {k: v for k, v in entry.items() if k not in {"code", "flows"}}
+        # Only the fields the table has at this point (later migrations add the rest).
+        known = {field.name for field in LegalBasis._meta.get_fields()}
+        fields = {k: v for k, v in entry.items() if k in known and k not in {"code", "flows"}}
         basis = LegalBasis.objects.create(code=entry["code"], **fields)
         LegalBasisFlow.objects.bulk_create(
             LegalBasisFlow(basis=basis, from_kind=from_kind, to_kind=to_kind, category=category)

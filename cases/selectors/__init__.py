@@ -16,6 +16,7 @@ from cases.selectors.activity_plans import (
     decision_list,
 )
 from cases.selectors.consents import consent_for_user, consent_list
+from cases.selectors.disclosures import disclosed_entries, disclosure_list
 from cases.selectors.entries import entry_for_user, entry_item, entry_list
 from cases.selectors.handovers import handover_for_user, handover_list
 from cases.selectors.ot_registrations import ReasonCount, ot_registrations_by_reason
@@ -45,6 +46,8 @@ __all__ = [
     "consent_for_user",
     "consent_list",
     "decision_list",
+    "disclosed_entries",
+    "disclosure_list",
     "entry_for_user",
     "entry_item",
     "entry_list",

@@ -16,7 +16,7 @@ from consent.categories import Category
 
 # --- NAV follow-up: decisions, activity plans, activities -----------------------------------
 # Decisions and plans are work-and-welfare information owned by the NAV office; an activity has
-# its own category (treatment is health). Other services see them by consent or legal basis.
+# its own category (treatment is health). Other services see them by consent.
 
 
 def _as_work_and_welfare(queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -56,6 +56,7 @@ def timeline_fields(item: timeline.Item, my_services: set[Any]) -> dict[str, Any
         "at": at,
         "category": item.category,
         "basis": item.basis,
+        "disclosed": access.is_disclosed(item.basis),
     }
     if item.type == "entry":
         summary = labels.display_value(FollowUpEntry, "kind", obj["kind"])

@@ -10,6 +10,7 @@ from cases.services.activities import (
     decision_record,
 )
 from cases.services.consents import consent_give, consent_guardian_answer, consent_withdraw
+from cases.services.disclosures import disclosure_make
 from cases.services.followup import (
     ENTRY_EDITABLE_FIELDS,
     edit_window_closed,
@@ -60,6 +61,7 @@ __all__ = [
     "consent_guardian_answer",
     "consent_withdraw",
     "decision_record",
+    "disclosure_make",
     "edit_window_closed",
     "entry_delete",
     "entry_edit",

@@ -1,4 +1,18 @@
-"""Consent on a youth, recorded by staff: resolves who gives it and calls the consent app."""
+"""Consent on a youth, recorded by staff: resolves who gives it and calls the consent app.
+
+Only the holder opens its records (domain.md §7): a flow *from* a service is recorded by staff of
+that service (or given by the youth on their own page), never by a third service, for a service
+has a duty of confidentiality over what it holds and decides, with the youth, whether to share it
+(NAV-loven § 7, helsepersonelloven §§ 21-22, barnevernsloven § 13-1). A flow names services that
+follow the youth, or a kind of service with the reason a kind is named; at most
+``consent.services.MAX_FLOWS`` flows.
+
+Who may withdraw a consent: the youth, or a guardian who gave it, on their own page (``portal``);
+and staff of a service whose records the consent opens (a *from* service of one of its flows),
+which includes the service that recorded it. No one else: a service the consent lets read
+cannot close another holder's sharing. The youth need not go through the receiving service,
+since the page, or the service they gave it to, is as easy as giving it (GDPR art. 7(3)).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +23,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cases import dates
+from cases import access, dates
 from cases.events import fact_changed
-from cases.models import Guardian, Youth
+from cases.models import FollowUpPeriod, Guardian, ServiceKind, Youth
 from consent import services as consent_services
 from consent.models import Consent, Giver, Method
 from core.errors import ApplicationError
@@ -91,6 +105,7 @@ def consent_give(
     documented by the recording staff member unless another is named.
     """
     dates.check_date_windows({"valid_from": valid_from, "valid_until": valid_until}, DATE_WINDOWS)
+    _check_flows(access.viewer_for(actor), youth, flows)
     if method == Method.ORAL and documented_by is None:
         documented_by = actor
     answers: list[consent_services.GuardianAnswer] = []
@@ -132,6 +147,71 @@ def consent_give(
     return consent
 
 
+def _refuse(message: Any, code: str) -> ApplicationError:
+    return ApplicationError(message, code=code, fields={"flows": message})
+
+
+def _check_flows(
+    viewer: access.Viewer, youth: Youth, flows: Sequence[consent_services.Flow]
+) -> None:
+    """The holder rule and the follow rule for each flow (one query for who follows)."""
+    if len(flows) > consent_services.MAX_FLOWS:
+        raise _refuse(consent_services.too_many_flows(), "too_many_flows")
+    following = set(
+        FollowUpPeriod.objects.filter(youth=youth, ended_on__isnull=True).values_list(
+            "service_id", flat=True
+        )
+    )
+    for flow in flows:
+        if flow.from_party is None:
+            raise _refuse(
+                _(
+                    "Oppgi tjenesten din som den som deler: bare den som har opplysningene kan "
+                    "åpne dem."
+                ),
+                "holder_must_record",
+            )
+        if not access.works_in(viewer, flow.from_party.pk):
+            raise _refuse(
+                _(
+                    "Bare tjenesten som har opplysningene kan registrere et samtykke som deler "
+                    "dem: «%(service)s» må registrere det selv."
+                )
+                % {"service": flow.from_party.name},
+                "holder_must_record",
+            )
+        for party, side in ((flow.from_party, "from"), (flow.to_party, "to")):
+            if party is not None and party.pk not in following:
+                raise _refuse(
+                    _("«%(service)s» følger ikke opp ungdommen.") % {"service": party.name},
+                    f"{side}_not_following",
+                )
+        if flow.to_party is None:
+            if flow.to_kind not in ServiceKind.values:
+                raise _refuse(
+                    _("Ukjent tjenestetype: %(kind)s.") % {"kind": flow.to_kind}, "unknown_kind"
+                )
+            if not flow.kind_reason.strip():
+                raise _refuse(
+                    _(
+                        "Skriv hvorfor samtykket gjelder en tjenestetype og ikke en tjeneste som "
+                        "følger opp ungdommen."
+                    ),
+                    "kind_needs_reason",
+                )
+
+
+def may_withdraw(viewer: access.Viewer, consent: Consent) -> bool:
+    """Staff may withdraw a consent when they work in a service whose records it opens."""
+    holders = {scope.from_party_id for scope in consent.scopes.all() if scope.from_party_id}
+    kinds = {scope.from_kind for scope in consent.scopes.all() if not scope.from_party_id}
+    return any(
+        access.works_in(viewer, membership.service_id)
+        and (membership.service_id in holders or membership.service_kind in kinds)
+        for membership in viewer.memberships
+    )
+
+
 @transaction.atomic
 def consent_guardian_answer(
     *,
@@ -160,7 +240,17 @@ def consent_guardian_answer(
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: Any, consent: Consent, method: str) -> Consent:
+def consent_withdraw(
+    *, actor: Any, consent: Consent, method: str, on_own_page: bool = False
+) -> Consent:
+    """Withdraw a consent. Staff must work in a service whose records it opens; the youth's
+    page (``on_own_page``) has checked the youth or guardian itself (``portal.may_withdraw``)."""
+    if not on_own_page and not may_withdraw(access.viewer_for(actor), consent):
+        message = _(
+            "Bare tjenesten som deler opplysningene, eller ungdommen og foresatte på Min side, "
+            "kan trekke tilbake dette samtykket."
+        )
+        raise ApplicationError(message, code="not_holder", fields={"consent": message})
     withdrawn = consent_services.consent_withdraw(consent=consent, by=actor, method=method)
     fact_changed(withdrawn.subject_id, "consent.withdrawn")
     return withdrawn

@@ -70,7 +70,7 @@ def referral_send(
 ) -> Referral:
     """Refer a youth the sending service follows to another service.
 
-    Every category carried beyond GENERAL must be covered by a consent or legal basis for
+    Every category carried beyond GENERAL must be covered by a consent for
     sender → receiver; the error names what is missing. The receiver must answer within
     ``REFERRAL_RESPONSE_WORKING_DAYS`` working days.
     """
@@ -116,8 +116,7 @@ def referral_send(
             bases[category] = coverage.basis
     if missing:
         raise _refuse(
-            _("Mangler samtykke eller rettslig grunnlag for å dele: %(missing)s.")
-            % {"missing": ", ".join(missing)},
+            _("Mangler samtykke for å dele: %(missing)s.") % {"missing": ", ".join(missing)},
             "not_covered",
             "categories",
         )

@@ -108,7 +108,7 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 purpose=data["purpose"],
                 method=data["method"],
                 agreed_text=data["agreed_text"],
-                flows=consent_flows(data["services"], data["categories"]),
+                flows=consent_flows(data["services"], data["categories"], viewer_of(request).reach),
                 valid_until=_end_of(valid_until),
                 child_view=data["child_view"],
                 guardians=list(data["guardians"]),

@@ -75,6 +75,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             for s in c.scopes.all()
         )
     ]
+    withheld = portal.withheld_bases()
     log = paginate(
         request, portal.access_log(person, without_health_services=bool(hidden)), LOG_PAGE
     )
@@ -115,7 +116,9 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             "objects": portal.may_object(account, today)
             and HealthObjection.objects.filter(youth=person, withdrawn_at__isnull=True).exists(),
             "log": log,
-            "log_rows": _log_rows([e for e in log if not hidden & set(e.categories)]),
+            "log_rows": _log_rows(
+                [e for e in log if not hidden & set(e.categories) and not withheld & set(e.bases)]
+            ),
         },
     )
 
@@ -161,6 +164,7 @@ ITEM_WORDS = {
     "period": gettext_lazy("oppfølgingsperiode"),
     "decision": gettext_lazy("vedtak"),
     "consent": gettext_lazy("samtykke"),
+    "disclosure": gettext_lazy("utlevering"),
     "deadline": gettext_lazy("frist"),
     "activity-plan": gettext_lazy("aktivitetsplan"),
     "activity": gettext_lazy("aktivitet"),

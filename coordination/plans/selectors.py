@@ -3,8 +3,8 @@
 A staff member sees a plan when one of their services follows the youth and either holds the
 plan (the coordinating service) or takes part in it with the plan's consent sharing it to that
 service. Inside the plan, goals and measures are records like any other: their service and
-category go through ``access.visible``, so a participant sees only what a consent (or a legal
-basis) covers. Everything is one indexed query per list; nothing is cached.
+category go through ``access.visible``, so a participant sees only what a consent covers.
+Everything is one indexed query per list; nothing is cached.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ a participating service may name a new coordinator when the plan has none.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -340,17 +340,23 @@ def _save_part(
 # --- The plan consent -------------------------------------------------------------------------
 
 
-def consent_flows(services: Sequence[Service], categories: Iterable[str]) -> list[Flow]:
-    """Every participating service to every other, for the plan (GENERAL) and the categories
-    the youth agreed to. With one service, the plan is shared with itself only."""
+def consent_flows(
+    services: Sequence[Service], categories: Iterable[str], holders: Collection[Any]
+) -> list[Flow]:
+    """From each of ``holders`` (the recording staff member's services) among ``services`` to
+    every other, for the plan (GENERAL) and the categories the youth agreed to: only the holder
+    opens its records (``cases.services.consents``); another participant records its own. With
+    one service, the plan is shared with itself only. Without a holder among them, every flow,
+    for the consent's rule to refuse by name."""
     cats = sorted({Category.GENERAL, *categories})
+    sources = [s for s in services if s.pk in holders] or list(services)
     flows = [
         Flow(categories=cats, from_party=a, to_party=b)
-        for a in services
+        for a in sources
         for b in services
         if a.pk != b.pk
     ]
-    return flows or [Flow(categories=cats, from_party=s, to_party=s) for s in services]
+    return flows or [Flow(categories=cats, from_party=s, to_party=s) for s in sources]
 
 
 def _record_consent(
@@ -373,7 +379,7 @@ def _record_consent(
         purpose=str(_("Individuell plan: samarbeid mellom tjenestene som deltar i planen.")),
         method=consent.method,
         agreed_text=consent.agreed_text,
-        flows=consent_flows(services, categories),
+        flows=consent_flows(services, categories, access.viewer_for(actor).reach),
         valid_until=consent.valid_until,
         child_view=consent.child_view,
         replaces=replaces if replaces is not None and replaces.withdrawn_at is None else None,

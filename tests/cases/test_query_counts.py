@@ -61,7 +61,11 @@ def _add_consents(people: Any, n: int) -> None:
     for _ in range(n):
         factories.give_consent(
             people,
-            Flow(categories=["HEALTH", "EDUCATION"], from_kind="HEALTH", to_party=people.nav),
+            Flow(
+                categories=["FAMILY_AND_ECONOMY", "EDUCATION"],
+                from_party=people.ot,
+                to_party=people.nav,
+            ),
         )
 
 

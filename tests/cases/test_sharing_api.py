@@ -48,14 +48,25 @@ def _consent_body(people: Any, **overrides: Any) -> dict[str, Any]:
         "agreed_text": "Jeg samtykker til deling.",
         "flows": [
             {
-                "from_service": str(people.health.pk),
-                "to_service": str(people.nav.pk),
+                "from_service": str(people.nav.pk),
+                "to_kind": "OT",
+                "kind_reason": "OT i fylket ungdommen bor i",
                 "categories": ["HEALTH"],
             }
         ],
     }
     body.update(overrides)
     return body
+
+
+def _health_to_nav(people: Any) -> dict[str, Any]:
+    """Health's own consent: the youth lets health share health notes with NAV."""
+    flow = {
+        "from_service": str(people.health.pk),
+        "to_service": str(people.nav.pk),
+        "categories": ["HEALTH"],
+    }
+    return _consent_body(people, flows=[flow])
 
 
 def _timeline_texts(api: Any, people: Any) -> set[str]:
@@ -100,17 +111,19 @@ def test_health_notes_follow_consent_withdrawal_at_once(people: Any, client_for:
     _entry(client_for(people.health_nurse), people, people.health, "HEALTH", "helsenotat")
     nav = client_for(people.nav_advisor)
     assert "helsenotat" not in _timeline_texts(nav, people)
-    consent = nav.post(
-        f"/api/v1/youths/{people.youth.pk}/consents/", _consent_body(people), format="json"
+    consent = client_for(people.health_nurse).post(
+        f"/api/v1/youths/{people.youth.pk}/consents/", _health_to_nav(people), format="json"
     )
     assert consent.status_code == 201, consent.json()
+    nav = client_for(people.nav_advisor)
     assert "helsenotat" in _timeline_texts(nav, people)
     logged = AccessLogEntry.objects.filter(purpose="youth-timeline").latest("at")
     assert f"consent:{consent.json()['id']}" in logged.bases and "HEALTH" in logged.categories
-    withdrawn = nav.post(
+    withdrawn = client_for(people.health_nurse).post(
         f"/api/v1/consents/{consent.json()['id']}/withdraw/", {"method": "DIGITAL"}, format="json"
     )
     assert withdrawn.status_code == 200
+    nav = client_for(people.nav_advisor)
     assert "helsenotat" not in _timeline_texts(nav, people)
     assert (
         client_for(people.nav_advisor)
@@ -175,7 +188,14 @@ def test_a_referral_travels_sent_received_accepted(people: Any, client_for: Any)
         purpose="Henvisning til skole",
         method="ORAL",
         agreed_text="Muntlig samtykke",
-        flows=[Flow(categories=["EDUCATION"], from_party=people.ot, to_party=people.school)],
+        flows=[
+            Flow(
+                categories=["EDUCATION"],
+                from_party=people.ot,
+                to_kind="SCHOOL",
+                kind_reason="Skolen ungdommen henvises til",
+            )
+        ],
     )
     ot = client_for(people.ot_counsellor)
     sent = ot.post(

@@ -137,23 +137,13 @@ def test_a_guardians_consent_stops_covering_on_the_day_the_youth_takes_over(
     assert covering_at(*flow, Category.HEALTH, at("2026-06-15", 0, 1)) == []
 
 
-def test_a_legal_basis_covers_its_flow_without_consent(people: Any) -> None:
-    """Opplæringslova § 9-4: the school tells the follow-up service (OT) about education."""
-    covered = coverage(people, people.school, people.ot, Category.EDUCATION)
-
-    assert covered == Coverage(legal_basis="oppl-9-4")
-    assert covered.basis == "legal:oppl-9-4"
-    assert coverage(people, people.ot, people.school, Category.EDUCATION) is None
-    assert coverage(people, people.school, people.ot, Category.HEALTH) is None
-
-
-def test_a_deactivated_legal_basis_covers_nothing(people: Any) -> None:
-    LegalBasis.objects.filter(code="oppl-9-4").update(is_active=False)
-
+def test_a_legal_basis_covers_no_flow(people: Any) -> None:
+    """Opplæringslova § 9-4 lets the school disclose chosen items to OT; it opens no flow."""
     assert coverage(people, people.school, people.ot, Category.EDUCATION) is None
+    assert LegalBasis.objects.filter(code="oppl-9-4", is_active=True).exists()
 
 
-def test_a_consent_is_named_before_a_legal_basis_that_covers_the_same_flow(people: Any) -> None:
+def test_a_consent_covers_the_flow_a_legal_basis_does_not(people: Any) -> None:
     consent = record(
         people, Flow(categories=[Category.EDUCATION], from_party=people.school, to_party=people.ot)
     )
@@ -170,6 +160,5 @@ def test_covered_flows_lists_every_flow_into_a_party_with_what_covers_it(people:
     flows = covered_flows(subject=people.youth, to_parties=[people.ot.pk], to_kinds=["OT"])
 
     assert set(flows) == {
-        (people.health.pk, "", Category.HEALTH, consent.pk, None),
-        (None, "SCHOOL", Category.EDUCATION, None, "oppl-9-4"),
+        (people.health.pk, "", Category.HEALTH, consent.pk),
     }

@@ -14,6 +14,7 @@ from cases.access import viewer_for
 from cases.models import StaffRole
 from consent.categories import Category
 from consent.models import Consent, Method
+from consent.services import Flow
 from coordination.deadlines import ledger
 from coordination.models import (
     Deadline,
@@ -52,12 +53,11 @@ def test_it_records_the_plan_consent_between_the_participating_services(people: 
     plan = make_plan(people)
     consent = Consent.objects.get(pk=plan.consent_id)
     flows = {(s.from_party_id, s.to_party_id, s.category) for s in consent.scopes.all()}
-    services = {people.ot.pk, people.nav.pk, people.health.pk}
+    # Only the holder opens its records: the coordinator (OT) shares OT's with the others; NAV
+    # and health share theirs by consents they record themselves.
     expected = {
-        (a, b, c)
-        for a in services
-        for b in services
-        if a != b
+        (people.ot.pk, b, c)
+        for b in (people.nav.pk, people.health.pk)
         for c in (Category.GENERAL, Category.WORK_AND_WELFARE)
     }
     assert flows == expected
@@ -171,11 +171,16 @@ def test_participants_see_only_what_the_consent_covers(people: Any) -> None:
     assert health_measure in health_view.measures
 
 
-def test_health_shows_when_the_consent_names_health(people: Any) -> None:
+def test_health_shows_when_health_shares_it_by_consent(people: Any) -> None:
     plan = make_plan(people, categories=(Category.WORK_AND_WELFARE, Category.HEALTH))
     _goal, health_measure = _goal_and_measure(people, plan)
-    view = selectors.plan_view(viewer=viewer_for(people.nav_advisor), plan=plan)
-    assert health_measure in view.measures
+    nav = viewer_for(people.nav_advisor)
+    assert health_measure not in selectors.plan_view(viewer=nav, plan=plan).measures
+    factories.give_consent(
+        people,
+        Flow(categories=[Category.HEALTH], from_party=people.health, to_party=people.nav),
+    )
+    assert health_measure in selectors.plan_view(viewer=nav, plan=plan).measures
 
 
 def test_a_following_service_that_does_not_take_part_does_not_see_the_plan(people: Any) -> None:
@@ -266,7 +271,7 @@ def test_grants_disappear_when_the_consent_is_withdrawn(people: Any) -> None:
         actor=people.coordinator, plan=plan, user=people.nav_advisor, codename=grants.EDIT_GOALS
     )
     case_services.consent_withdraw(
-        actor=people.nav_advisor, consent=plan.consent, method=Method.ORAL
+        actor=people.coordinator, consent=plan.consent, method=Method.ORAL
     )
     ledger.derive_changed()  # as the request that withdrew it does before it answers
     assert not grants.has_grant(people.nav_advisor, plan, grants.EDIT_GOALS)

@@ -46,6 +46,7 @@ def _minor(people: Any, age: int = 16) -> tuple[Any, Guardian]:
         first_name="Sara",
     )
     factories.follow(people.ot_counsellor, people.ot, youth)
+    factories.follow(people.nav_advisor, people.nav, youth)  # the consents share OT → NAV
     guardian = services.guardian_add(
         actor=people.cw_caseworker,
         youth=youth,
