@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
         "StaffRoleEnum": "cases.models.StaffRole.choices",
         "CategoryEnum": "consent.categories.Category.choices",
         "ConsentMethodEnum": "consent.models.Method.choices",
+        "ConsentDecisionEnum": "consent.models.Decision.choices",
+        "ConsentAnswerEnum": "consent.models.ANSWERS",
         "EntryKindEnum": "cases.models.EntryKind.choices",
         "ActivityStatusEnum": "cases.models.ActivityStatus.choices",
         "ActivityTypeEnum": "cases.models.ActivityType.choices",
