@@ -10,7 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_fact_changes'),
+        migrations.swappable_dependency(settings.CONSENT_SUBJECT_MODEL),
+        migrations.swappable_dependency(settings.CONSENT_PARTY_MODEL),
         ('consent', '0007_audit_entry_moves_to_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -40,9 +41,9 @@ class Migration(migrations.Migration):
                 ('disclosed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='gitt')),
                 ('basis', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consent.legalbasis', verbose_name='rettslig grunnlag')),
                 ('disclosed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='gitt av')),
-                ('from_party', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.service', verbose_name='fra tjeneste')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='cases.youth', verbose_name='gjelder')),
-                ('to_party', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.service', verbose_name='til tjeneste')),
+                ('from_party', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_PARTY_MODEL, verbose_name='fra tjeneste')),
+                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to=settings.CONSENT_SUBJECT_MODEL, verbose_name='gjelder')),
+                ('to_party', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_PARTY_MODEL, verbose_name='til tjeneste')),
             ],
             options={
                 'verbose_name': 'utlevering',
@@ -57,8 +58,8 @@ class Migration(migrations.Migration):
                 ('item_type', models.CharField(max_length=50)),
                 ('item_id', models.UUIDField()),
                 ('category', models.CharField(choices=[('GENERAL', 'Generelt (identitet, kontakt, hvilke tjenester som følger opp)'), ('EDUCATION', 'Utdanning'), ('WORK_AND_WELFARE', 'Arbeid og velferd (NAV-oppfølging)'), ('HEALTH', 'Helse'), ('CHILD_WELFARE', 'Barnevern'), ('FAMILY_AND_ECONOMY', 'Familie og økonomi')], max_length=20)),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.youth')),
-                ('to_party', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.service')),
+                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_SUBJECT_MODEL)),
+                ('to_party', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.CONSENT_PARTY_MODEL)),
                 ('disclosure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='consent.disclosure')),
             ],
         ),
