@@ -110,7 +110,12 @@ def test_a_consent_ending_in_the_last_hour_of_the_calendar_is_due_on_its_last_da
             method="DIGITAL",
             agreed_text="Jeg samtykker.",
             flows=[
-                Flow(categories=["WORK_AND_WELFARE"], from_party=office.nav, to_party=office.ot)
+                Flow(
+                    categories=["WORK_AND_WELFARE"],
+                    from_party=office.nav,
+                    to_kind="OT",
+                    kind_reason="OT i fylket, når ungdommen meldes dit",
+                )
             ],
             valid_until=at("2027-06-30", 23, 59),
         )

@@ -415,7 +415,12 @@ def _consent(office: Office, youth: Any, *, giver: str, **extra: Any) -> Any:
             method="DIGITAL",
             agreed_text="Jeg samtykker.",
             flows=[
-                Flow(categories=["WORK_AND_WELFARE"], from_party=office.nav, to_party=office.ot)
+                Flow(
+                    categories=["WORK_AND_WELFARE"],
+                    from_party=office.nav,
+                    to_kind="OT",
+                    kind_reason="OT i fylket, når ungdommen meldes dit",
+                )
             ],
             **extra,
         )
