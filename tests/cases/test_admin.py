@@ -196,7 +196,14 @@ def test_admin_shows_each_guardians_answer_on_a_consent_read_only(
         purpose="Samarbeid",
         method="SIGNED_FORM",
         agreed_text="Ja.",
-        flows=[Flow(categories=["EDUCATION"], from_party=people.ot, to_party=people.nav)],
+        flows=[
+            Flow(
+                categories=["WORK_AND_WELFARE"],
+                from_party=people.nav,
+                to_kind="OT",
+                kind_reason="Skal henvises til oppfølgingstjenesten.",
+            )
+        ],
     )
     services.consent_guardian_answer(
         actor=people.nav_advisor, consent=consent, guardian=per, decision="GIVEN", method="ORAL"
