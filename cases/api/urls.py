@@ -27,5 +27,10 @@ router.register("activities", activities.ActivityViewSet, basename="activity")
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("me/memberships/", views.MyMembershipsView.as_view(), name="my-memberships"),
+    path(
+        "services/<uuid:pk>/clearances/",
+        views.ServiceClearancesView.as_view(),
+        name="service-clearances",
+    ),
     *router.urls,
 ]
