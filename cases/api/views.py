@@ -127,8 +127,9 @@ class YouthViewSet(
         )
 
     def retrieve(self, request: Request, pk: str) -> Response:
+        # Read before the transaction: a refused attempt's access-log row outlives the 404.
+        youth = selectors.youth_detail(viewer=viewer_of(request), youth_id=pk)
         with transaction.atomic():
-            youth = selectors.youth_detail(viewer=viewer_of(request), youth_id=pk)
             log_youth_read(request, "youth", youth)
         return Response(YouthDetailSerializer(youth).data)
 
