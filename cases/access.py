@@ -15,6 +15,10 @@ request.
 
 Superusers get no bypass here: the API shows them what their memberships give, like anyone.
 Anything not reached answers 404, the same as what does not exist.
+
+Youths with a protected identity (a protected address, or shielded) are reached only through a
+service in which the viewer holds the matching clearance (``screen``), as NAV's systems open such
+persons only to members of one special group per kind.
 """
 
 from __future__ import annotations
@@ -45,7 +49,10 @@ from django.http import Http404
 
 from cases.models import (
     CASELOAD_ROLES,
+    PROTECTED_IDENTITY,
     SENSITIVE_INVOLVEMENT,
+    STRENGT_FORTROLIG_GRADES,
+    AddressProtection,
     FollowUpEntry,
     FollowUpPeriod,
     Referral,
@@ -76,6 +83,24 @@ class Membership:
     role: str
     service_is_active: bool
     service_kind: str
+    cleared_strengt_fortrolig: bool = False
+    cleared_fortrolig: bool = False
+    cleared_shielded: bool = False
+
+
+# Each clearance of a membership (``StaffMembership.cleared_*``) and the youths it opens (a
+# field of ``Youth`` and its values): one per kind, as NAV's groups for strengt fortrolig (kode 6
+# and 19), fortrolig (kode 7) and shielded persons. A youth both shielded and with a protected
+# address needs both.
+PROTECTIONS: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
+    ("cleared_strengt_fortrolig", "address_protection", tuple(STRENGT_FORTROLIG_GRADES)),
+    ("cleared_fortrolig", "address_protection", (AddressProtection.FORTROLIG,)),
+    ("cleared_shielded", "shielded", (True,)),
+)
+
+
+def _protected(field_name: str, values: tuple[Any, ...]) -> Q:
+    return Q(**{f"{field_name}__in": values})
 
 
 @dataclass(frozen=True)
@@ -93,6 +118,26 @@ class Viewer:
             membership.service_id
             for membership in self.memberships
             if membership.role in CASELOAD_ROLES and membership.service_is_active
+        )
+
+    @cached_property
+    def cleared(self) -> tuple[tuple[uuid.UUID, ...], ...]:
+        """For each of ``PROTECTIONS``, the services of ``reach`` in which the user holds that
+        clearance (values, like ``reach``)."""
+        return tuple(
+            tuple(
+                sorted(
+                    {
+                        membership.service_id
+                        for membership in self.memberships
+                        if getattr(membership, clearance)
+                        and membership.service_id in self.reach
+                        and membership.role in CASELOAD_ROLES
+                    },
+                    key=str,
+                )
+            )
+            for clearance, _field, _values in PROTECTIONS
         )
 
     def membership_for(self, service_ids: Iterable[Any] = ()) -> Membership | None:
@@ -117,7 +162,13 @@ def viewer_for(user: AbstractBaseUser | AnonymousUser) -> Viewer:
     memberships = (
         StaffMembership.objects.filter(user_id=user.pk, ended_at__isnull=True)
         .order_by("service__name", "role")
-        .values_list("service_id", "role", "service__is_active", "service__kind")
+        .values_list(
+            "service_id",
+            "role",
+            "service__is_active",
+            "service__kind",
+            *(clearance for clearance, _field, _values in PROTECTIONS),
+        )
     )
     return Viewer(user, tuple(Membership(*row) for row in memberships))
 
@@ -137,10 +188,70 @@ def works_in(
     )
 
 
-def periods_in(services: Sequence[uuid.UUID], narrow: Q | None = None) -> QuerySet[FollowUpPeriod]:
-    """The open follow-up periods of the services ``services``; ``narrow`` narrows them further
-    (the caseload's "mine" or one service): a narrower reach, never a wider one."""
-    periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, service_id__in=services)
+def screen(
+    services: Sequence[uuid.UUID],
+    cleared: Sequence[Sequence[uuid.UUID]],
+    *,
+    youth: str = "youth_id",
+    service: str = "service_id",
+) -> Q:
+    """Rows about a youth (``youth``) held through one of ``services`` (``service``) that the
+    viewer may reach, given the services in which they hold each clearance (``cleared``, as
+    ``Viewer.cleared``): none about a youth with a protected identity, unless the row's service
+    is one cleared for each protection the youth has.
+
+    Protected youths are few (the partial index ``youth_protected_identity``); the rows not
+    cleared for are excluded by a small subquery of their ids, so a list keeps its own plan
+    (the caseload still reads its page from the open-period index). A viewer cleared for a
+    kind in none of ``services`` excludes that kind in the one subquery; a kind cleared in
+    some of them keeps those services' rows."""
+    wanted = set(services)
+    nowhere = Q()
+    somewhere = Q()
+    for (_clearance, field_name, values), in_services in zip(PROTECTIONS, cleared, strict=True):
+        if wanted <= set(in_services):
+            continue
+        protected = _protected(field_name, values)
+        if not in_services:
+            nowhere |= protected
+            continue
+        ids = Youth.objects.filter(PROTECTED_IDENTITY, protected).values("pk")
+        somewhere &= ~Q(**{f"{youth}__in": ids}) | Q(**{f"{service}__in": in_services})
+    if nowhere:
+        ids = Youth.objects.filter(PROTECTED_IDENTITY, nowhere).values("pk")
+        somewhere &= ~Q(**{f"{youth}__in": ids})
+    return somewhere
+
+
+def clears(viewer: Viewer, youth: Youth, service_id: uuid.UUID) -> bool:
+    """Whether the viewer, through the service, holds every clearance the youth's protections
+    call for (``screen``'s rule for one youth at hand)."""
+    return all(
+        service_id in in_services
+        for (_clearance, field_name, values), in_services in zip(
+            PROTECTIONS, viewer.cleared, strict=True
+        )
+        if getattr(youth, field_name) in values
+    )
+
+
+def screened(viewer: Viewer, *, youth: str = "youth_id", service: str = "service_id") -> Q:
+    """``screen`` for the viewer's own reach."""
+    return screen(viewer.reach, viewer.cleared, youth=youth, service=service)
+
+
+def periods_in(
+    services: Sequence[uuid.UUID],
+    narrow: Q | None = None,
+    *,
+    cleared: Sequence[Sequence[uuid.UUID]],
+) -> QuerySet[FollowUpPeriod]:
+    """The open follow-up periods of the services ``services`` the viewer may reach (``screen``
+    with the viewer's ``cleared``); ``narrow`` narrows them further (the caseload's "mine" or one
+    service): a narrower reach, never a wider one."""
+    periods = FollowUpPeriod.objects.filter(
+        screen(services, cleared), ended_on__isnull=True, service_id__in=services
+    )
     return periods.filter(narrow) if narrow is not None else periods
 
 
@@ -148,7 +259,7 @@ def reaching_periods(viewer: Viewer, narrow: Q | None = None) -> QuerySet[Follow
     """The open follow-up periods in the viewer's services: what gives the viewer reach."""
     if not viewer.reach:
         return FollowUpPeriod.objects.none()
-    return periods_in(viewer.reach, narrow)
+    return periods_in(viewer.reach, narrow, cleared=viewer.cleared)
 
 
 def reachable_youths(viewer: Viewer, narrow: Q | None = None) -> QuerySet[Youth]:
@@ -188,7 +299,7 @@ def own_service_periods(viewer: Viewer) -> QuerySet[FollowUpPeriod]:
     """Follow-up periods (open and closed) of the viewer's own services: their own records."""
     if not viewer.reach:
         return FollowUpPeriod.objects.none()
-    return FollowUpPeriod.objects.filter(service_id__in=viewer.reach)
+    return FollowUpPeriod.objects.filter(screened(viewer), service_id__in=viewer.reach)
 
 
 def referrals_for(viewer: Viewer) -> QuerySet[Referral]:
@@ -197,7 +308,10 @@ def referrals_for(viewer: Viewer) -> QuerySet[Referral]:
     mine = viewer.reach
     if not mine:
         return Referral.objects.none()
-    return Referral.objects.filter(Q(from_service_id__in=mine) | Q(to_service_id__in=mine))
+    return Referral.objects.filter(
+        Q(screened(viewer, service="from_service_id"), from_service_id__in=mine)
+        | Q(screened(viewer, service="to_service_id"), to_service_id__in=mine)
+    )
 
 
 def service_for_user(viewer: Viewer, service_id: uuid.UUID | str) -> Service:
@@ -224,7 +338,9 @@ def held_by_my_services(
         youth_id=OuterRef("youth_id"), service_id=OuterRef(f"{owner}_id"), ended_on__isnull=True
     )
     allowed = Q(Exists(follows)) | also if also is not None else Q(Exists(follows))
-    return queryset.filter(**{f"{owner}_id__in": viewer.reach}).filter(allowed)
+    return queryset.filter(
+        screened(viewer, service=f"{owner}_id"), **{f"{owner}_id__in": viewer.reach}
+    ).filter(allowed)
 
 
 # --- Information: the one rule for who sees which item -------------------------------------
@@ -233,7 +349,7 @@ def held_by_my_services(
 def _following(viewer: Viewer, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
     """Open periods of the viewer's services with the youth ``youth_ref`` (a value or
     OuterRef)."""
-    return periods_in(viewer.reach).filter(youth_id=youth_ref)
+    return reaching_periods(viewer).filter(youth_id=youth_ref)
 
 
 def following_services(viewer: Viewer, youth_id: Any) -> list[tuple[Any, str]]:
@@ -485,14 +601,17 @@ def shown_periods(
 
 
 def involvement_visible(
-    reach: Sequence[uuid.UUID], periods: QuerySet[FollowUpPeriod]
+    reach: Sequence[uuid.UUID],
+    periods: QuerySet[FollowUpPeriod],
+    *,
+    cleared: Sequence[Sequence[uuid.UUID]],
 ) -> QuerySet[FollowUpPeriod]:
     """``involvement_filter``'s rule over the periods of many youths seen through the services
     ``reach`` (the caseload's): one query, the consent looked up only for periods of a
     sensitive kind of services not in ``reach``."""
     if not reach:
         return periods.none()
-    nested = periods_in(reach).filter(youth_id=OuterRef(OuterRef("youth_id")))
+    nested = periods_in(reach, cleared=cleared).filter(youth_id=OuterRef(OuterRef("youth_id")))
     covered = Q()
     for kind in sorted(SENSITIVE_INVOLVEMENT):
         consent = covering_scopes(

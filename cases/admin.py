@@ -37,6 +37,7 @@ from consent import admin as consent_admin
 from consent.categories import Category
 from consent.models import AccessLogEntry, Consent
 from core import admin as core_admin
+from core.errors import ApplicationError
 from core.models import AuditEntry
 
 
@@ -73,7 +74,8 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "service__kind", "service"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "service__name"]
     autocomplete_fields = ["service"]
-    readonly_fields = ["created_at"]
+    # Clearances are granted by a manager of the service through the API (audited).
+    readonly_fields = ["created_at", *services.CLEARANCE_FIELDS]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # end the membership instead, so history stays
@@ -107,6 +109,9 @@ class PeriodInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).filter(service_id__in=viewer_of(request).reach)
 
 
+WITHHELD_FIELDS = ("municipality_number", "email", "phone")
+
+
 class YouthLookupForm(forms.Form):
     national_id = forms.CharField(
         label=_("Fødselsnummer / D-nummer"), max_length=13, validators=[validate_national_id]
@@ -115,7 +120,7 @@ class YouthLookupForm(forms.Form):
 
 @admin.register(Youth)
 class YouthAdmin(admin.ModelAdmin):
-    list_display = ["last_name", "first_name", "birth_date", "municipality_number"]
+    list_display = ["last_name", "first_name", "birth_date", "municipality"]
     search_fields = ["first_name", "last_name"]  # never the identity number: ?q= is in the URL
     fields = [
         "national_id",
@@ -126,6 +131,8 @@ class YouthAdmin(admin.ModelAdmin):
         "municipality_number",
         "email",
         "phone",
+        "address_protection",
+        "shielded",
         "version",
         "created_at",
         "updated_at",
@@ -143,6 +150,17 @@ class YouthAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         return reachable_subjects(request)
 
+    @admin.display(description=_("kommunenummer"))
+    def municipality(self, youth: Youth) -> str:
+        return "" if youth.contact_withheld else youth.municipality_number
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Kode 6 and 19: no municipality or contact details, shown or edited."""
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.contact_withheld:
+            return [f for f in fields if f not in WITHHELD_FIELDS]
+        return fields
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # registration opens a follow-up period: use the API or the staff pages
 
@@ -155,10 +173,22 @@ class YouthAdmin(admin.ModelAdmin):
             for field in form.changed_data
             if field in services.YOUTH_EDITABLE_FIELDS
         }
+        version = form.initial_version
         if changes:
-            services.youth_update(
-                actor=request.user, youth=obj, version=form.initial_version, **changes
-            )
+            version = services.youth_update(
+                actor=request.user, youth=obj, version=version, **changes
+            ).version
+        if {"address_protection", "shielded"} & set(form.changed_data):
+            try:
+                services.youth_protection_set(
+                    actor=request.user,
+                    youth=obj,
+                    version=version,
+                    address_protection=form.cleaned_data["address_protection"],
+                    shielded=form.cleaned_data["shielded"],
+                )
+            except ApplicationError as refused:
+                messages.error(request, str(refused.message))
 
     def get_form(
         self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any

@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import Count, Func, IntegerField, Q, QuerySet, Subquery
 
 from cases import access, refs
-from cases.models import FollowUpPeriod
+from cases.models import STRENGT_FORTROLIG_GRADES, FollowUpPeriod
 
 NAME_ORDER = ("youth_last_name", "youth_first_name", "youth_id")
 
@@ -28,7 +28,7 @@ NAME_ORDER = ("youth_last_name", "youth_first_name", "youth_id")
 # (the API's ``YouthListSerializer``, the caseload page, the access log).
 ROW_VALUES = (
     *("youth_id", "youth__first_name", "youth__last_name", "youth__birth_date"),
-    *("youth__municipality_number", "id", "started_on"),
+    *("youth__municipality_number", "youth__address_protection", "id", "started_on"),
     *refs.service_columns(),
     *refs.staff_columns("responsible"),
 )
@@ -39,7 +39,8 @@ def _youths(periods: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The caseload's rows from its open periods' values (in youth order): each youth once, as
     ``{"id", "first_name", "last_name", "birth_date", "municipality_number", "open_periods"}``,
     each open period as ``{"id", "started_on", "service", "responsible"}`` (``cases.refs``: the
-    responsible None where the period has none)."""
+    responsible None where the period has none). A youth with a strengt fortrolig address (kode 6
+    or 19) shows no municipality."""
     youths: list[dict[str, Any]] = []
     for p in periods:
         if not youths or youths[-1]["id"] != p["youth_id"]:
@@ -49,7 +50,11 @@ def _youths(periods: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                     "first_name": p["youth__first_name"],
                     "last_name": p["youth__last_name"],
                     "birth_date": p["youth__birth_date"],
-                    "municipality_number": p["youth__municipality_number"],
+                    "municipality_number": (
+                        ""
+                        if p["youth__address_protection"] in STRENGT_FORTROLIG_GRADES
+                        else p["youth__municipality_number"]
+                    ),
                     "open_periods": [],
                 }
             )
@@ -66,9 +71,11 @@ def _youths(periods: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class CaseloadFilter:
-    """What narrows a caseload: the viewer's reach and the chosen filters (values only)."""
+    """What narrows a caseload: the viewer's reach and clearances (``Viewer.cleared``) and the
+    chosen filters (values only)."""
 
     reach: tuple[uuid.UUID, ...]
+    cleared: tuple[tuple[uuid.UUID, ...], ...]
     responsible: int | None = None
     service: uuid.UUID | None = None
     municipality: str | None = None
@@ -83,6 +90,7 @@ class CaseloadFilter:
 def filtered_periods(
     *,
     reach: tuple[uuid.UUID, ...],
+    cleared: tuple[tuple[uuid.UUID, ...], ...],
     responsible: int | None,
     service: uuid.UUID | None,
     municipality: str | None,
@@ -91,15 +99,18 @@ def filtered_periods(
     born_before: datetime.date | None,
 ) -> QuerySet[FollowUpPeriod]:
     """The open periods in reach that the filters keep (a youth followed by two of my services
-    has two)."""
+    has two), without youths the clearances do not open (``access.screen``)."""
     narrow = Q()
     if responsible is not None:
         narrow &= Q(responsible_id=responsible)
     if service is not None:
         narrow &= Q(service_id=service)
-    periods = access.periods_in(reach, narrow)
+    periods = access.periods_in(reach, narrow, cleared=cleared)
     if municipality is not None:
-        periods = periods.filter(youth__municipality_number=municipality)
+        # Never found by a municipality it does not show (kode 6 and 19).
+        periods = periods.filter(youth__municipality_number=municipality).exclude(
+            youth__address_protection__in=STRENGT_FORTROLIG_GRADES
+        )
     for prefix in name_prefixes:
         periods = periods.filter(
             Q(youth_first_name__istartswith=prefix) | Q(youth_last_name__istartswith=prefix)
@@ -132,12 +143,14 @@ def _total(periods: QuerySet[FollowUpPeriod], one_service: bool) -> Subquery:
     return Subquery(periods.annotate(n=count).values("n"))
 
 
-def _open_periods_of(keys: Any, reach: tuple[uuid.UUID, ...]) -> QuerySet[FollowUpPeriod]:
+def _open_periods_of(
+    keys: Any, reach: tuple[uuid.UUID, ...], cleared: tuple[tuple[uuid.UUID, ...], ...]
+) -> QuerySet[FollowUpPeriod]:
     """The open periods of the youths ``keys`` names that ``reach`` may see (which services
     follow a youth: general information, but for the kinds whose involvement is confidential,
     ``access.involvement_visible``), youth by youth in name order."""
     periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, youth_id__in=keys)
-    return access.involvement_visible(reach, periods).order_by(*ROW_ORDER)
+    return access.involvement_visible(reach, periods, cleared=cleared).order_by(*ROW_ORDER)
 
 
 def _page(
@@ -145,7 +158,7 @@ def _page(
 ) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
     """One page of youths (their open periods' values) with the total in every row."""
     periods = filtered_periods(**filters)
-    page = _open_periods_of(_keys(periods)[bottom:top], filters["reach"])
+    page = _open_periods_of(_keys(periods)[bottom:top], filters["reach"], filters["cleared"])
     return page.annotate(total=_total(periods, one_service)).values(*ROW_VALUES, "total")
 
 
@@ -180,7 +193,7 @@ class Caseload:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if self.filters is None:
             return iter([])
-        periods = _open_periods_of(_keys(self.periods), self.filters.reach)
+        periods = _open_periods_of(_keys(self.periods), self.filters.reach, self.filters.cleared)
         return iter(_youths(periods.values(*ROW_VALUES)))
 
     def __len__(self) -> int:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from cases import identity, services
 from cases.models import (
     CASELOAD_ROLES,
+    AddressProtection,
     GuardianRelation,
     OtRegistrationReason,
     Service,
@@ -115,6 +116,14 @@ STAFF = [
     ),
     DemoStaff("eva.koord", "Eva", "Lunde", "NAV Skien", StaffRole.COORDINATOR, "koordinator"),
     DemoStaff("per.ppt", "Per", "Vik", "PPT Skien", StaffRole.CASEWORKER, "PPT-rådgiver"),
+    DemoStaff(
+        "tone.nav",
+        "Tone",
+        "Bråten",
+        "NAV Skien",
+        StaffRole.CASEWORKER,
+        "NAV-veileder med tilgang til skjermede personer og strengt fortrolig adresse",
+    ),
     DemoStaff(
         "kari.personvern",
         "Kari",
@@ -290,6 +299,8 @@ def seed(
             email=f"{person.username}@samordna.local",
         )
         services.membership_add(user=user, service=by_name[person.service], role=person.role)
+        if person.username == CLEARED_USERNAME:
+            continue  # follows only the youths with a protected identity (``seed_protected``)
         if person.role in CASELOAD_ROLES:  # the privacy officer follows no youth
             staff_by_service[person.service].append(user)
         if person.role == StaffRole.CASEWORKER:
@@ -560,6 +571,58 @@ def _nav_follow_up(
         counts["activities"] += 1
     if rng.random() < 0.6:
         services.activity_plan_approve(actor=advisor, plan=plan, version=plan.version)
+
+
+CLEARED_USERNAME = "tone.nav"
+MANAGER_USERNAME = "hilde.nav"
+# The demo's youths with a protected identity: (first name, last name, address protection,
+# shielded, reason). Only the cleared advisor sees them.
+PROTECTED_YOUTHS = [
+    ("Vilde", "Skjerve", AddressProtection.UGRADERT, True, "Arbeidssøker, helt ledig"),
+    ("Jonas", "Fjeld", AddressProtection.STRENGT_FORTROLIG, False, "Nedsatt arbeidsevne"),
+]
+
+
+def seed_protected(*, seed_value: int = 2026) -> dict[str, int]:
+    """A shielded youth and one with a strengt fortrolig address (kode 6), followed by NAV Skien.
+    The manager clears herself to mark them, clears the one advisor who follows them, and gives
+    up her own clearances again: only that advisor reaches them (every step audited)."""
+    nav = Service.objects.get(name="NAV Skien")
+    users = get_user_model().objects
+    manager = users.get(username=MANAGER_USERNAME)
+    advisor = users.get(username=CLEARED_USERNAME)
+    everything = {name: True for name in services.CLEARANCE_FIELDS}
+    services.membership_clearances_set(actor=manager, service=nav, user=manager, **everything)
+    services.membership_clearances_set(actor=manager, service=nav, user=advisor, **everything)
+    today = timezone.localdate()
+    made = 0
+    for index, (first, last, protection, shielded, reason) in enumerate(PROTECTED_YOUTHS):
+        rng = random.Random(seed_value * 7_919 + index)
+        youth, _period, created = services.youth_register(
+            actor=advisor,
+            service=nav,
+            national_id=synthetic_national_id(rng, _birth_date(rng, today, 19, 27)),
+            first_name=first,
+            last_name=last,
+            municipality_number=SKIEN,
+            phone=f"4{rng.randint(1000000, 9999999)}",
+            reason=reason,
+            started_on=today - datetime.timedelta(days=rng.randint(10, 200)),
+            responsible=advisor,
+        )
+        if created:
+            services.youth_protection_set(
+                actor=manager,
+                youth=youth,
+                version=youth.version,
+                address_protection=protection,
+                shielded=shielded,
+            )
+            made += 1
+    services.membership_clearances_set(
+        actor=manager, service=nav, user=manager, **{name: False for name in everything}
+    )
+    return {"protected": made}
 
 
 def staff_logins() -> list[tuple[str, str]]:

@@ -96,6 +96,14 @@ def shown(hidden: frozenset[str], category: str, service_kind: str) -> bool:
     )
 
 
+def reveals_whereabouts(account: PortalAccount) -> bool:
+    """Whether the page may show where the youth is followed (services, their places and
+    people, the municipality). Not to a guardian of a youth with a protected identity: a
+    protected address is often given to keep the youth from someone close, and NAV shows no
+    trace of where such a person lives or is followed."""
+    return not (account.is_guardian and account.youth.identity_protected)
+
+
 def accounts_for(user: Any) -> list[PortalAccount]:
     """The user's portal links that are in force, youths by name. One query."""
     if not user.is_authenticated:

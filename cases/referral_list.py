@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Window
 
-from cases import refs
+from cases import access, refs
 from cases.models import Referral
 from cases.models.referrals import AWAITING_ANSWER
 
@@ -53,10 +53,12 @@ def _row(values: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ReferralFilter:
-    """What a list shows: a box of the viewer's services, in some states, overdue or not."""
+    """What a list shows: a box of the viewer's services, in some states, overdue or not, of the
+    youths the viewer's clearances open (``Viewer.cleared``)."""
 
     box: str
     services: tuple[uuid.UUID, ...]
+    cleared: tuple[tuple[uuid.UUID, ...], ...]
     states: tuple[str, ...] = ()
     overdue: bool | None = None
     today: datetime.date | None = None  # what "overdue" is measured against
@@ -65,8 +67,11 @@ class ReferralFilter:
 def filtered(filters: ReferralFilter) -> QuerySet[Referral]:
     """The referrals to (inbox) or from (outbox) the services, newest first, that the filters
     keep."""
-    side = "to_service_id__in" if filters.box == "inbox" else "from_service_id__in"
-    referrals = Referral.objects.filter(**{side: filters.services}).order_by("-sent_at", "-id")
+    side = "to_service_id" if filters.box == "inbox" else "from_service_id"
+    referrals = Referral.objects.filter(
+        access.screen(filters.services, filters.cleared, service=side),
+        **{f"{side}__in": filters.services},
+    ).order_by("-sent_at", "-id")
     if filters.states:
         referrals = referrals.filter(state__in=list(filters.states))
     if filters.overdue is not None:

@@ -27,6 +27,7 @@ from cases.models import (
     FollowUpPeriod,
     Handover,
     Referral,
+    Youth,
 )
 from consent.models import Consent
 from consent.services import Flow
@@ -368,6 +369,18 @@ MATRIX: dict[tuple[str, str], Case] = {
         FOLLOWING,
         body=lambda p: {"phone": "41234567", "version": 1},
     ),
+    # Only a manager of a following service marks a protected identity (holding the clearance
+    # for it); the other following staff get a 400 with the reason.
+    ("youth-protection", "post"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/protection/",
+        {"manager"},
+        body=lambda p: {
+            "address_protection": "UGRADERT",
+            "shielded": False,
+            "version": Youth.objects.get(pk=p.youth.pk).version,
+        },
+        other={"nav_advisor": 400, "ot_counsellor": 400, "coordinator": 400},
+    ),
     ("youth-guardians", "get"): Case(
         lambda p: f"/api/v1/youths/{p.youth.pk}/guardians/", FOLLOWING
     ),
@@ -382,6 +395,13 @@ MATRIX: dict[tuple[str, str], Case] = {
         },
     ),
     ("service-list", "get"): Case(lambda p: "/api/v1/services/", STAFF),
+    # A manager of the service grants clearances; its caseworkers get a 400, others a 404.
+    ("service-clearances", "post"): Case(
+        lambda p: f"/api/v1/services/{p.nav.pk}/clearances/",
+        {"manager"},
+        body=lambda p: {"user": "ingrid.nav", "cleared_shielded": True},
+        other={"nav_advisor": 400},
+    ),
     ("service-detail", "get"): Case(lambda p: f"/api/v1/services/{p.nav.pk}/", STAFF),
     ("period-list", "get"): Case(lambda p: "/api/v1/follow-up-periods/", FOLLOWING, denied="empty"),
     ("period-list", "post"): Case(

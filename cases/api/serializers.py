@@ -11,6 +11,7 @@ from rest_framework import serializers
 from cases import identity
 from cases.api.base import StaffField, StaffRefSerializer, StrictSerializer
 from cases.models import (
+    AddressProtection,
     FollowUpPeriod,
     Guardian,
     GuardianRelation,
@@ -75,7 +76,15 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StaffMembership
-        fields = ["id", "service", "role", "created_at"]
+        fields = [
+            "id",
+            "service",
+            "role",
+            "created_at",
+            "cleared_strengt_fortrolig",
+            "cleared_fortrolig",
+            "cleared_shielded",
+        ]
 
 
 class PeriodSummarySerializer(serializers.Serializer):
@@ -159,6 +168,8 @@ class YouthDetailSerializer(serializers.ModelSerializer):
             "municipality_number",
             "email",
             "phone",
+            "address_protection",
+            "shielded",
             "guardians",
             "periods",
             "version",
@@ -168,6 +179,18 @@ class YouthDetailSerializer(serializers.ModelSerializer):
 
     def get_age(self, youth: Youth) -> int:
         return youth.age
+
+    def to_representation(self, youth: Youth) -> dict[str, Any]:
+        """Kode 6 and 19: no municipality or contact details, to anyone (they are empty)."""
+        data = super().to_representation(youth)
+        if youth.contact_withheld:
+            data.update(WITHHELD_CONTACT)
+        return data
+
+
+# What a youth with a strengt fortrolig address (kode 6 or 19) shows of where they live and how
+# to reach them: nothing.
+WITHHELD_CONTACT = {"municipality_number": "", "email": "", "phone": ""}
 
 
 class NationalIdField(serializers.CharField):
@@ -213,6 +236,26 @@ class YouthUpdateSerializer(StrictSerializer):
         max_length=16, required=False, allow_blank=True, validators=[phone_validator]
     )
     version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+
+
+class YouthProtectionSerializer(StrictSerializer):
+    address_protection = serializers.ChoiceField(choices=AddressProtection.choices)
+    shielded = serializers.BooleanField()
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+
+
+class ClearancesSerializer(StrictSerializer):
+    user = StaffField(help_text=_("Brukernavnet til den ansatte i tjenesten."))
+    cleared_strengt_fortrolig = serializers.BooleanField(required=False)
+    cleared_fortrolig = serializers.BooleanField(required=False)
+    cleared_shielded = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if len(attrs) == 1:
+            raise serializers.ValidationError(
+                _("Oppgi minst én tilgang som skal gis eller tas bort.")
+            )
+        return attrs
 
 
 class LookupSerializer(StrictSerializer):

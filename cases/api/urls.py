@@ -35,5 +35,10 @@ urlpatterns = [
         ot_registrations.OtRegistrationsReportView.as_view(),
         name="report-ot-registrations",
     ),
+    path(
+        "services/<uuid:pk>/clearances/",
+        views.ServiceClearancesView.as_view(),
+        name="service-clearances",
+    ),
     *router.urls,
 ]

@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import ListAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,6 +24,7 @@ from cases.api.base import UUID_PATTERN, StrictSerializer, log_youth_read, valid
 from cases.api.consents import YouthConsentsMixin, YouthHealthObjectionMixin
 from cases.api.entries import YouthEntriesMixin
 from cases.api.serializers import (
+    ClearancesSerializer,
     GuardianInputSerializer,
     GuardianSerializer,
     LookupSerializer,
@@ -35,6 +36,7 @@ from cases.api.serializers import (
     ServiceSerializer,
     YouthDetailSerializer,
     YouthListSerializer,
+    YouthProtectionSerializer,
     YouthRegisterSerializer,
     YouthUpdateSerializer,
     today_context,
@@ -122,8 +124,9 @@ class YouthViewSet(
         )
 
     def retrieve(self, request: Request, pk: str) -> Response:
+        # Read before the transaction: a refused attempt's access-log row outlives the 404.
+        youth = selectors.youth_detail(viewer=viewer_of(request), youth_id=pk)
         with transaction.atomic():
-            youth = selectors.youth_detail(viewer=viewer_of(request), youth_id=pk)
             log_youth_read(request, "youth", youth)
         return Response(YouthDetailSerializer(youth).data)
 
@@ -156,6 +159,19 @@ class YouthViewSet(
         with transaction.atomic():
             detail = selectors.youth_detail(viewer=viewer_of(request), youth_id=youth.pk)
             log_youth_read(request, "youth-lookup", detail)
+        return Response(YouthDetailSerializer(detail).data)
+
+    @extend_schema(request=YouthProtectionSerializer, responses=YouthDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def protection(self, request: Request, pk: str) -> Response:
+        """Mark the youth's address protection and whether the youth is shielded (a manager of
+        a service that follows the youth)."""
+        youth = access.youth_for_user(viewer_of(request), pk, purpose="youth-protection")
+        data = validated(YouthProtectionSerializer, request.data)
+        youth = services.youth_protection_set(actor=request.user, youth=youth, **data)
+        with transaction.atomic():
+            detail = selectors.youth_detail(viewer=viewer_of(request), youth_id=youth.pk)
+            log_youth_read(request, "youth-protection", detail)
         return Response(YouthDetailSerializer(detail).data)
 
     @extend_schema(
@@ -204,6 +220,23 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
             if "municipality" in query:
                 services_qs = services_qs.filter(municipality_number=query["municipality"])
         return services_qs
+
+
+class ServiceClearancesView(GenericAPIView):
+    """A manager of the service grants or takes away a staff member's clearances for youths with
+    a protected identity."""
+
+    queryset = StaffMembership.objects.none()
+    serializer_class = MembershipSerializer
+
+    @extend_schema(request=ClearancesSerializer, responses=MembershipSerializer(many=True))
+    def post(self, request: Request, pk: str) -> Response:
+        service = access.service_for_user(viewer_of(request), pk)
+        data = validated(ClearancesSerializer, request.data)
+        memberships = services.membership_clearances_set(
+            actor=request.user, service=service, **data
+        )
+        return Response(MembershipSerializer(memberships, many=True).data)
 
 
 class MyMembershipsView(ListAPIView):

@@ -146,7 +146,12 @@ class Service(TimestampedModel):
 
 
 class StaffMembership(models.Model):
-    """A user works in a service with a role. A user may belong to several services."""
+    """A user works in a service with a role. A user may belong to several services.
+
+    The clearances let the member reach, through this service, youths with a protected identity
+    of that kind (``Youth.address_protection``, ``Youth.shielded``). As in NAV, where only members
+    of one special group per kind may open such persons, each is an explicit grant, given by a
+    manager of the service (``services.membership_clearances_set``, audited)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -161,6 +166,13 @@ class StaffMembership(models.Model):
     role = models.CharField(_("rolle"), max_length=20, choices=StaffRole.choices)
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
     ended_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
+    cleared_strengt_fortrolig = models.BooleanField(
+        _("tilgang til strengt fortrolig adresse (kode 6 og 19)"), default=False
+    )
+    cleared_fortrolig = models.BooleanField(
+        _("tilgang til fortrolig adresse (kode 7)"), default=False
+    )
+    cleared_shielded = models.BooleanField(_("tilgang til skjermede personer"), default=False)
 
     class Meta:
         verbose_name = _("ansattforhold")
@@ -224,6 +236,29 @@ def check_youth_birth_date(birth_date: datetime.date, registered_on: datetime.da
         )
 
 
+class AddressProtection(models.TextChoices):
+    """*Adressebeskyttelse* as the National Registry (Folkeregisteret) records it, under the
+    names NAV's systems use (PDL's ``AdressebeskyttelseGradering``)."""
+
+    UGRADERT = "UGRADERT", _("Ingen adressebeskyttelse")
+    STRENGT_FORTROLIG = "STRENGT_FORTROLIG", _("Strengt fortrolig adresse (kode 6)")
+    STRENGT_FORTROLIG_UTLAND = (
+        "STRENGT_FORTROLIG_UTLAND",
+        _("Strengt fortrolig adresse i utlandet (kode 19)"),
+    )
+    FORTROLIG = "FORTROLIG", _("Fortrolig adresse (kode 7)")
+
+
+# Kode 6 and kode 19 are one grade: the address and contact details are never shown or used,
+# not even to staff cleared to reach the youth.
+STRENGT_FORTROLIG_GRADES = (
+    AddressProtection.STRENGT_FORTROLIG,
+    AddressProtection.STRENGT_FORTROLIG_UTLAND,
+)
+# A youth with a protected identity: an address protection, or shielded (*skjermet*).
+PROTECTED_IDENTITY = ~Q(address_protection=AddressProtection.UGRADERT) | Q(shielded=True)
+
+
 class Youth(TimestampedModel):
     """A young person followed by one or more services."""
 
@@ -243,6 +278,15 @@ class Youth(TimestampedModel):
     )
     email = models.EmailField(_("e-post"), max_length=254, blank=True)
     phone = models.CharField(_("telefon"), max_length=16, blank=True, validators=[phone_validator])
+    address_protection = models.CharField(
+        _("adressebeskyttelse"),
+        max_length=30,
+        choices=AddressProtection.choices,
+        default=AddressProtection.UGRADERT,
+    )
+    # *Skjermet*: NAV's shielded persons (its own employees and their like), reached only by
+    # staff cleared for them.
+    shielded = models.BooleanField(_("skjermet"), default=False)
     version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
 
     class Meta:
@@ -256,6 +300,14 @@ class Youth(TimestampedModel):
             models.Index(fields=["municipality_number"], name="youth_municipality"),
             # Caseload filter by birth date (age bands).
             models.Index(fields=["birth_date"], name="youth_birth_date"),
+            # The access gate: the few youths with a protected identity, which staff without
+            # the matching clearance do not reach (``access.screen``).
+            models.Index(
+                fields=["address_protection", "shielded"],
+                include=["id"],
+                condition=PROTECTED_IDENTITY,
+                name="youth_protected_identity",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -286,6 +338,17 @@ class Youth(TimestampedModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def contact_withheld(self) -> bool:
+        """Kode 6 and 19: the address, municipality and contact details are never shown or
+        used."""
+        return self.address_protection in STRENGT_FORTROLIG_GRADES
+
+    @property
+    def identity_protected(self) -> bool:
+        """An address protection of any grade, or shielded."""
+        return self.address_protection != AddressProtection.UGRADERT or self.shielded
 
     def age_on(self, day: datetime.date) -> int:
         return age_on(self.birth_date, day)

@@ -14,7 +14,10 @@ from cases.models import Handover
 def handover_list(*, viewer: access.Viewer) -> QuerySet[Handover]:
     mine = viewer.reach
     return (
-        Handover.objects.filter(Q(to_service_id__in=mine) | Q(period__service_id__in=mine))
+        Handover.objects.filter(
+            Q(access.screened(viewer, service="to_service_id"), to_service_id__in=mine)
+            | Q(access.screened(viewer, service="period__service_id"), period__service_id__in=mine)
+        )
         .select_related("youth", "to_service", "from_user", "to_user", "period__service")
         .order_by("-created_at")
     )

@@ -24,7 +24,9 @@ def referral_list(
     """The referrals to (``inbox``) or from (``outbox``) the viewer's services, newest first, as
     rows (``cases.referral_list``): in ``states`` if given, overdue or not against ``today`` if
     ``overdue`` is given. A paginator pages it with its total in the page's query."""
-    return ReferralList(ReferralFilter(box, viewer.reach, tuple(states), overdue, today))
+    return ReferralList(
+        ReferralFilter(box, viewer.reach, viewer.cleared, tuple(states), overdue, today)
+    )
 
 
 def referral_for_user(*, viewer: access.Viewer, referral_id: Any) -> Referral:

@@ -35,6 +35,7 @@ def youth_caseload(
     """
     filters = CaseloadFilter(
         reach=tuple(viewer.reach),
+        cleared=viewer.cleared,
         responsible=viewer.user.pk if scope == SCOPE_MINE else None,
         service=service_id,
         municipality=municipality_number or None,
@@ -67,9 +68,16 @@ def youth_detail(*, viewer: access.Viewer, youth_id: Any) -> Youth:
 
 def youth_by_national_id(*, viewer: access.Viewer, national_id: str) -> Youth | None:
     """Look a youth up by identity number within the viewer's reach (typed with spaces or a
-    dash, it finds the youth as registering stored it)."""
+    dash, it finds the youth as registering stored it). A youth registered but not in reach
+    (not followed by the viewer's services, or a protected identity the viewer is not cleared
+    for) is not found, and the refused attempt is written to the access log."""
     number = identity.normalise(national_id)
-    return access.reachable_youths(viewer).filter(national_id=number).first()
+    found = access.reachable_youths(viewer).filter(national_id=number).first()
+    if found is None:
+        registered = Youth.objects.filter(national_id=number).values_list("pk", flat=True).first()
+        if registered is not None:
+            access.log_denied(viewer, registered, "youth-lookup")
+    return found
 
 
 def period_list(*, viewer: access.Viewer) -> QuerySet[FollowUpPeriod]:

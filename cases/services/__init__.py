@@ -35,23 +35,29 @@ from cases.services.referrals import (
     referral_withdraw,
 )
 from cases.services.registry import (
+    CLEARANCE_FIELDS,
     YOUTH_EDITABLE_FIELDS,
+    ProtectedIdentityRefused,
     guardian_add,
     membership_add,
+    membership_clearances_set,
     membership_end,
     period_close,
     period_open,
     period_reassign,
     responsibility_change,
     service_create,
+    youth_protection_set,
     youth_register,
     youth_update,
 )
 
 __all__ = [
     "ACTIVITY_FIELDS",
+    "CLEARANCE_FIELDS",
     "ENTRY_EDITABLE_FIELDS",
     "YOUTH_EDITABLE_FIELDS",
+    "ProtectedIdentityRefused",
     "activity_add",
     "activity_change",
     "activity_plan_approve",
@@ -74,6 +80,7 @@ __all__ = [
     "health_objection_record",
     "health_objection_withdraw",
     "membership_add",
+    "membership_clearances_set",
     "membership_end",
     "period_close",
     "period_open",
@@ -87,6 +94,7 @@ __all__ = [
     "referral_withdraw",
     "responsibility_change",
     "service_create",
+    "youth_protection_set",
     "youth_register",
     "youth_update",
 ]

@@ -19,6 +19,7 @@ from cases.models import (
     Service,
     ServiceKind,
     StaffMembership,
+    StaffRole,
     Youth,
 )
 from cases.models.registry import check_youth_birth_date
@@ -69,6 +70,62 @@ def membership_add(*, user: Any, service: Service, role: str) -> StaffMembership
         data={"user": user.get_username(), "service": str(service.pk), "role": role},
     )
     return membership
+
+
+def _check_manager_of(viewer: access.Viewer, service_id: Any) -> None:
+    """The actor (``viewer``) is a manager of the service."""
+    if not access.works_in(viewer, service_id, roles=(StaffRole.MANAGER,)):
+        raise ApplicationError(
+            _("Bare en leder i tjenesten kan gjøre dette."),
+            code="not_manager_of_service",
+            fields={"service": _("Bare en leder i tjenesten kan gjøre dette.")},
+        )
+
+
+CLEARANCE_FIELDS = ("cleared_strengt_fortrolig", "cleared_fortrolig", "cleared_shielded")
+
+
+@transaction.atomic
+def membership_clearances_set(
+    *, actor: Any, service: Service, user: Any, **clearances: bool
+) -> list[StaffMembership]:
+    """Grant or take away a staff member's clearances for youths with a protected identity in
+    the service (on each of their memberships there that has not ended): the explicit
+    permission NAV gives by membership of a special group. Only a manager of the service may;
+    audited. Takes effect from the member's next request."""
+    unknown = set(clearances) - set(CLEARANCE_FIELDS)
+    if unknown:
+        raise ValueError(f"not clearances: {sorted(unknown)}")
+    _check_manager_of(access.viewer_for(actor), service.pk)
+    memberships = list(
+        StaffMembership.objects.select_for_update()
+        .filter(user=user, service=service, ended_at__isnull=True)
+        .order_by("role")
+    )
+    if not memberships:
+        raise ApplicationError(
+            _("Brukeren jobber ikke i denne tjenesten."),
+            code="not_member_of_service",
+            fields={"user": _("Brukeren jobber ikke i denne tjenesten.")},
+        )
+    for membership in memberships:
+        before = {name: getattr(membership, name) for name in clearances}
+        for name, value in clearances.items():
+            setattr(membership, name, value)
+        membership.save(update_fields=list(clearances))
+        audit_record(
+            actor=actor,
+            action="membership.clearances_set",
+            target=membership,
+            data={
+                "user": user.get_username(),
+                "service": str(service.pk),
+                "role": membership.role,
+                "before": before,
+                "after": dict(clearances),
+            },
+        )
+    return memberships
 
 
 @transaction.atomic
@@ -184,7 +241,7 @@ def youth_register(
             started_on=started_on,
             responsible=responsible,
         )
-    except NameMismatch as refused:
+    except (NameMismatch, ProtectedIdentityRefused) as refused:
         access.log_denied(viewer, refused.youth_id, "youth-register", through=[service.pk])
         raise
 
@@ -206,8 +263,11 @@ def _youth_register(
     started_on: datetime.date | None,
     responsible: Any,
 ) -> tuple[Youth, FollowUpPeriod, bool]:
+    viewer = access.viewer_for(actor)
     parsed = parse_national_id(national_id)
     youth = Youth.objects.filter(national_id=parsed.value).first()
+    if youth is not None:
+        check_cleared(viewer, youth, service.pk, field="national_id")
     created = youth is None
     if youth is None:
         now = timezone.now()
@@ -245,6 +305,73 @@ def _youth_register(
         age_field="birth_date",
     )
     return youth, period, created
+
+
+class ProtectedIdentityRefused(ApplicationError):
+    """A youth with a protected identity, whom the actor may not reach through the service
+    (``youth_id`` names the youth for the access log's refused attempt)."""
+
+    def __init__(self, message: Any, *, youth_id: Any, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.youth_id = youth_id
+
+
+def check_cleared(viewer: access.Viewer, youth: Youth, service_id: Any, *, field: str) -> None:
+    """Only staff cleared for the youth's protected identity, through the service, may follow
+    the youth (``access.clears``)."""
+    if not access.clears(viewer, youth, service_id):
+        message = _(
+            "Ungdommen har beskyttet identitet. Bare ansatte med særskilt tilgang i tjenesten "
+            "kan registrere og følge opp ungdommen."
+        )
+        raise ProtectedIdentityRefused(
+            message, youth_id=youth.pk, code="protected_identity", fields={field: message}
+        )
+
+
+@transaction.atomic
+def youth_protection_set(
+    *, actor: Any, youth: Youth, version: int, address_protection: str, shielded: bool
+) -> Youth:
+    """Mark the youth's address protection (as the National Registry gives it) and whether the
+    youth is shielded; ``version`` must be the one the caller read. Only a manager of a service
+    that follows the youth may, who holds there the clearances the new marking calls for (so
+    the youth is never left with no one who reaches them); audited."""
+    viewer = access.viewer_for(actor)
+    managing = [
+        service_id
+        for service_id, _kind in access.following_services(viewer, youth.pk)
+        if access.works_in(viewer, service_id, roles=(StaffRole.MANAGER,))
+    ]
+    if not managing:
+        raise ApplicationError(
+            _("Bare en leder i en tjeneste som følger opp ungdommen kan endre dette."),
+            code="not_manager_of_service",
+        )
+    locked = locked_at_version(Youth, youth.pk, version)
+    before = {"address_protection": locked.address_protection, "shielded": locked.shielded}
+    locked.address_protection = address_protection
+    locked.shielded = shielded
+    locked.full_clean()
+    if not any(access.clears(viewer, locked, service_id) for service_id in managing):
+        message = _(
+            "Du må selv ha tilgang til personer med denne beskyttelsen i tjenesten før du "
+            "markerer ungdommen."
+        )
+        raise ApplicationError(message, code="not_cleared", fields={"address_protection": message})
+    locked.version += 1
+    locked.save(update_fields=["address_protection", "shielded", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="youth.protection_set",
+        subject=locked,
+        target=locked,
+        data={
+            "before": before,
+            "after": {"address_protection": address_protection, "shielded": shielded},
+        },
+    )
+    return locked
 
 
 YOUTH_EDITABLE_FIELDS = ("first_name", "last_name", "municipality_number", "email", "phone")
@@ -313,11 +440,14 @@ def period_open(
     responsible: Any = None,
     age_field: str = "youth",
 ) -> FollowUpPeriod:
-    """The service starts following the youth. One open period per service and youth.
+    """The service starts following the youth. One open period per service and youth; a youth
+    with a protected identity only by staff cleared for it in the service.
 
     OT's period carries a registration reason code, and OT follows only youths within its age
     range on the start date and today (``cases.ot``; the refusal names ``age_field``)."""
-    check_actor_works_in(access.viewer_for(actor), service.pk)
+    viewer = access.viewer_for(actor)
+    check_actor_works_in(viewer, service.pk)
+    check_cleared(viewer, youth, service.pk, field="youth")
     if responsible is None:
         responsible = actor  # who works in the service: checked just above
     else:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import portal
-from cases.models import ActivityPlan, HealthObjection, Service
+from cases.models import ActivityPlan, HealthObjection, Service, ServiceKind
 from consent.categories import Category
 from consent.models import LegalBasis
 from coordination.models import OPEN_PLAN_STATUSES, Plan
@@ -76,6 +76,9 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         )
     ]
     withheld = portal.withheld_bases()
+    whereabouts = portal.reveals_whereabouts(account)
+    if not whereabouts:
+        plan = activity_plan = None
     log = paginate(
         request, portal.access_log(person, without_health_services=bool(hidden)), LOG_PAGE
     )
@@ -88,9 +91,12 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         {
             "account": account,
             "youth": person,
+            "whereabouts_withheld": not whereabouts,
             "following": [
                 p for p in portal.following(person) if shown(Category.GENERAL, p.service.kind)
-            ],
+            ]
+            if whereabouts
+            else [],
             "plan_context": document_context(document, plan) if document and plan else None,
             "activity_plan": activity_plan,
             "activities": [
@@ -107,7 +113,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                     "consent": c,
                     "active": c.is_active(),
                     "withdrawable": portal.may_withdraw(account, c, today),
-                    "shares": _shares(c),
+                    "shares": _shares(c, named=whereabouts),
                 }
                 for c in consents
             ],
@@ -117,7 +123,8 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             and HealthObjection.objects.filter(youth=person, withdrawn_at__isnull=True).exists(),
             "log": log,
             "log_rows": _log_rows(
-                [e for e in log if not hidden & set(e.categories) and not withheld & set(e.bases)]
+                [e for e in log if not hidden & set(e.categories) and not withheld & set(e.bases)],
+                named=whereabouts,
             ),
         },
     )
@@ -137,12 +144,20 @@ def _without(document: dict[str, Any], shown: Any) -> dict[str, Any]:
     }
 
 
-def _shares(consent: Any) -> list[str]:
+def _party(party: Any, kind: str, *, named: bool) -> str:
+    """A service by its name, or only by its kind where its name would tell where the youth is
+    (``portal.reveals_whereabouts``)."""
+    if party is not None and named:
+        return str(party.name)
+    return str(ServiceKind(party.kind if party is not None else kind).label)
+
+
+def _shares(consent: Any, *, named: bool = True) -> list[str]:
     """In plain words: which service may share what with whom."""
     rows: dict[tuple[str, str], list[str]] = {}
     for scope in consent.scopes.all():
-        source = scope.from_party.name if scope.from_party else scope.from_kind
-        target = scope.to_party.name if scope.to_party else scope.to_kind
+        source = _party(scope.from_party, scope.from_kind, named=named)
+        target = _party(scope.to_party, scope.to_kind, named=named)
         rows.setdefault((source, target), []).append(str(scope.get_category_display()).lower())
     return [
         _("%(source)s kan dele %(what)s med %(target)s")
@@ -187,8 +202,9 @@ def _basis(code: str, laws: dict[str, str]) -> str:
     return code
 
 
-def _log_rows(entries: Any) -> list[dict[str, Any]]:
-    """The page of the access log in plain words; the laws named in one query."""
+def _log_rows(entries: Any, *, named: bool = True) -> list[dict[str, Any]]:
+    """The page of the access log in plain words; the laws named in one query. Without who and
+    which service looked where those would tell where the youth is followed (``named``)."""
     codes = {b.partition(":")[2] for e in entries for b in e.bases if b.startswith("legal:")}
     laws = dict(LegalBasis.objects.filter(code__in=codes).values_list("code", "law_and_section"))
     rows = []
@@ -198,8 +214,8 @@ def _log_rows(entries: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "at": entry.at,
-                "who": entry.actor_name,
-                "service": party.name if party else "",
+                "who": entry.actor_name if named else "",
+                "service": party.name if party and named else "",
                 "what": ", ".join(sorted(str(ITEM_WORDS.get(k, k)) for k in kinds))
                 or _("hvem som følger deg opp"),
                 "bases": sorted({_basis(b, laws) for b in entry.bases}),

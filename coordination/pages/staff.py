@@ -135,8 +135,9 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             cursor = timeline.decode_cursor(request.GET["cursor"])
         except timeline.InvalidCursor:
             cursor = None
+    # Read before the transaction: a refused attempt's access-log row outlives the 404.
+    detail = selectors.youth_detail(viewer=viewer, youth_id=youth_id)
     with transaction.atomic():
-        detail = selectors.youth_detail(viewer=viewer, youth_id=youth_id)
         consents = list(
             selectors.consent_list(youth=detail).prefetch_related(
                 "scopes__from_party", "scopes__to_party"

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases import access
-from cases.models import FollowUpPeriod, StaffMembership, StaffRole
+from cases.models import StaffMembership, StaffRole
 from consent.coverage import in_force_scopes
 from coordination.models import (
     FINISHED_MEASURE_STATUSES,
@@ -48,9 +48,7 @@ def _shared_with(service_ref: Any) -> QuerySet[Any]:
 def plans_for(viewer: access.Viewer) -> QuerySet[Plan]:
     """Plans the viewer may see (see the module docstring)."""
     mine = viewer.reach
-    following = FollowUpPeriod.objects.filter(
-        youth_id=OuterRef("youth_id"), ended_on__isnull=True, service_id__in=mine
-    )
+    following = access.reaching_periods(viewer).filter(youth_id=OuterRef("youth_id"))
     participating = PlanParticipant.objects.filter(
         plan_id=OuterRef("pk"),
         kind=ParticipantKind.SERVICE,

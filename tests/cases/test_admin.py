@@ -88,6 +88,7 @@ def test_admin_edits_go_through_the_service_with_its_version(
         "municipality_number": "4003",
         "email": "",
         "phone": "",
+        "address_protection": "UGRADERT",
         "guardians-TOTAL_FORMS": "0",
         "guardians-INITIAL_FORMS": "0",
         "periods-TOTAL_FORMS": "2",

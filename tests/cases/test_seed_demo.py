@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cases import demo, identity
-from cases.models import FollowUpPeriod, Service, Youth
+from cases.models import AddressProtection, FollowUpPeriod, Service, Youth
 from consent import ages
 from consent.models import Consent, Decision, Giver, Method
 
@@ -21,7 +21,7 @@ def test_seed_demo_makes_the_skien_municipality(db: Any, settings: Any) -> None:
     out = io.StringIO()
     call_command("seed_demo", "--youths", "25", stdout=out, stderr=io.StringIO())
     assert Service.objects.count() == len(demo.SERVICES)
-    assert Youth.objects.count() == 25
+    assert Youth.objects.count() == 25 + len(demo.PROTECTED_YOUTHS)
     assert all(
         identity.parse(number).is_synthetic
         for number in Youth.objects.values_list("national_id", flat=True)
@@ -53,7 +53,7 @@ def test_seed_demo_if_empty_leaves_existing_data_alone(db: Any) -> None:
     call_command("seed_demo", "--youths", "3", stdout=io.StringIO(), stderr=io.StringIO())
     out = io.StringIO()
     call_command("seed_demo", "--if-empty", stdout=out, stderr=io.StringIO())
-    assert Youth.objects.count() == 3
+    assert Youth.objects.count() == 3 + len(demo.PROTECTED_YOUTHS)
     assert "ingrid.nav" in out.getvalue()  # the logins are shown either way
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
@@ -78,3 +78,19 @@ def test_seed_demo_gives_min_side_logins(db: Any) -> None:
     client = Client()
     assert client.login(username="ungdom.demo", password=demo.DEMO_PASSWORD)
     assert client.get("/", follow=True).status_code == 200  # lands on Min side
+
+
+def test_the_demo_has_a_shielded_and_a_kode_6_youth_only_the_cleared_advisor_sees(db: Any) -> None:
+    out = io.StringIO()
+    call_command("seed_demo", "--youths", "5", stdout=out, stderr=io.StringIO())
+    shielded = Youth.objects.get(shielded=True)
+    kode_6 = Youth.objects.get(address_protection=AddressProtection.STRENGT_FORTROLIG)
+    assert demo.CLEARED_USERNAME in out.getvalue()
+    cleared, manager, other = Client(), Client(), Client()
+    assert cleared.login(username=demo.CLEARED_USERNAME, password=demo.DEMO_PASSWORD)
+    assert manager.login(username=demo.MANAGER_USERNAME, password=demo.DEMO_PASSWORD)
+    assert other.login(username="ingrid.nav", password=demo.DEMO_PASSWORD)
+    for youth in (shielded, kode_6):
+        assert cleared.get(f"/youths/{youth.pk}/").status_code == 200
+        assert manager.get(f"/youths/{youth.pk}/").status_code == 404
+        assert other.get(f"/youths/{youth.pk}/").status_code == 404

@@ -50,11 +50,14 @@ class Command(BaseCommand):
             ledger.derive_changed(limit=options["youths"])
             counts.update(plan_demo.seed_plans(seed_value=options["seed"]))
             counts.update(plan_demo.seed_portal())
+            counts.update(demo.seed_protected(seed_value=options["seed"]))
             ledger.derive_changed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Laget {counts['youths']} ungdommer, {counts['periods']} oppfølgingsperioder, "
-                f"{counts['guardians']} foresatte og {counts['plans']} planer."
+                f"{counts['guardians']} foresatte og {counts['plans']} planer; "
+                f"{counts['protected']} ungdommer med beskyttet identitet ser bare "
+                f"{demo.CLEARED_USERNAME}."
             )
         )
         plan_demo.print_logins(self.stdout.write)
