@@ -612,19 +612,17 @@ def involvement_visible(
     if not reach:
         return periods.none()
     nested = periods_in(reach, cleared=cleared).filter(youth_id=OuterRef(OuterRef("youth_id")))
-    covered = Q()
-    for kind in sorted(SENSITIVE_INVOLVEMENT):
-        consent = covering_scopes(
-            subject=OuterRef("youth_id"),
-            from_party=OuterRef("service_id"),
-            from_kind=kind,
-            to_parties=nested.values("service_id"),
-            to_kinds=nested.values("service__kind"),
-            category=kind_category(kind),
-        )
-        covered |= Q(service__kind=kind) & Q(Exists(consent))
-    sensitive = sorted(SENSITIVE_INVOLVEMENT)
-    return periods.filter(Q(service_id__in=reach) | ~Q(service__kind__in=sensitive) | covered)
+    consent = covering_scopes(
+        subject=OuterRef("youth_id"),
+        from_party=OuterRef("service_id"),
+        from_kind=OuterRef("service__kind"),
+        to_parties=nested.values("service_id"),
+        to_kinds=nested.values("service__kind"),
+        category=OuterRef("involvement"),
+    )
+    return periods.annotate(involvement=involvement()).filter(
+        Q(service_id__in=reach) | Q(involvement=Category.GENERAL) | Exists(consent)
+    )
 
 
 def is_disclosed(basis: str) -> bool:
