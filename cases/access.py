@@ -554,6 +554,15 @@ def involvement(kind_field: str = "service__kind") -> Case:
     )
 
 
+def involvement_q(allowed: Allowed | None, owner: str = "service") -> Q:
+    """The condition of ``involvement_filter`` on rows annotated with ``{owner}_involvement``
+    (``involvement(f"{owner}__kind")``), to combine with others."""
+    category = f"{owner}_involvement"
+    if allowed is None:
+        return Q(**{category: Category.GENERAL})
+    return allowed.q(owner=owner, category=category)
+
+
 def involvement_filter(
     allowed: Allowed | None, queryset: QuerySet[M], *, owner: str = "service"
 ) -> QuerySet[M]:
@@ -561,11 +570,8 @@ def involvement_filter(
     them: any service of a kind not in ``SENSITIVE_INVOLVEMENT``, the viewer's own, and the
     others under a consent covering their category. Without ``allowed`` (no service of the
     viewer follows the youth) only the first."""
-    category = f"{owner}_involvement"
-    rows = queryset.annotate(**{category: involvement(f"{owner}__kind")})
-    if allowed is None:
-        return rows.filter(**{category: Category.GENERAL})
-    return rows.filter(allowed.q(owner=owner, category=category))
+    rows = queryset.annotate(**{f"{owner}_involvement": involvement(f"{owner}__kind")})
+    return rows.filter(involvement_q(allowed, owner))
 
 
 def involvement_shown(allowed: Allowed | None, service_id: Any, kind: str) -> bool:

@@ -167,14 +167,15 @@ def _referral_page(
 ) -> QuerySet[Referral, dict[str, Any]]:
     """Referrals the viewer may see: those of the viewer's services, and those between services
     whose involvement the viewer may see (``access.involvement_filter``, both ends)."""
-    referrals = Referral.objects.filter(_before_moment(after, "sent_at"), youth_id=youth)
-    shown = access.involvement_filter(
-        allowed,
-        access.involvement_filter(allowed, referrals, owner="from_service"),
-        owner="to_service",
-    ).values("pk")
+    referrals = Referral.objects.filter(_before_moment(after, "sent_at"), youth_id=youth).annotate(
+        from_service_involvement=access.involvement("from_service__kind"),
+        to_service_involvement=access.involvement("to_service__kind"),
+    )
+    shown = access.involvement_q(allowed, "from_service") & access.involvement_q(
+        allowed, "to_service"
+    )
     return (
-        referrals.filter(Q(from_service_id__in=mine) | Q(to_service_id__in=mine) | Q(pk__in=shown))
+        referrals.filter(Q(from_service_id__in=mine) | Q(to_service_id__in=mine) | shown)
         .order_by("-sent_at", "-pk")
         .values(*REFERRAL_VALUES)[: limit + 1]
     )
