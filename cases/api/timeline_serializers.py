@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.api.base import StrictSerializer
@@ -16,7 +17,10 @@ class TimelineItemSerializer(serializers.Serializer):
     category = serializers.CharField()
     basis = serializers.CharField()
     disclosed = serializers.BooleanField(
-        help_text="Disclosed to the viewer's service by its holder on a legal basis (read-only)."
+        help_text=_(
+            "Gitt til tjenesten din av den som har opplysningen, etter en hjemmel i lov "
+            "(kan bare leses)."
+        )
     )
     service = ServiceRefSerializer(allow_null=True)
     summary = serializers.CharField()
