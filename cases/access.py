@@ -226,12 +226,19 @@ def screen(
 def clears(viewer: Viewer, youth: Youth, service_id: uuid.UUID) -> bool:
     """Whether the viewer, through the service, holds every clearance the youth's protections
     call for (``screen``'s rule for one youth at hand)."""
+    protections = {name: getattr(youth, name) for _clearance, name, _values in PROTECTIONS}
+    return clears_values(viewer.cleared, protections, service_id)
+
+
+def clears_values(
+    cleared: Sequence[Sequence[uuid.UUID]], youth: Mapping[str, Any], service_id: Any
+) -> bool:
+    """``clears`` for a youth's values (``address_protection`` and ``shielded``) and the
+    services in which a viewer holds each clearance (``Viewer.cleared``)."""
     return all(
         service_id in in_services
-        for (_clearance, field_name, values), in_services in zip(
-            PROTECTIONS, viewer.cleared, strict=True
-        )
-        if getattr(youth, field_name) in values
+        for (_clearance, field_name, values), in_services in zip(PROTECTIONS, cleared, strict=True)
+        if youth[field_name] in values
     )
 
 
@@ -293,6 +300,21 @@ def youth_for_user(
     except Youth.DoesNotExist:
         log_denied(viewer, pk, purpose)
         raise Http404 from None
+
+
+def allowed_or_404(viewer: Viewer, youth_id: uuid.UUID | str, *, purpose: str) -> Allowed:
+    """The viewer's allow-list of a youth it reaches (``allowed_for``), else Http404 as
+    ``youth_for_user`` answers: the services of the viewer's that follow the youth are what
+    gives reach, so the one query for them is the reach check too."""
+    try:
+        pk = uuid.UUID(str(youth_id))
+    except ValueError:
+        raise Http404 from None
+    allowed = allowed_for(viewer, pk)
+    if allowed is None:
+        log_denied(viewer, pk, purpose)
+        raise Http404
+    return allowed
 
 
 def own_service_periods(viewer: Viewer) -> QuerySet[FollowUpPeriod]:
@@ -513,15 +535,38 @@ def allowed_for(
     following = following_services(viewer, youth_id)
     if not following:
         return None
-    parties = tuple(service for service, _kind in following)
-    kinds = tuple(sorted({kind for _service, kind in following}))
-    by_consent: dict[tuple[Any, str], Any] = {}
-    rows = covered_flows(subject=youth_id, to_parties=parties, to_kinds=kinds, at=at)
-    for from_party, from_kind, item_category, consent_id in rows:
+    return allowed_for_many(viewer.reach, {youth_id: following}, at=at)[youth_id]
+
+
+def allowed_for_many(
+    reach: Sequence[Any],
+    following: Mapping[Any, Sequence[tuple[Any, str]]],
+    *,
+    at: datetime.datetime | None = None,
+) -> dict[Any, Allowed]:
+    """``allowed_for`` for several youths at once, given for each the (id, kind) of the
+    viewer's services that follow them (none for a youth that needs no allow-list): one query
+    for the flows that consents cover, none without youths."""
+    parties = {youth: tuple(service for service, _kind in f) for youth, f in following.items()}
+    kinds = {youth: tuple(sorted({kind for _service, kind in f})) for youth, f in following.items()}
+    by_consent: dict[Any, dict[tuple[Any, str], Any]] = {youth: {} for youth in following}
+    flows = covered_flows(
+        subjects=[youth for youth, f in following.items() if f],
+        to_parties=sorted({p for ps in parties.values() for p in ps}, key=str),
+        to_kinds=sorted({k for ks in kinds.values() for k in ks}),
+        at=at,
+    )
+    for flow in flows:
+        if not flow.into(parties[flow.subject], kinds[flow.subject]):
+            continue
         # Of several that cover a flow, the first by id names it (as ``visible`` picks it).
-        key = (from_party or from_kind, item_category)
-        by_consent[key] = min(consent_id, by_consent.get(key, consent_id))
-    return Allowed(youth_id, parties, kinds, by_consent, viewer.reach)
+        key = (flow.from_party or flow.from_kind, flow.category)
+        found = by_consent[flow.subject]
+        found[key] = min(flow.consent_id, found.get(key, flow.consent_id))
+    return {
+        youth: Allowed(youth, parties[youth], kinds[youth], by_consent[youth], tuple(reach))
+        for youth in following
+    }
 
 
 def basis_of(item: Any) -> str:
@@ -604,31 +649,6 @@ def shown_periods(
             period.reason = period.end_reason = period.registration_reason = ""
         shown.append(period)
     return shown
-
-
-def involvement_visible(
-    reach: Sequence[uuid.UUID],
-    periods: QuerySet[FollowUpPeriod],
-    *,
-    cleared: Sequence[Sequence[uuid.UUID]],
-) -> QuerySet[FollowUpPeriod]:
-    """``involvement_filter``'s rule over the periods of many youths seen through the services
-    ``reach`` (the caseload's): one query, the consent looked up only for periods of a
-    sensitive kind of services not in ``reach``."""
-    if not reach:
-        return periods.none()
-    nested = periods_in(reach, cleared=cleared).filter(youth_id=OuterRef(OuterRef("youth_id")))
-    consent = covering_scopes(
-        subject=OuterRef("youth_id"),
-        from_party=OuterRef("service_id"),
-        from_kind=OuterRef("service__kind"),
-        to_parties=nested.values("service_id"),
-        to_kinds=nested.values("service__kind"),
-        category=OuterRef("involvement"),
-    )
-    return periods.annotate(involvement=involvement()).filter(
-        Q(service_id__in=reach) | Q(involvement=Category.GENERAL) | Exists(consent)
-    )
 
 
 def is_disclosed(basis: str) -> bool:

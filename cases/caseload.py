@@ -3,10 +3,15 @@
 An advisor's office follows a couple of thousand youths. Sorting them by name by looking each
 one up took most of the list's time, so the page is picked from the open follow-up
 periods alone (the youth's name is copied onto the period, and ``period_open_by_service``
-carries it). The page's youths, each with the open periods that follow them, and the total
-come back in one query, as values: a row is a youth with their open periods, which no model
+carries it), with the total in the same pass (a window over the youths). Their open periods
+come in a second query, as values: a row is a youth with their open periods, which no model
 is, and building ~300 model instances per page (youths, periods, services, staff) took as long
 as the rest of the list.
+
+Which services follow a youth is general information, except for the kinds whose involvement
+is confidential (``cases.models.SENSITIVE_INVOLVEMENT``): those periods are shown by the same
+allow-list as on the youth's own page (``access.allowed_for_many``, one more query, only for
+pages with such a period of another service).
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Count, Func, IntegerField, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet, Window
 
 from cases import access, refs
-from cases.models import STRENGT_FORTROLIG_GRADES, FollowUpPeriod
+from cases.models import STRENGT_FORTROLIG_GRADES, FollowUpPeriod, involvement_category
+from consent.categories import Category
 
 NAME_ORDER = ("youth_last_name", "youth_first_name", "youth_id")
 
@@ -122,44 +128,62 @@ def filtered_periods(
     return periods.order_by()
 
 
-def _keys(periods: QuerySet[FollowUpPeriod]) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
+def _keys(periods: QuerySet[FollowUpPeriod]) -> QuerySet[FollowUpPeriod, tuple[Any, int]]:
     """Youth ids in name order, each once (grouped: a youth followed by two of my services has
-    two periods)."""
+    two periods), each with how many youths there are in all (a window over the groups, so the
+    page and the total are one pass over the open-period index)."""
     return (
         periods.values(*NAME_ORDER)
         .annotate(periods=Count("id"))
-        .values("youth_id")
+        .annotate(total=Window(Count("youth_id")))
+        .values_list("youth_id", "total")
         .order_by(*NAME_ORDER)
     )
 
 
-def _total(periods: QuerySet[FollowUpPeriod], one_service: bool) -> Subquery:
-    """How many youths: COUNT over the index alone (an aggregate without GROUP BY, which the
-    ORM's ``Count`` in a subquery would add). Within one service a youth has one open period
-    (``period_one_open_per_service``), so the rows need no DISTINCT (its sort was most of the
-    count's time)."""
-    template = "COUNT(%(expressions)s)" if one_service else "COUNT(DISTINCT %(expressions)s)"
-    count = Func("youth_id", template=template, output_field=IntegerField())
-    return Subquery(periods.annotate(n=count).values("n"))
+def _open_periods_of(keys: Any) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
+    """The open periods of the youths ``keys`` names (ids, or a subquery of them), youth by
+    youth in name order, with what ``_shown`` needs."""
+    return (
+        FollowUpPeriod.objects.filter(ended_on__isnull=True, youth_id__in=keys)
+        .order_by(*ROW_ORDER)
+        .values(*ROW_VALUES, "service__kind", "youth__shielded")
+    )
 
 
-def _open_periods_of(
-    keys: Any, reach: tuple[uuid.UUID, ...], cleared: tuple[tuple[uuid.UUID, ...], ...]
-) -> QuerySet[FollowUpPeriod]:
-    """The open periods of the youths ``keys`` names that ``reach`` may see (which services
-    follow a youth: general information, but for the kinds whose involvement is confidential,
-    ``access.involvement_visible``), youth by youth in name order."""
-    periods = FollowUpPeriod.objects.filter(ended_on__isnull=True, youth_id__in=keys)
-    return access.involvement_visible(reach, periods, cleared=cleared).order_by(*ROW_ORDER)
-
-
-def _page(
-    *, one_service: bool, bottom: int, top: int, **filters: Any
-) -> QuerySet[FollowUpPeriod, dict[str, Any]]:
-    """One page of youths (their open periods' values) with the total in every row."""
-    periods = filtered_periods(**filters)
-    page = _open_periods_of(_keys(periods)[bottom:top], filters["reach"], filters["cleared"])
-    return page.annotate(total=_total(periods, one_service)).values(*ROW_VALUES, "total")
+def _shown(
+    periods: list[dict[str, Any]],
+    reach: tuple[uuid.UUID, ...],
+    cleared: tuple[tuple[uuid.UUID, ...], ...],
+) -> list[dict[str, Any]]:
+    """Of the youths' open periods, those whose service the viewer may see following them
+    (which services follow a youth is general information, but for the kinds whose involvement
+    is confidential: ``access.involvement_shown``, with each youth's allow-list). Allow-lists
+    are read (one query) only for youths followed by such a service outside ``reach``."""
+    following: dict[Any, list[tuple[Any, str]]] = {}
+    wanted = set()
+    for p in periods:
+        youth, service, kind = p["youth_id"], p["service_id"], p["service__kind"]
+        mine = following.setdefault(youth, [])
+        protections = {
+            "address_protection": p["youth__address_protection"],
+            "shielded": p["youth__shielded"],
+        }
+        if service in reach and access.clears_values(cleared, protections, service):
+            mine.append((service, kind))
+        elif involvement_category(kind) != Category.GENERAL:
+            wanted.add(youth)
+    allowed = access.allowed_for_many(reach, {y: f for y, f in following.items() if y in wanted})
+    return [
+        p
+        for p in periods
+        if p["youth_id"] not in wanted
+        or access.involvement_shown(
+            allowed[p["youth_id"]] if following[p["youth_id"]] else None,
+            p["service_id"],
+            p["service__kind"],
+        )
+    ]
 
 
 class Caseload:
@@ -167,9 +191,8 @@ class Caseload:
     ``None``: a user without reach), as rows (``_youths``). A paginator's list:
     ``page_with_total`` is what ``WindowCountPaginator`` calls."""
 
-    def __init__(self, filters: CaseloadFilter | None, *, one_service: bool = False) -> None:
+    def __init__(self, filters: CaseloadFilter | None) -> None:
         self.filters = filters if filters is not None and filters.reach else None
-        self.one_service = one_service
 
     @property
     def periods(self) -> QuerySet[FollowUpPeriod]:
@@ -179,13 +202,18 @@ class Caseload:
 
     def page_with_total(self, bottom: int, top: int) -> tuple[list[dict[str, Any]], int | None]:
         """The youths from ``bottom`` to ``top`` in name order, and how many there are in all
-        (None when the page is empty: there is no row to carry the total)."""
+        (None when the page is empty: there is no row to carry the total). Two queries, three
+        where a youth on the page is followed by a service whose involvement is confidential."""
         if self.filters is None:
             return [], None
-        periods = list(
-            _page(one_service=self.one_service, bottom=bottom, top=top, **self.filters.inputs())
-        )
-        return _youths(periods), (periods[0]["total"] if periods else None)
+        keys = list(_keys(self.periods)[bottom:top])
+        if not keys:
+            return [], None
+        return self._rows(_open_periods_of([youth for youth, _total in keys])), keys[0][1]
+
+    def _rows(self, periods: QuerySet[FollowUpPeriod, dict[str, Any]]) -> list[dict[str, Any]]:
+        assert self.filters is not None
+        return _youths(_shown(list(periods), self.filters.reach, self.filters.cleared))
 
     def count(self) -> int:
         return self.periods.values("youth_id").distinct().count()
@@ -193,8 +221,7 @@ class Caseload:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if self.filters is None:
             return iter([])
-        periods = _open_periods_of(_keys(self.periods), self.filters.reach, self.filters.cleared)
-        return iter(_youths(periods.values(*ROW_VALUES)))
+        return iter(self._rows(_open_periods_of(self.periods.values("youth_id"))))
 
     def __len__(self) -> int:
         return self.count()

@@ -28,7 +28,6 @@ from cases.models import (
     FollowUpEntry,
     FollowUpPeriod,
     Referral,
-    Youth,
     involvement_category,
 )
 from consent.categories import Category
@@ -232,25 +231,25 @@ def _referral_item(
 
 
 def _referrals(
-    youth: Youth,
+    youth: uuid.UUID,
     cursor: Key | None,
     limit: int,
     allowed: access.Allowed | None,
     mine: tuple[uuid.UUID, ...],
 ) -> list[Item]:
     page = _referral_page(
-        youth=youth.pk, after=_moment_position(cursor), limit=limit, allowed=allowed, mine=mine
+        youth=youth, after=_moment_position(cursor), limit=limit, allowed=allowed, mine=mine
     )
     return [_referral_item(r, allowed, mine) for r in page]
 
 
 def _periods(
-    youth: Youth, cursor: Key | None, limit: int, allowed: access.Allowed | None
+    youth: uuid.UUID, cursor: Key | None, limit: int, allowed: access.Allowed | None
 ) -> list[Item]:
     """The periods the viewer may see; why a service follows the youth (the reasons) only where
     the viewer may read the service's own category."""
     items = []
-    for p in _period_page(youth=youth.pk, after=_position(cursor), limit=limit, allowed=allowed):
+    for p in _period_page(youth=youth, after=_position(cursor), limit=limit, allowed=allowed):
         service_id, kind = p["service_id"], p["service__kind"]
         if not access.reason_shown(allowed, service_id, kind):
             p["reason"] = p["end_reason"] = ""
@@ -261,7 +260,7 @@ def _periods(
     return items
 
 
-def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
+def _consents(youth: uuid.UUID, cursor: Key | None, limit: int) -> list[Item]:
     return [
         Item(
             "consent",
@@ -270,16 +269,16 @@ def _consents(youth: Youth, cursor: Key | None, limit: int) -> list[Item]:
             Category.GENERAL,
             "general",
         )
-        for c in _consent_page(youth=youth.pk, after=_moment_position(cursor), limit=limit)
+        for c in _consent_page(youth=youth, after=_moment_position(cursor), limit=limit)
     ]
 
 
 def timeline(
-    *, viewer: access.Viewer, youth: Youth, cursor: Key | None, limit: int
+    *, viewer: access.Viewer, allowed: access.Allowed, cursor: Key | None, limit: int
 ) -> tuple[list[Item], Key | None]:
-    """One page of the youth's timeline as ``viewer`` may see it, newest first, and the cursor
-    of the next page."""
-    allowed = access.allowed_for(viewer, youth.pk)
+    """One page of the youth's timeline (``allowed.youth_id``) as ``viewer`` may see it
+    (``access.allowed_or_404``), newest first, and the cursor of the next page."""
+    youth = allowed.youth_id
     items = _entries(allowed, cursor, limit)
     items += _referrals(youth, cursor, limit, allowed, viewer.reach)
     items += _periods(youth, cursor, limit, allowed)

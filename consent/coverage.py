@@ -10,8 +10,9 @@ whole list in one query.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -58,26 +59,56 @@ def covering_scopes(
     )
 
 
+class CoveredFlow(NamedTuple):
+    """A flow about ``subject`` that a consent covers: from a party (or, with none, any party
+    of ``from_kind``) into a party (or, with none, any party of ``to_kind``)."""
+
+    subject: Any
+    from_party: Any
+    from_kind: str
+    to_party: Any
+    to_kind: str
+    category: str
+    consent_id: Any
+
+    def into(self, parties: Collection[Any], kinds: Collection[str]) -> bool:
+        """Whether the flow reaches one of ``parties`` (of ``kinds``): ``covering_scopes``'s
+        condition on the receiving end, for a row at hand."""
+        if self.to_party is not None:
+            return self.to_party in parties
+        return self.to_kind in kinds
+
+
 def covered_flows(
     *,
-    subject: Any,
-    to_parties: Any,
-    to_kinds: Any,
+    subjects: Collection[Any],
+    to_parties: Collection[Any],
+    to_kinds: Collection[str],
     at: datetime.datetime | None = None,
     on: datetime.date | None = None,
-) -> list[tuple[Any, str, str, Any]]:
-    """Every flow about ``subject`` into ``to_parties`` (or any party of ``to_kinds``) that a
-    consent covers at ``at``, in one query: (from party or None, from kind, category, consent
-    id). A row with a from party covers items of that party; one without covers items of any
-    party of the from kind."""
-    return list(
-        in_force_scopes(at=at, on=on)
+) -> list[CoveredFlow]:
+    """Every flow about ``subjects`` into ``to_parties`` (or any party of ``to_kinds``) that a
+    consent covers at ``at``, in one query. For subjects each seen by only some of the parties,
+    ``CoveredFlow.into`` keeps a subject's own."""
+    if not subjects:
+        return []
+    return [
+        CoveredFlow(*row)
+        for row in in_force_scopes(at=at, on=on)
         .filter(
             Q(to_party__in=to_parties) | Q(to_party__isnull=True, to_kind__in=to_kinds),
-            subject=subject,
+            subject__in=subjects,
         )
-        .values_list("from_party_id", "from_kind", "category", "consent_id")
-    )
+        .values_list(
+            "subject_id",
+            "from_party_id",
+            "from_kind",
+            "to_party_id",
+            "to_kind",
+            "category",
+            "consent_id",
+        )
+    ]
 
 
 def party_kind(party: Any) -> str:

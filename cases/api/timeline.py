@@ -38,7 +38,7 @@ class YouthTimelineMixin:
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, pk: str) -> Response:
         viewer = viewer_of(request)  # the gate and the access log share it
-        youth = access.youth_for_user(viewer, pk, purpose="youth-timeline")
+        allowed = access.allowed_or_404(viewer, pk, purpose="youth-timeline")
         query = validated(s.TimelineQuerySerializer, request.query_params)
         try:
             cursor = timeline.decode_cursor(query["cursor"]) if "cursor" in query else None
@@ -46,7 +46,7 @@ class YouthTimelineMixin:
             raise serializers.ValidationError({"cursor": [_("Ugyldig peker.")]}) from None
         items, next_key, mine = selectors.timeline_read(
             viewer=viewer,
-            youth=youth,
+            allowed=allowed,
             purpose="youth-timeline",
             cursor=cursor,
             limit=query["page_size"],

@@ -12,7 +12,7 @@ from consent.models import Consent
 def timeline_read(
     *,
     viewer: access.Viewer,
-    youth: Any,
+    allowed: access.Allowed,
     purpose: str,
     cursor: timeline.Key | None,
     limit: int,
@@ -21,14 +21,14 @@ def timeline_read(
 
     Returns the items, the key of the next page and the viewer's own service ids (which decide
     whether a referral's message is shown)."""
-    items, next_key = timeline.timeline(viewer=viewer, youth=youth, cursor=cursor, limit=limit)
+    items, next_key = timeline.timeline(viewer=viewer, allowed=allowed, cursor=cursor, limit=limit)
     following = [m.service_id for m in viewer.memberships]
     access.log_reads(
         viewer,
         purpose,
         [
             access.Read(
-                youth_id=youth.pk,
+                youth_id=allowed.youth_id,
                 following_service_ids=following,
                 items=[
                     {

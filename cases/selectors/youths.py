@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 
 from cases import access, identity
 from cases.caseload import Caseload, CaseloadFilter
@@ -29,8 +30,9 @@ def youth_caseload(
 ) -> Caseload:
     """The caseload: "ours" = open periods in my services; "mine" = those where I am responsible.
 
-    One query for the page, its youths' open periods (which services follow each youth is
-    general information every following service sees) and the total. The ``viewer`` is this
+    Two queries for the page and the total, and the page's youths' open periods (which services
+    follow each youth: general information, but for the kinds whose involvement is
+    confidential, ``cases.caseload``). The ``viewer`` is this
     request's, which the access log needs too.
     """
     filters = CaseloadFilter(
@@ -43,26 +45,28 @@ def youth_caseload(
         born_after=born_after,
         born_before=born_before,
     )
-    return Caseload(filters, one_service=bool(service_id) or len(viewer.reach) <= 1)
+    return Caseload(filters)
 
 
 def youth_detail(*, viewer: access.Viewer, youth_id: Any) -> Youth:
     """A youth the viewer reaches, with guardians and the follow-up periods the viewer may see
     (``all_periods``: ``access.shown_periods``), or Http404."""
-    youth = access.youth_for_user(
-        viewer,
-        youth_id,
-        queryset=access.reachable_youths(viewer).prefetch_related(
+    allowed = access.allowed_or_404(viewer, youth_id, purpose="youth")
+    youth = (
+        Youth.objects.prefetch_related(
             "guardians",
             Prefetch(
                 "periods",
                 queryset=FollowUpPeriod.objects.select_related("service", "responsible"),
                 to_attr="all_periods",
             ),
-        ),
+        )
+        .filter(pk=allowed.youth_id)
+        .first()
     )
-    allowed = access.allowed_for(viewer, youth.pk)
-    youth.all_periods = access.shown_periods(allowed, youth.all_periods)  # type: ignore[attr-defined]
+    if youth is None:  # deleted since its services were read
+        raise Http404
+    youth.all_periods = access.shown_periods(allowed, youth.all_periods)
     return youth
 
 

@@ -154,7 +154,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         )
         items, next_key, mine = selectors.timeline_read(
             viewer=viewer,
-            youth=detail,
+            allowed=access.allowed_or_404(viewer, detail.pk, purpose="youth-timeline"),
             purpose="youth-timeline",
             cursor=cursor,
             limit=TIMELINE_PAGE,

@@ -350,5 +350,5 @@ def test_the_caseload_keeps_its_query_count_with_protected_youths(
     with count_queries() as captured:
         assert api.get("/api/v1/youths/").status_code == 200
     # As without protected youths (test_query_counts): memberships, the page with its total
-    # (the exclusion is a subquery in it), the access-log INSERT.
-    assert len(captured) == 3
+    # (the exclusion is a subquery in it), its youths' open periods, the access-log INSERT.
+    assert len(captured) == 4

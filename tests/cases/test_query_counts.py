@@ -129,8 +129,22 @@ def test_query_count_does_not_grow_with_rows(
 def test_the_caseload_takes_a_fixed_handful_of_queries(
     people: Any, client_for: Any, count_queries: Any
 ) -> None:
-    """The page's youths with their open periods and the total in one query, the caller's
-    memberships, and one INSERT into the access log; no transaction around them (with
-    the session and the user of a real request, five)."""
+    """The caller's memberships, the page's youths with the total, their open periods, and one
+    INSERT into the access log; no transaction around them (with the session and the user of a
+    real request, six)."""
     _add_youths(people, 5)
-    assert _queries(people, client_for, count_queries, "/api/v1/youths/") == 3
+    assert _queries(people, client_for, count_queries, "/api/v1/youths/") == 4
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_the_caseload_reads_the_consents_in_one_query_for_confidential_involvement(
+    people: Any, client_for: Any, count_queries: Any, n: int
+) -> None:
+    """Youths followed by a health service too: one query more for the consents that may show
+    it to NAV, however many youths there are."""
+    for i in range(n):
+        youth = factories.register_youth(
+            people.nav_advisor, people.nav, first_name=f"Ung{i}", last_name="Test"
+        )
+        factories.follow(people.health_nurse, people.health, youth)
+    assert _queries(people, client_for, count_queries, "/api/v1/youths/") == 5

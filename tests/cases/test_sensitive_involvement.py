@@ -194,3 +194,31 @@ def test_ots_registration_reason_is_among_its_periods_reasons(people: Any, clien
     own = client_for(people.ot_counsellor).get(f"/api/v1/youths/{people.youth.pk}/").json()
     [ot] = [p for p in own["periods"] if p["service"]["id"] == str(people.ot.pk)]
     assert ot["reason"] and ot["registration_reason"]
+
+
+def test_the_caseload_shows_health_involvement_only_under_a_consent_into_a_following_service(
+    people: Any, client_for: Any
+) -> None:
+    """A viewer in NAV and OT: a consent into OT shows health's involvement with a youth OT
+    follows, not with one only NAV follows (the flow must reach a service that follows the
+    youth, as on the youth's own page)."""
+    from cases import services
+    from consent.services import Flow
+    from tests.consent.helpers import record
+
+    services.membership_add(user=people.nav_advisor, service=people.ot, role="CASEWORKER")
+    only_nav = factories.register_youth(people.nav_advisor, people.nav, first_name="Nora")
+    with_ot = factories.register_youth(people.ot_counsellor, people.ot, first_name="Omar")
+    for youth in (only_nav, with_ot):
+        factories.follow(people.health_nurse, people.health, youth)
+        record(
+            people,
+            Flow(categories=[Category.HEALTH], from_party=people.health, to_party=people.ot),
+            subject=youth,
+        )
+
+    rows = client_for(people.nav_advisor).get("/api/v1/youths/?page_size=200").json()["results"]
+    shown = {r["first_name"]: {p["service"]["name"] for p in r["follow_up"]} for r in rows}
+
+    assert shown["Nora"] == {people.nav.name}
+    assert shown["Omar"] == {people.ot.name, people.health.name}

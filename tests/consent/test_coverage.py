@@ -157,8 +157,20 @@ def test_covered_flows_lists_every_flow_into_a_party_with_what_covers_it(people:
     )
     record(people, health_to_nav(people))  # into NAV, not OT
 
-    flows = covered_flows(subject=people.youth, to_parties=[people.ot.pk], to_kinds=["OT"])
+    flows = covered_flows(subjects=[people.youth.pk], to_parties=[people.ot.pk], to_kinds=["OT"])
 
     assert set(flows) == {
-        (people.health.pk, "", Category.HEALTH, consent.pk),
+        (people.youth.pk, people.health.pk, "", people.ot.pk, "", Category.HEALTH, consent.pk),
     }
+    assert flows[0].into([people.ot.pk], ["OT"])
+    assert not flows[0].into([people.nav.pk], ["NAV"])
+
+
+def test_a_flow_to_a_kind_reaches_the_parties_of_that_kind_only(people: Any) -> None:
+    record(people, Flow(categories=[Category.HEALTH], from_party=people.health, to_kind="OT"))
+
+    [flow] = covered_flows(subjects=[people.youth.pk], to_parties=[], to_kinds=["OT"])
+
+    assert flow.to_party is None and flow.to_kind == "OT"
+    assert flow.into([people.ot.pk], ["OT"])
+    assert not flow.into([people.nav.pk], ["NAV"])
