@@ -19,9 +19,13 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
-# collectstatic needs settings but no secrets or database: a build-time key that is thrown away.
-RUN SECRET_KEY=build-only python manage.py compilemessages --ignore=/opt/venv -v0 \
-    && SECRET_KEY=build-only python manage.py collectstatic --noinput -v0 \
+# collectstatic needs settings but no secrets or database: build-time keys that are thrown away
+# (the identity keys random, made in this step and kept nowhere).
+RUN export SECRET_KEY=build-only \
+        SAMORDNA_IDENTITY_KEYS="build:$(head -c 32 /dev/urandom | base64)" \
+        SAMORDNA_IDENTITY_INDEX_KEY="build:$(head -c 32 /dev/urandom | base64)" \
+    && python manage.py compilemessages --ignore=/opt/venv -v0 \
+    && python manage.py collectstatic --noinput -v0 \
     && mkdir -p /var/lib/samordna && chown -R samordna /var/lib/samordna
 
 USER samordna

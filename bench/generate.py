@@ -286,18 +286,23 @@ def make_youth(
     now: datetime.datetime,
     municipality: int | None = None,
 ) -> None:
+    from cases import identity_crypto
+    from cases.models.registry import YOUTH_NATIONAL_ID
+
     m = rng.randrange(world.municipalities) if municipality is None else municipality
+    youth_id = uuid.uuid4()
     youth = batch.add(
         "cases.Youth",
-        id=uuid.uuid4(),
-        national_id=number,
+        id=youth_id,
+        # Stored as the application stores it: sealed to the row, found by its blind index.
+        national_id_sealed=identity_crypto.seal(number, column=YOUTH_NATIONAL_ID, row=youth_id),
+        national_id_index=identity_crypto.blind_index(number),
         national_id_kind="SYNTETISK",
         birth_date=born,
         first_name=rng.choice(FIRST_NAMES),
         last_name=rng.choice(LAST_NAMES),
         municipality_number=f"{3001 + m:04d}",
     )
-    youth_id = youth["id"]
     age = today.year - born.year
     first = "NAV" if rng.random() < 0.7 or age > 21 else "OT"
     kinds = [first, *rng.sample([k for k in KINDS if k != first], rng.randint(0, 2))]

@@ -96,7 +96,7 @@ def timeline_youth(advisor: Any) -> Any:
     """A youth with 100+ timeline items across four services and mixed consents, made once
     through the services (so it is what the application itself would have written)."""
     from cases import services
-    from cases.models import Service, StaffMembership, Youth
+    from cases.models import Service, StaffMembership, Youth, national_id_matches
     from consent.models import Giver, Method
     from consent.services import Flow
 
@@ -119,7 +119,7 @@ def timeline_youth(advisor: Any) -> Any:
     born = datetime.date(datetime.date.today().year - 21, 12, 31)
     first = 0 if born.year < 2000 else 500
     number = next(n for i in range(first, first + 500) if (n := _synthetic(born, i)) is not None
-                  and not Youth.objects.filter(national_id=n).exists())  # fmt: skip
+                  and not Youth.objects.filter(national_id_matches(n)).exists())  # fmt: skip
     youth, _period, _created = services.youth_register(
         actor=advisor.user,
         service=nav,

@@ -4,7 +4,9 @@ Youth records are shown only through the access gate, exactly as in the API: an 
 the youths their own services follow, no more. The same holds for consents, the access log and the
 audit trail: their admins come from ``consent`` and ``core``, and are registered here with the
 gate's reach. Youths are found by identity number through a
-POST form, so the number never lands in a URL (admin's ``?q=`` search covers names only).
+POST form, so the number never lands in a URL (admin's ``?q=`` search covers names only); the
+form finds the youth by the number's blind index, as the API's look-up does. No list shows an
+identity number; a youth's own page shows it to those the gate lets reach the youth.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ class YouthAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "birth_date", "municipality"]
     search_fields = ["first_name", "last_name"]  # never the identity number: ?q= is in the URL
     fields = [
-        "national_id",
+        "identity_number",
         "national_id_kind",
         "birth_date",
         "first_name",
@@ -138,7 +140,7 @@ class YouthAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     readonly_fields = [
-        "national_id",
+        "identity_number",
         "national_id_kind",
         "birth_date",
         "version",
@@ -149,6 +151,10 @@ class YouthAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return reachable_subjects(request)
+
+    @admin.display(description=_("fødselsnummer / D-nummer"))
+    def identity_number(self, youth: Youth) -> str:
+        return youth.national_id
 
     @admin.display(description=_("kommunenummer"))
     def municipality(self, youth: Youth) -> str:

@@ -28,6 +28,7 @@ from cases.models import (
     ServiceKind,
     StaffRole,
     Youth,
+    national_id_matches,
 )
 from consent import ages
 from consent.categories import Category
@@ -349,7 +350,7 @@ def seed(
         number = synthetic_national_id(rng, birth)
         first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         phone = f"4{rng.randint(1000000, 9999999)}"
-        if Youth.objects.filter(national_id=number).exists():
+        if Youth.objects.filter(national_id_matches(number)).exists():
             continue  # a synthetic number drawn twice: that youth is already made
         youth, _period, _created = services.youth_register(
             actor=worker,
@@ -380,6 +381,9 @@ def seed(
         if youth.periods.filter(service=nav, ended_on__isnull=True).exists():
             _nav_follow_up(rng, youth, nav, advisors_by_service[nav.name], started, today, counts)
         if age < 18:
+            # The parents' identity numbers draw from a stream of their own, so the youth's
+            # draws stay as they were.
+            parents = random.Random(seed_value * 104_729 + index)
             for relation_name in ("mor", "far"):
                 services.guardian_add(
                     actor=worker,
@@ -388,6 +392,9 @@ def seed(
                     relation=GuardianRelation.PARENT,
                     has_parental_responsibility=True,
                     phone=f"9{rng.randint(1000000, 9999999)}",
+                    national_id=synthetic_national_id(
+                        parents, _birth_date(parents, youth.birth_date, 25, 40)
+                    ),
                 )
                 counts["guardians"] += 1
     counts["disclosures"] = _disclosure_to_child_welfare(ot, cw, staff_by_service, today)

@@ -1,8 +1,9 @@
 """Samordna settings: one module, read from the environment with safe local defaults.
 
-Local defaults are embedded (SQLite, Celery's filesystem broker, e-mail written to files, all
-under ``var/``). Production values come from the environment; with ``DJANGO_ENV=production`` a
-missing secret key or ``DEBUG=True`` refuses to start.
+Local defaults are embedded (SQLite, Celery's filesystem broker, e-mail written to files, the
+keys for identity numbers, all under ``var/``). Production values come from the environment;
+with ``DJANGO_ENV=production`` a missing secret key, missing identity-number keys or
+``DEBUG=True`` refuses to start.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cases import identity_crypto
 from coordination.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -428,3 +430,19 @@ FOLLOW_UP_ENTRY_EDIT_HOURS = 24
 SAMORDNA_ALLOW_SYNTHETIC_IDENTITY_NUMBERS = env_bool(
     "SAMORDNA_ALLOW_SYNTHETIC_IDENTITY_NUMBERS", default=not PRODUCTION
 )
+# Identity numbers are stored encrypted, found by a keyed blind index (docs/identity-numbers.md):
+# "kid:base64key,kid:base64key", the first current, the others still opening what they sealed.
+# Never in the repository: from the environment or a _FILE secret; locally, made on first run
+# into var/.
+SAMORDNA_IDENTITY_KEYS = env_str("SAMORDNA_IDENTITY_KEYS") or ""
+SAMORDNA_IDENTITY_INDEX_KEY = env_str("SAMORDNA_IDENTITY_INDEX_KEY") or ""
+if not (SAMORDNA_IDENTITY_KEYS and SAMORDNA_IDENTITY_INDEX_KEY):
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SAMORDNA_IDENTITY_KEYS and SAMORDNA_IDENTITY_INDEX_KEY (or their _FILE) must be set "
+            "in production."
+        )
+    _local_keys = identity_crypto.development_keys(VAR_DIR / "identity-keys")
+    SAMORDNA_IDENTITY_KEYS = SAMORDNA_IDENTITY_KEYS or _local_keys[0]
+    SAMORDNA_IDENTITY_INDEX_KEY = SAMORDNA_IDENTITY_INDEX_KEY or _local_keys[1]
+identity_crypto.check_keys(SAMORDNA_IDENTITY_KEYS, SAMORDNA_IDENTITY_INDEX_KEY)

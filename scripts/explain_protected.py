@@ -26,13 +26,15 @@ other = Service.objects.create(
 )
 user = get_user_model().objects.create(username="bench")
 StaffMembership.objects.create(user=user, service=nav, role="CASEWORKER")
+# The plans never read an identity number: its sealed value and index are placeholders here.
 with connection.cursor() as c:
     c.execute(
         """
-        INSERT INTO cases_youth (id, national_id, national_id_kind, birth_date, first_name,
-            last_name, municipality_number, email, phone, version, created_at, updated_at,
-            address_protection, shielded)
-        SELECT gen_random_uuid(), lpad(i::text, 11, '0'), 'FNR', DATE '2000-01-01' + (i %% 3000),
+        INSERT INTO cases_youth (id, national_id_sealed, national_id_index, national_id_kind,
+            birth_date, first_name, last_name, municipality_number, email, phone, version,
+            created_at, updated_at, address_protection, shielded)
+        SELECT gen_random_uuid(), 'plan:' || i, 'plan:' || i, 'FNR',
+            DATE '2000-01-01' + (i %% 3000),
             'F' || (i %% 997), 'L' || (i %% 4999), '4003', '', '', 1, now(), now(),
             CASE WHEN i %% 1000 = 0 THEN 'STRENGT_FORTROLIG' WHEN i %% 1000 = 1 THEN 'FORTROLIG'
                  ELSE 'UGRADERT' END,

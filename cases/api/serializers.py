@@ -118,10 +118,36 @@ class PeriodSerializer(serializers.ModelSerializer):
         ]
 
 
+class NationalIdField(serializers.CharField):
+    """An identity number, given back in its stored form: typed with spaces or a dash, it is the
+    same number (``identity.normalise``) when registering and when looking up."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 13)
+        kwargs.setdefault("validators", [validate_national_id])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        return identity.normalise(super().to_internal_value(data))
+
+
 class GuardianSerializer(serializers.ModelSerializer):
+    national_id = serializers.CharField(
+        read_only=True,
+        help_text=_("Foresattes fødselsnummer / D-nummer; tomt når det ikke er kjent."),
+    )
+
     class Meta:
         model = Guardian
-        fields = ["id", "full_name", "relation", "has_parental_responsibility", "email", "phone"]
+        fields = [
+            "id",
+            "full_name",
+            "relation",
+            "has_parental_responsibility",
+            "email",
+            "phone",
+            "national_id",
+        ]
 
 
 class GuardianInputSerializer(StrictSerializer):
@@ -132,6 +158,7 @@ class GuardianInputSerializer(StrictSerializer):
     phone = serializers.CharField(
         max_length=16, required=False, default="", validators=[phone_validator]
     )
+    national_id = NationalIdField(required=False)
 
 
 class YouthListSerializer(serializers.Serializer):
@@ -151,6 +178,7 @@ class YouthListSerializer(serializers.Serializer):
 
 
 class YouthDetailSerializer(serializers.ModelSerializer):
+    national_id = serializers.CharField(read_only=True)
     age = serializers.SerializerMethodField()
     guardians = GuardianSerializer(many=True)
     periods = PeriodSerializer(source="all_periods", many=True)
@@ -191,19 +219,6 @@ class YouthDetailSerializer(serializers.ModelSerializer):
 # What a youth with a strengt fortrolig address (kode 6 or 19) shows of where they live and how
 # to reach them: nothing.
 WITHHELD_CONTACT = {"municipality_number": "", "email": "", "phone": ""}
-
-
-class NationalIdField(serializers.CharField):
-    """An identity number, given back in its stored form: typed with spaces or a dash, it is the
-    same number (``identity.normalise``) when registering and when looking up."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 13)
-        kwargs.setdefault("validators", [validate_national_id])
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        return identity.normalise(super().to_internal_value(data))
 
 
 class YouthRegisterSerializer(StrictSerializer):

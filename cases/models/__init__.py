@@ -47,6 +47,7 @@ from cases.models.registry import (
     involvement_category,
     kind_category,
     municipality_number_validator,
+    national_id_matches,
     phone_validator,
 )
 
@@ -97,5 +98,6 @@ __all__ = [
     "involvement_category",
     "kind_category",
     "municipality_number_validator",
+    "national_id_matches",
     "phone_validator",
 ]

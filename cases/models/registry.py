@@ -1,6 +1,7 @@
 """The registry: youths, their guardians, services, staff and follow-up periods.
 
-Public ids are UUIDs (they appear in URLs); the national identity number never does.
+Public ids are UUIDs (they appear in URLs); the national identity number never does. Identity
+numbers are stored encrypted, with a keyed blind index to find them (``cases.identity_crypto``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import identity_crypto
 from cases.identity import NumberKind
 from consent.categories import Category
 
@@ -258,12 +260,41 @@ STRENGT_FORTROLIG_GRADES = (
 # A youth with a protected identity: an address protection, or shielded (*skjermet*).
 PROTECTED_IDENTITY = ~Q(address_protection=AddressProtection.UGRADERT) | Q(shielded=True)
 
+# What a sealed identity number is bound to (``identity_crypto.associated_data``), with its row:
+# stable names, part of the stored values (not the tables' names, should those change).
+YOUTH_NATIONAL_ID = "cases_youth.national_id"
+GUARDIAN_NATIONAL_ID = "cases_guardian.national_id"
+# A sealed number: the key id (up to 16), ":" and 52 characters of base64; an index: the key id,
+# ":" and 44.
+SEALED_MAX_LENGTH = 80
+INDEX_MAX_LENGTH = 64
+
+
+def national_id_matches(number: str, field: str = "national_id_index") -> Q:
+    """Rows whose identity number is ``number``, found by its blind index (under each index key
+    of the ring: one, except while the index moves to a new key). The clear number never
+    reaches the database."""
+    return Q(**{f"{field}__in": identity_crypto.blind_indexes(number)})
+
 
 class Youth(TimestampedModel):
     """A young person followed by one or more services."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    national_id = models.CharField(_("fødselsnummer / D-nummer"), max_length=11, unique=True)
+    # The identity number, encrypted and bound to this row, and its blind index: ``national_id``
+    # reads and sets both; look-ups go through ``national_id_matches``.
+    national_id_sealed = models.CharField(
+        _("fødselsnummer / D-nummer, kryptert"), max_length=SEALED_MAX_LENGTH, editable=False
+    )
+    national_id_index = models.CharField(
+        _("fødselsnummer / D-nummer, søkenøkkel"),
+        max_length=INDEX_MAX_LENGTH,
+        unique=True,
+        editable=False,
+        error_messages={
+            "unique": _("En ungdom med dette identitetsnummeret er allerede registrert.")
+        },
+    )
     national_id_kind = models.CharField(
         _("type identitetsnummer"),
         max_length=20,
@@ -322,6 +353,31 @@ class Youth(TimestampedModel):
         if not adding and (fields is None or {"first_name", "last_name"} & set(fields)):
             self.periods.update(youth_last_name=self.last_name, youth_first_name=self.first_name)
 
+    @property
+    def national_id(self) -> str:
+        """The identity number in clear; SealedValueError if the stored value was altered."""
+        return identity_crypto.open_sealed(
+            self.national_id_sealed, column=YOUTH_NATIONAL_ID, row=self.pk
+        )
+
+    @national_id.setter
+    def national_id(self, number: str) -> None:
+        self.national_id_sealed = identity_crypto.seal(
+            number, column=YOUTH_NATIONAL_ID, row=self.pk
+        )
+        self.national_id_index = identity_crypto.blind_index(number)
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        """The index stands for the number: a second youth with it is told on ``national_id``,
+        the field the caller sent."""
+        try:
+            super().validate_unique(exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            if "national_id_index" in errors:
+                errors["national_id"] = errors.pop("national_id_index")
+            raise ValidationError(errors) from None
+
     def clean(self) -> None:
         super().clean()
         if isinstance(self.birth_date, datetime.date):
@@ -377,14 +433,57 @@ class Guardian(TimestampedModel):
     has_parental_responsibility = models.BooleanField(_("har foreldreansvar"))
     email = models.EmailField(_("e-post"), max_length=254, blank=True)
     phone = models.CharField(_("telefon"), max_length=16, blank=True, validators=[phone_validator])
+    # The guardian's identity number when known, stored as the youth's is (``national_id``).
+    national_id_sealed = models.CharField(
+        _("fødselsnummer / D-nummer, kryptert"),
+        max_length=SEALED_MAX_LENGTH,
+        blank=True,
+        default="",
+        editable=False,
+    )
+    national_id_index = models.CharField(
+        _("fødselsnummer / D-nummer, søkenøkkel"),
+        max_length=INDEX_MAX_LENGTH,
+        blank=True,
+        default="",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("foresatt")
         verbose_name_plural = _("foresatte")
         ordering = ["full_name"]
+        indexes = [
+            # A log-in by ID-porten finds the guardian by the identity number it carries
+            # (``national_id_matches``); guardians without a number are left out.
+            models.Index(
+                fields=["national_id_index"],
+                condition=~Q(national_id_index=""),
+                name="guardian_national_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def national_id(self) -> str:
+        """The guardian's identity number in clear, or "" when none is recorded."""
+        if not self.national_id_sealed:
+            return ""
+        return identity_crypto.open_sealed(
+            self.national_id_sealed, column=GUARDIAN_NATIONAL_ID, row=self.pk
+        )
+
+    @national_id.setter
+    def national_id(self, number: str) -> None:
+        if not number:
+            self.national_id_sealed = self.national_id_index = ""
+            return
+        self.national_id_sealed = identity_crypto.seal(
+            number, column=GUARDIAN_NATIONAL_ID, row=self.pk
+        )
+        self.national_id_index = identity_crypto.blind_index(number)
 
 
 class FollowUpPeriod(TimestampedModel):

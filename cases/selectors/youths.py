@@ -12,7 +12,7 @@ from django.http import Http404
 
 from cases import access, identity
 from cases.caseload import Caseload, CaseloadFilter
-from cases.models import FollowUpPeriod, Service, StaffMembership, Youth
+from cases.models import FollowUpPeriod, Service, StaffMembership, Youth, national_id_matches
 
 SCOPE_MINE = "mine"
 SCOPE_OURS = "ours"
@@ -72,13 +72,14 @@ def youth_detail(*, viewer: access.Viewer, youth_id: Any) -> Youth:
 
 def youth_by_national_id(*, viewer: access.Viewer, national_id: str) -> Youth | None:
     """Look a youth up by identity number within the viewer's reach (typed with spaces or a
-    dash, it finds the youth as registering stored it). A youth registered but not in reach
-    (not followed by the viewer's services, or a protected identity the viewer is not cleared
-    for) is not found, and the refused attempt is written to the access log."""
-    number = identity.normalise(national_id)
-    found = access.reachable_youths(viewer).filter(national_id=number).first()
+    dash, it finds the youth as registering stored it), by the number's blind index. A youth
+    registered but not in reach (not followed by the viewer's services, or a protected identity
+    the viewer is not cleared for) is not found, and the refused attempt is written to the
+    access log."""
+    number = national_id_matches(identity.normalise(national_id))
+    found = access.reachable_youths(viewer).filter(number).first()
     if found is None:
-        registered = Youth.objects.filter(national_id=number).values_list("pk", flat=True).first()
+        registered = Youth.objects.filter(number).values_list("pk", flat=True).first()
         if registered is not None:
             access.log_denied(viewer, registered, "youth-lookup")
     return found

@@ -21,6 +21,7 @@ from cases.models import (
     StaffMembership,
     StaffRole,
     Youth,
+    national_id_matches,
 )
 from cases.models.registry import check_youth_birth_date
 from cases.ot import check_ot_age
@@ -265,14 +266,13 @@ def _youth_register(
 ) -> tuple[Youth, FollowUpPeriod, bool]:
     viewer = access.viewer_for(actor)
     parsed = parse_national_id(national_id)
-    youth = Youth.objects.filter(national_id=parsed.value).first()
+    youth = Youth.objects.filter(national_id_matches(parsed.value)).first()
     if youth is not None:
         check_cleared(viewer, youth, service.pk, field="national_id")
     created = youth is None
     if youth is None:
         now = timezone.now()
         youth = Youth(
-            national_id=parsed.value,
             national_id_kind=parsed.kind.value,
             birth_date=_resolve_birth_date(parsed, birth_date, timezone.localdate(now)),
             created_at=now,
@@ -282,13 +282,14 @@ def _youth_register(
             email=email,
             phone=phone,
         )
+        youth.national_id = parsed.value  # sealed to the row, with its blind index
         youth.full_clean()
         try:
             with transaction.atomic():
                 youth.save(force_insert=True)
         except IntegrityError:
             # Registered by someone else a moment ago: follow that record instead.
-            youth = Youth.objects.get(national_id=parsed.value)
+            youth = Youth.objects.get(national_id_matches(parsed.value))
             created = False
         else:
             audit_record(actor=actor, action="youth.registered", subject=youth, target=youth)
@@ -410,7 +411,10 @@ def guardian_add(
     has_parental_responsibility: bool,
     email: str = "",
     phone: str = "",
+    national_id: str = "",
 ) -> Guardian:
+    """A guardian of the youth; the identity number, when given, is validated and stored
+    encrypted (a log-in by ID-porten will find the guardian by it)."""
     guardian = Guardian(
         youth=youth,
         full_name=full_name,
@@ -419,6 +423,11 @@ def guardian_add(
         email=email,
         phone=phone,
     )
+    if national_id:
+        try:
+            guardian.national_id = parse_national_id(national_id).value
+        except ValidationError as exc:
+            raise ValidationError({"national_id": exc}) from None
     guardian.full_clean()
     guardian.save()
     audit_record(actor=actor, action="guardian.added", subject=youth, target=guardian)

@@ -22,7 +22,7 @@ def test_quick_run_measures_every_scenario_against_its_floor(settings: Any, tmp_
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     counts = generate.generate(1200, progress=False, jobs=2)  # two processes, as by default
     assert counts["cases.Youth"] == 1200
-    assert Youth.objects.values("national_id").distinct().count() == 1200
+    assert Youth.objects.values("national_id_index").distinct().count() == 1200
     results = run.run(requests=3, warmup=1, out=tmp_path)
     swept = sweep.run(100, tmp_path)
     assert (swept.reminders, swept.per_second > 0, swept.deadline_rows > 0) == (100, True, True)

@@ -264,7 +264,7 @@ def test_the_gate_to_one_youth_follows_reach_as_it_changes(shared: Any) -> None:
         "manager": (True, False, [nav]),  # managers reach what their service reaches
         "school": (False, False, []),  # the school does not follow the youth
     }
-    assert _gate(access.viewer_for(shared.nav_advisor), shared.youth.pk)["national_id"]
+    assert _gate(access.viewer_for(shared.nav_advisor), shared.youth.pk)["national_id_sealed"]
     Service.objects.filter(pk=health).update(is_active=False)
     services.membership_end(actor=shared.manager, membership=shared.ot_counsellor.memberships.get())
     after = reach()

@@ -24,7 +24,7 @@ def test_seed_demo_makes_the_skien_municipality(db: Any, settings: Any) -> None:
     assert Youth.objects.count() == 25 + len(demo.PROTECTED_YOUTHS)
     assert all(
         identity.parse(number).is_synthetic
-        for number in Youth.objects.values_list("national_id", flat=True)
+        for number in (youth.national_id for youth in Youth.objects.all())
     )
     assert FollowUpPeriod.objects.filter(ended_on__isnull=True).count() >= 25
     assert "ingrid.nav" in out.getvalue() and demo.DEMO_PASSWORD in out.getvalue()

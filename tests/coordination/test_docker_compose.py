@@ -61,6 +61,8 @@ def test_app_services_get_production_settings(compose: dict[str, Any], name: str
     assert env["DJANGO_ENV"] == "production"
     assert env["DEBUG"] == "false"
     assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")  # refuses to start without one
+    for name in ("SAMORDNA_IDENTITY_KEYS", "SAMORDNA_IDENTITY_INDEX_KEY"):
+        assert env[name].startswith(f"${{{name}:?")  # refuses to start without them
     assert (
         env["DATABASE_URL"].startswith("postgres://samordna:")
         and "@db:5432/" in env["DATABASE_URL"]

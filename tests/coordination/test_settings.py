@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -31,6 +32,11 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _key(kid: str) -> str:
+    """A well-formed key for tests (not random: the same in every test process)."""
+    return f"{kid}:{base64.b64encode(kid.encode().ljust(32, b'.')).decode()}"
+
+
 def test_local_defaults_are_embedded(tmp_path: Path) -> None:
     result = _load_settings(SAMORDNA_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -46,6 +52,68 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     assert "SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_without_identity_keys(tmp_path: Path) -> None:
+    """No development keys in production: the keys come from the environment or a secret."""
+    result = _load_settings(
+        DJANGO_ENV="production",
+        SECRET_KEY="x" * 50,
+        SAMORDNA_IDENTITY_KEYS=_key("k1"),
+        SAMORDNA_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SAMORDNA_IDENTITY_INDEX_KEY" in result.stderr
+    assert not (tmp_path / "identity-keys").exists()
+
+
+def test_local_identity_keys_are_made_once_into_var(tmp_path: Path) -> None:
+    first = _load_settings(SAMORDNA_VAR_DIR=str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    made = tmp_path / "identity-keys"
+    content = made.read_text()
+    assert "SAMORDNA_IDENTITY_KEYS=local1:" in content
+    assert "SAMORDNA_IDENTITY_INDEX_KEY=local1:" in content
+    assert made.stat().st_mode & 0o777 == 0o600
+    again = _load_settings(SAMORDNA_VAR_DIR=str(tmp_path))
+    assert again.returncode == 0, again.stderr
+    assert made.read_text() == content  # the same keys on every later run
+
+
+@pytest.mark.parametrize(
+    ("keys", "index_key", "named"),
+    [
+        ("k1", _key("i1"), "SAMORDNA_IDENTITY_KEYS"),  # no key after the id
+        ("k1:not base64!", _key("i1"), "SAMORDNA_IDENTITY_KEYS"),
+        ("k1:" + base64.b64encode(b"16 bytes only...").decode(), _key("i1"), "32"),
+        (f"{_key('k1')},{_key('k1')}", _key("i1"), "given twice"),
+        (_key("k1"), "a key id far too long:" + _key("x").split(":")[1], "kid"),
+    ],
+    ids=["no-key", "not-base64", "short", "twice", "long-kid"],
+)
+def test_malformed_identity_keys_raise_improperly_configured(
+    tmp_path: Path, keys: str, index_key: str, named: str
+) -> None:
+    result = _load_settings(
+        SAMORDNA_IDENTITY_KEYS=keys,
+        SAMORDNA_IDENTITY_INDEX_KEY=index_key,
+        SAMORDNA_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and named in result.stderr
+    for secret in (keys, index_key):  # the message never echoes key material
+        material = secret.partition(":")[2]
+        assert not material or material not in result.stderr
+
+
+def test_the_index_key_must_not_be_an_encryption_key(tmp_path: Path) -> None:
+    key = _key("k1")
+    result = _load_settings(
+        SAMORDNA_IDENTITY_KEYS=key, SAMORDNA_IDENTITY_INDEX_KEY=key, SAMORDNA_VAR_DIR=str(tmp_path)
+    )
+    assert result.returncode != 0
+    assert "must be a key of its own" in result.stderr
+
+
 def test_production_refuses_debug(tmp_path: Path) -> None:
     result = _load_settings(
         DJANGO_ENV="production", SECRET_KEY="x" * 50, DEBUG="true", SAMORDNA_VAR_DIR=str(tmp_path)
@@ -57,9 +125,15 @@ def test_production_refuses_debug(tmp_path: Path) -> None:
 def test_production_takes_its_services_from_the_environment(tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text("y" * 50)
+    # Docker and Kubernetes secrets: the identity keys from files, one key a line.
+    keys, index_key = tmp_path / "identity-keys", tmp_path / "identity-index-key"
+    keys.write_text(f"{_key('k2')}\n{_key('k1')}\n")
+    index_key.write_text(_key("i1") + "\n")
     result = _load_settings(
         DJANGO_ENV="production",
         SECRET_KEY_FILE=str(secret),
+        SAMORDNA_IDENTITY_KEYS_FILE=str(keys),
+        SAMORDNA_IDENTITY_INDEX_KEY_FILE=str(index_key),
         DATABASE_URL="postgres://samordna:pw@db:5432/samordna",
         CELERY_BROKER_URL="redis://redis:6379/0",
         EMAIL_HOST="mailpit",
