@@ -402,7 +402,9 @@ class DisclosedItem(models.Model):
 class AccessLogEntry(models.Model):
     """One look at a subject's information (or a refused attempt). Append-only.
 
-    On PostgreSQL a trigger refuses UPDATE and DELETE on this table (migration 0003).
+    On PostgreSQL triggers refuse UPDATE and DELETE (migration 0003) and TRUNCATE (migration
+    0010) on this table. A superuser can still switch triggers off, so every row is also linked
+    into a hash chain after it is written (``AccessLogSeal``, ``consent/chain.py``).
 
     The references carry no database constraint (``db_constraint=False``): a foreign-key check
     locks each referenced row (FOR KEY SHARE), so every read would write to the youth's,
@@ -461,3 +463,60 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccessLogSeal(models.Model):
+    """One access-log row's link in the log's hash chain (``consent/chain.py``). Insert-only.
+
+    ``hash`` is SHA-256 of the link before it (``prev_id``) and the row's content; the sealer
+    writes it after the row is written, so writers take no lock. The row is named by its id, not
+    by a foreign key: a seal outlives a row removed behind the triggers' back, and says so.
+    On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE (migration 0010).
+    """
+
+    entry_id = models.BigIntegerField(_("innslag"), primary_key=True)
+    prev_id = models.BigIntegerField(_("forrige innslag"), null=True)
+    hash = models.BinaryField(_("hash"), max_length=32)
+
+    class Meta:
+        verbose_name = _("innsynsloggens lenke")
+        verbose_name_plural = _("innsynsloggens lenker")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} ← {self.prev_id}"
+
+
+class AccessLogSealer(models.Model):
+    """The sealer's progress, one row: every access-log row written before ``sealed_through``
+    has been linked into the chain, or refused as written into history after that time."""
+
+    sealed_through = models.DateTimeField(_("forseglet til"), null=True)
+
+    class Meta:
+        verbose_name = _("innsynsloggens forsegler")
+        verbose_name_plural = _("innsynsloggens forsegler")
+
+    def __str__(self) -> str:
+        return f"{self.sealed_through}"
+
+
+class AccessLogDigest(models.Model):
+    """The head of the access log's hash chain at the end of a day (Europe/Oslo), as it was
+    e-mailed to the privacy officers. Insert-only, like the chain.
+
+    ``head_id`` is the last link whose row was written on or before the day, ``head`` its hash,
+    ``rows`` the links since the day before's head."""
+
+    day = models.DateField(_("dag"), unique=True)
+    head_id = models.BigIntegerField(_("siste innslag"))
+    head = models.BinaryField(_("hash"), max_length=32)
+    rows = models.PositiveBigIntegerField(_("rader"))
+    at = models.DateTimeField(_("laget"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("innsynsloggens dagssum")
+        verbose_name_plural = _("innsynsloggens dagssummer")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}:{self.head_id}:{bytes(self.head).hex()}"

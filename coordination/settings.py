@@ -274,6 +274,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.tasks.deadlines_sweep",
         "schedule": crontab(hour=2, minute=15),
     },
+    "access-log-seal": {
+        "task": "coordination.tasks.access_log_seal",
+        "schedule": 60,
+    },
+    # Hourly, so a day whose digest could not be sent yet (SMTP down, a long transaction holding
+    # the sealer back) goes at the next run; the first run after midnight normally sends it.
+    "access-log-digest": {
+        "task": "coordination.tasks.access_log_digest",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -422,6 +432,11 @@ for _pair in env_list("CONSENT_SUBJECT_AGE_BY_MUNICIPALITY", []):
     CONSENT_SUBJECT_AGE_BY_MUNICIPALITY[_number] = int(_age)
 if CONSENT_SUBJECT_AGE not in {15, 16}:
     raise ImproperlyConfigured(f"CONSENT_SUBJECT_AGE must be 15 or 16, got {CONSENT_SUBJECT_AGE}")
+# The access log's hash chain (consent/chain.py) seals rows written this long before the oldest
+# open transaction: room for clocks that differ between the app's hosts and the database. A row
+# whose time lies this far before the row sealed before it, or after now, is not sealed and is
+# reported by `manage.py verify_access_log` as written into history.
+ACCESS_LOG_SEAL_MARGIN_SECONDS = env_int("ACCESS_LOG_SEAL_MARGIN_SECONDS", 60, minimum=1)
 # Local policy: how many working days a service has to answer a referral.
 REFERRAL_RESPONSE_WORKING_DAYS = env_int("REFERRAL_RESPONSE_WORKING_DAYS", 10, minimum=1)
 # Follow-up log entries may be edited in place by their author for this many hours.

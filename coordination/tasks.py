@@ -14,6 +14,8 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from consent import chain
+from coordination import access_log
 from coordination.deadlines import compliance, ledger
 from coordination.plans import grants
 from coordination.reminders import delivery
@@ -76,3 +78,21 @@ def deadlines_sweep() -> dict[str, int]:
         **compliance.snapshot_all(),
         "grants_removed": grants.prune_all(reason="nightly"),
     }
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def access_log_seal() -> int:
+    """Every minute: link the access log's new rows into its hash chain. A run that finds
+    another sealer at work leaves the rows to it."""
+    return chain.seal().rows
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def access_log_digest() -> int:
+    """Hourly: store the access log's digest of each day that has ended and e-mail it to the
+    privacy officers; a digest that cannot be sent is not stored, and the next run tries again."""
+    try:
+        return access_log.digest_and_send()
+    except (smtplib.SMTPException, OSError):
+        logger.warning("access-log digest not sent; the next run tries again", exc_info=True)
+        return 0

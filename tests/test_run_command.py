@@ -42,10 +42,16 @@ def _free_port() -> int:
 
 class Running:
     def __init__(
-        self, base: str, log: Path, process: subprocess.Popen[bytes], checkout: set[Path]
+        self,
+        base: str,
+        log: Path,
+        process: subprocess.Popen[bytes],
+        checkout: set[Path],
+        env: dict[str, str],
     ) -> None:
         self.base, self.log, self.process = base, log, process
         self.checkout_before = checkout
+        self.env = env
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -88,7 +94,7 @@ def running(tmp_path: Path) -> Iterator[Running]:
             start_new_session=True,
         )
     try:
-        yield Running(f"http://127.0.0.1:{port}", log, process, checkout_before)
+        yield Running(f"http://127.0.0.1:{port}", log, process, checkout_before, env)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -129,6 +135,20 @@ def test_the_run_command_serves_the_demo_and_logs_in(running: Running, tmp_path:
     assert {(granted, json.loads(categories)[0]) for _, granted, categories in logged} == {
         (1, "GENERAL")
     }
+    # The access log's chain seals and verifies on the embedded database (the margin cut to a
+    # second, so the rows just written are sealed too).
+    verified = subprocess.run(
+        ["uv", "run", "--frozen", "python", "manage.py", "verify_access_log"],
+        cwd=ROOT,
+        env={**running.env, "ACCESS_LOG_SEAL_MARGIN_SECONDS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    checked = re.search(r"Checked (\d+) links", verified.stdout)
+    assert checked and int(checked.group(1)) >= len(logged), verified.stdout
 
     # Through the page: the log-in form with its CSRF token, then the advisor's day.
     jar = http.cookiejar.CookieJar()
