@@ -20,6 +20,8 @@ from cases.models import ActivityPlan, HealthObjection, Service, ServiceKind
 from consent.categories import Category
 from consent.models import LegalBasis
 from coordination import log_words
+from coordination.export import downloads
+from coordination.export.copy import youth_copy
 from coordination.models import OPEN_PLAN_STATUSES, Plan
 from coordination.pages.base import methods, paginate, run_action
 from coordination.plans import documents
@@ -176,6 +178,20 @@ def _log_rows(entries: Any, *, named: bool = True) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+@login_required
+@methods("get")
+def copy(request: HttpRequest, youth_id: uuid.UUID, file_format: str) -> HttpResponse:
+    """Everything held about the youth that this account may have, as a file (GDPR art. 15):
+    the youth's own copy, or a guardian's with the page's limits. Like the page, not a
+    service's look: nothing is written to the access log."""
+    account = portal.account_for(request.user, youth_id)
+    holder = account.guardian if account.guardian is not None else account.youth
+    return downloads.attachment(
+        youth_copy(youth=account.youth, account=account, produced_by=holder.full_name),
+        file_format,
+    )
 
 
 @login_required
