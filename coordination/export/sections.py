@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -171,7 +172,7 @@ class Section:
     # In the PDF, one line per row (the values in the columns' order) rather than a table: for
     # the long sections, as a log reads and as fast to draw (a table cell costs far more).
     lines: bool = False
-    # In the PDF, the rows as a person reads them (``_looks_by_day``); the JSON keeps each row.
+    # In the PDF, the rows as a person reads them (``_looks_for_people``); the JSON keeps each.
     merge: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
 
 
@@ -994,47 +995,55 @@ def _access_log(ctx: Context) -> list[dict[str, Any]]:
     ]
 
 
-def _looks_by_day(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The access log for people: one line per person, service and outcome on a day (newest
-    first), with the span of the day's looks and how many, what they were for, what they
-    showed and on which bases. A caseload opened five times a day is one line; the JSON keeps
-    every look with its time."""
-    days: dict[tuple[Any, ...], dict[str, Any]] = {}
+def _looks_for_people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The access log for people, newest first: one line per person, service and outcome on a
+    day, with the span of the day's looks and how many, what they were for, what they showed
+    and on which bases; looks at general information only (a list the youth was on) one line
+    per person, service and month, naming the days. A caseload opened every day is one line a
+    month; the JSON keeps every look with its time."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
         moment = timezone.localtime(row["at"])
-        key = (moment.date(), row["who"], row["role"], row["service"], row["granted"])
-        day = days.setdefault(
+        listed = not row["items"]
+        when = (moment.year, moment.month) if listed else moment.date()
+        key = (listed, when, row["who"], row["role"], row["service"], row["granted"])
+        group = groups.setdefault(
             key,
-            {**row, "first": moment, "last": moment, "count": 0, "purposes": set()}
-            | {"types": set(), "codes": set()},
+            {**row, "listed": listed, "moments": [], "purposes": set(), "types": set()}
+            | {"codes": set()},
         )
-        day["first"], day["last"] = min(day["first"], moment), max(day["last"], moment)
-        day["count"] += 1
-        day["purposes"].add(row["purpose"])
-        day["types"] |= {str(item.get("type", "")) for item in row["items"]}
-        day["codes"] |= set(row["bases"])
-    merged = []
-    for day in days.values():
-        span = day["first"].strftime("%d.%m.%Y %H:%M")
-        if day["count"] > 1:
-            span += (
-                day["last"].strftime("–%H:%M")
-                + " "
-                + str(
-                    ngettext("(%(count)d gang)", "(%(count)d ganger)", day["count"])
-                    % {"count": day["count"]}
-                )
-            )
-        merged.append(
-            {
-                **day,
-                "at": span,
-                "purpose": ", ".join(sorted(day["purposes"])),
-                "items": [{"type": t} for t in sorted(day["types"]) if t],
-                "bases": sorted(day["codes"]),
-            }
-        )
-    return merged
+        group["moments"].append(moment)
+        group["purposes"].add(row["purpose"])
+        group["types"] |= {str(item.get("type", "")) for item in row["items"]}
+        group["codes"] |= set(row["bases"])
+    return [
+        {
+            **group,
+            "at": _span(group["moments"], monthly=group["listed"]),
+            "purpose": ", ".join(sorted(group["purposes"])),
+            "items": [{"type": t} for t in sorted(group["types"]) if t],
+            "bases": sorted(group["codes"]),
+        }
+        for group in groups.values()
+    ]
+
+
+def _span(moments: list[Any], *, monthly: bool) -> str:
+    """When a group of looks was: a month and its days, or a day and its first and last
+    time; with how many looks when more than one."""
+    first, last = min(moments), max(moments)
+    if monthly:
+        days = sorted({m.day for m in moments})
+        span = f"{date_format(first, 'F Y')}: " + ", ".join(f"{day}." for day in days)
+    else:
+        span = first.strftime("%d.%m.%Y %H:%M")
+        if last != first:
+            span += last.strftime("–%H:%M")
+    if len(moments) > 1:
+        span += " " + ngettext("(%(count)d gang)", "(%(count)d ganger)", len(moments)) % {
+            "count": len(moments)
+        }
+    return span
 
 
 def _audit(ctx: Context) -> list[dict[str, Any]]:
@@ -1595,11 +1604,12 @@ SECTIONS: tuple[Section, ...] = (
         ),
         _access_log,
         lines=True,
-        merge=_looks_by_day,
+        merge=_looks_for_people,
         about=_(
             "Hver linje er én person i én tjeneste på én dag: når de så, hvor mange ganger, "
-            "hva de så og på hvilket grunnlag. JSON-filen har hvert enkelt oppslag med "
-            "klokkeslett."
+            "hva de så og på hvilket grunnlag. Når de bare så hvem som følger deg opp (for "
+            "eksempel på en liste), er det én linje i måneden med dagene. JSON-filen har hvert "
+            "enkelt oppslag med klokkeslett."
         ),
     ),
     Section(

@@ -4,9 +4,11 @@ from the family is in no copy, and the PDF is a readable document made without t
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
@@ -26,6 +28,8 @@ from tests import factories
 from tests.coordination.export_helpers import minor_with_everything
 
 pytestmark = pytest.mark.django_db
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def youth_paths(model: type[Model], seen: tuple[type[Model], ...] = ()) -> list[str]:
@@ -257,3 +261,41 @@ def test_the_pdf_fetches_nothing_from_outside() -> None:
             HTML(
                 string=f'<link rel="stylesheet" href="{url}"><p>x</p>', url_fetcher=NoFetching()
             ).write_pdf()
+
+
+def test_the_pdf_reads_the_access_log_by_person_and_day_and_lists_by_month() -> None:
+    from django.utils import translation
+
+    from coordination.export.sections import _looks_for_people
+
+    def look(who: str, day: int, hour: int, items: int) -> dict[str, Any]:
+        return {
+            "at": datetime.datetime(2026, 3, day, hour, 15, tzinfo=OSLO),
+            "who": who,
+            "role": "CASEWORKER",
+            "service": "NAV Skien",
+            "purpose": "timeline" if items else "caseload",
+            "granted": True,
+            "items": [{"type": "entry", "id": str(n)} for n in range(items)],
+            "bases": ["own"] if items else ["general"],
+        }
+
+    rows = [
+        look("Ingrid", 10, 11, 2),
+        look("Ingrid", 10, 9, 1),
+        look("Lars", 10, 9, 1),
+        look("Ingrid", 9, 8, 0),
+        look("Ingrid", 4, 8, 0),
+        look("Ingrid", 4, 9, 0),
+        look("Ingrid", 3, 8, 0),
+    ]
+    with translation.override("nb"):
+        lines = _looks_for_people(rows)
+
+    assert [(line["who"], line["at"]) for line in lines] == [
+        ("Ingrid", "10.03.2026 09:15–11:15 (2 ganger)"),
+        ("Lars", "10.03.2026 09:15"),
+        ("Ingrid", "mars 2026: 3., 4., 9. (4 ganger)"),
+    ]
+    assert lines[0]["purpose"] == "timeline" and lines[0]["items"] == [{"type": "entry"}]
+    assert lines[2]["bases"] == ["general"]
