@@ -9,8 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_ENV=production \
     SAMORDNA_VAR_DIR=/var/lib/samordna
 
+# Pango (with HarfBuzz) and a font for WeasyPrint, which renders the youth's copy as a PDF.
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends gettext \
+    && apt-get install --yes --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 \
+       fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && pip install --no-cache-dir uv==0.13.9 \
     && useradd --system --create-home --home-dir /app samordna

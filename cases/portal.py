@@ -96,6 +96,23 @@ def shown(hidden: frozenset[str], category: str, service_kind: str) -> bool:
     )
 
 
+def consent_shown(hidden: frozenset[str], consent: Consent) -> bool:
+    """Whether a consent (with its scopes and their parties loaded) is shown on a page whose
+    account is not told about ``hidden``: every flow it names, at both ends."""
+    return all(
+        shown(hidden, s.category, s.from_party.kind if s.from_party else s.from_kind)
+        and shown(hidden, s.category, s.to_party.kind if s.to_party else s.to_kind)
+        for s in consent.scopes.all()
+    )
+
+
+def look_shown(hidden: frozenset[str], bases: frozenset[str], look: AccessLogEntry) -> bool:
+    """Whether a row of ``access_log`` is shown: none that showed a category the account is not
+    told about (``hidden``, from ``withheld``), nor one on a basis not shown on the page
+    (``bases``, from ``withheld_bases``)."""
+    return not hidden & set(look.categories) and not bases & set(look.bases)
+
+
 def reveals_whereabouts(account: PortalAccount) -> bool:
     """Whether the page may show where the youth is followed (services, their places and
     people, the municipality). Not to a guardian of a youth with a protected identity: a

@@ -408,6 +408,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": _log_level},  # to the root's console
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # WeasyPrint (the youth's copy as a PDF) reports each step of every document at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -310,6 +310,21 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("pages:access-log", "get"): Case(
         lambda p: "/access-log/", {"privacy_officer"}, denied=403, anonymous=(302,), session=True
     ),
+    ("pages:access-request", "get"): Case(
+        lambda p: "/access-log/requests/",
+        {"privacy_officer"},
+        denied=403,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:access-request", "post"): Case(
+        lambda p: "/access-log/requests/",
+        {"privacy_officer"},
+        ok=400,  # an empty form: field errors
+        denied=403,
+        anonymous=(302,),
+        session=True,
+    ),
     # The youth's own page: none of the staff has a portal account.
     ("portal:home", "get"): Case(
         lambda p: "/me/", set(), denied=403, anonymous=(302,), session=True
@@ -328,6 +343,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         set(),
         anonymous=(302,),
         session=True,
+    ),
+    ("portal:copy-pdf", "get"): Case(
+        lambda p: f"/me/{p.youth.pk}/copy.pdf", set(), anonymous=(302,), session=True
+    ),
+    ("portal:copy-json", "get"): Case(
+        lambda p: f"/me/{p.youth.pk}/copy.json", set(), anonymous=(302,), session=True
     ),
     # --- Project routes and the API. --------------------------------------------------------
     ("health", "get"): Case(lambda p: "/health/", PUBLIC),
@@ -583,6 +604,13 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("access-log-list", "get"): Case(
         lambda p: "/api/v1/access-log/", {"privacy_officer"}, denied=403
+    ),
+    # A request for access made on paper: the privacy officer of NAV, which follows the youth.
+    ("access-request", "post"): Case(
+        lambda p: "/api/v1/access-requests/",
+        {"privacy_officer"},
+        denied=403,
+        body=lambda p: {"national_id": p.youth.national_id},
     ),
     # NAV follow-up: work-and-welfare information of the NAV office. OT follows the youth too
     # but has no consent for it: the youth is reachable, the decisions list comes back empty.

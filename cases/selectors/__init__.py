@@ -7,6 +7,7 @@ One module per concept; everything is re-exported here (``selectors.x``)."""
 from __future__ import annotations
 
 from cases.selectors.access_log import access_log_for_privacy_officer, item
+from cases.selectors.access_requests import privacy_officer, youth_for_access_request
 from cases.selectors.activity_plans import (
     activity_for_user,
     activity_list,
@@ -57,6 +58,7 @@ __all__ = [
     "membership_list",
     "ot_registrations_by_reason",
     "period_list",
+    "privacy_officer",
     "referral_for_user",
     "referral_list",
     "service_list",
@@ -65,4 +67,5 @@ __all__ = [
     "youth_by_national_id",
     "youth_caseload",
     "youth_detail",
+    "youth_for_access_request",
 ]

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from coordination.api import plans, views
+from coordination.api import access_requests, plans, views
 
 router = SimpleRouter()
 router.register("deadlines", views.DeadlineViewSet, basename="deadline")
@@ -23,5 +23,6 @@ urlpatterns = [
         views.YouthGuaranteeReportView.as_view(),
         name="report-youth-guarantee",
     ),
+    path("access-requests/", access_requests.AccessRequestView.as_view(), name="access-request"),
     *router.urls,
 ]

@@ -21,7 +21,7 @@ from cases.models import (
     Service,
     kind_category,
 )
-from cases.validators import SEARCH_PAGE_MESSAGE, no_identity_number
+from cases.validators import SEARCH_PAGE_MESSAGE, no_identity_number, validate_national_id
 from consent.categories import Category
 from consent.models import ANSWERS, Giver, Method
 from coordination.deadlines import compliance
@@ -325,6 +325,23 @@ class AccessLogFilterForm(PageForm):
     )
     after = forms.DateField(label=_("Fra og med"), required=False, widget=DateInput)
     before = forms.DateField(label=_("Til og med"), required=False, widget=DateInput)
+
+
+class AccessRequestForm(PageForm):
+    """A request for access made on paper: the youth by identity number (in the POST body,
+    never in the address), and the file to produce."""
+
+    national_id = forms.CharField(
+        label=_("Fødselsnummer / D-nummer"),
+        max_length=13,
+        validators=[validate_national_id],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("pdf", _("PDF (for å lese og skrive ut)")), ("json", _("JSON (maskinlesbar)"))],
+        initial="pdf",
+    )
 
 
 class ReportFilterForm(PageForm):

@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cases import portal
 from cases.models import ActivityPlan, HealthObjection, Service, ServiceKind
 from consent.categories import Category
 from consent.models import LegalBasis
+from coordination import log_words
+from coordination.export import downloads
+from coordination.export.copy import youth_copy
 from coordination.models import OPEN_PLAN_STATUSES, Plan
 from coordination.pages.base import methods, paginate, run_action
 from coordination.plans import documents
@@ -66,15 +68,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     def shown(category: str, kind: str | None) -> bool:
         return portal.shown(hidden, category, kind or "")
 
-    consents = [
-        c
-        for c in portal.consents(person)
-        if all(
-            shown(s.category, s.from_party.kind if s.from_party else s.from_kind)
-            and shown(s.category, s.to_party.kind if s.to_party else s.to_kind)
-            for s in c.scopes.all()
-        )
-    ]
+    consents = [c for c in portal.consents(person) if portal.consent_shown(hidden, c)]
     withheld = portal.withheld_bases()
     whereabouts = portal.reveals_whereabouts(account)
     if not whereabouts:
@@ -123,7 +117,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             and HealthObjection.objects.filter(youth=person, withdrawn_at__isnull=True).exists(),
             "log": log,
             "log_rows": _log_rows(
-                [e for e in log if not hidden & set(e.categories) and not withheld & set(e.bases)],
+                [e for e in log if portal.look_shown(hidden, withheld, e)],
                 named=whereabouts,
             ),
         },
@@ -166,42 +160,6 @@ def _shares(consent: Any, *, named: bool = True) -> list[str]:
     ]
 
 
-BASIS_WORDS = {
-    "own": gettext_lazy("tjenesten følger deg opp selv"),
-    "general": gettext_lazy("generelle opplysninger (hvem som følger deg opp)"),
-    "referral": gettext_lazy("henvisning"),
-}
-
-
-ITEM_WORDS = {
-    "entry": gettext_lazy("oppfølgingsnotat"),
-    "referral": gettext_lazy("henvisning"),
-    "period": gettext_lazy("oppfølgingsperiode"),
-    "decision": gettext_lazy("vedtak"),
-    "consent": gettext_lazy("samtykke"),
-    "disclosure": gettext_lazy("utlevering"),
-    "deadline": gettext_lazy("frist"),
-    "activity-plan": gettext_lazy("aktivitetsplan"),
-    "activity": gettext_lazy("aktivitet"),
-    "plan": gettext_lazy("plan"),
-    "plan-goal": gettext_lazy("mål i planen"),
-    "plan-measure": gettext_lazy("tiltak i planen"),
-    "plan-review": gettext_lazy("evaluering av planen"),
-    "plan-version": gettext_lazy("planens historikk"),
-}
-
-
-def _basis(code: str, laws: dict[str, str]) -> str:
-    if code in BASIS_WORDS:
-        return str(BASIS_WORDS[code])
-    kind, _sep, rest = code.partition(":")
-    if kind == "consent":
-        return _("ditt samtykke")
-    if kind == "legal":
-        return _("hjemmel i lov: %s") % laws.get(rest, rest)
-    return code
-
-
 def _log_rows(entries: Any, *, named: bool = True) -> list[dict[str, Any]]:
     """The page of the access log in plain words; the laws named in one query. Without who and
     which service looked where those would tell where the youth is followed (``named``)."""
@@ -210,18 +168,30 @@ def _log_rows(entries: Any, *, named: bool = True) -> list[dict[str, Any]]:
     rows = []
     for entry in entries:
         party: Service | None = entry.party
-        kinds = {str(i.get("type", "")) for i in entry.items}
         rows.append(
             {
                 "at": entry.at,
                 "who": entry.actor_name if named else "",
                 "service": party.name if party and named else "",
-                "what": ", ".join(sorted(str(ITEM_WORDS.get(k, k)) for k in kinds))
-                or _("hvem som følger deg opp"),
-                "bases": sorted({_basis(b, laws) for b in entry.bases}),
+                "what": log_words.what_words(entry.items),
+                "bases": sorted({log_words.basis_words(b, laws) for b in entry.bases}),
             }
         )
     return rows
+
+
+@login_required
+@methods("get")
+def copy(request: HttpRequest, youth_id: uuid.UUID, file_format: str) -> HttpResponse:
+    """Everything held about the youth that this account may have, as a file (GDPR art. 15):
+    the youth's own copy, or a guardian's with the page's limits. Like the page, not a
+    service's look: nothing is written to the access log."""
+    account = portal.account_for(request.user, youth_id)
+    holder = account.guardian if account.guardian is not None else account.youth
+    return downloads.attachment(
+        youth_copy(youth=account.youth, account=account, produced_by=holder.full_name),
+        file_format,
+    )
 
 
 @login_required

@@ -1,5 +1,6 @@
 """The manager's page (youth-guarantee compliance of a NAV office, with a chart over time) and
-the privacy officer's page (the access log of the office's staff, searchable)."""
+the privacy officer's pages (the access log of the office's staff, searchable; a youth's copy
+for a request for access made on paper)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases import access, selectors
 from cases.middleware import viewer_of
 from cases.models import ServiceKind, StaffRole
 from coordination.deadlines import compliance
-from coordination.pages.base import methods, paginate, staff_required
+from coordination.export import downloads, requests
+from coordination.pages.base import methods, paginate, posted, staff_required
 from coordination.pages.charts import percent_chart
 from coordination.pages.context import current_memberships
-from coordination.pages.forms import AccessLogFilterForm, ReportFilterForm
+from coordination.pages.forms import AccessLogFilterForm, AccessRequestForm, ReportFilterForm
 from coordination.pages.staff import my_services
 
 REPORT_DAYS = 90
@@ -85,3 +88,38 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
         "pages/access_log.html",
         {"form": form, "page": paginate(request, entries, 50), "params": params.urlencode()},
     )
+
+
+@staff_required
+@methods("get", "post")
+def access_request_page(request: HttpRequest) -> HttpResponse:
+    """A request for access made on paper: the privacy officer produces the youth's copy of
+    everything held about them, as PDF or JSON. The production is a read, logged and audited
+    (``coordination.export.requests``)."""
+    roles = {m.role for m in current_memberships(request)}
+    if StaffRole.PRIVACY_OFFICER not in roles:
+        raise PermissionDenied
+    form = AccessRequestForm(posted(request))
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        answer = requests.access_request_answer(
+            viewer=viewer_of(request),
+            national_id=data["national_id"],
+            file_format=data["file_format"],
+        )
+        if answer is not None:
+            copy, body = answer
+            return downloads.attachment(copy, data["file_format"], body)
+        form.add_error("national_id", NOT_FOUND)
+    return render(
+        request,
+        "pages/access_request.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+NOT_FOUND = _(
+    "Fant ingen ungdom med dette nummeret som tjenestene der du er personvernombud, har "
+    "opplysninger om."
+)

@@ -52,6 +52,7 @@ staff_patterns = [
     path("plan-measures/<uuid:measure_id>/status/", plans.measure_status, name="measure-status"),
     path("reports/youth-guarantee/", reports.compliance_page, name="compliance"),
     path("access-log/", reports.access_log_page, name="access-log"),
+    path("access-log/requests/", reports.access_request_page, name="access-request"),
 ]
 
 portal_patterns = [
@@ -59,6 +60,8 @@ portal_patterns = [
     path("<uuid:youth_id>/", portal.youth, name="youth"),
     path("<uuid:youth_id>/consents/<uuid:consent_id>/withdraw/", portal.withdraw, name="withdraw"),
     path("<uuid:youth_id>/health-objection/", portal.health_objection, name="health-objection"),
+    path("<uuid:youth_id>/copy.pdf", portal.copy, {"file_format": "pdf"}, name="copy-pdf"),
+    path("<uuid:youth_id>/copy.json", portal.copy, {"file_format": "json"}, name="copy-json"),
 ]
 
 urlpatterns = [
