@@ -70,12 +70,20 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(admin.ModelAdmin):
+    """A membership is granted (added) or ended, each through its service with the admin user
+    as the actor in the audit trail; it is never edited in place, so who gave which access
+    stays on record. Another role is another membership."""
+
     list_display = ["user", "service", "role", "created_at", "ended_at"]
     list_filter = ["role", "service__kind", "service"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "service__name"]
     autocomplete_fields = ["service"]
     # Clearances are granted by a manager of the service through the API (audited).
-    readonly_fields = ["created_at", *services.CLEARANCE_FIELDS]
+    readonly_fields = ["created_at", "ended_at", *services.CLEARANCE_FIELDS]
+    actions = ["end_memberships"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request)  # the list's action
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # end the membership instead, so history stays
@@ -83,11 +91,16 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: StaffMembership, form: Any, change: bool
     ) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            saved = services.membership_add(user=obj.user, service=obj.service, role=obj.role)
-            obj.pk = saved.pk
+        saved = services.membership_add(
+            actor=request.user, user=obj.user, service=obj.service, role=obj.role
+        )
+        obj.pk = saved.pk
+
+    @admin.action(description=_("Avslutt medlemskapene"))
+    def end_memberships(self, request: HttpRequest, queryset: QuerySet[StaffMembership]) -> None:
+        for membership in queryset.filter(ended_at__isnull=True):
+            services.membership_end(actor=request.user, membership=membership)
+        self.message_user(request, _("Medlemskapene er avsluttet."))
 
 
 class GuardianInline(ReadOnlyAdminMixin, admin.TabularInline):
