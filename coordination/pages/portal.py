@@ -188,6 +188,11 @@ ITEM_WORDS = {
     "plan-measure": gettext_lazy("tiltak i planen"),
     "plan-review": gettext_lazy("evaluering av planen"),
     "plan-version": gettext_lazy("planens historikk"),
+    "plan-participant": gettext_lazy("deltaker i planen"),
+    "guardian": gettext_lazy("foresatt"),
+    "child-coordinator": gettext_lazy("barnekoordinator"),
+    "health-objection": gettext_lazy("innsigelse mot at foresatte får helseopplysninger"),
+    "audit-entry": gettext_lazy("endringslogg"),
 }
 
 
