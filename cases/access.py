@@ -33,6 +33,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Case,
@@ -827,9 +828,53 @@ def log_handovers(viewer: Viewer, purpose: str, handovers: Iterable[Any]) -> Non
 
 def log_denied(viewer: Viewer, youth_id: Any, purpose: str, *, through: Iterable[Any] = ()) -> None:
     """Record a refused attempt on a youth that exists (unknown ids have no one to log about),
-    made through one of the services ``through`` when the attempt names it."""
+    made through one of the services ``through`` when the attempt names it.
+
+    Written at once: call it before the request opens a transaction, or the refusal that
+    follows rolls the row back with it (the views check reach first, then open the transaction
+    of their read or write)."""
     if not _is_staff(viewer.user) or not Youth.objects.filter(pk=youth_id).exists():
         return
+    _log_refused(viewer, youth_id, purpose, through)
+
+
+def log_denied_on(
+    viewer: Viewer,
+    model: type[models.Model],
+    object_id: Any,
+    purpose: str,
+    *,
+    youth: str = "youth_id",
+) -> None:
+    """Record a refused attempt on a record (of ``model``, by id) that exists: it is about a
+    youth (``youth``, the path to its id), and the attempt is written against that youth, as
+    ``log_denied`` writes it (and on the same rule: before a transaction opens). One query
+    when the record does not exist, two when it does."""
+    if not _is_staff(viewer.user):
+        return
+    try:
+        youth_id = model._base_manager.filter(pk=object_id).values_list(youth, flat=True).first()
+    except (ValueError, ValidationError):
+        return
+    if youth_id is not None:
+        _log_refused(viewer, youth_id, purpose, ())
+
+
+def refused(
+    viewer: Viewer,
+    model: type[models.Model],
+    object_id: Any,
+    purpose: str,
+    *,
+    youth: str = "youth_id",
+) -> Http404:
+    """The 404 to raise for a record the viewer may not reach or that does not exist, the
+    refused attempt written first (``log_denied_on``)."""
+    log_denied_on(viewer, model, object_id, purpose, youth=youth)
+    return Http404()
+
+
+def _log_refused(viewer: Viewer, youth_id: Any, purpose: str, through: Iterable[Any]) -> None:
     membership = viewer.membership_for(through)
     access_log_record(
         actor=viewer.user,

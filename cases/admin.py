@@ -7,6 +7,8 @@ gate's reach. Youths are found by identity number through a
 POST form, so the number never lands in a URL (admin's ``?q=`` search covers names only); the
 form finds the youth by the number's blind index, as the API's look-up does. No list shows an
 identity number; a youth's own page shows it to those the gate lets reach the youth.
+
+What an admin shows of a youth is written to the access log like any read (``LogsReads``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from cases.models import (
     Service,
     StaffMembership,
     Youth,
+    kind_category,
 )
 from cases.validators import validate_national_id
 from consent import admin as consent_admin
@@ -47,6 +50,85 @@ def reachable_subjects(request: HttpRequest) -> QuerySet[Youth]:
     """The youths the request's viewer reaches: the youth admin's list, and what the audit
     trail's, the consents' and the access log's admin show (``ThroughTheGate``)."""
     return access.reachable_youths(viewer_of(request))
+
+
+class LogsReads:
+    """An admin of rows about youths writes what it shows to the access log, through the
+    gate's ``log_reads`` like any read: a list one row per youth on its page (purpose
+    ``<log_purpose>-list``), an object's page (change, history) one row for its youth
+    (``log_purpose``). An object asked for by id that the user may not see, but that exists, is
+    a refused attempt on its youth (``access.log_denied_on``): the admin answers it with a
+    redirect, not an error, so nothing rolls the row back.
+
+    ``youth_field`` is the path to the youth's id; ``items`` what the log records of one object
+    in a list (none: the youth alone, general information), ``page_items`` on its own page. The
+    rows are written when the list's page is read (the same rows it renders) and when the
+    object is found, before the page exists."""
+
+    log_purpose: str
+    youth_field = "youth_id"
+
+    def items(self, obj: Any) -> list[dict[str, Any]]:
+        return []
+
+    def page_items(self, request: HttpRequest, obj: Any) -> list[dict[str, Any]]:
+        return self.items(obj)
+
+    def youth_id(self, obj: Any) -> Any:
+        value = obj
+        for name in self.youth_field.split("__"):
+            value = getattr(value, name)
+        return value
+
+    def log_shown(
+        self, request: HttpRequest, purpose: str, objects: list[Any], *, page: bool = False
+    ) -> None:
+        """One access-log row per youth among ``objects``, with their items."""
+        viewer = viewer_of(request)
+        by_youth: dict[Any, list[dict[str, Any]]] = {}
+        for obj in objects:
+            youth_id = self.youth_id(obj)
+            if youth_id is None:  # a row about no youth (an audit entry about staff)
+                continue
+            items = self.page_items(request, obj) if page else self.items(obj)
+            by_youth.setdefault(youth_id, []).extend(items)
+        access.log_reads(
+            viewer,
+            purpose,
+            [access.Read(youth, viewer.reach, items) for youth, items in by_youth.items()],
+        )
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)  # type: ignore[misc]
+        # Reading the page's rows here fills the queryset's cache: the page renders these.
+        self.log_shown(request, f"{self.log_purpose}-list", list(changelist.result_list))
+        return changelist
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is None:
+            access.log_denied_on(
+                viewer_of(request),
+                self.model,  # type: ignore[attr-defined]
+                object_id,
+                self.log_purpose,
+                youth=self.youth_field,
+            )
+        else:
+            self.log_shown(request, self.log_purpose, [obj], page=True)
+        return obj
+
+
+def _general(kind: str, obj: Any) -> dict[str, Any]:
+    """An item of general information (who the youth is, who answers for them)."""
+    return {"type": kind, "id": str(obj.pk), "category": Category.GENERAL, "basis": "general"}
+
+
+def _period_item(period: FollowUpPeriod) -> dict[str, Any]:
+    """A period of one of the viewer's own services, with its reasons (the service's own
+    category)."""
+    category = kind_category(period.service.kind)
+    return {"type": "period", "id": str(period.pk), "category": category, "basis": "own"}
 
 
 class ReadOnlyAdminMixin:
@@ -72,12 +154,20 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(admin.ModelAdmin):
+    """A membership is granted (added) or ended, each through its service with the admin user
+    as the actor in the audit trail; it is never edited in place, so who gave which access
+    stays on record. Another role is another membership."""
+
     list_display = ["user", "service", "role", "created_at", "ended_at"]
     list_filter = ["role", "service__kind", "service"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "service__name"]
     autocomplete_fields = ["service"]
     # Clearances are granted by a manager of the service through the API (audited).
-    readonly_fields = ["created_at", *services.CLEARANCE_FIELDS]
+    readonly_fields = ["created_at", "ended_at", *services.CLEARANCE_FIELDS]
+    actions = ["end_memberships"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request)  # the list's action
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # end the membership instead, so history stays
@@ -85,11 +175,16 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: StaffMembership, form: Any, change: bool
     ) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            saved = services.membership_add(user=obj.user, service=obj.service, role=obj.role)
-            obj.pk = saved.pk
+        saved = services.membership_add(
+            actor=request.user, user=obj.user, service=obj.service, role=obj.role
+        )
+        obj.pk = saved.pk
+
+    @admin.action(description=_("Avslutt medlemskapene"))
+    def end_memberships(self, request: HttpRequest, queryset: QuerySet[StaffMembership]) -> None:
+        for membership in queryset.filter(ended_at__isnull=True):
+            services.membership_end(actor=request.user, membership=membership)
+        self.message_user(request, _("Medlemskapene er avsluttet."))
 
 
 class GuardianInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -121,7 +216,9 @@ class YouthLookupForm(forms.Form):
 
 
 @admin.register(Youth)
-class YouthAdmin(admin.ModelAdmin):
+class YouthAdmin(LogsReads, admin.ModelAdmin):
+    log_purpose = "admin-youth"
+    youth_field = "pk"
     list_display = ["last_name", "first_name", "birth_date", "municipality"]
     search_fields = ["first_name", "last_name"]  # never the identity number: ?q= is in the URL
     fields = [
@@ -155,6 +252,16 @@ class YouthAdmin(admin.ModelAdmin):
     @admin.display(description=_("fødselsnummer / D-nummer"))
     def identity_number(self, youth: Youth) -> str:
         return youth.national_id
+
+    def page_items(self, request: HttpRequest, youth: Youth) -> list[dict[str, Any]]:
+        """The page shows the identity number and contact details (general), the guardians
+        and the periods of the viewer's own services (``GuardianInline``, ``PeriodInline``)."""
+        reach = viewer_of(request).reach
+        periods = youth.periods.filter(service_id__in=reach).select_related("service")
+        return [
+            *(_general("guardian", g) for g in youth.guardians.all()),
+            *(_period_item(p) for p in periods),
+        ]
 
     @admin.display(description=_("kommunenummer"))
     def municipality(self, youth: Youth) -> str:
@@ -235,8 +342,12 @@ class YouthAdmin(admin.ModelAdmin):
 
 
 @admin.register(Guardian)
-class GuardianAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class GuardianAdmin(LogsReads, ReadOnlyAdminMixin, admin.ModelAdmin):
+    log_purpose = "admin-guardian"
     list_display = ["full_name", "relation", "has_parental_responsibility", "youth"]
+
+    def items(self, guardian: Guardian) -> list[dict[str, Any]]:
+        return [_general("guardian", guardian)]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return Guardian.objects.filter(youth__in=reachable_subjects(request)).select_related(
@@ -245,9 +356,13 @@ class GuardianAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FollowUpPeriod)
-class FollowUpPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FollowUpPeriodAdmin(LogsReads, ReadOnlyAdminMixin, admin.ModelAdmin):
+    log_purpose = "admin-period"
     list_display = ["youth", "service", "responsible", "started_on", "ended_on"]
     list_filter = ["service"]
+
+    def items(self, period: FollowUpPeriod) -> list[dict[str, Any]]:
+        return [_period_item(period)]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return access.own_service_periods(viewer_of(request)).select_related(
@@ -256,9 +371,10 @@ class FollowUpPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FollowUpEntry)
-class FollowUpEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FollowUpEntryAdmin(LogsReads, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Entries through the same access policy as the API (consent-bound)."""
 
+    log_purpose = "admin-entry"
     list_display = ["occurred_on", "kind", "category", "service", "youth"]
     list_filter = ["category", "kind"]
 
@@ -266,20 +382,33 @@ class FollowUpEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         entries = FollowUpEntry.objects.filter(deleted_at__isnull=True)
         return access.visible(viewer_of(request), entries).select_related("service", "youth")
 
+    def items(self, entry: FollowUpEntry) -> list[dict[str, Any]]:
+        return [selectors.entry_item(entry)]
+
 
 @admin.register(Referral)
-class ReferralAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReferralAdmin(LogsReads, ReadOnlyAdminMixin, admin.ModelAdmin):
+    log_purpose = "admin-referral"
     list_display = ["sent_at", "from_service", "to_service", "state", "respond_by"]
     list_filter = ["state"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return access.referrals_for(viewer_of(request)).select_related("from_service", "to_service")
 
+    def log_shown(
+        self, request: HttpRequest, purpose: str, objects: list[Any], *, page: bool = False
+    ) -> None:
+        """Referrals seen, as the API and the pages record them."""
+        access.log_referrals(
+            viewer_of(request), purpose, [access.referral_values(r) for r in objects]
+        )
+
 
 @admin.register(NavDecision)
-class NavDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NavDecisionAdmin(LogsReads, ReadOnlyAdminMixin, admin.ModelAdmin):
     """§14a decisions through the access policy (work and welfare information)."""
 
+    log_purpose = "admin-decision"
     list_display = ["decided_on", "innsatsgruppe", "main_goal", "service", "superseded_at"]
     list_filter = ["innsatsgruppe"]
 
@@ -291,17 +420,24 @@ class NavDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             category="info_category",
         )
 
+    def items(self, decision: NavDecision) -> list[dict[str, Any]]:
+        return [selectors.item("decision", decision, Category.WORK_AND_WELFARE)]
+
 
 @admin.register(Activity)
-class ActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ActivityAdmin(LogsReads, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Activities through the access policy; changes go through the API (versioned)."""
 
+    log_purpose = "admin-activity"
     list_display = ["title", "type", "status", "deadline", "agreed", "responsible_service"]
     list_filter = ["status", "type", "agreed"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         activities = Activity.objects.select_related("responsible_service", "plan__period__service")
         return access.visible(viewer_of(request), activities, owner="plan__period__service")
+
+    def items(self, activity: Activity) -> list[dict[str, Any]]:
+        return [selectors.item("activity", activity, activity.category)]
 
 
 class ThroughTheGate:
@@ -312,15 +448,28 @@ class ThroughTheGate:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ThroughTheGate, core_admin.AuditEntryAdmin):
-    pass
+class AuditEntryAdmin(ThroughTheGate, LogsReads, core_admin.AuditEntryAdmin):
+    """The changes recorded on a youth (with their data) are about the youth."""
+
+    log_purpose = "admin-audit"
+    youth_field = "subject_id"
+
+    def items(self, entry: AuditEntry) -> list[dict[str, Any]]:
+        return [_general("audit-entry", entry)]
 
 
 @admin.register(Consent)
-class ConsentAdmin(ThroughTheGate, consent_admin.ConsentAdmin):
-    pass
+class ConsentAdmin(ThroughTheGate, LogsReads, consent_admin.ConsentAdmin):
+    log_purpose = "admin-consent"
+    youth_field = "subject_id"
+
+    def items(self, consent: Consent) -> list[dict[str, Any]]:
+        return [selectors.consent_item(consent)]
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(ThroughTheGate, consent_admin.AccessLogEntryAdmin):
-    pass
+class AccessLogEntryAdmin(ThroughTheGate, LogsReads, consent_admin.AccessLogEntryAdmin):
+    """Who looked at a youth is about the youth too: its rows, shown, are a look at the youth."""
+
+    log_purpose = "admin-access-log"
+    youth_field = "subject_id"

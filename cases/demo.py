@@ -299,7 +299,9 @@ def seed(
             last_name=person.last_name,
             email=f"{person.username}@samordna.local",
         )
-        services.membership_add(user=user, service=by_name[person.service], role=person.role)
+        services.membership_add(
+            actor=None, user=user, service=by_name[person.service], role=person.role
+        )
         if person.username == CLEARED_USERNAME:
             continue  # follows only the youths with a protected identity (``seed_protected``)
         if person.role in CASELOAD_ROLES:  # the privacy officer follows no youth

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import selectors, services
+from cases import access, selectors, services
 from cases.models import (
     FollowUpPeriod,
     Guardian,
@@ -132,10 +132,14 @@ def accounts_for(user: Any) -> list[PortalAccount]:
     )
 
 
-def account_for(user: Any, youth_id: Any) -> PortalAccount:
+def account_for(user: Any, youth_id: Any, *, purpose: str = "portal") -> PortalAccount:
+    """The user's link to the youth, else Http404. An attempt on a youth that exists, by anyone
+    signed in, is written to the access log as refused (``access.log_denied``: call it before a
+    transaction opens)."""
     for link in accounts_for(user):
         if str(link.youth_id) == str(youth_id):
             return link
+    access.log_denied(access.viewer_for(user), youth_id, purpose)
     raise Http404
 
 
@@ -182,21 +186,22 @@ def may_withdraw(account: PortalAccount, consent: Consent, today: datetime.date)
     return consent.giver == Giver.SUBJECT or decides
 
 
-@transaction.atomic
 def withdraw(*, user: Any, youth_id: Any, consent_id: Any) -> Consent:
-    """One click on the youth's page: withdrawn digitally, with effect from now."""
-    account = account_for(user, youth_id)
-    try:
-        consent = consents(account.youth).get(pk=consent_id)
-    except (Consent.DoesNotExist, ValueError):
-        raise Http404 from None
-    if not may_withdraw(account, consent, timezone.localdate()):
-        raise ApplicationError(
-            _("Dette samtykket kan ikke trekkes tilbake herfra."), code="not_withdrawable"
+    """One click on the youth's page: withdrawn digitally, with effect from now. The link is
+    checked before the transaction, so a refused attempt's access-log row stays."""
+    account = account_for(user, youth_id, purpose="portal-withdraw")
+    with transaction.atomic():
+        try:
+            consent = consents(account.youth).get(pk=consent_id)
+        except (Consent.DoesNotExist, ValueError):
+            raise Http404 from None
+        if not may_withdraw(account, consent, timezone.localdate()):
+            raise ApplicationError(
+                _("Dette samtykket kan ikke trekkes tilbake herfra."), code="not_withdrawable"
+            )
+        return services.consent_withdraw(
+            actor=user, consent=consent, method=Method.DIGITAL, on_own_page=True
         )
-    return services.consent_withdraw(
-        actor=user, consent=consent, method=Method.DIGITAL, on_own_page=True
-    )
 
 
 def may_object(account: PortalAccount, today: datetime.date) -> bool:
@@ -207,20 +212,21 @@ def may_object(account: PortalAccount, today: datetime.date) -> bool:
     )
 
 
-@transaction.atomic
 def objection_toggle(*, user: Any, youth_id: Any) -> HealthObjection | None:
     """The youth objects (or no longer objects) to the guardians being told about their
     health: the standing objection withdrawn, or a new one recorded by the youth. Returns the
-    new objection, or None when it was withdrawn."""
-    account = account_for(user, youth_id)
+    new objection, or None when it was withdrawn. The link is checked before the transaction,
+    so a refused attempt's access-log row stays."""
+    account = account_for(user, youth_id, purpose="portal-health-objection")
     if account.guardian_id is not None:
         raise Http404
-    if HealthObjection.objects.filter(
-        youth_id=account.youth_id, withdrawn_at__isnull=True
-    ).exists():
-        services.health_objection_withdraw(actor=user, youth=account.youth, service=None)
-        return None
-    return services.health_objection_record(actor=user, youth=account.youth, service=None)
+    with transaction.atomic():
+        if HealthObjection.objects.filter(
+            youth_id=account.youth_id, withdrawn_at__isnull=True
+        ).exists():
+            services.health_objection_withdraw(actor=user, youth=account.youth, service=None)
+            return None
+        return services.health_objection_record(actor=user, youth=account.youth, service=None)
 
 
 @transaction.atomic

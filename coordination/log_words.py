@@ -51,6 +51,7 @@ ITEM_WORDS = {
     "disclosed-item": gettext_lazy("utlevert opplysning"),
     "access-log": gettext_lazy("innsynsloggen"),
     "audit": gettext_lazy("endringsloggen"),
+    "audit-entry": gettext_lazy("endringsloggen"),
 }
 
 

@@ -62,9 +62,13 @@ def make_service(kind: str = ServiceKind.NAV, name: str | None = None, **extra: 
     )
 
 
-def make_staff(service: Service, role: str = StaffRole.CASEWORKER, **user_fields: Any) -> Any:
+def make_staff(
+    service: Service, role: str = StaffRole.CASEWORKER, *, actor: Any = None, **user_fields: Any
+) -> Any:
+    """A staff member with a role in ``service``, granted by ``actor`` (no one: set up by the
+    test)."""
     user = UserFactory(**user_fields)
-    services.membership_add(user=user, service=service, role=role)
+    services.membership_add(actor=actor, user=user, service=service, role=role)
     return user
 
 

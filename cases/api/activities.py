@@ -1,5 +1,6 @@
 """API for NAV follow-up: §14a decisions, activity plans, activities and activity cards pushed
-by other systems. Reads go through the access policy and are written to the access log."""
+by other systems. Reads go through the access policy and are written to the access log, and so
+are what a write answers with and refused attempts."""
 
 from __future__ import annotations
 
@@ -14,13 +15,25 @@ from rest_framework.response import Response
 
 from cases import access, selectors, services
 from cases.api import activity_serializers as s
-from cases.api.base import UUID_PATTERN, active_service, validated
+from cases.api.base import UUID_PATTERN, active_service, log_answer, validated
 from cases.middleware import viewer_of
 from cases.models import Activity, ActivityPlan
 
 
 def _log(request: Request, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
     access.log_items(viewer_of(request), purpose, youth_id, items)
+
+
+def _log_plan_part(request: Request, purpose: str, plan: ActivityPlan, items: Any) -> None:
+    """What a write on an activity plan answers with (``plan`` as read through the gate, with
+    its period's service): seen through the NAV office that holds the plan."""
+    log_answer(request, purpose, plan.youth_id, items, through=[plan.period.service_id])
+
+
+def _activity_item(activity: Activity, plan: ActivityPlan) -> dict[str, Any]:
+    """An activity a write answers with, seen on what let the writer see its plan."""
+    item = {"type": "activity", "id": str(activity.pk), "category": activity.category}
+    return {**item, "basis": access.basis_of(plan)}
 
 
 class YouthDecisionsMixin:
@@ -45,6 +58,14 @@ class YouthDecisionsMixin:
             service = access.service_for_user(viewer_of(request), data.pop("service"))
             decision = services.decision_record(
                 actor=request.user, youth=youth, service=service, **data
+            )
+            item = {"type": "decision", "id": str(decision.pk), "category": "WORK_AND_WELFARE"}
+            log_answer(
+                request,
+                "decision-record",
+                youth.pk,
+                [{**item, "basis": "own"}],
+                through=[service.pk],
             )
             return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
@@ -91,8 +112,8 @@ class ActivityPlanViewSet(
 
     @extend_schema(responses=s.PlanDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
+        plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=pk)
         with transaction.atomic():
-            plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=pk)
             activities = list(selectors.activity_list(viewer=viewer_of(request), plan=plan))
             _log(
                 request,
@@ -110,25 +131,44 @@ class ActivityPlanViewSet(
         )
         service = access.service_for_user(viewer_of(request), data["service"])
         plan = services.activity_plan_create(actor=request.user, youth=youth, service=service)
+        item = {"type": "activity-plan", "id": str(plan.pk), "category": "WORK_AND_WELFARE"}
+        log_answer(
+            request,
+            "activity-plan-create",
+            youth.pk,
+            [{**item, "basis": "own"}],
+            through=[service.pk],
+        )
         return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ActivityPlanVersionSerializer, responses=s.PlanSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        read = selectors.activity_plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="activity-plan-approve"
+        )
         data = validated(s.ActivityPlanVersionSerializer, request.data)
         plan = services.activity_plan_approve(
-            actor=request.user, plan=plan, version=data["version"]
+            actor=request.user, plan=read, version=data["version"]
+        )
+        _log_plan_part(
+            request,
+            "activity-plan-approve",
+            read,
+            [selectors.item("activity-plan", read, "WORK_AND_WELFARE")],
         )
         return Response(s.PlanSerializer(plan).data)
 
     @extend_schema(request=s.ActivityInputSerializer, responses={201: s.ActivitySerializer})
     @action(detail=True, methods=["post"])
     def activities(self, request: Request, pk: str) -> Response:
-        plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.activity_plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="activity-add"
+        )
         data = validated(s.ActivityInputSerializer, request.data)
         data["responsible_service"] = active_service(data["responsible_service"])
         activity = services.activity_add(actor=request.user, plan=plan, **data)
+        _log_plan_part(request, "activity-add", plan, [_activity_item(activity, plan)])
         return Response(s.ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -139,13 +179,16 @@ class ActivityPlanViewSet(
     def cards(self, request: Request, pk: str) -> Response:
         """Push an activity card from another system: created once (201), then updated in
         place (200) when sent again with the same source and external id."""
-        plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.activity_plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="activity-card"
+        )
         data = validated(s.ActivityCardSerializer, request.data)
         source, external_id = data.pop("source"), data.pop("external_id")
         data["responsible_service"] = active_service(data["responsible_service"])
         activity, created = services.activity_push(
             actor=request.user, plan=plan, source=source, external_id=external_id, values=data
         )
+        _log_plan_part(request, "activity-card", plan, [_activity_item(activity, plan)])
         return Response(
             s.ActivitySerializer(activity).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -160,8 +203,8 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ActivitySerializer
 
     def retrieve(self, request: Request, pk: str) -> Response:
+        activity = selectors.activity_for_user(viewer=viewer_of(request), activity_id=pk)
         with transaction.atomic():
-            activity = selectors.activity_for_user(viewer=viewer_of(request), activity_id=pk)
             _log(
                 request,
                 "activity",
@@ -172,22 +215,33 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.ActivityEditSerializer, responses=s.ActivitySerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        activity = selectors.activity_for_user(viewer=viewer_of(request), activity_id=pk)
+        read = selectors.activity_for_user(
+            viewer=viewer_of(request), activity_id=pk, purpose="activity-change"
+        )
         data = validated(s.ActivityEditSerializer, request.data)
         version = data.pop("version")
         texts = {k: data.pop(k) for k in ("staff_text", "youth_text") if k in data}
         if "responsible_service" in data:
             data["responsible_service"] = active_service(data["responsible_service"])
         activity = services.activity_change(
-            actor=request.user, activity=activity, version=version, values=data, **texts
+            actor=request.user, activity=read, version=version, values=data, **texts
+        )
+        log_answer(
+            request,
+            "activity-change",
+            activity.youth_id,
+            [selectors.item("activity", read, activity.category)],
+            through=[read.plan.period.service_id],
         )
         return Response(s.ActivitySerializer(activity).data)
 
     @extend_schema(responses=s.ActivityVersionSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:
+        activity = selectors.activity_for_user(
+            viewer=viewer_of(request), activity_id=pk, purpose="activity-versions"
+        )
         with transaction.atomic():
-            activity = selectors.activity_for_user(viewer=viewer_of(request), activity_id=pk)
             versions = list(activity.versions.select_related("changed_by").order_by("version"))
             _log(
                 request,

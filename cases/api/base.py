@@ -92,6 +92,19 @@ def log_youth_read(request: Request, purpose: str, youth: Any, items: Any = ()) 
     access.log_youth_read(viewer_of(request), purpose, youth, items)
 
 
+def log_answer(
+    request: Request, purpose: str, youth_id: Any, items: Any = (), *, through: Any = ()
+) -> None:
+    """What a write's answer shows of a youth, logged as a read of it before the answer exists:
+    the items, seen through the services ``through`` (the write's own service, where it has
+    one)."""
+    access.log_reads(
+        viewer_of(request),
+        purpose,
+        [access.Read(youth_id=youth_id, following_service_ids=list(through), items=list(items))],
+    )
+
+
 def active_service(pk: Any) -> Any:
     """An active service by id (``None`` stays ``None``); unknown or inactive is a 404."""
     if pk is None:

@@ -1,5 +1,6 @@
 """API for the follow-up log (*oppfølgingslogg*): a youth's entries, and one entry read, edited
-or deleted. Every read is written to the access log in the same transaction as the read."""
+or deleted. Every read is written to the access log in the same transaction as the read, and
+so is what a write answers with; a refused attempt is written before any transaction opens."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 
 from cases import access, selectors, services
 from cases.api import entry_serializers as s
-from cases.api.base import UUID_PATTERN, log_youth_read, validated
+from cases.api.base import UUID_PATTERN, log_answer, log_youth_read, validated
 from cases.middleware import viewer_of
 from cases.models import FollowUpEntry
 
@@ -42,9 +43,18 @@ class YouthEntriesMixin:
             service = access.service_for_user(viewer, data.pop("service"))
             corrects = data.pop("corrects")
             if corrects is not None:
-                corrects = selectors.entry_for_user(viewer=viewer, entry_id=corrects)
+                corrects = selectors.entry_for_user(
+                    viewer=viewer, entry_id=corrects, purpose="entry-correct"
+                )
             entry = services.entry_log(
                 actor=request.user, youth=youth, service=service, corrects=corrects, **data
+            )
+            log_answer(
+                request,
+                "entry-log",
+                youth.pk,
+                [selectors.written_entry_item(entry)],
+                through=[entry.service_id],
             )
             return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
@@ -61,8 +71,8 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.EntrySerializer
 
     def retrieve(self, request: Request, pk: str) -> Response:
+        entry = selectors.entry_for_user(viewer=viewer_of(request), entry_id=pk)
         with transaction.atomic():
-            entry = selectors.entry_for_user(viewer=viewer_of(request), entry_id=pk)
             access.log_reads(
                 viewer_of(request),
                 "entry",
@@ -78,9 +88,18 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.EntryEditSerializer, responses=s.EntrySerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        entry = selectors.entry_for_user(viewer=viewer_of(request), entry_id=pk)
+        entry = selectors.entry_for_user(
+            viewer=viewer_of(request), entry_id=pk, purpose="entry-edit"
+        )
         data = validated(s.EntryEditSerializer, request.data)
         entry = services.entry_edit(actor=request.user, entry=entry, **data)
+        log_answer(
+            request,
+            "entry-edit",
+            entry.youth_id,
+            [selectors.written_entry_item(entry)],
+            through=[entry.service_id],
+        )
         return Response(s.EntrySerializer(entry).data)
 
     # Not named ``delete``: DRF hands an HTTP method to the view method of the same name, so
@@ -88,7 +107,9 @@ class EntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.ReasonSerializer, responses={204: None})
     @action(detail=True, methods=["post"], url_path="delete", url_name="delete")
     def delete_entry(self, request: Request, pk: str) -> Response:
-        entry = selectors.entry_for_user(viewer=viewer_of(request), entry_id=pk)
+        entry = selectors.entry_for_user(
+            viewer=viewer_of(request), entry_id=pk, purpose="entry-delete"
+        )
         data = validated(s.ReasonSerializer, request.data)
         services.entry_delete(actor=request.user, entry=entry, reason=data["reason"])
         return Response(status=status.HTTP_204_NO_CONTENT)

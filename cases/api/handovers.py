@@ -1,9 +1,9 @@
-"""API for handovers (*stafett*) sent from or to the caller's services."""
+"""API for handovers (*stafett*) sent from or to the caller's services. Lists, the handovers a
+write answers with and refused attempts are written to the access log."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -35,16 +35,19 @@ class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.HandoverInputSerializer, responses={201: s.HandoverSerializer})
     def create(self, request: Request) -> Response:
         data = validated(s.HandoverInputSerializer, request.data)
+        viewer = viewer_of(request)
+        period_id = data.pop("period")
         try:
-            period = access.own_service_periods(viewer_of(request)).get(pk=data.pop("period"))
+            period = access.own_service_periods(viewer).get(pk=period_id)
         except FollowUpPeriod.DoesNotExist:
-            raise Http404 from None
+            raise access.refused(viewer, FollowUpPeriod, period_id, "handover-offer") from None
         handover = services.handover_offer(
             actor=request.user,
             period=period,
             to_service=active_service(data.pop("to_service")),
             **data,
         )
+        access.log_handovers(viewer, "handover-offer", [handover])
         return Response(s.HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.HandoverSerializer)
@@ -52,22 +55,27 @@ class HandoverViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def accept(self, request: Request, pk: str) -> Response:
         """Accept responsibility. A plan's coordinator is accepted on the plan
         (``/plans/{id}/coordinator/accept/``), which also moves the coordinator."""
-        handover = selectors.handover_for_user(viewer=viewer_of(request), handover_id=pk)
+        viewer = viewer_of(request)
+        handover = selectors.handover_for_user(
+            viewer=viewer, handover_id=pk, purpose="handover-accept"
+        )
         if handover.kind != HandoverKind.RESPONSIBILITY:
             message = _("Denne stafetten gjelder en plan og besvares i planen.")
             raise ApplicationError(message, code="answer_in_plan")
-        return Response(
-            s.HandoverSerializer(
-                services.handover_accept(actor=request.user, handover=handover)
-            ).data
-        )
+        accepted = services.handover_accept(actor=request.user, handover=handover)
+        access.log_handovers(viewer, "handover-accept", [accepted])
+        return Response(s.HandoverSerializer(accepted).data)
 
     @extend_schema(request=s.HandoverDeclineSerializer, responses=s.HandoverSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str) -> Response:
-        handover = selectors.handover_for_user(viewer=viewer_of(request), handover_id=pk)
+        viewer = viewer_of(request)
+        handover = selectors.handover_for_user(
+            viewer=viewer, handover_id=pk, purpose="handover-decline"
+        )
         data = validated(s.HandoverDeclineSerializer, request.data)
         result = services.handover_decline(
             actor=request.user, handover=handover, reason=data["reason"]
         )
+        access.log_handovers(viewer, "handover-decline", [result])
         return Response(s.HandoverSerializer(result).data)

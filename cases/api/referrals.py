@@ -1,5 +1,6 @@
 """API for referrals between services: the inbox and outbox of the caller's services, sending,
-and the state changes. Reads are written to the access log."""
+and the state changes. Reads are written to the access log, and so are the referrals a write
+answers with and refused attempts."""
 
 from __future__ import annotations
 
@@ -43,9 +44,9 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self.get_paginated_response(s.ReferralSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
+        viewer = viewer_of(request)
+        referral = selectors.referral_for_user(viewer=viewer, referral_id=pk)
         with transaction.atomic():
-            viewer = viewer_of(request)
-            referral = selectors.referral_for_user(viewer=viewer, referral_id=pk)
             if access.works_in(viewer, referral.to_service_id):
                 referral = services.referral_open(actor=request.user, referral=referral)
             access.log_referrals(viewer, "referral", [access.referral_values(referral)])
@@ -65,38 +66,45 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             to_service=to_service,
             **data,
         )
+        access.log_referrals(viewer, "referral-send", [access.referral_values(referral)])
         return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
-    def _act(self, pk: str, service: Any, serializer: Any, **extra: Any) -> Response:
-        referral = selectors.referral_for_user(viewer=viewer_of(self.request), referral_id=pk)
+    def _act(self, pk: str, name: str, service: Any, serializer: Any) -> Response:
+        viewer = viewer_of(self.request)
+        purpose = f"referral-{name}"
+        referral = selectors.referral_for_user(viewer=viewer, referral_id=pk, purpose=purpose)
         data = validated(serializer, self.request.data)
-        result = service(actor=self.request.user, referral=referral, **data, **extra)
+        result = service(actor=self.request.user, referral=referral, **data)
+        access.log_referrals(viewer, purpose, [access.referral_values(result)])
         return Response(s.ReferralSerializer(result).data)
 
     @extend_schema(request=s.AcceptSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        return self._act(pk, services.referral_accept, s.AcceptSerializer)
+        return self._act(pk, "accept", services.referral_accept, s.AcceptSerializer)
 
     @extend_schema(request=s.DeclineSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str) -> Response:
-        return self._act(pk, services.referral_decline, s.DeclineSerializer)
+        return self._act(pk, "decline", services.referral_decline, s.DeclineSerializer)
 
     @extend_schema(request=s.VersionSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        return self._act(pk, services.referral_withdraw, s.VersionSerializer)
+        return self._act(pk, "withdraw", services.referral_withdraw, s.VersionSerializer)
 
     @extend_schema(request=s.VersionSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        return self._act(pk, services.referral_close, s.VersionSerializer)
+        return self._act(pk, "close", services.referral_close, s.VersionSerializer)
 
     @extend_schema(request=s.RerouteSerializer, responses=s.ReferralSerializer)
     @action(detail=True, methods=["post"])
     def reroute(self, request: Request, pk: str) -> Response:
-        referral = selectors.referral_for_user(viewer=viewer_of(request), referral_id=pk)
+        viewer = viewer_of(request)
+        referral = selectors.referral_for_user(
+            viewer=viewer, referral_id=pk, purpose="referral-reroute"
+        )
         data = validated(s.RerouteSerializer, request.data)
         new = services.referral_reroute(
             actor=request.user,
@@ -105,4 +113,5 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             to_service=active_service(data["to_service"]),
             message=data["message"],
         )
+        access.log_referrals(viewer, "referral-reroute", [access.referral_values(new)])
         return Response(s.ReferralSerializer(new).data, status=status.HTTP_201_CREATED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,7 +21,7 @@ from rest_framework.response import Response
 
 from cases import access, selectors, services
 from cases.api.activities import YouthDecisionsMixin
-from cases.api.base import UUID_PATTERN, StrictSerializer, log_youth_read, validated
+from cases.api.base import UUID_PATTERN, StrictSerializer, log_answer, log_youth_read, validated
 from cases.api.consents import YouthConsentsMixin, YouthHealthObjectionMixin
 from cases.api.entries import YouthEntriesMixin
 from cases.api.serializers import (
@@ -189,6 +190,14 @@ class YouthViewSet(
         if request.method == "POST":
             data = validated(GuardianInputSerializer, request.data)
             guardian = services.guardian_add(actor=request.user, youth=youth, **data)
+            item = {"type": "guardian", "id": str(guardian.pk), "category": "GENERAL"}
+            log_answer(
+                request,
+                "guardian-add",
+                youth.pk,
+                [{**item, "basis": "general"}],
+                through=viewer_of(request).reach,
+            )
             return Response(GuardianSerializer(guardian).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
             guardians = list(youth.guardians.all())
@@ -290,9 +299,18 @@ class FollowUpPeriodViewSet(
             )
         return self.get_paginated_response(PeriodSerializer(page, many=True).data)
 
+    def get_object(self) -> FollowUpPeriod:
+        """A period of the caller's own services, else Http404 (a refused attempt logged)."""
+        try:
+            return super().get_object()
+        except Http404:
+            purpose = "period" if self.action == "retrieve" else f"period-{self.action}"
+            pk = self.kwargs["pk"]
+            raise access.refused(viewer_of(self.request), FollowUpPeriod, pk, purpose) from None
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        period = self.get_object()
         with transaction.atomic():
-            period = self.get_object()
             access.log_reads(
                 viewer_of(request),
                 "period",
@@ -303,11 +321,13 @@ class FollowUpPeriodViewSet(
     @extend_schema(request=PeriodOpenSerializer, responses={201: PeriodSerializer})
     def create(self, request: Request) -> Response:
         data = validated(PeriodOpenSerializer, request.data)
-        service = access.service_for_user(viewer_of(request), data.pop("service"))
         # Opening a period needs the youth in reach of some service of the caller's, or the
-        # caller registers the youth (POST /youths/) with the identity number.
-        youth = access.youth_for_user(viewer_of(request), data.pop("youth"))
+        # caller registers the youth (POST /youths/) with the identity number. The youth is
+        # checked first: a refused attempt on it is logged, whichever service was named.
+        youth = access.youth_for_user(viewer_of(request), data.pop("youth"), purpose="period-open")
+        service = access.service_for_user(viewer_of(request), data.pop("service"))
         period = services.period_open(actor=request.user, youth=youth, service=service, **data)
+        log_answer(request, "period-open", period.youth_id, through=[period.service_id])
         return Response(PeriodSerializer(period).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PeriodCloseSerializer, responses=PeriodSerializer)
@@ -316,6 +336,7 @@ class FollowUpPeriodViewSet(
         period = self.get_object()
         data = validated(PeriodCloseSerializer, request.data)
         period = services.period_close(actor=request.user, period=period, **data)
+        log_answer(request, "period-close", period.youth_id, through=[period.service_id])
         return Response(PeriodSerializer(period).data)
 
     @extend_schema(request=PeriodReassignSerializer, responses=PeriodSerializer)
@@ -324,4 +345,5 @@ class FollowUpPeriodViewSet(
         period = self.get_object()
         data = validated(PeriodReassignSerializer, request.data)
         period = services.period_reassign(actor=request.user, period=period, **data)
+        log_answer(request, "period-reassign", period.youth_id, through=[period.service_id])
         return Response(PeriodSerializer(period).data)

@@ -16,9 +16,9 @@ from cases.selectors.activity_plans import (
     activity_plan_list,
     decision_list,
 )
-from cases.selectors.consents import consent_for_user, consent_list
+from cases.selectors.consents import consent_for_user, consent_item, consent_list
 from cases.selectors.disclosures import disclosed_entries, disclosure_list
-from cases.selectors.entries import entry_for_user, entry_item, entry_list
+from cases.selectors.entries import entry_for_user, entry_item, entry_list, written_entry_item
 from cases.selectors.handovers import handover_for_user, handover_list
 from cases.selectors.ot_registrations import ReasonCount, ot_registrations_by_reason
 from cases.selectors.referrals import referral_for_user, referral_list
@@ -45,6 +45,7 @@ __all__ = [
     "activity_plan_items",
     "activity_plan_list",
     "consent_for_user",
+    "consent_item",
     "consent_list",
     "decision_list",
     "disclosed_entries",
@@ -64,6 +65,7 @@ __all__ = [
     "service_list",
     "timeline_fields",
     "timeline_read",
+    "written_entry_item",
     "youth_by_national_id",
     "youth_caseload",
     "youth_detail",

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet, Value
-from django.http import Http404
 
 from cases import access
 from cases.models import Activity, ActivityPlan, NavDecision, Youth
@@ -41,11 +40,15 @@ def activity_plan_list(*, viewer: access.Viewer, youth_id: Any = None) -> QueryS
     ).order_by("-created_at")
 
 
-def activity_plan_for_user(*, viewer: access.Viewer, plan_id: Any) -> ActivityPlan:
+def activity_plan_for_user(
+    *, viewer: access.Viewer, plan_id: Any, purpose: str = "activity-plan"
+) -> ActivityPlan:
+    """An activity plan the viewer may see, else Http404 (a refused attempt logged:
+    ``access.refused``)."""
     try:
         return activity_plan_list(viewer=viewer).get(pk=plan_id)
     except (ActivityPlan.DoesNotExist, ValueError):
-        raise Http404 from None
+        raise access.refused(viewer, ActivityPlan, plan_id, purpose) from None
 
 
 def activity_list(*, viewer: access.Viewer, plan: ActivityPlan) -> QuerySet[Activity]:
@@ -57,12 +60,16 @@ def activity_list(*, viewer: access.Viewer, plan: ActivityPlan) -> QuerySet[Acti
     )
 
 
-def activity_for_user(*, viewer: access.Viewer, activity_id: Any) -> Activity:
+def activity_for_user(
+    *, viewer: access.Viewer, activity_id: Any, purpose: str = "activity"
+) -> Activity:
+    """An activity the viewer may see, else Http404 (a refused attempt logged:
+    ``access.refused``)."""
     activities = Activity.objects.select_related("responsible_service", "plan__period__service")
     try:
         return access.visible(viewer, activities, owner="plan__period__service").get(pk=activity_id)
     except (Activity.DoesNotExist, ValueError):
-        raise Http404 from None
+        raise access.refused(viewer, Activity, activity_id, purpose) from None
 
 
 def activity_plan_items(plan: ActivityPlan, activities: Iterable[Activity]) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from cases import access
 from cases.models import Youth
@@ -22,10 +21,19 @@ def consent_list(*, youth: Youth) -> QuerySet[Consent]:
     )
 
 
-def consent_for_user(*, viewer: access.Viewer, consent_id: Any) -> Consent:
+def consent_item(consent: Consent) -> dict[str, Any]:
+    """A consent as the access log records it: which consents exist is general information."""
+    return {"type": "consent", "id": str(consent.pk), "category": "GENERAL", "basis": "general"}
+
+
+def consent_for_user(
+    *, viewer: access.Viewer, consent_id: Any, purpose: str = "consent"
+) -> Consent:
+    """A consent on a youth the viewer reaches, else Http404 (a refused attempt logged:
+    ``access.refused``)."""
     try:
         return Consent.objects.select_related("subject").get(
             pk=consent_id, subject__in=access.reachable_youths(viewer)
         )
     except (Consent.DoesNotExist, ValueError):
-        raise Http404 from None
+        raise access.refused(viewer, Consent, consent_id, purpose, youth="subject_id") from None

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from cases import access
 from cases.models import FollowUpEntry, Youth
@@ -22,7 +21,10 @@ def entry_list(*, viewer: access.Viewer, youth: Youth) -> QuerySet[FollowUpEntry
     )
 
 
-def entry_for_user(*, viewer: access.Viewer, entry_id: Any) -> FollowUpEntry:
+def entry_for_user(
+    *, viewer: access.Viewer, entry_id: Any, purpose: str = "entry"
+) -> FollowUpEntry:
+    """One entry the viewer may see, else Http404 (a refused attempt logged: ``access.refused``)."""
     try:
         return (
             access.visible(viewer, FollowUpEntry.objects.filter(deleted_at__isnull=True))
@@ -30,7 +32,7 @@ def entry_for_user(*, viewer: access.Viewer, entry_id: Any) -> FollowUpEntry:
             .get(pk=entry_id)
         )
     except (FollowUpEntry.DoesNotExist, ValueError):
-        raise Http404 from None
+        raise access.refused(viewer, FollowUpEntry, entry_id, purpose) from None
 
 
 def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
@@ -40,3 +42,8 @@ def entry_item(entry: FollowUpEntry) -> dict[str, Any]:
         "category": entry.category,
         "basis": access.basis_of(entry),
     }
+
+
+def written_entry_item(entry: FollowUpEntry) -> dict[str, Any]:
+    """An entry its author just logged or edited: seen in the service that holds it."""
+    return {"type": "entry", "id": str(entry.pk), "category": entry.category, "basis": "own"}

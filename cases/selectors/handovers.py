@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from cases import access
 from cases.models import Handover
@@ -23,8 +22,12 @@ def handover_list(*, viewer: access.Viewer) -> QuerySet[Handover]:
     )
 
 
-def handover_for_user(*, viewer: access.Viewer, handover_id: Any) -> Handover:
+def handover_for_user(
+    *, viewer: access.Viewer, handover_id: Any, purpose: str = "handover"
+) -> Handover:
+    """One handover the viewer's services take part in, else Http404 (a refused attempt
+    logged: ``access.refused``)."""
     try:
         return handover_list(viewer=viewer).get(pk=handover_id)
     except (Handover.DoesNotExist, ValueError):
-        raise Http404 from None
+        raise access.refused(viewer, Handover, handover_id, purpose) from None

@@ -6,8 +6,6 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.http import Http404
-
 from cases import access
 from cases.models import Referral
 from cases.referral_list import ReferralFilter, ReferralList
@@ -29,7 +27,11 @@ def referral_list(
     )
 
 
-def referral_for_user(*, viewer: access.Viewer, referral_id: Any) -> Referral:
+def referral_for_user(
+    *, viewer: access.Viewer, referral_id: Any, purpose: str = "referral"
+) -> Referral:
+    """One referral the viewer's services sent or received, else Http404 (a refused attempt
+    logged: ``access.refused``)."""
     try:
         return (
             access.referrals_for(viewer)
@@ -37,4 +39,4 @@ def referral_for_user(*, viewer: access.Viewer, referral_id: Any) -> Referral:
             .get(pk=referral_id)
         )
     except (Referral.DoesNotExist, ValueError):
-        raise Http404 from None
+        raise access.refused(viewer, Referral, referral_id, purpose) from None

@@ -60,12 +60,14 @@ def service_create(
 
 
 @transaction.atomic
-def membership_add(*, user: Any, service: Service, role: str) -> StaffMembership:
+def membership_add(*, actor: Any, user: Any, service: Service, role: str) -> StaffMembership:
+    """Give ``user`` a role in ``service``: access to what the role reaches there. The audit
+    entry names the ``actor`` who granted it (None only where no one did: the demo's seeding)."""
     membership = StaffMembership(user=user, service=service, role=role)
     membership.full_clean()
     membership.save()
     audit_record(
-        actor=None,
+        actor=actor,
         action="membership.added",
         target=membership,
         data={"user": user.get_username(), "service": str(service.pk), "role": role},
@@ -131,6 +133,7 @@ def membership_clearances_set(
 
 @transaction.atomic
 def membership_end(*, actor: Any, membership: StaffMembership) -> StaffMembership:
+    """End a membership from now; the audit entry names the ``actor`` who ended it."""
     membership.ended_at = timezone.now()
     membership.save(update_fields=["ended_at"])
     audit_record(actor=actor, action="membership.ended", target=membership)

@@ -1,7 +1,8 @@
 """API for plans across services: individual plans and stafettlogg plans, their participants,
 goals, measures, reviews, history, coordinator handovers and per-plan rights, the child
 coordinator, and the coordinator's dashboard. Reads go through the access policy and are
-written to the access log in the read's transaction."""
+written to the access log in the read's transaction; so is what a write answers with. A refused
+attempt is written before any transaction opens, so the 404 does not take it back."""
 
 from __future__ import annotations
 
@@ -41,10 +42,15 @@ def _log(
 _item = documents.item
 
 
+def _participant_item(participant: PlanParticipant) -> dict[str, Any]:
+    """Who takes part in the plan is general information, seen on the plan's basis."""
+    return _item("plan-participant", participant.pk, "GENERAL", None)
+
+
 def _plan_response(request: Request, plan_id: Any, code: int = status.HTTP_200_OK) -> Response:
+    viewer = viewer_of(request)
+    plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id)
     with transaction.atomic():
-        viewer = viewer_of(request)
-        plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id)
         data = documents.plan_document(viewer, plan)
     return Response(s.IndividualPlanDetailSerializer(data).data, status=code)
 
@@ -80,8 +86,10 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         query = validated(s.PlanAtSerializer, request.query_params)
         if "at" not in query:
             return _plan_response(request, pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-history"
+        )
         with transaction.atomic():
-            plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
             state, rows = selectors.plan_state_at(
                 viewer=viewer_of(request), plan=plan, moment=query["at"]
             )
@@ -115,7 +123,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.PlanEditSerializer, responses=s.IndividualPlanDetailSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk, purpose="plan-update")
         data = validated(s.PlanEditSerializer, request.data)
         version = data.pop("version")
         services.plan_update(actor=request.user, plan=plan, version=version, values=data)
@@ -124,7 +132,9 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.VersionOnlySerializer, responses=s.IndividualPlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-activate"
+        )
         data = validated(s.VersionOnlySerializer, request.data)
         services.plan_activate(actor=request.user, plan=plan, version=data["version"])
         return _plan_response(request, pk)
@@ -132,7 +142,7 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.PlanCloseSerializer, responses=s.IndividualPlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk, purpose="plan-close")
         data = validated(s.PlanCloseSerializer, request.data)
         services.plan_close(actor=request.user, plan=plan, **data)
         return _plan_response(request, pk)
@@ -141,7 +151,9 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: str) -> Response:
         """Turn a stafettlogg into an individual plan (needs the youth's consent to it)."""
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-convert"
+        )
         data = validated(s.PlanConvertSerializer, request.data)
         services.plan_convert(
             actor=request.user,
@@ -154,12 +166,15 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.ParticipantAddSerializer, responses={201: s.ParticipantSerializer})
     @action(detail=True, methods=["post"])
     def participants(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-participant-add"
+        )
         data = validated(s.ParticipantAddSerializer, request.data)
         consent = _consent(data.pop("consent"))
         participant = services.participant_add(
             actor=request.user, plan=plan, part=_participant(data), consent=consent
         )
+        _log(request, "plan-participant-add", [plan], [_participant_item(participant)])
         return Response(
             s.ParticipantSerializer(versions.participant_state(participant)).data,
             status=status.HTTP_201_CREATED,
@@ -168,11 +183,14 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.GoalInputSerializer, responses={201: s.GoalSerializer})
     @action(detail=True, methods=["post"])
     def goals(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-goal-add"
+        )
         data = validated(s.GoalInputSerializer, request.data)
         parent_id = data.pop("parent")
         parent = services.goal_in_plan(plan, parent_id, "parent") if parent_id else None
         goal = services.goal_add(actor=request.user, plan=plan, parent=parent, **data)
+        _log(request, "plan-goal-add", [plan], [_item("plan-goal", goal.pk, goal.category, None)])
         return Response(
             s.GoalSerializer(versions.goal_state(goal)).data, status=status.HTTP_201_CREATED
         )
@@ -180,10 +198,18 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.MeasureInputSerializer, responses={201: s.MeasureSerializer})
     @action(detail=True, methods=["post"])
     def measures(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-measure-add"
+        )
         data = validated(s.MeasureInputSerializer, request.data)
         goal = services.goal_in_plan(plan, data.pop("goal"), "goal")
         measure = services.measure_add(actor=request.user, plan=plan, goal=goal, **data)
+        _log(
+            request,
+            "plan-measure-add",
+            [plan],
+            [_item("plan-measure", measure.pk, measure.category, None)],
+        )
         return Response(
             s.MeasureSerializer(versions.measure_state(measure)).data,
             status=status.HTTP_201_CREATED,
@@ -202,7 +228,9 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def reviews(self, request: Request, pk: str) -> Response:
         """The plan's reviews, newest first; POST records one and sets the next review date."""
         if request.method == "POST":
-            plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+            plan = selectors.plan_for_user(
+                viewer=viewer_of(request), plan_id=pk, purpose="plan-review-add"
+            )
             data = validated(s.ReviewInputSerializer, request.data)
             review = services.review_record(
                 actor=request.user,
@@ -218,12 +246,20 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 changes_agreed=data["changes_agreed"],
                 youth_view=data["youth_view"],
             )
+            _log(
+                request,
+                "plan-review-add",
+                [plan],
+                [_item("plan-review", review.pk, "GENERAL", None)],
+            )
             return Response(
                 s.ReviewSerializer(versions.review_state(review)).data,
                 status=status.HTTP_201_CREATED,
             )
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-reviews"
+        )
         with transaction.atomic():
-            plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
             reviews = list(selectors.review_list(viewer=viewer_of(request), plan=plan))
             rows = [versions.review_state(r, list(r.goal_notes.all())) for r in reviews]
             _log(
@@ -238,8 +274,10 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
         """Every change to the plan (who, when, what), filtered like the live records."""
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-history"
+        )
         with transaction.atomic():
-            plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
             page = self.paginate_queryset(selectors.history(viewer=viewer_of(request), plan=plan))
             rows = list(page or [])
             _log(
@@ -254,16 +292,21 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def coordinator(self, request: Request, pk: str) -> Response:
         """Offer the coordinator role to a staff member of a participating service."""
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-coordinator-offer"
+        )
         data = validated(s.CoordinatorOfferSerializer, request.data)
         handover = services.coordinator_offer(actor=request.user, plan=plan, **data)
+        _log(request, "plan-coordinator-offer", [plan])
         return Response(s.HandoverRefSerializer(handover).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.IndividualPlanDetailSerializer)
     @action(detail=True, methods=["post"], url_path="coordinator/accept")
     def coordinator_accept(self, request: Request, pk: str) -> Response:
         """The person offered the role accepts it: from now on they coordinate."""
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-coordinator-accept"
+        )
         services.coordinator_accept(actor=request.user, plan=plan)
         return _plan_response(request, pk)
 
@@ -272,7 +315,9 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="coordinator/decline")
     def coordinator_decline(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-coordinator-decline"
+        )
         data = validated(s.CoordinatorDeclineSerializer, request.data)
         services.coordinator_decline(actor=request.user, plan=plan, reason=data["reason"])
         return _plan_response(request, pk)
@@ -289,28 +334,34 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def permissions(self, request: Request, pk: str) -> Response:
         """Extra rights the coordinator has given participants on this plan."""
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-permissions"
+        )
         if request.method == "POST":
             data = validated(s.GrantInputSerializer, request.data)
             services.grant_permission(
                 actor=request.user, plan=plan, user=data["user"], codename=data["permission"]
             )
-        return Response(self._grants(plan))
+        return self._grants(request, plan)
 
     @extend_schema(request=s.GrantInputSerializer, responses=s.GrantSerializer(many=True))
     @action(detail=True, methods=["post"], url_path="permissions/revoke")
     def permissions_revoke(self, request: Request, pk: str) -> Response:
-        plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=pk)
+        plan = selectors.plan_for_user(
+            viewer=viewer_of(request), plan_id=pk, purpose="plan-permissions"
+        )
         data = validated(s.GrantInputSerializer, request.data)
         services.revoke_permission(
             actor=request.user, plan=plan, user=data["user"], codename=data["permission"]
         )
-        return Response(self._grants(plan))
+        return self._grants(request, plan)
 
     @staticmethod
-    def _grants(plan: Plan) -> Any:
+    def _grants(request: Request, plan: Plan) -> Response:
+        """Who may do what on the plan: a look at the youth's plan, logged as one."""
         rows = [{"user": u, "permissions": p} for u, p in grants.grants_of(plan).items()]
-        return s.GrantSerializer(rows, many=True).data
+        _log(request, "plan-permissions", [plan])
+        return Response(s.GrantSerializer(rows, many=True).data)
 
     @extend_schema(responses=s.DashboardSerializer)
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -355,18 +406,36 @@ class _PlanPartViewSet(viewsets.GenericViewSet):
     lookup_value_regex = UUID_PATTERN
     model: type[Any]
 
+    purpose: str
+
     def get_part(self, request: Request, pk: str) -> Any:
+        viewer = viewer_of(request)
         try:
-            plans = selectors.plans_for(viewer_of(request))
-            return self.model.objects.get(pk=pk, plan__in=plans)
+            return self.model.objects.select_related("plan").get(
+                pk=pk, plan__in=selectors.plans_for(viewer)
+            )
         except (self.model.DoesNotExist, ValueError):
-            raise Http404 from None
+            raise access.refused(
+                viewer, self.model, pk, self.purpose, youth="plan__youth_id"
+            ) from None
+
+    def log_part(self, request: Request, change: str, part: Any) -> None:
+        """The part a write answers with (``change``: what the write did), seen on the plan's
+        basis."""
+        _log(request, f"{self.purpose}-{change}", [part.plan], [self.item(part)])
+
+    def item(self, part: Any) -> dict[str, Any]:
+        return _item(self.purpose, part.pk, part.category, None)
 
 
 class PlanParticipantViewSet(_PlanPartViewSet):
     queryset = PlanParticipant.objects.none()
     serializer_class = s.ParticipantSerializer
     model = PlanParticipant
+    purpose = "plan-participant"
+
+    def item(self, part: Any) -> dict[str, Any]:
+        return _participant_item(part)
 
     @extend_schema(request=s.ParticipantEditSerializer, responses=s.ParticipantSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -376,6 +445,7 @@ class PlanParticipantViewSet(_PlanPartViewSet):
         result = services.participant_change(
             actor=request.user, participant=participant, version=version, values=data
         )
+        self.log_part(request, "change", participant)
         return Response(s.ParticipantSerializer(versions.participant_state(result)).data)
 
     @extend_schema(request=s.VersionOnlySerializer, responses=s.ParticipantSerializer)
@@ -387,6 +457,7 @@ class PlanParticipantViewSet(_PlanPartViewSet):
         result = services.participant_remove(
             actor=request.user, participant=participant, version=data["version"]
         )
+        self.log_part(request, "remove", participant)
         return Response(s.ParticipantSerializer(versions.participant_state(result)).data)
 
 
@@ -394,16 +465,14 @@ class PlanGoalViewSet(_PlanPartViewSet):
     queryset = PlanGoal.objects.none()
     serializer_class = s.GoalSerializer
     model = PlanGoal
+    purpose = "plan-goal"
 
     def get_part(self, request: Request, pk: str) -> Any:
         goal = super().get_part(request, pk)
         # A goal the caller may not see is not there for them (the category rule).
-        if (
-            not selectors.goal_list(viewer=viewer_of(request), plan=goal.plan)
-            .filter(pk=goal.pk)
-            .exists()
-        ):
-            raise Http404
+        viewer = viewer_of(request)
+        if not selectors.goal_list(viewer=viewer, plan=goal.plan).filter(pk=goal.pk).exists():
+            raise access.refused(viewer, PlanGoal, pk, self.purpose)
         return goal
 
     @extend_schema(request=s.GoalEditSerializer, responses=s.GoalSerializer)
@@ -412,6 +481,7 @@ class PlanGoalViewSet(_PlanPartViewSet):
         data = validated(s.GoalEditSerializer, request.data)
         version = data.pop("version")
         result = services.goal_change(actor=request.user, goal=goal, version=version, values=data)
+        self.log_part(request, "change", result)
         return Response(s.GoalSerializer(versions.goal_state(result)).data)
 
     @extend_schema(request=s.VersionOnlySerializer, responses=s.GoalSerializer)
@@ -420,6 +490,7 @@ class PlanGoalViewSet(_PlanPartViewSet):
         goal = self.get_part(request, pk)
         data = validated(s.VersionOnlySerializer, request.data)
         result = services.goal_remove(actor=request.user, goal=goal, version=data["version"])
+        self.log_part(request, "remove", goal)
         return Response(s.GoalSerializer(versions.goal_state(result)).data)
 
 
@@ -427,6 +498,7 @@ class PlanMeasureViewSet(_PlanPartViewSet):
     queryset = PlanMeasure.objects.none()
     serializer_class = s.MeasureSerializer
     model = PlanMeasure
+    purpose = "plan-measure"
 
     def get_part(self, request: Request, pk: str) -> Any:
         return selectors.measure_for_user(viewer=viewer_of(request), measure_id=pk)
@@ -439,6 +511,7 @@ class PlanMeasureViewSet(_PlanPartViewSet):
         result = services.measure_change(
             actor=request.user, measure=measure, version=version, values=data
         )
+        self.log_part(request, "change", result)
         return Response(s.MeasureSerializer(versions.measure_state(result)).data)
 
     @extend_schema(request=s.VersionOnlySerializer, responses=s.MeasureSerializer)
@@ -449,6 +522,7 @@ class PlanMeasureViewSet(_PlanPartViewSet):
         result = services.measure_remove(
             actor=request.user, measure=measure, version=data["version"]
         )
+        self.log_part(request, "remove", measure)
         return Response(s.MeasureSerializer(versions.measure_state(result)).data)
 
 
@@ -463,10 +537,10 @@ class ChildCoordinatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def list(self, request: Request) -> Response:
         query = validated(s.ChildCoordinatorQuerySerializer, request.query_params)
+        youth = access.youth_for_user(
+            viewer_of(request), query["youth"], purpose="child-coordinators"
+        )
         with transaction.atomic():
-            youth = access.youth_for_user(
-                viewer_of(request), query["youth"], purpose="child-coordinators"
-            )
             rows = list(selectors.child_coordinator_list(youth=youth))
             access.log_items(
                 viewer_of(request),
@@ -485,30 +559,43 @@ class ChildCoordinatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             viewer_of(request), data.pop("youth"), purpose="child-coordinator"
         )
         record = services.child_coordinator_record(actor=request.user, youth=youth, **data)
+        self._log(request, "child-coordinator-record", record)
         return Response(s.ChildCoordinatorSerializer(record).data, status=status.HTTP_201_CREATED)
 
-    def _record(self, request: Request, pk: str) -> ChildCoordinator:
+    @staticmethod
+    def _log(request: Request, purpose: str, record: ChildCoordinator) -> None:
+        access.log_items(
+            viewer_of(request),
+            purpose,
+            record.youth_id,
+            [_item("child-coordinator", record.pk, "GENERAL", "general")],
+        )
+
+    def _record(self, request: Request, pk: str, purpose: str) -> ChildCoordinator:
+        viewer = viewer_of(request)
         try:
-            return ChildCoordinator.objects.get(
-                pk=pk, youth__in=access.reachable_youths(viewer_of(request))
-            )
+            return ChildCoordinator.objects.get(pk=pk, youth__in=access.reachable_youths(viewer))
         except (ChildCoordinator.DoesNotExist, ValueError):
-            raise Http404 from None
+            raise access.refused(viewer, ChildCoordinator, pk, purpose) from None
 
     @extend_schema(request=s.AppointSerializer, responses=s.ChildCoordinatorSerializer)
     @action(detail=True, methods=["post"])
     def appoint(self, request: Request, pk: str) -> Response:
+        record = self._record(request, pk, "child-coordinator-appoint")
         data = validated(s.AppointSerializer, request.data)
         record = services.child_coordinator_appoint(
-            actor=request.user, record=self._record(request, pk), coordinator=data["coordinator"]
+            actor=request.user, record=record, coordinator=data["coordinator"]
         )
+        self._log(request, "child-coordinator-appoint", record)
         return Response(s.ChildCoordinatorSerializer(record).data)
 
     @extend_schema(request=s.EndSerializer, responses=s.ChildCoordinatorSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
+        record = self._record(request, pk, "child-coordinator-end")
         data = validated(s.EndSerializer, request.data)
         record = services.child_coordinator_end(
-            actor=request.user, record=self._record(request, pk), reasons=data["reasons"]
+            actor=request.user, record=record, reasons=data["reasons"]
         )
+        self._log(request, "child-coordinator-end", record)
         return Response(s.ChildCoordinatorSerializer(record).data)

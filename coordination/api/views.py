@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.defaults import page_not_found
@@ -61,11 +61,11 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def retrieve(self, request: Request, pk: str) -> Response:
         viewer = viewer_of(request)
+        try:
+            deadline = deadlines_for(viewer).get(pk=pk)
+        except Deadline.DoesNotExist:
+            raise access.refused(viewer, Deadline, pk, "deadline") from None
         with transaction.atomic():
-            try:
-                deadline = deadlines_for(viewer).get(pk=pk)
-            except Deadline.DoesNotExist:
-                raise Http404 from None
             log_deadlines(viewer, "deadline", [deadline])
         return Response(s.DeadlineSerializer(deadline).data)
 

@@ -1,6 +1,8 @@
 """Staff forms on a youth: log follow-up, record and withdraw consent, refer, hand over, start
 and change the activity plan. Each calls one service (one transaction) and redirects back; a
-form's field names are the service's arguments, so the cleaned data is passed on as it is."""
+form's field names are the service's arguments, so the cleaned data is passed on as it is. A
+form page shows the youth, so showing it (empty, or again with errors) is written to the access
+log; the reach check comes first, so a refused attempt's row is never rolled back."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,8 +40,19 @@ def _youth_url(youth_id: Any) -> str:
 
 
 def _form_page(
-    request: HttpRequest, form: Any, youth: Youth, heading: str, submit: str, **extra: Any
+    request: HttpRequest,
+    form: Any,
+    youth: Youth,
+    heading: str,
+    submit: str,
+    *,
+    purpose: str,
+    items: Any = (),
+    **extra: Any,
 ) -> HttpResponse:
+    """The form on its page; the look at the youth it shows (``items``: what else of the youth
+    it shows) is logged."""
+    access.log_items(viewer_of(request), purpose, youth.pk, list(items))
     return render(
         request,
         "pages/form_page.html",
@@ -81,7 +93,12 @@ def entry_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             messages.success(request, _("Oppfølgingen er logget."))
             return redirect(_youth_url(youth.pk))
     return _form_page(
-        request, form, youth, _("Logg oppfølging: %s") % youth.full_name, _("Lagre notatet")
+        request,
+        form,
+        youth,
+        _("Logg oppfølging: %s") % youth.full_name,
+        _("Lagre notatet"),
+        purpose="entry-form",
     )
 
 
@@ -89,11 +106,8 @@ def entry_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 @methods("get", "post")
 def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     youth = _youth(request, youth_id, "consent-form")
-    form = forms.ConsentForm(
-        _posted(request),
-        services=_active_services(),
-        guardians=youth.guardians.filter(has_parental_responsibility=True),
-    )
+    guardians = youth.guardians.filter(has_parental_responsibility=True)
+    form = forms.ConsentForm(_posted(request), services=_active_services(), guardians=guardians)
     if form.is_valid():
         data = form.cleaned_data
         valid_until = data["valid_until"]
@@ -122,6 +136,11 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         youth,
         _("Registrer samtykke: %s") % youth.full_name,
         _("Registrer"),
+        purpose="consent-form",
+        items=[  # the guardians the form names
+            {"type": "guardian", "id": str(pk), "category": "GENERAL", "basis": "general"}
+            for pk in guardians.values_list("pk", flat=True)
+        ],
         intro=_(
             "Et samtykke gjelder deling mellom tjenestene for opplysningene som er valgt. "
             "Det kan trekkes tilbake når som helst, og virker da med en gang."
@@ -133,7 +152,9 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 @methods("post")
 def consent_withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid.UUID) -> Any:
     youth = _youth(request, youth_id, "consent-withdraw")
-    consent = selectors.consent_for_user(viewer=viewer_of(request), consent_id=consent_id)
+    consent = selectors.consent_for_user(
+        viewer=viewer_of(request), consent_id=consent_id, purpose="consent-withdraw"
+    )
     form = forms.WithdrawForm(request.POST)
     if consent.subject_id != youth.pk or not form.is_valid():
         messages.error(request, _("Velg hvordan samtykket ble trukket tilbake."))
@@ -166,7 +187,12 @@ def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             messages.success(request, _("Henvisningen er sendt til %s.") % data["to_service"].name)
             return redirect(_youth_url(youth.pk))
     return _form_page(
-        request, form, youth, _("Henvis %s") % youth.full_name, _("Send henvisningen")
+        request,
+        form,
+        youth,
+        _("Henvis %s") % youth.full_name,
+        _("Send henvisningen"),
+        purpose="referral-form",
     )
 
 
@@ -193,7 +219,12 @@ def handover(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             )
             return redirect(_youth_url(youth.pk))
     return _form_page(
-        request, form, youth, _("Overfør ansvaret for %s") % youth.full_name, _("Send stafetten")
+        request,
+        form,
+        youth,
+        _("Overfør ansvaret for %s") % youth.full_name,
+        _("Send stafetten"),
+        purpose="handover-form",
     )
 
 
@@ -216,7 +247,9 @@ def activity_plan_new(request: HttpRequest, youth_id: uuid.UUID) -> Any:
 @staff_required
 @methods("post")
 def activity_plan_approve(request: HttpRequest, plan_id: uuid.UUID) -> Any:
-    plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=plan_id)
+    plan = selectors.activity_plan_for_user(
+        viewer=viewer_of(request), plan_id=plan_id, purpose="activity-plan-approve"
+    )
     form = forms.VersionForm(request.POST)
     if form.is_valid():
         version = form.cleaned_data["version"]
@@ -231,7 +264,9 @@ def activity_plan_approve(request: HttpRequest, plan_id: uuid.UUID) -> Any:
 @staff_required
 @methods("get", "post")
 def activity_new(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
-    plan = selectors.activity_plan_for_user(viewer=viewer_of(request), plan_id=plan_id)
+    plan = selectors.activity_plan_for_user(
+        viewer=viewer_of(request), plan_id=plan_id, purpose="activity-form"
+    )
     form = forms.ActivityForm(_posted(request))
     if form.is_valid():
         data = form.cleaned_data
@@ -239,24 +274,22 @@ def activity_new(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
             messages.success(request, _("Aktiviteten er lagt til."))
             return redirect(_youth_url(plan.youth_id) + "#activity-plan")
     return _form_page(
-        request, form, plan.youth, _("Ny aktivitet for %s") % plan.youth.full_name, _("Legg til")
+        request,
+        form,
+        plan.youth,
+        _("Ny aktivitet for %s") % plan.youth.full_name,
+        _("Legg til"),
+        purpose="activity-form",
+        items=[selectors.item("activity-plan", plan, "WORK_AND_WELFARE")],
     )
 
 
 @staff_required
 @methods("get", "post")
 def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
-    with transaction.atomic():
-        activity: Activity = selectors.activity_for_user(
-            viewer=viewer_of(request), activity_id=activity_id
-        )
-        if request.method == "GET":  # the form shows the activity: a look, logged
-            access.log_items(
-                viewer_of(request),
-                "activity-edit",
-                activity.youth_id,
-                [selectors.item("activity", activity, activity.category)],
-            )
+    activity: Activity = selectors.activity_for_user(
+        viewer=viewer_of(request), activity_id=activity_id, purpose="activity-edit"
+    )
     fields = ["type", "title", "description", "status", "from_date", "to_date", "deadline"]
     initial = {name: getattr(activity, name) for name in [*fields, "agreed", "version"]}
     form = forms.ActivityEditForm(_posted(request), initial=initial)
@@ -276,4 +309,12 @@ def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
             messages.success(request, _("Aktiviteten er endret."))
             return redirect(_youth_url(activity.youth_id) + "#activity-plan")
     youth = activity.plan.youth
-    return _form_page(request, form, youth, _("Endre aktivitet: %s") % activity.title, _("Lagre"))
+    return _form_page(
+        request,
+        form,
+        youth,
+        _("Endre aktivitet: %s") % activity.title,
+        _("Lagre"),
+        purpose="activity-edit",  # the form shows the activity
+        items=[selectors.item("activity", activity, activity.category)],
+    )

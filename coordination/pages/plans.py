@@ -50,9 +50,10 @@ def _document_choices(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _page(request: HttpRequest, plan_id: uuid.UUID, review_form: Any = None) -> HttpResponse:
+    viewer = viewer_of(request)
+    # Read before the transaction: a refused attempt's access-log row outlives the 404.
+    plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id, purpose="plan-page")
     with transaction.atomic():
-        viewer = viewer_of(request)
-        plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id)
         document = documents.plan_document(viewer, plan, purpose="plan-page")
     rights = document["my_rights"]
     is_coordinator = "coordinator" in rights
@@ -86,7 +87,7 @@ def plan_page(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
 def plan_review(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     """Record a review: what was achieved per goal, who was there, the next review date."""
     viewer = viewer_of(request)
-    plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id)
+    plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id, purpose="plan-review-add")
     view = selectors.plan_view(viewer=viewer, plan=plan)
     form = _review_form(
         goals=[(str(g.pk), g.title) for g in view.goals],
@@ -132,7 +133,9 @@ def plan_review(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
 @staff_required
 @methods("post")
 def plan_activate(request: HttpRequest, plan_id: uuid.UUID) -> Any:
-    plan = selectors.plan_for_user(viewer=viewer_of(request), plan_id=plan_id)
+    plan = selectors.plan_for_user(
+        viewer=viewer_of(request), plan_id=plan_id, purpose="plan-activate"
+    )
     form = VersionForm(request.POST)
     if form.is_valid():
         version = form.cleaned_data["version"]
@@ -148,7 +151,9 @@ def plan_activate(request: HttpRequest, plan_id: uuid.UUID) -> Any:
 @methods("post")
 def measure_status(request: HttpRequest, measure_id: uuid.UUID) -> Any:
     """The responsible person (or whoever may edit measures) moves a measure's status."""
-    measure = selectors.measure_for_user(viewer=viewer_of(request), measure_id=measure_id)
+    measure = selectors.measure_for_user(
+        viewer=viewer_of(request), measure_id=measure_id, purpose="plan-measure-change"
+    )
     form = MeasureStatusForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

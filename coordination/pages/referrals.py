@@ -69,8 +69,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     """One referral; opening it in the receiving service marks it received."""
     viewer = viewer_of(request)
+    # Read before the transaction: a refused attempt's access-log row outlives the 404.
+    referral = selectors.referral_for_user(viewer=viewer, referral_id=referral_id)
     with transaction.atomic():
-        referral = selectors.referral_for_user(viewer=viewer, referral_id=referral_id)
         receiver = access.works_in(viewer, referral.to_service_id)
         if receiver:
             referral = services.referral_open(actor=request.user, referral=referral)
@@ -93,9 +94,17 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
 
 
 def _act(
-    request: HttpRequest, referral_id: uuid.UUID, form_class: Any, call: Any, done: str
+    request: HttpRequest,
+    referral_id: uuid.UUID,
+    form_class: Any,
+    call: Any,
+    done: str,
+    *,
+    purpose: str,
 ) -> Any:
-    referral = selectors.referral_for_user(viewer=viewer_of(request), referral_id=referral_id)
+    referral = selectors.referral_for_user(
+        viewer=viewer_of(request), referral_id=referral_id, purpose=purpose
+    )
     form = form_class(request.POST)
     if form.is_valid():
         run_action(request, lambda: call(referral, **form.cleaned_data), done)
@@ -120,6 +129,7 @@ def referral_accept(request: HttpRequest, referral_id: uuid.UUID) -> Any:
             "Henvisningen er akseptert. Ungdommen er nå i oppfølging hos dere, "
             "med deg som ansvarlig."
         ),
+        purpose="referral-accept",
     )
 
 
@@ -134,6 +144,7 @@ def referral_decline(request: HttpRequest, referral_id: uuid.UUID) -> Any:
             actor=request.user, referral=r, version=version, reason=reason
         ),
         _("Henvisningen er avslått og sendt tilbake til avsenderen."),
+        purpose="referral-decline",
     )
 
 
@@ -148,6 +159,7 @@ def referral_withdraw(request: HttpRequest, referral_id: uuid.UUID) -> Any:
             actor=request.user, referral=r, version=version
         ),
         _("Henvisningen er trukket tilbake."),
+        purpose="referral-withdraw",
     )
 
 
@@ -160,6 +172,7 @@ def referral_close(request: HttpRequest, referral_id: uuid.UUID) -> Any:
         forms.VersionForm,
         lambda r, version: services.referral_close(actor=request.user, referral=r, version=version),
         _("Henvisningen er avsluttet."),
+        purpose="referral-close",
     )
 
 
@@ -167,7 +180,9 @@ def referral_close(request: HttpRequest, referral_id: uuid.UUID) -> Any:
 @methods("post")
 def handover_answer(request: HttpRequest, handover_id: uuid.UUID) -> Any:
     """Accept or decline a handover of responsibility offered to my service."""
-    handover = selectors.handover_for_user(viewer=viewer_of(request), handover_id=handover_id)
+    handover = selectors.handover_for_user(
+        viewer=viewer_of(request), handover_id=handover_id, purpose="handover-answer"
+    )
     if handover.kind != HandoverKind.RESPONSIBILITY:
         return redirect("pages:referrals")
     if request.POST.get("answer") == "accept":

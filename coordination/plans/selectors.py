@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from cases import access
@@ -69,7 +68,8 @@ def plan_list(*, viewer: access.Viewer, youth_id: Any = None, role: str = "") ->
     return plans.order_by("-created_at")
 
 
-def plan_for_user(*, viewer: access.Viewer, plan_id: Any) -> Plan:
+def plan_for_user(*, viewer: access.Viewer, plan_id: Any, purpose: str = "plan") -> Plan:
+    """A plan the viewer may see, else Http404 (a refused attempt logged: ``access.refused``)."""
     try:
         return (
             plans_for(viewer)
@@ -77,7 +77,7 @@ def plan_for_user(*, viewer: access.Viewer, plan_id: Any) -> Plan:
             .get(pk=plan_id)
         )
     except (Plan.DoesNotExist, ValueError):
-        raise Http404 from None
+        raise access.refused(viewer, Plan, plan_id, purpose) from None
 
 
 def basis_of_plan(user_service_ids: set[Any], plan: Plan) -> str:
@@ -109,16 +109,19 @@ def measure_list(*, viewer: access.Viewer, plan: Plan) -> QuerySet[PlanMeasure]:
     return access.visible(viewer, measures).order_by("ends_on", "title")
 
 
-def measure_for_user(*, viewer: access.Viewer, measure_id: Any) -> PlanMeasure:
-    """A measure of a plan the viewer reaches, if the policy lets the viewer see it; else 404."""
+def measure_for_user(
+    *, viewer: access.Viewer, measure_id: Any, purpose: str = "plan-measure"
+) -> PlanMeasure:
+    """A measure of a plan the viewer reaches, if the policy lets the viewer see it; else 404
+    (a refused attempt logged: ``access.refused``)."""
     try:
         measure = PlanMeasure.objects.select_related("plan").get(
             pk=measure_id, plan__in=plans_for(viewer)
         )
     except (PlanMeasure.DoesNotExist, ValueError):
-        raise Http404 from None
+        raise access.refused(viewer, PlanMeasure, measure_id, purpose) from None
     if not measure_list(viewer=viewer, plan=measure.plan).filter(pk=measure.pk).exists():
-        raise Http404
+        raise access.refused(viewer, PlanMeasure, measure_id, purpose)
     return measure
 
 

@@ -20,9 +20,10 @@ from coordination.plans import documents, selectors
 def plan_print(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     """The plan as a printable document (print style sheet), showing only what the viewer may
     see; the look is written to the access log like any other read."""
+    viewer = viewer_of(request)
+    # Read before the transaction: a refused attempt's access-log row outlives the 404.
+    plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id, purpose="plan-print")
     with transaction.atomic():
-        viewer = viewer_of(request)
-        plan = selectors.plan_for_user(viewer=viewer, plan_id=plan_id)
         document = documents.plan_document(viewer, plan, purpose="plan-print")
     return render(
         request,

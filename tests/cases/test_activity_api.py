@@ -152,7 +152,9 @@ def test_the_plan_is_hidden_from_ot_until_a_consent_covers_work_and_welfare(
     seen = client_for(people.ot_counsellor).get(url)
     assert seen.status_code == 200
     assert len(seen.json()["activities"]) == 1
-    row = AccessLogEntry.objects.filter(actor=people.ot_counsellor, purpose="activity-plan").get()
+    rows = AccessLogEntry.objects.filter(actor=people.ot_counsellor, purpose="activity-plan")
+    assert rows.filter(granted=False).count() == 1  # the refused attempt before the consent
+    row = rows.get(granted=True)
     assert {i["type"] for i in row.items} == {"activity-plan", "activity"}
     assert all(i["basis"].startswith("consent:") for i in row.items)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from cases import services
 from cases.models import StaffRole
 from consent.services import Flow
+from core.models import AuditEntry
 from tests import factories
 from tests.factories import derived
 
@@ -17,7 +19,7 @@ from tests.factories import derived
 @pytest.fixture
 def admin_in_nav(people: Any) -> Client:
     user = factories.UserFactory(username="superbruker", is_staff=True, is_superuser=True)
-    services.membership_add(user=user, service=people.nav, role=StaffRole.MANAGER)
+    services.membership_add(actor=None, user=user, service=people.nav, role=StaffRole.MANAGER)
     client = Client()
     client.force_login(user)
     return client
@@ -224,3 +226,35 @@ def test_admin_shows_only_the_periods_of_the_viewers_services(
     page = admin_in_nav.get(f"/admin/cases/youth/{people.youth.pk}/change/").content.decode()
     assert people.nav.name in page
     assert people.health.name not in page and "henvist BUP" not in page
+
+
+def test_a_membership_names_who_granted_it(people: Any, admin_in_nav: Client) -> None:
+    client, user = admin_in_nav, get_user_model().objects.get(username="superbruker")
+    newcomer = factories.UserFactory(username="ny.ansatt")
+    response = client.post(
+        "/admin/cases/staffmembership/add/",
+        {"user": newcomer.pk, "service": people.nav.pk, "role": StaffRole.CASEWORKER},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    added = AuditEntry.objects.get(action="membership.added", data__user="ny.ansatt")
+    assert added.actor == user
+    membership = newcomer.memberships.get()
+    client.post(
+        "/admin/cases/staffmembership/",
+        {"action": "end_memberships", "_selected_action": [membership.pk]},
+    )
+    ended = AuditEntry.objects.get(action="membership.ended", target_id=str(membership.pk))
+    assert ended.actor == user
+    membership.refresh_from_db()
+    assert membership.ended_at is not None
+
+
+def test_a_membership_is_not_edited_in_place_in_the_admin(
+    people: Any, admin_in_nav: Client
+) -> None:
+    client = admin_in_nav
+    membership = people.nav_advisor.memberships.get()
+    url = f"/admin/cases/staffmembership/{membership.pk}/change/"
+    assert client.post(url, {"role": StaffRole.MANAGER}).status_code == 403
+    membership.refresh_from_db()
+    assert membership.role == StaffRole.CASEWORKER

@@ -17,7 +17,9 @@ def _ot_period(people: Any) -> FollowUpPeriod:
 def test_a_second_service_of_mine_can_start_following_a_youth_i_reach(
     people: Any, client_for: Any
 ) -> None:
-    membership_add(user=people.ot_counsellor, service=people.school, role=StaffRole.CASEWORKER)
+    membership_add(
+        actor=None, user=people.ot_counsellor, service=people.school, role=StaffRole.CASEWORKER
+    )
     response = client_for(people.ot_counsellor).post(
         PERIODS,
         {

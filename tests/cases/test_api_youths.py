@@ -56,7 +56,9 @@ def test_a_youth_followed_by_two_of_my_services_is_one_row(people: Any, client_f
     services I work in are still one youth, and the total and the pages count youths."""
     from cases import services
 
-    services.membership_add(user=people.nav_advisor, service=people.ot, role="CASEWORKER")
+    services.membership_add(
+        actor=None, user=people.nav_advisor, service=people.ot, role="CASEWORKER"
+    )
     for last_name in ("Aas", "Berg", "Dahl"):
         factories.register_youth(people.nav_advisor, people.nav, last_name=last_name)
     api = client_for(people.nav_advisor)

@@ -131,7 +131,9 @@ def test_the_caseload_lists_the_youths_each_filter_keeps(people: Any) -> None:
     names (their wildcards escaped: "a_" finds "A_li", not "Ali") and birth dates."""
     from cases import selectors
 
-    services.membership_add(user=people.nav_advisor, service=people.ot, role="CASEWORKER")
+    services.membership_add(
+        actor=None, user=people.nav_advisor, service=people.ot, role="CASEWORKER"
+    )
     born = people.youth.birth_date
     for first, last in (("Ali", "Ahmed"), ("A_li", "Berg"), ("Åse", "Øye")):
         factories.register_youth(
@@ -184,7 +186,7 @@ def test_a_referral_box_holds_what_each_filter_keeps(people: Any) -> None:
         actor=people.cw_caseworker, referral=sent[1], version=1, reason="Ikke oss"
     )
     services.membership_add(
-        user=people.health_nurse, service=people.child_welfare, role="CASEWORKER"
+        actor=None, user=people.health_nurse, service=people.child_welfare, role="CASEWORKER"
     )
     nav, both = access.viewer_for(people.nav_advisor), access.viewer_for(people.health_nurse)
     late_day = sent[0].respond_by + datetime.timedelta(days=1)

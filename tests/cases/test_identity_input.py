@@ -61,7 +61,9 @@ def test_registering_and_looking_up_agree_on_the_number(people: Any, client_for:
     assert created.json()["national_id"] == number
     youth = Youth.objects.get(national_id_matches(number))
     # The same youth, typed the other way, by another service: followed, not duplicated.
-    membership_add(user=people.nav_advisor, service=people.ot, role=StaffRole.CASEWORKER)
+    membership_add(
+        actor=None, user=people.nav_advisor, service=people.ot, role=StaffRole.CASEWORKER
+    )
     again = api.post(
         YOUTHS,
         {
@@ -87,7 +89,7 @@ def test_the_selector_normalises_for_every_caller(people: Any) -> None:
 
 def test_the_admin_lookup_finds_a_number_typed_with_a_space(people: Any) -> None:
     user = factories.UserFactory(username="superbruker", is_staff=True, is_superuser=True)
-    membership_add(user=user, service=people.nav, role=StaffRole.MANAGER)
+    membership_add(actor=None, user=user, service=people.nav, role=StaffRole.MANAGER)
     client = Client()
     client.force_login(user)
     number = people.youth.national_id

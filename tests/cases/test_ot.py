@@ -223,7 +223,9 @@ def test_ot_opens_a_period_with_a_reason_code_within_its_age_range(
     people: People, client_for: Any
 ) -> None:
     youth = factories.register_youth(people.nav_advisor, people.nav, birth_date=D(2005, 1, 1))
-    services.membership_add(user=people.ot_counsellor, service=people.nav, role="CASEWORKER")
+    services.membership_add(
+        actor=None, user=people.ot_counsellor, service=people.nav, role="CASEWORKER"
+    )
     api = client_for(people.ot_counsellor)
     body = {"youth": str(youth.pk), "service": str(people.ot.pk), "reason": "Ikke i arbeid"}
     missing = api.post(PERIODS, body, format="json")
@@ -235,7 +237,9 @@ def test_ot_opens_a_period_with_a_reason_code_within_its_age_range(
 
 def test_ot_refuses_to_open_a_period_past_its_age_range(people: People, client_for: Any) -> None:
     youth = factories.register_youth(people.nav_advisor, people.nav, birth_date=D(1999, 1, 1))
-    services.membership_add(user=people.ot_counsellor, service=people.nav, role="CASEWORKER")
+    services.membership_add(
+        actor=None, user=people.ot_counsellor, service=people.nav, role="CASEWORKER"
+    )
     body = {
         "youth": str(youth.pk),
         "service": str(people.ot.pk),

@@ -40,7 +40,7 @@ def _add_services(people: Any, n: int) -> None:
 def _add_memberships(people: Any, n: int) -> None:
     for _ in range(n):
         services.membership_add(
-            user=people.nav_advisor, service=factories.make_service(), role="CASEWORKER"
+            actor=None, user=people.nav_advisor, service=factories.make_service(), role="CASEWORKER"
         )
 
 

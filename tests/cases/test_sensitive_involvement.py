@@ -206,7 +206,9 @@ def test_the_caseload_shows_health_involvement_only_under_a_consent_into_a_follo
     from consent.services import Flow
     from tests.consent.helpers import record
 
-    services.membership_add(user=people.nav_advisor, service=people.ot, role="CASEWORKER")
+    services.membership_add(
+        actor=None, user=people.nav_advisor, service=people.ot, role="CASEWORKER"
+    )
     only_nav = factories.register_youth(people.nav_advisor, people.nav, first_name="Nora")
     with_ot = factories.register_youth(people.ot_counsellor, people.ot, first_name="Omar")
     for youth in (only_nav, with_ot):

@@ -201,7 +201,9 @@ def test_a_viewer_reaches_through_caseload_roles_in_active_services_only(people:
 
     ot_period = FollowUpPeriod.objects.get(youth=people.youth, service=people.ot)
     assert reached(people.ot_counsellor) == ((people.ot.pk,), {ot_period.pk})
-    services.membership_add(user=people.outsider, service=people.ot, role=StaffRole.PRIVACY_OFFICER)
+    services.membership_add(
+        actor=None, user=people.outsider, service=people.ot, role=StaffRole.PRIVACY_OFFICER
+    )
     assert reached(people.outsider) == ((people.elsewhere.pk,), set())  # not through OT
     Service.objects.filter(pk=people.ot.pk).update(is_active=False)
     assert reached(people.ot_counsellor) == ((), set())
