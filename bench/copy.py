@@ -90,7 +90,7 @@ def make_youth(volume: Volume) -> Any:
 
     def staff(place: Any, username: str, role: str = StaffRole.CASEWORKER) -> Any:
         user = users.objects.create_user(username, first_name="Ansatt", last_name=username)
-        services.membership_add(user=user, service=place, role=role)
+        services.membership_add(actor=None, user=user, service=place, role=role)
         return user
 
     nav, ot = service(ServiceKind.NAV, "NAV Benk"), service(ServiceKind.OT, "OT Benk")

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from cases import access, identity
-from cases.models import FollowUpPeriod, Referral, StaffRole, Youth
+from cases.models import FollowUpPeriod, Referral, StaffRole, Youth, national_id_matches
 
 PURPOSE = "access-request"
 
@@ -63,12 +63,14 @@ def youth_for_access_request(*, viewer: access.Viewer, national_id: str) -> Yout
             youth_id=OuterRef("pk"),
         )
         found = (
-            Youth.objects.filter(national_id=number)
+            Youth.objects.filter(national_id_matches(number))
             .filter(Exists(periods) | Exists(received) | Exists(sent))
             .first()
         )
     if found is None:
-        registered = Youth.objects.filter(national_id=number).values_list("pk", flat=True).first()
+        registered = (
+            Youth.objects.filter(national_id_matches(number)).values_list("pk", flat=True).first()
+        )
         if registered is not None:
             access.log_denied(officer, registered, PURPOSE, through=services)
     return found

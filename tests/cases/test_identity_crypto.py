@@ -333,7 +333,7 @@ def test_the_admin_shows_the_number_on_the_youths_page_only(people: People) -> N
     """The list shows no identity number; the youth's own page shows it, decrypted, to an
     administrator whom the gate lets reach the youth. The look-up takes it by POST."""
     user = factories.UserFactory(username="superbruker", is_staff=True, is_superuser=True)
-    services.membership_add(user=user, service=people.nav, role=StaffRole.MANAGER)
+    services.membership_add(actor=None, user=user, service=people.nav, role=StaffRole.MANAGER)
     client = Client()
     client.force_login(user)
     number = people.youth.national_id
