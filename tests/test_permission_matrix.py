@@ -609,7 +609,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("access-request", "post"): Case(
         lambda p: "/api/v1/access-requests/",
         {"privacy_officer"},
-        denied=403,
+        denied=403,  # the attempt on the youth logged as refused
         body=lambda p: {"national_id": p.youth.national_id},
     ),
     # NAV follow-up: work-and-welfare information of the NAV office. OT follows the youth too

@@ -65,6 +65,12 @@ def categories(copy: YouthCopy) -> list[str]:
     return sorted(found & set(Category.values))
 
 
+def access_request_refused(*, viewer: access.Viewer, national_id: str) -> None:
+    """A request for access by someone who is no privacy officer: the attempt on a registered
+    youth is written to the access log as refused (before any transaction)."""
+    selectors.youth_for_access_request(viewer=viewer, national_id=national_id)
+
+
 def access_request_answer(
     *, viewer: access.Viewer, national_id: str, file_format: str
 ) -> tuple[YouthCopy, bytes] | None:
@@ -76,6 +82,7 @@ def access_request_answer(
     and its audit entry in one, so a copy that was not logged was not produced."""
     officer = selectors.privacy_officer(viewer)
     if not officer.memberships:
+        access_request_refused(viewer=viewer, national_id=national_id)
         raise PermissionDenied
     youth = selectors.youth_for_access_request(viewer=viewer, national_id=national_id)
     if youth is None:

@@ -98,6 +98,9 @@ def access_request_page(request: HttpRequest) -> HttpResponse:
     (``coordination.export.requests``)."""
     roles = {m.role for m in current_memberships(request)}
     if StaffRole.PRIVACY_OFFICER not in roles:
+        if request.method == "POST":  # the attempt on a registered youth is logged
+            number = str(request.POST.get("national_id", ""))
+            requests.access_request_refused(viewer=viewer_of(request), national_id=number)
         raise PermissionDenied
     form = AccessRequestForm(posted(request))
     if form.is_bound and form.is_valid():

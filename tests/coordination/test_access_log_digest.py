@@ -32,7 +32,7 @@ def officers() -> dict[str, Any]:
     inactive.is_active = False
     inactive.save(update_fields=["is_active"])
     both = factories.make_staff(nav, StaffRole.PRIVACY_OFFICER, email="po@nav.test")
-    services.membership_add(user=both, service=ot, role=StaffRole.PRIVACY_OFFICER)
+    services.membership_add(actor=None, user=both, service=ot, role=StaffRole.PRIVACY_OFFICER)
     return {
         "nav": factories.make_staff(nav, StaffRole.PRIVACY_OFFICER, email="per@nav.test"),
         "ot": factories.make_staff(ot, StaffRole.PRIVACY_OFFICER, email="po@ot.test"),
