@@ -175,7 +175,7 @@ def test_the_sealer_does_not_pass_a_row_an_open_transaction_may_still_commit() -
     assert links() == [(earlier[0], None), (later[0], earlier[0])]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sealers_at_once_link_every_row_exactly_once() -> None:
     ids = write_rows(at("2024-03-14", 9), 3 * chain.SEAL_BATCH // 2)
     results: list[chain.Sealed] = []
