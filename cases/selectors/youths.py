@@ -49,8 +49,10 @@ def youth_caseload(
 
 
 def youth_detail(*, viewer: access.Viewer, youth_id: Any) -> Youth:
-    """A youth the viewer reaches, with guardians and the follow-up periods the viewer may see
-    (``all_periods``: ``access.shown_periods``), or Http404."""
+    """A youth the viewer reaches, with guardians, the follow-up periods the viewer may see
+    (``all_periods``: ``access.shown_periods``) and the viewer's allow-list of the youth's items
+    (``allowed``: ``access.allowed_or_404``, which the youth's page reads its timeline with), or
+    Http404."""
     allowed = access.allowed_or_404(viewer, youth_id, purpose="youth")
     youth = (
         Youth.objects.prefetch_related(
@@ -67,6 +69,7 @@ def youth_detail(*, viewer: access.Viewer, youth_id: Any) -> Youth:
     if youth is None:  # deleted since its services were read
         raise Http404
     youth.all_periods = access.shown_periods(allowed, youth.all_periods)
+    youth.allowed = allowed  # type: ignore[attr-defined]
     return youth
 
 

@@ -154,7 +154,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         )
         items, next_key, mine = selectors.timeline_read(
             viewer=viewer,
-            allowed=access.allowed_or_404(viewer, detail.pk, purpose="youth-timeline"),
+            allowed=detail.allowed,  # type: ignore[attr-defined]
             purpose="youth-timeline",
             cursor=cursor,
             limit=TIMELINE_PAGE,
