@@ -26,6 +26,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _flush_behind_the_triggers()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, in their order, then the rest: pytest-xdist hands tests to its
+    workers in this order, so the workers end together instead of one running a long test alone
+    at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def _flush_behind_the_triggers() -> None:
     """Tests that commit (``transaction=True``) are cleaned up by Django's flush, a TRUNCATE of
     every table, which the access log and its chain refuse (consent migration 0010). The flush

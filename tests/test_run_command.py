@@ -31,7 +31,7 @@ from cases.demo import DEMO_PASSWORD
 ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 300  # bootstrap, migrate and the 300-youth demo on a busy two-core machine
 
-pytestmark = pytest.mark.run_command
+pytestmark = [pytest.mark.run_command, pytest.mark.slow]
 
 
 def _free_port() -> int:

@@ -275,6 +275,7 @@ class LinkedOperations(schema.as_state_machine()):  # type: ignore[misc]
         case.validate_response(response, checks=CHECKS)
 
 
+@pytest.mark.slow
 def test_linked_operations_answer_as_documented(api_db: Any) -> None:
     LinkedOperations.run(
         settings=settings(

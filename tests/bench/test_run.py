@@ -18,6 +18,7 @@ pytestmark = [
 ]
 
 
+@pytest.mark.slow
 def test_quick_run_measures_every_scenario_against_its_floor(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     counts = generate.generate(1200, progress=False, jobs=2)  # two processes, as by default

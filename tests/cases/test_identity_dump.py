@@ -53,6 +53,7 @@ def test_the_check_finds_a_number_a_dump_would_hold_in_clear() -> None:
 
 
 # Committed rows: pg_dump reads through a connection of its own.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_dump_of_the_demo_database_holds_no_identity_number_in_clear() -> None:
     assert PG_DUMP.exists(), "pg_dump (postgresql-client) is needed"

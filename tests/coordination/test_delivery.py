@@ -154,6 +154,7 @@ def _deadlines_due_today(settings: Any) -> set[int]:
     return due
 
 
+@pytest.mark.slow
 def test_no_reminder_lost_or_doubled_through_a_worker_kill_and_an_smtp_outage(
     settings: Any, redis_url: str, tmp_path: Path
 ) -> None:

@@ -35,6 +35,7 @@ INSTANTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", INSTANTS.values(), ids=INSTANTS.keys())
 def test_the_default_demo_seeds_on_any_day(db: Any, moment: datetime.datetime) -> None:
     today = moment.astimezone(OSLO).date()

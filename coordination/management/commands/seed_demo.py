@@ -47,11 +47,12 @@ class Command(BaseCommand):
             counts = demo.seed(
                 youths=options["youths"], seed_value=options["seed"], progress=progress
             )
-            ledger.derive_changed(limit=options["youths"])
             counts.update(plan_demo.seed_plans(seed_value=options["seed"]))
             counts.update(plan_demo.seed_portal())
             counts.update(demo.seed_protected(seed_value=options["seed"]))
-            ledger.derive_changed()
+            # Each youth's deadlines derived once, from all its facts.
+            while ledger.derive_changed():
+                pass
         self.stdout.write(
             self.style.SUCCESS(
                 f"Laget {counts['youths']} ungdommer, {counts['periods']} oppfølgingsperioder, "
