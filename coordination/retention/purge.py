@@ -206,7 +206,7 @@ def follow_up_due_on(closed_on: datetime.date) -> datetime.date:
     return add_years(closed_on, FOLLOW_UP.keep)
 
 
-def _consent_end(row: dict[str, Any], closed_on: datetime.date | None, now: Any) -> Any:
+def _consent_end(row: Any, closed_on: datetime.date | None, now: Any) -> Any:
     """When a consent ended as proof counts it: withdrawn, expired, refused or left pending
     (when recorded), or, given without an end, when the youth's record closed; None while it
     stands."""
@@ -224,7 +224,7 @@ def _due_consents(
     states: dict[Any, State], follow_up: set[Any], *, now: Any, today: datetime.date
 ) -> tuple[set[Any], set[Any]]:
     """The consents due of these youths, and the youths that keep a consent: one query."""
-    rows: list[dict[str, Any]] = list(  # type: ignore[arg-type]  # values() rows, by name
+    consents = (
         Consent.objects.filter(subject_id__in=list(states))
         .annotate(in_plan=Exists(Plan.objects.filter(consent=OuterRef("pk"))))
         .values(
@@ -238,6 +238,7 @@ def _due_consents(
             "in_plan",
         )
     )
+    rows = list(consents)
     due: set[Any] = set()
     for row in rows:
         youth = row["subject_id"]
