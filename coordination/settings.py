@@ -256,6 +256,20 @@ _visibility = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
 if isinstance(_visibility, int) and _visibility <= REMINDER_RETRY_MAX_SECONDS:
     raise ImproperlyConfigured("REMINDER_RETRY_MAX_SECONDS must be below CELERY_VISIBILITY_TIMEOUT")
 
+# --- Retention (docs/retention.md: each rule with its source) --------------------------------
+# A youth's follow-up record is kept this many years after the last of it closed (local policy:
+# no law fixes the number for Samordna's copy; GDPR art. 5(1)(e) asks for no longer than needed).
+RETENTION_FOLLOW_UP_YEARS = env_int("RETENTION_FOLLOW_UP_YEARS", 5, minimum=1)
+# A consent (or refusal) is kept as proof (GDPR art. 7(1)) this many years after it ended: at
+# least the limitation period of a claim over the processing (foreldelsesloven § 9: 3 years).
+# The minimum is the law's (coordination.retention.rules.CONSENT_PROOF_MIN_YEARS).
+RETENTION_CONSENT_PROOF_YEARS = env_int("RETENTION_CONSENT_PROOF_YEARS", 3, minimum=3)
+# An entry deleted as made in error is purged this many days after its deletion (local policy:
+# time to contest the deletion; GDPR art. 5(1)(d) and art. 17 ask for erasure without delay).
+RETENTION_DELETED_ENTRY_DAYS = env_int("RETENTION_DELETED_ENTRY_DAYS", 90, minimum=1)
+# Youths per transaction of the nightly run.
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 200, minimum=1)
+
 # Periodic work is declared here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "sessions-clear-expired": {
@@ -283,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
     "access-log-digest": {
         "task": "coordination.tasks.access_log_digest",
         "schedule": crontab(minute=20),
+    },
+    # After the deadline sweep (02:15), so a deleted record's deadlines are not derived anew.
+    "retention-purge": {
+        "task": "coordination.tasks.retention_purge",
+        "schedule": crontab(hour=3, minute=40),
     },
 }
 

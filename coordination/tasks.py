@@ -19,6 +19,7 @@ from coordination import access_log
 from coordination.deadlines import compliance, ledger
 from coordination.plans import grants
 from coordination.reminders import delivery
+from coordination.retention import purge
 
 logger = logging.getLogger(__name__)
 
@@ -96,3 +97,11 @@ def access_log_digest() -> int:
     except (smtplib.SMTPException, OSError):
         logger.warning("access-log digest not sent; the next run tries again", exc_info=True)
         return 0
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def retention_purge() -> dict[str, int]:
+    """Nightly: delete what the retention rules say is due, in batches, and record the counts
+    (docs/retention.md). A batch that fails is left whole for the next run."""
+    report = purge.purge()
+    return {"rows": sum(report.counts.values()), "batches": report.batches, "failed": report.failed}

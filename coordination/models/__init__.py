@@ -39,6 +39,7 @@ from coordination.models.reminders import (
     ReminderStage,
     ReminderStatus,
 )
+from coordination.models.retention import RetentionDeletion
 
 __all__ = [
     "CHILD_COORDINATOR_MAX_AGE",
@@ -71,6 +72,7 @@ __all__ = [
     "ReminderPreference",
     "ReminderStage",
     "ReminderStatus",
+    "RetentionDeletion",
     "SubjectType",
     "VersionAction",
 ]
