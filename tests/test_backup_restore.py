@@ -1,6 +1,7 @@
-"""The backup procedure of docs/operations.md: a ``pg_dump`` of a database with demo data,
-restored with ``pg_restore`` into a new database, holds every table's rows, and the access
-log's hash chain verifies there."""
+"""The backup procedure of docs/operations.md: a ``pg_dump`` of the demo database holds no
+identity number in clear (only sealed values and blind indexes: what a stolen dump reveals), and
+restored with ``pg_restore`` into a new database it holds every table's rows, and the access
+log's hash chain verifies there. One demo, one dump, for both: seeding the demo is the slow part."""
 
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from cases.models import Youth
+from cases.models import Guardian, Youth
 from consent import chain
 from consent.models import AccessLogEntry, AccessLogSeal
+from tests.cases.test_identity_dump import numbers_in_clear
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path("/usr/bin")  # Debian's wrappers, which pick the server's version
@@ -71,8 +73,9 @@ def restored_name() -> Iterator[str]:
 
 
 # Committed rows: pg_dump reads through a connection of its own.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_dump_restored_into_a_new_database_has_every_row_and_a_verified_access_log(
+def test_a_dump_of_the_demo_holds_no_identity_number_in_clear_and_restores_whole(
     tmp_path: Path, restored_name: str
 ) -> None:
     assert (BIN / "pg_dump").exists() and (BIN / "pg_restore").exists()
@@ -97,6 +100,22 @@ def test_a_dump_restored_into_a_new_database_has_every_row_and_a_verified_access
         check=True,
         timeout=300,
     )
+
+    # What the dump holds, as SQL text (the custom format is only compressed).
+    text = subprocess.run(
+        [str(BIN / "pg_restore"), "--file=-", str(dump)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    guardians = list(Guardian.objects.exclude(national_id_sealed=""))
+    assert len(guardians) > 50  # the demo, guardians' numbers included
+    sealed = [*Youth.objects.all(), *guardians]
+    assert all(row.national_id_sealed in text and row.national_id_index in text for row in sealed)
+    assert [row.national_id for row in sealed if row.national_id in text] == []
+    assert numbers_in_clear(text) == []
+
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{restored_name}"')
     into = ["--no-owner", "--exit-on-error", "--dbname", restored_name, str(dump)]
