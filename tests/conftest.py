@@ -26,11 +26,34 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _flush_behind_the_triggers()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's, whose stable sort keeps this order
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow tests first, in their order, then the rest: pytest-xdist hands tests to its
     workers in this order, so the workers end together instead of one running a long test alone
-    at the end."""
+    at the end. pytest-django then puts the tests that commit (and empty the tables after
+    them) after the others, keeping this order within each kind."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+class _SlowWithoutDatabaseFirst:
+    """After pytest-django's order: the slow tests that use no test database (they start
+    processes of their own) go first of all, as they may run anywhere."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        def first(item: pytest.Item) -> bool:
+            uses_db = item.get_closest_marker("django_db") or {
+                "db",
+                "transactional_db",
+                "live_server",
+            } & set(getattr(item, "fixturenames", ()))
+            return bool(item.get_closest_marker("slow")) and not uses_db
+
+        items.sort(key=lambda item: not first(item))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_SlowWithoutDatabaseFirst())
 
 
 def _flush_behind_the_triggers() -> None:

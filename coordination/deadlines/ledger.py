@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases.models import FactChange, FollowUpPeriod, Youth
-from coordination.deadlines.rules import EVALUATORS, Expected, load_facts, local_day
+from coordination.deadlines.rules import EVALUATORS, Expected, Facts, load_facts_many, local_day
 from coordination.models import (
     ChildCoordinator,
     Deadline,
@@ -53,30 +53,59 @@ def _derived_status(expected: Expected, today: datetime.date) -> str:
     return DeadlineStatus.MISSED if today > expected.due_on else DeadlineStatus.OPEN
 
 
-def _expected(youth: Youth, today: datetime.date) -> dict[Key, tuple[DeadlineRule, Expected]]:
-    facts = load_facts(youth)
+def _expected(
+    facts: Facts, rules: list[DeadlineRule], today: datetime.date
+) -> dict[Key, tuple[DeadlineRule, Expected]]:
     found: dict[Key, tuple[DeadlineRule, Expected]] = {}
-    for rule in DeadlineRule.objects.filter(enabled=True, code__in=list(EVALUATORS)):
+    for rule in rules:
         for item in EVALUATORS[rule.code](rule, facts, today):
             found[(rule.code, item.subject_type, str(item.subject_id))] = (rule, item)
     return found
 
 
-@transaction.atomic
 def sync_youth(youth_id: Any, *, now: datetime.datetime | None = None) -> SyncResult:
-    """Bring the youth's deadlines (and their pending reminders) in line with the facts; first
-    end a child coordinator's role if the child has turned 18 (a fact that date alone changes)."""
+    """``sync_youths`` for one youth."""
+    return sync_youths([youth_id], now=now).get(youth_id, SyncResult())
+
+
+@transaction.atomic
+def sync_youths(
+    youth_ids: Iterable[Any], *, now: datetime.datetime | None = None
+) -> dict[Any, SyncResult]:
+    """Bring the youths' deadlines (and their pending reminders) in line with the facts; first
+    end a child coordinator's role if the child has turned 18 (a fact that date alone changes).
+    The youths are locked and their facts read together, in a fixed number of queries however
+    many they are. Returns each youth's result, by id (a youth that does not exist has none)."""
     now = now or timezone.now()
     today = local_day(now)
-    # One sync per youth at a time: concurrent writers queue here instead of racing on rows.
-    youth = Youth.objects.select_for_update().get(pk=youth_id)
-    child_coordinator.end_at_18(youth, now=now)
-    expected = _expected(youth, today)
-    existing: dict[Key, Deadline] = {
-        (d.rule_id, d.subject_type, str(d.subject_id)): d
-        for d in Deadline.objects.filter(youth=youth)
-    }
-    result, touched = SyncResult(), []
+    # One derivation per youth at a time: concurrent writers queue here instead of racing on
+    # rows. Locked in id order, as every run locks them (no deadlock).
+    youths = list(Youth.objects.select_for_update().filter(pk__in=list(youth_ids)).order_by("pk"))
+    for youth in youths:
+        child_coordinator.end_at_18(youth, now=now)
+    facts = load_facts_many(youths)
+    rules = list(DeadlineRule.objects.filter(enabled=True, code__in=list(EVALUATORS)))
+    existing: dict[Any, dict[Key, Deadline]] = {}
+    for d in Deadline.objects.filter(youth__in=youths):
+        existing.setdefault(d.youth_id, {})[(d.rule_id, d.subject_type, str(d.subject_id))] = d
+    results: dict[Any, SyncResult] = {}
+    touched: list[Deadline] = []
+    for youth in youths:
+        expected = _expected(facts[youth.pk], rules, today)
+        results[youth.pk] = _sync(youth, expected, existing.get(youth.pk, {}), now, touched)
+    plan_reminders(touched, now=now)
+    return results
+
+
+def _sync(
+    youth: Youth,
+    expected: dict[Key, tuple[DeadlineRule, Expected]],
+    existing: dict[Key, Deadline],
+    now: datetime.datetime,
+    touched: list[Deadline],
+) -> SyncResult:
+    today = local_day(now)
+    result = SyncResult()
     for key, (rule, item) in expected.items():
         values = {
             "due_on": item.due_on,
@@ -116,8 +145,11 @@ def sync_youth(youth_id: Any, *, now: datetime.datetime | None = None) -> SyncRe
             row.save(update_fields=["closed_at", "status", "updated_at"])
             result.closed += 1
         touched.append(row)
-    plan_reminders(touched, now=now)
     return result
+
+
+# Youths derived together: one transaction, one read of their facts.
+BATCH = 50
 
 
 def derive_changed(
@@ -127,35 +159,48 @@ def derive_changed(
     now: datetime.datetime | None = None,
 ) -> int:
     """Derive the deadlines of youths whose facts changed (all of them, or those of
-    ``youth_ids``, at most ``limit``): each youth once however many changes it has, in a
-    transaction of its own, then delete the changes derived. When a consent was among the
+    ``youth_ids``, at most ``limit``): each youth once however many changes it has, ``BATCH``
+    youths to a transaction, then delete the changes derived. When a consent was among the
     changes, remove the plan grants it no longer backs. Changes that another run holds are left
-    to it; a youth whose derivation fails keeps its changes for the next run, and the others
-    go on. Returns how many youths were derived."""
+    to it. A batch that fails is derived again youth by youth, so a youth whose derivation
+    fails keeps its changes for the next run and the others go on. Returns how many youths were
+    derived."""
     pending = FactChange.objects.order_by()
     if youth_ids is not None:
         pending = pending.filter(youth_id__in=list(youth_ids))
-    candidates = list(pending.values_list("youth_id", flat=True).distinct()[:limit])
+    candidates = sorted(pending.values_list("youth_id", flat=True).distinct()[:limit], key=str)
     derived = 0
-    for youth_id in sorted(candidates, key=str):  # one lock order for every run
+    for start in range(0, len(candidates), BATCH):
+        batch = candidates[start : start + BATCH]
         try:
-            with transaction.atomic():
-                changes = list(
-                    FactChange.objects.select_for_update(skip_locked=True)
-                    .filter(youth_id=youth_id)
-                    .values_list("id", "fact")
-                )
-                if not changes:
-                    continue
-                sync_youth(youth_id, now=now)
-                if any(fact.startswith("consent.") for _id, fact in changes):
-                    grants.prune_for_youth(youth_id, reason="consent_changed")
-                FactChange.objects.filter(id__in=[change_id for change_id, _ in changes]).delete()
+            derived += _derive(batch, now)
         except Exception:
-            logger.exception("deadlines of a youth not derived; retried by the worker")
-            continue
-        derived += 1
+            if len(batch) == 1:
+                logger.exception("deadlines of a youth not derived; retried by the worker")
+                continue
+            for youth_id in batch:
+                try:
+                    derived += _derive([youth_id], now)
+                except Exception:
+                    logger.exception("deadlines of a youth not derived; retried by the worker")
     return derived
+
+
+@transaction.atomic
+def _derive(youth_ids: list[Any], now: datetime.datetime | None) -> int:
+    changes = list(
+        FactChange.objects.select_for_update(skip_locked=True)
+        .filter(youth_id__in=youth_ids)
+        .values_list("id", "youth_id", "fact")
+    )
+    youths = sorted({youth_id for _id, youth_id, _fact in changes}, key=str)
+    if not youths:
+        return 0
+    sync_youths(youths, now=now)
+    for youth_id in sorted({y for _id, y, fact in changes if fact.startswith("consent.")}, key=str):
+        grants.prune_for_youth(youth_id, reason="consent_changed")
+    FactChange.objects.filter(id__in=[change_id for change_id, _y, _f in changes]).delete()
+    return len(youths)
 
 
 def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -173,12 +218,18 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True)
     totals = SyncResult()
     count = 0
-    for youth_id in youth_ids.iterator(chunk_size=1000):
-        result = sync_youth(youth_id, now=now)
-        totals.created += result.created
-        totals.updated += result.updated
-        totals.closed += result.closed
-        count += 1
+    batch: list[Any] = []
+    for youth_id in [*youth_ids.iterator(chunk_size=1000), None]:
+        if youth_id is not None:
+            batch.append(youth_id)
+            if len(batch) < BATCH:
+                continue
+        for result in sync_youths(batch, now=now).values():
+            totals.created += result.created
+            totals.updated += result.updated
+            totals.closed += result.closed
+            count += 1
+        batch = []
     return {
         "youths": count,
         "created": totals.created,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from cases.dates import local_day, shift
@@ -182,80 +183,130 @@ def _terms(
     return terms
 
 
+def _by_youth(rows: Iterable[Any], key: str = "youth_id") -> dict[Any, list[Any]]:
+    grouped: dict[Any, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped
+
+
 def load_facts(youth: Youth) -> Facts:
-    periods = list(FollowUpPeriod.objects.filter(youth=youth).select_related("service"))
-    consents = list(
-        Consent.objects.filter(subject_id=youth.pk).prefetch_related("scopes", "replaced_by")
+    return load_facts_many([youth])[youth.pk]
+
+
+def load_facts_many(youths: Sequence[Youth]) -> dict[Any, Facts]:
+    """The facts of each of ``youths``, by youth id, in a fixed number of queries however many
+    youths there are (each query reads them all; the rows are then split youth by youth)."""
+    ids = [youth.pk for youth in youths]
+    periods = _by_youth(FollowUpPeriod.objects.filter(youth_id__in=ids).select_related("service"))
+    consents = _by_youth(
+        Consent.objects.filter(subject_id__in=ids).prefetch_related("scopes", "replaced_by"),
+        key="subject_id",
     )
-    recorders = {c.recorded_by_id for c in consents}
-    plans = list(Plan.objects.filter(youth=youth))
-    coordinators = {p.coordinator_id for p in plans if p.coordinator_id}
+    plans = _by_youth(Plan.objects.filter(youth_id__in=ids))
+    with_plans = [youth_id for youth_id in ids if youth_id in plans]
+
+    # Staff memberships the rules read: of each plan's coordinator (any, an open one winning
+    # over an ended one), and the open ones of each consent's recorder.
+    coordinators = {p.coordinator_id for rows in plans.values() for p in rows if p.coordinator_id}
     coordinator_memberships: dict[tuple[Any, Any], datetime.datetime | None] = {}
     if coordinators:
         for user_id, service_id, ended_at in StaffMembership.objects.filter(
             user_id__in=coordinators, role__in=CASELOAD_ROLES
         ).values_list("user_id", "service_id", "ended_at"):
             key = (user_id, service_id)
-            # An open membership wins over an ended one.
             if key not in coordinator_memberships or ended_at is None:
                 coordinator_memberships[key] = ended_at
-    child_coordinators: list[ChildCoordinator] = []
-    if plans:
-        child_coordinators = list(
-            ChildCoordinator.objects.filter(youth=youth, right_granted=True, ended_at__isnull=True)
-        )
+    recorders = {c.recorded_by_id for rows in consents.values() for c in rows}
     memberships: dict[Any, list[Any]] = {}
     if recorders:
         for user_id, service_id in StaffMembership.objects.filter(
             user_id__in=recorders, ended_at__isnull=True
         ).values_list("user_id", "service_id"):
             memberships.setdefault(user_id, []).append(service_id)
-    return Facts(
-        youth=youth,
-        decisions=list(
-            NavDecision.objects.filter(youth=youth).order_by("decided_on", "recorded_at")
-        ),
-        periods=periods,
-        plans={p.period_id: p for p in ActivityPlan.objects.filter(youth=youth)},
-        activities=list(Activity.objects.filter(youth=youth)),
-        referrals=list(Referral.objects.filter(youth=youth).select_related("to_service")),
-        consents=consents,
-        responsibilities=_terms(
-            Responsibility.objects.filter(period__youth=youth)
-            .order_by("since")
-            .values_list("period_id", "since", "until")
-        ),
-        memberships=memberships,
-        coordination_plans=plans,
-        plan_reviews=list(
-            PlanReview.objects.filter(plan__youth=youth).order_by("recorded_at", "held_on")
-        )
-        if plans
-        else [],
-        plan_measures=list(PlanMeasure.objects.filter(youth=youth)) if plans else [],
-        plan_participants=list(
-            PlanParticipant.objects.filter(
-                plan__youth=youth, kind=ParticipantKind.SERVICE, left_at__isnull=True
-            ).order_by("joined_at")
-        )
-        if plans
-        else [],
-        coordinator_terms=list(CoordinatorTerm.objects.filter(plan__youth=youth).order_by("since"))
-        if plans
-        else [],
-        coordinator_memberships=coordinator_memberships,
-        child_coordinators=child_coordinators,
-        # By the periods the offers were made from (the foreign key's index).
-        coordinator_handovers=list(
-            Handover.objects.filter(
-                period_id__in=[p.pk for p in periods],
-                kind=HandoverKind.PLAN_COORDINATOR,
-                about_id__in=[p.pk for p in plans],
+
+    child_coordinators = (
+        _by_youth(
+            ChildCoordinator.objects.filter(
+                youth_id__in=with_plans, right_granted=True, ended_at__isnull=True
             )
         )
-        if child_coordinators
-        else [],
+        if with_plans
+        else {}
     )
+    decisions = _by_youth(
+        NavDecision.objects.filter(youth_id__in=ids).order_by("decided_on", "recorded_at")
+    )
+    activity_plans = _by_youth(ActivityPlan.objects.filter(youth_id__in=ids))
+    activities = _by_youth(Activity.objects.filter(youth_id__in=ids))
+    referrals = _by_youth(Referral.objects.filter(youth_id__in=ids).select_related("to_service"))
+    terms: dict[Any, list[tuple[Any, datetime.datetime, datetime.datetime | None]]] = {}
+    for youth_id, *term in (
+        Responsibility.objects.filter(period__youth_id__in=ids)
+        .order_by("since")
+        .values_list("period__youth_id", "period_id", "since", "until")
+    ):
+        terms.setdefault(youth_id, []).append(tuple(term))  # type: ignore[arg-type]
+    reviews = plan_measures = participants = coordinator_terms = {}
+    if with_plans:
+        reviews = _by_youth(
+            PlanReview.objects.filter(plan__youth_id__in=with_plans)
+            .annotate(youth_id=F("plan__youth_id"))
+            .order_by("recorded_at", "held_on")
+        )
+        plan_measures = _by_youth(PlanMeasure.objects.filter(youth_id__in=with_plans))
+        participants = _by_youth(
+            PlanParticipant.objects.filter(
+                plan__youth_id__in=with_plans,
+                kind=ParticipantKind.SERVICE,
+                left_at__isnull=True,
+            )
+            .annotate(youth_id=F("plan__youth_id"))
+            .order_by("joined_at")
+        )
+        coordinator_terms = _by_youth(
+            CoordinatorTerm.objects.filter(plan__youth_id__in=with_plans)
+            .annotate(youth_id=F("plan__youth_id"))
+            .order_by("since")
+        )
+    # The offers of a child's plan coordinator role, by the periods the offers were made from
+    # (the foreign key's index): only for youths with a current child coordinator.
+    offered = [youth_id for youth_id in with_plans if youth_id in child_coordinators]
+    handovers: dict[Any, list[Handover]] = {}
+    if offered:
+        youth_of_period = {
+            p.pk: youth_id for youth_id in offered for p in periods.get(youth_id, [])
+        }
+        for handover in Handover.objects.filter(
+            period_id__in=list(youth_of_period),
+            kind=HandoverKind.PLAN_COORDINATOR,
+            about_id__in=[p.pk for youth_id in offered for p in plans[youth_id]],
+        ):
+            handovers.setdefault(youth_of_period[handover.period_id], []).append(handover)
+
+    facts = {}
+    for youth in youths:
+        own_plans = plans.get(youth.pk, [])
+        facts[youth.pk] = Facts(
+            youth=youth,
+            decisions=decisions.get(youth.pk, []),
+            periods=periods.get(youth.pk, []),
+            plans={p.period_id: p for p in activity_plans.get(youth.pk, [])},
+            activities=activities.get(youth.pk, []),
+            referrals=referrals.get(youth.pk, []),
+            consents=consents.get(youth.pk, []),
+            responsibilities=_terms(terms.get(youth.pk, [])),
+            memberships=memberships,
+            coordination_plans=own_plans,
+            plan_reviews=reviews.get(youth.pk, []),
+            plan_measures=plan_measures.get(youth.pk, []),
+            plan_participants=participants.get(youth.pk, []),
+            coordinator_terms=coordinator_terms.get(youth.pk, []),
+            coordinator_memberships=coordinator_memberships,
+            child_coordinators=child_coordinators.get(youth.pk, []),
+            coordinator_handovers=handovers.get(youth.pk, []),
+        )
+    return facts
 
 
 # --- What a rule yields ------------------------------------------------------------------------

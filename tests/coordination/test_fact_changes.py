@@ -14,7 +14,7 @@ from django.db import transaction
 from cases import events, services
 from cases.models import FactChange, Innsatsgruppe
 from coordination import tasks
-from coordination.deadlines import ledger
+from coordination.deadlines import ledger, rules
 from coordination.models import Deadline
 from tests.coordination.conftest import Office
 
@@ -84,11 +84,11 @@ def test_each_youth_is_derived_once_however_many_of_its_facts_changed(
         services.activity_plan_approve(actor=office.advisor, plan=plan, version=plan.version)
     assert FactChange.objects.filter(youth=first).count() == 3
     derived: list[Any] = []
-    sync = ledger.sync_youth
+    sync = ledger.sync_youths
     monkeypatch.setattr(
         ledger,
-        "sync_youth",
-        lambda youth_id, **kw: derived.append(youth_id) or sync(youth_id, **kw),
+        "sync_youths",
+        lambda youth_ids, **kw: derived.extend(youth_ids) or sync(youth_ids, **kw),
     )
     assert ledger.derive_changed() == 2
     assert sorted(map(str, derived)) == sorted([str(first.pk), str(second.pk)])
@@ -103,18 +103,18 @@ def test_a_failed_derivation_keeps_the_youths_changes_and_the_others_go_on(
     other = office.youth("2004-03-01", on="2027-01-20")
     _decide(office, failing)
     _decide(office, other)
-    sync = ledger.sync_youth
+    sync = ledger.sync_youths
 
-    def sync_or_fail(youth_id: Any, **kw: Any) -> Any:
-        if youth_id == failing.pk:
+    def sync_or_fail(youth_ids: Any, **kw: Any) -> Any:
+        if failing.pk in youth_ids:
             raise RuntimeError("the database went away")
-        return sync(youth_id, **kw)
+        return sync(youth_ids, **kw)
 
-    monkeypatch.setattr(ledger, "sync_youth", sync_or_fail)
+    monkeypatch.setattr(ledger, "sync_youths", sync_or_fail)
     assert ledger.derive_changed() == 1
     assert FactChange.objects.filter(youth=failing).count() == 1
     assert not FactChange.objects.filter(youth=other).exists()
-    monkeypatch.setattr(ledger, "sync_youth", sync)
+    monkeypatch.setattr(ledger, "sync_youths", sync)
     assert ledger.derive_changed() == 1  # the next run takes it
     assert Deadline.objects.filter(youth=failing, rule_id="UG-PLAN-1M").exists()
 
@@ -128,3 +128,40 @@ def test_a_change_that_rolls_back_leaves_nothing_to_derive(office: Office, trave
     assert changed == {youth.pk}
     assert not FactChange.objects.exists()
     assert ledger.derive_changed(youth_ids=changed) == 0
+
+
+def test_youths_derived_together_get_the_deadlines_each_would_get_alone(
+    office: Office, travel: Any
+) -> None:
+    travel("2027-01-20", 10)
+    youths = [office.youth(born, on="2027-01-20") for born in ("2005-06-10", "2004-03-01")]
+    for youth in youths[:1]:
+        _decide(office, youth)
+    before = {y.pk: Deadline.objects.filter(youth=y).count() for y in youths}
+    results = ledger.sync_youths([y.pk for y in youths])
+    assert {pk: r.created for pk, r in results.items()} == {
+        y.pk: Deadline.objects.filter(youth=y).count() - before[y.pk] for y in youths
+    }
+    assert results[youths[0].pk].created > 0
+    # One by one afterwards, nothing is left to change: the batch derived what each would.
+    for youth in youths:
+        assert ledger.sync_youth(youth.pk) == ledger.SyncResult()
+    assert Deadline.objects.get(youth=youths[0], rule_id="UG-PLAN-1M").due_on == datetime.date(
+        2027, 2, 20
+    )
+
+
+def test_facts_are_read_in_the_same_number_of_queries_for_one_youth_or_many(
+    office: Office, travel: Any, django_assert_num_queries: Any
+) -> None:
+    travel("2027-01-20", 10)
+    youths = [
+        office.youth(born, on="2027-01-20") for born in ("2005-06-10", "2004-03-01", "2006-01-31")
+    ]
+    for youth in youths:
+        _decide(office, youth)
+    with django_assert_num_queries(8):
+        rules.load_facts_many(youths[:1])
+    with django_assert_num_queries(8):
+        facts = rules.load_facts_many(youths)
+    assert {pk: len(f.decisions) for pk, f in facts.items()} == {y.pk: 1 for y in youths}
