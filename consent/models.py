@@ -406,6 +406,10 @@ class AccessLogEntry(models.Model):
     0010) on this table. A superuser can still switch triggers off, so every row is also linked
     into a hash chain after it is written (``AccessLogSeal``, ``consent/chain.py``).
 
+    On PostgreSQL the table is partitioned by month of ``at`` (UTC; migration 0011,
+    ``consent/partitions.py``): its primary key there is (id, at), ids still come from one
+    sequence, and a month older than the retention period goes as a whole (``AccessLogDrop``).
+
     The references carry no database constraint (``db_constraint=False``): a foreign-key check
     locks each referenced row (FOR KEY SHARE), so every read would write to the youth's,
     service's and user's rows and wait on anyone updating them (see docs/performance.md).
@@ -520,3 +524,30 @@ class AccessLogDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d}:{self.head_id}:{bytes(self.head).hex()}"
+
+
+class AccessLogDrop(models.Model):
+    """One month of the access log dropped past its retention period (``consent/partitions.py``).
+    Insert-only, like the chain; it keeps no content of the rows.
+
+    The chain's verification starts after the latest drop's ``boundary_id``, from its
+    ``boundary_hash``: the last link whose row was dropped and that every kept row comes after.
+    ``stragglers`` are the month's rows linked after the boundary (a row written in the last
+    moments of the month whose id came after a row of the next month's); the verification
+    takes their missing rows as dropped, and any other missing row as removed."""
+
+    month = models.DateField(_("måned"), unique=True)  # its first day (UTC)
+    rows = models.PositiveBigIntegerField(_("rader"))
+    boundary_id = models.BigIntegerField(_("siste lenke før de beholdte radene"), null=True)
+    boundary_hash = models.BinaryField(_("hash ved grensen"), max_length=32, null=True)
+    stragglers = models.JSONField(_("lenker etter grensen"), default=list)
+    kept_from = models.DateTimeField(_("oppbevares fra"))
+    at = models.DateTimeField(_("slettet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("slettet måned av innsynsloggen")
+        verbose_name_plural = _("slettede måneder av innsynsloggen")
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.rows}"
