@@ -511,11 +511,12 @@ def verify(
     drop = AccessLogDrop.objects.filter(boundary_id__isnull=False).order_by("-boundary_id").first()
     if drop is not None:
         dropped = {
-            i for stragglers in AccessLogDrop.objects.values_list("stragglers", flat=True)
+            i
+            for stragglers in AccessLogDrop.objects.values_list("stragglers", flat=True)
             for i in stragglers
         }
         if drop.boundary_id is not None and drop.boundary_id >= anchor_id:
-            anchor_id, anchor_hash = drop.boundary_id, bytes(drop.boundary_hash)
+            anchor_id, anchor_hash = drop.boundary_id, bytes(drop.boundary_hash or b"")
             report.anchor = (
                 f"the boundary of the dropped month {drop.month:%Y-%m} (row {anchor_id})"
             )
@@ -531,9 +532,10 @@ def verify(
 
 def _boundary_holds(drop: AccessLogDrop, problems: list[Problem]) -> None:
     """The latest drop's boundary is a link the drop kept: its recorded hash is that link's."""
-    kept = AccessLogSeal.objects.filter(entry_id=drop.boundary_id).values_list("hash", flat=True)
+    boundary = drop.boundary_id or 0
+    kept = AccessLogSeal.objects.filter(entry_id=boundary).values_list("hash", flat=True)
     stored = next(iter(kept), None)
-    if stored is None or bytes(stored) != bytes(drop.boundary_hash):
+    if stored is None or bytes(stored) != bytes(drop.boundary_hash or b""):
         problems.append(
             Problem(
                 Kind.MISSING if stored is None else Kind.ALTERED,
@@ -541,7 +543,11 @@ def _boundary_holds(drop: AccessLogDrop, problems: list[Problem]) -> None:
                 None,
                 f"the drop of {drop.month:%Y-%m} names row {drop.boundary_id} as the last link "
                 "before the rows kept, "
-                + ("and that link is gone" if stored is None else "with another hash than its link's"),
+                + (
+                    "and that link is gone"
+                    if stored is None
+                    else "with another hash than its link's"
+                ),
             )
         )
 

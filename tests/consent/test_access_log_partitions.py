@@ -16,7 +16,7 @@ from django.db.utils import DatabaseError
 from consent import chain, partitions
 from consent.models import AccessLogDrop, AccessLogEntry, AccessLogSeal
 from coordination import tasks
-from tests.consent.chain_helpers import as_superuser, write
+from tests.consent.chain_helpers import SUBJECT, as_superuser, write
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,7 @@ def month(text: str) -> datetime.date:
 def test_the_log_is_partitioned_by_month_and_its_triggers_reach_the_partitions() -> None:
     write(utc("2027-01-15"))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relkind FROM pg_class WHERE relname = 'consent_accesslogentry'"
-        )
+        cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'consent_accesslogentry'")
         assert cursor.fetchone()[0] == "p"
     partition = "consent_accesslogentry_p2027_01"
     for statement in (
@@ -47,9 +45,12 @@ def test_the_log_is_partitioned_by_month_and_its_triggers_reach_the_partitions()
         f"TRUNCATE {partition}",
         "TRUNCATE consent_accesslogentry",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
     assert AccessLogEntry.objects.count() == 1
 
 
@@ -118,7 +119,11 @@ def test_a_dry_run_lists_what_would_go_and_changes_nothing(settings: Any) -> Non
     write(utc("2024-01-10"), rows=3)
     write(utc("2024-02-10"), rows=1)
     chain.seal(now=utc("2024-03-01"))
-    months, rows, links = partitions.months(), AccessLogEntry.objects.count(), AccessLogSeal.objects.count()
+    months, rows, links = (
+        partitions.months(),
+        AccessLogEntry.objects.count(),
+        AccessLogSeal.objects.count(),
+    )
     out = StringIO()
     with time_machine.travel(utc("2029-03-01", 6), tick=False):
         call_command("drop_expired_access_log", "--dry-run", stdout=out)
@@ -146,13 +151,19 @@ def test_the_chain_verifies_after_months_are_dropped(settings: Any, count_querie
     settings.ACCESS_LOG_RETENTION_YEARS = 5
     ids = _log_across_months()
     dropped = partitions.drop_expired(now=utc("2031-01-01", 3))
-    assert {d.month: d.rows for d in dropped if d.rows} == {month("2025-11"): 3, month("2025-12"): 3}
+    assert {d.month: d.rows for d in dropped if d.rows} == {
+        month("2025-11"): 3,
+        month("2025-12"): 3,
+    }
     december = AccessLogDrop.objects.get(month=month("2025-12"))
     assert december.boundary_id == ids["2025-12"][1]  # the last link before January's first
     assert december.stragglers == [ids["2025-12"][2]]
     # Links behind the boundary went with the months; the boundary and after stay.
     assert list(AccessLogSeal.objects.order_by("entry_id").values_list("entry_id", flat=True)) == [
-        ids["2025-12"][1], ids["2026-01"][0], ids["2025-12"][2], *ids["2026-01"][1:]
+        ids["2025-12"][1],
+        ids["2026-01"][0],
+        ids["2025-12"][2],
+        *ids["2026-01"][1:],
     ]
     with count_queries() as queries:
         report = chain.verify(now=utc("2031-01-01", 4))
@@ -160,7 +171,9 @@ def test_the_chain_verifies_after_months_are_dropped(settings: Any, count_querie
     # number, as test_sealing_and_verifying_take_the_same_queries_however_many_rows holds.
     assert len(queries) == 20
     assert report.intact, report.problems
-    assert report.anchor == f"the boundary of the dropped month 2025-12 (row {december.boundary_id})"
+    assert (
+        report.anchor == f"the boundary of the dropped month 2025-12 (row {december.boundary_id})"
+    )
     assert report.links == 4
 
 
@@ -191,7 +204,9 @@ def test_a_tampered_drop_boundary_is_found(settings: Any) -> None:
         params=[[bytes(32)]],
     )
     report = chain.verify(now=utc("2031-01-01", 4))
-    assert (chain.Kind.ALTERED, ids["2025-12"][1]) in [(p.kind, p.entry_id) for p in report.problems]
+    assert (chain.Kind.ALTERED, ids["2025-12"][1]) in [
+        (p.kind, p.entry_id) for p in report.problems
+    ]
 
 
 def test_the_drop_record_and_the_links_before_its_boundary_only_are_deletable(
@@ -207,9 +222,12 @@ def test_the_drop_record_and_the_links_before_its_boundary_only_are_deletable(
         f"DELETE FROM consent_accesslogseal WHERE entry_id = {ids['2025-12'][1]}",
         f"DELETE FROM consent_accesslogseal WHERE entry_id = {ids['2026-01'][1]}",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
 
 
 @pytest.mark.parametrize("rows", [1, 20])
@@ -227,3 +245,43 @@ def test_dropping_a_month_takes_the_same_queries_however_many_rows(
     # stragglers, rows, links behind, the record, lock timeout, DROP TABLE, links deleted,
     # release.
     assert len(queries) == 1 + 12, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_a_page_of_the_log_and_its_total_come_in_one_query(
+    rows: int, django_assert_num_queries: Any
+) -> None:
+    """The log's lists count by a subquery of their own, not ``COUNT(*) OVER ()``."""
+    from cases.paging import WindowCountPaginator
+
+    written = write(utc("2027-01-15"), rows=rows) + write(utc("2027-02-15"), rows=2)
+    looks = AccessLogEntry.objects.filter(subject_id=SUBJECT).order_by("-at", "-id")
+    with django_assert_num_queries(1):
+        page = WindowCountPaginator(looks, 20).page(1)
+        assert page.paginator.count == rows + 2
+        assert [e.pk for e in page] == sorted(written, reverse=True)[:20]
+    # Past the end: the empty page carries no total, so a count, then the last page.
+    with django_assert_num_queries(3):
+        assert WindowCountPaginator(looks, 20).get_page(9).number == page.paginator.num_pages
+
+
+def test_the_beat_makes_months_ahead_daily_and_drops_expired_months_nightly() -> None:
+    from django.conf import settings
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    ahead, expired = schedule["access-log-partitions"], schedule["access-log-drop-expired"]
+    assert ahead["task"] == "coordination.tasks.access_log_partitions"
+    assert (ahead["schedule"].hour, ahead["schedule"].minute) == ({1}, {5})
+    assert expired["task"] == "coordination.tasks.access_log_drop_expired"
+    assert (expired["schedule"].hour, expired["schedule"].minute) == ({3}, {35})
+
+
+def test_the_nightly_task_drops_the_expired_months_and_returns_their_rows(settings: Any) -> None:
+    settings.ACCESS_LOG_RETENTION_YEARS = 5
+    write(utc("2023-01-20"), rows=4)
+    write(utc("2023-02-20"), rows=1)
+    with time_machine.travel(utc("2028-02-01", 3, 35), tick=False):
+        assert tasks.access_log_drop_expired() == 4
+        assert tasks.access_log_drop_expired() == 0
+    assert partitions.months()[0] == month("2023-02")
+    assert AccessLogEntry.objects.count() == 1
