@@ -100,7 +100,9 @@ def add_month(month: datetime.date) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def ensure(*, now: datetime.datetime | None = None, ahead: int | None = None) -> list[datetime.date]:
+def ensure(
+    *, now: datetime.datetime | None = None, ahead: int | None = None
+) -> list[datetime.date]:
     """Make the partitions of this month and ``ahead`` months after it that are missing
     (default ``ACCESS_LOG_PARTITIONS_AHEAD``); the months made. Safe to run at any time and in
     several processes at once."""
@@ -138,9 +140,7 @@ class Dropped:
     links: int  # links deleted with it (behind the boundary)
 
 
-def drop_expired(
-    *, now: datetime.datetime | None = None, dry_run: bool = False
-) -> list[Dropped]:
+def drop_expired(*, now: datetime.datetime | None = None, dry_run: bool = False) -> list[Dropped]:
     """Drop every month entirely older than the retention period, oldest first, each in its
     own transaction with its ``AccessLogDrop`` record. With ``dry_run``, count what would go
     and change nothing. Holds the chain's sealer lock while it drops, so the sealer never
@@ -186,9 +186,7 @@ def _drop(month: datetime.date, *, kept: datetime.datetime, dry_run: bool) -> Dr
         if partitioned():
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL lock_timeout = '{DROP_LOCK_TIMEOUT}'")
-                cursor.execute(
-                    "DROP TABLE " + connection.ops.quote_name(f"{_PREFIX}{month:%Y_%m}")
-                )
+                cursor.execute("DROP TABLE " + connection.ops.quote_name(f"{_PREFIX}{month:%Y_%m}"))
         else:
             rows._raw_delete(rows.db)
         if behind is not None:
