@@ -26,6 +26,12 @@ follows id order; a row whose ``at`` lies before its predecessor's (by more than
 after now (likewise) is not sealed: that is how a row inserted into history looks, and
 ``verify`` reports it.
 
+**Across a dropped month.** Months past the retention period are dropped whole
+(``consent/partitions.py``), each with an ``AccessLogDrop`` record of the last link before
+the rows kept and its hash: the walk starts there, and takes the missing rows of the few links
+the record names after it (a month's last rows whose ids came after the next month's first) as
+dropped. Every other missing row is reported, as before.
+
 **One chain, not one per day.** Writers never touch the chain, so nothing serialises them on
 its head; one sealer (a PostgreSQL advisory lock) extends it. A day is a stretch of the chain
 with a digest at its end: removing a whole day breaks the link from the next day's first row.
@@ -47,7 +53,13 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from consent.models import AccessLogDigest, AccessLogEntry, AccessLogSeal, AccessLogSealer
+from consent.models import (
+    AccessLogDigest,
+    AccessLogDrop,
+    AccessLogEntry,
+    AccessLogSeal,
+    AccessLogSealer,
+)
 
 GENESIS = bytes(32)  # what the first link follows
 SEAL_BATCH = 5000  # rows sealed per transaction
@@ -164,6 +176,12 @@ def _lock(*, wait: bool) -> bool:
             return True
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         return bool(cursor.fetchone()[0])
+
+
+def lock_sealer() -> None:
+    """Take the sealer's lock until the transaction ends, waiting for a running sealer (the
+    drop of an expired month holds it, so no row is linked as its month goes)."""
+    _lock(wait=True)
 
 
 def _cutoff(now: datetime.datetime) -> datetime.datetime:
@@ -489,13 +507,49 @@ def verify(
             day = max(by_day)
             anchor_id, anchor_hash = by_day[day]
             report.anchor = f"the digest of {day:%Y-%m-%d} (row {anchor_id})"
+    dropped: set[int] = set()
+    drop = AccessLogDrop.objects.filter(boundary_id__isnull=False).order_by("-boundary_id").first()
+    if drop is not None:
+        dropped = {
+            i
+            for stragglers in AccessLogDrop.objects.values_list("stragglers", flat=True)
+            for i in stragglers
+        }
+        if drop.boundary_id is not None and drop.boundary_id >= anchor_id:
+            anchor_id, anchor_hash = drop.boundary_id, bytes(drop.boundary_hash or b"")
+            report.anchor = (
+                f"the boundary of the dropped month {drop.month:%Y-%m} (row {anchor_id})"
+            )
+            _boundary_holds(drop, report.problems)
     points = _checkpoints(stored, given, anchor_id, report.problems)
     with transaction.atomic():
-        walk = _Walk(report, anchor_id, anchor_hash, points)
+        walk = _Walk(report, anchor_id, anchor_hash, points, dropped)
         walk.run(top_id)
         walk.after_the_last_link(top_id, cutoff)
     report.problems.sort(key=lambda p: p.entry_id)
     return report
+
+
+def _boundary_holds(drop: AccessLogDrop, problems: list[Problem]) -> None:
+    """The latest drop's boundary is a link the drop kept: its recorded hash is that link's."""
+    boundary = drop.boundary_id or 0
+    kept = AccessLogSeal.objects.filter(entry_id=boundary).values_list("hash", flat=True)
+    stored = next(iter(kept), None)
+    if stored is None or bytes(stored) != bytes(drop.boundary_hash or b""):
+        problems.append(
+            Problem(
+                Kind.MISSING if stored is None else Kind.ALTERED,
+                drop.boundary_id or 0,
+                None,
+                f"the drop of {drop.month:%Y-%m} names row {drop.boundary_id} as the last link "
+                "before the rows kept, "
+                + (
+                    "and that link is gone"
+                    if stored is None
+                    else "with another hash than its link's"
+                ),
+            )
+        )
 
 
 def _checkpoints(
@@ -552,8 +606,14 @@ class _Walk:
     """One pass over the links and the rows, both in id order, merged as they come."""
 
     def __init__(
-        self, report: Report, anchor_id: int, anchor_hash: bytes, points: list[_Checkpoint]
+        self,
+        report: Report,
+        anchor_id: int,
+        anchor_hash: bytes,
+        points: list[_Checkpoint],
+        dropped: set[int],
     ) -> None:
+        self.dropped = dropped  # links whose rows went with a recorded drop
         self.report, self.problems = report, report.problems
         self.anchor_id = anchor_id
         self.last_id: int | None = anchor_id or None
@@ -627,7 +687,7 @@ class _Walk:
             computed = link_hash(self.last_hash, row[2])
         elif prev_id != self.last_id:
             computed = self._misplaced(link_id, prev_id, row)
-        else:
+        elif link_id not in self.dropped:
             self.problems.append(
                 Problem(Kind.MISSING, link_id, None, "the row is gone (its link remains)")
             )

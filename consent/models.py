@@ -399,12 +399,37 @@ class DisclosedItem(models.Model):
         return f"{self.item_type} {self.item_id}"
 
 
+class _CountOf(models.Subquery):
+    """How many rows a query has, as a scalar subquery: ``(SELECT count(*) FROM (…))``."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) AS counted)"
+    output_field = models.BigIntegerField()
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
+    def page_with_total(self, bottom: int, top: int) -> tuple[list[AccessLogEntry], int | None]:
+        """The rows from ``bottom`` to ``top`` and how many there are in all (None when the
+        page is empty), in one query: what ``cases.paging.WindowCountPaginator`` calls.
+
+        The total is an uncorrelated subquery, computed once, that counts the filter's index
+        entries (an index-only scan where the filter is in an index: a service, a staff
+        member), where ``COUNT(*) OVER ()`` would read every matching row whole before the
+        first page: tens of thousands for a service's log (docs/performance.md)."""
+        total = _CountOf(self.order_by().annotate(one=models.Value(1)).values("one"))
+        rows: list[AccessLogEntry] = list(self.annotate(_page_total=total)[bottom:top])
+        return rows, (getattr(rows[0], "_page_total") if rows else None)  # noqa: B009
+
+
 class AccessLogEntry(models.Model):
     """One look at a subject's information (or a refused attempt). Append-only.
 
     On PostgreSQL triggers refuse UPDATE and DELETE (migration 0003) and TRUNCATE (migration
     0010) on this table. A superuser can still switch triggers off, so every row is also linked
     into a hash chain after it is written (``AccessLogSeal``, ``consent/chain.py``).
+
+    On PostgreSQL the table is partitioned by month of ``at`` (UTC; migration 0011,
+    ``consent/partitions.py``): its primary key there is (id, at), ids still come from one
+    sequence, and a month older than the retention period goes as a whole (``AccessLogDrop``).
 
     The references carry no database constraint (``db_constraint=False``): a foreign-key check
     locks each referenced row (FOR KEY SHARE), so every read would write to the youth's,
@@ -448,6 +473,8 @@ class AccessLogEntry(models.Model):
     categories = models.JSONField(_("kategorier"), default=list)
     items = models.JSONField(_("opplysninger"), default=list)
     bases = models.JSONField(_("grunnlag"), default=list)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("innsynslogg")
@@ -520,3 +547,30 @@ class AccessLogDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d}:{self.head_id}:{bytes(self.head).hex()}"
+
+
+class AccessLogDrop(models.Model):
+    """One month of the access log dropped past its retention period (``consent/partitions.py``).
+    Insert-only, like the chain; it keeps no content of the rows.
+
+    The chain's verification starts after the latest drop's ``boundary_id``, from its
+    ``boundary_hash``: the last link whose row was dropped and that every kept row comes after.
+    ``stragglers`` are the month's rows linked after the boundary (a row written in the last
+    moments of the month whose id came after a row of the next month's); the verification
+    takes their missing rows as dropped, and any other missing row as removed."""
+
+    month = models.DateField(_("måned"), unique=True)  # its first day (UTC)
+    rows = models.PositiveBigIntegerField(_("rader"))
+    boundary_id = models.BigIntegerField(_("siste lenke før de beholdte radene"), null=True)
+    boundary_hash = models.BinaryField(_("hash ved grensen"), max_length=32, null=True)
+    stragglers = models.JSONField(_("lenker etter grensen"), default=list)
+    kept_from = models.DateTimeField(_("oppbevares fra"))
+    at = models.DateTimeField(_("slettet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("slettet måned av innsynsloggen")
+        verbose_name_plural = _("slettede måneder av innsynsloggen")
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.rows}"

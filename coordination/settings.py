@@ -303,6 +303,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.tasks.retention_purge",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Months ahead of time (the partitions of the months to come), and months past retention
+    # dropped at night, when the log is least read.
+    "access-log-partitions": {
+        "task": "coordination.tasks.access_log_partitions",
+        "schedule": crontab(hour=1, minute=5),
+    },
+    "access-log-drop-expired": {
+        "task": "coordination.tasks.access_log_drop_expired",
+        "schedule": crontab(hour=3, minute=35),
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -459,6 +469,11 @@ if CONSENT_SUBJECT_AGE not in {15, 16}:
 # whose time lies this far before the row sealed before it, or after now, is not sealed and is
 # reported by `manage.py verify_access_log` as written into history.
 ACCESS_LOG_SEAL_MARGIN_SECONDS = env_int("ACCESS_LOG_SEAL_MARGIN_SECONDS", 60, minimum=1)
+# The access log's months (consent/partitions.py): partitions made this many months ahead, and
+# months dropped whole once they lie entirely this many years back. Five years is a local
+# policy, not a number the law fixes: see docs/access-log.md for the reasoning and sources.
+ACCESS_LOG_PARTITIONS_AHEAD = env_int("ACCESS_LOG_PARTITIONS_AHEAD", 3, minimum=1)
+ACCESS_LOG_RETENTION_YEARS = env_int("ACCESS_LOG_RETENTION_YEARS", 5, minimum=1)
 # Local policy: how many working days a service has to answer a referral.
 REFERRAL_RESPONSE_WORKING_DAYS = env_int("REFERRAL_RESPONSE_WORKING_DAYS", 10, minimum=1)
 # Follow-up log entries may be edited in place by their author for this many hours.

@@ -14,7 +14,7 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from consent import chain
+from consent import chain, partitions
 from coordination import access_log
 from coordination.deadlines import compliance, ledger
 from coordination.plans import grants
@@ -105,3 +105,18 @@ def retention_purge() -> dict[str, int]:
     (docs/retention.md). A batch that fails is left whole for the next run."""
     report = purge.purge()
     return {"rows": sum(report.counts.values()), "batches": report.batches, "failed": report.failed}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def access_log_partitions() -> int:
+    """Daily: make the access log's partitions of this month and the months ahead
+    (``ACCESS_LOG_PARTITIONS_AHEAD``), so a month's rows never arrive before its partition."""
+    return len(partitions.ensure())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def access_log_drop_expired() -> int:
+    """Nightly: drop the access log's months past ``ACCESS_LOG_RETENTION_YEARS``, each recorded
+    for the chain's verification. A drop that cannot take its lock in time waits for the next
+    night."""
+    return sum(dropped.rows for dropped in partitions.drop_expired())

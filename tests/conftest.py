@@ -74,6 +74,22 @@ def _flush_behind_the_triggers() -> None:
     DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The access log's partitions of the months the tests travel to (2023 to 2033). The
+    migration makes this month and three ahead, the beat the months after as time goes on;
+    the tests' clock jumps, so the months it lands in are made here once."""
+    import datetime
+
+    from consent import partitions
+
+    with django_db_blocker.unblock():
+        month = datetime.date(2023, 1, 1)
+        while month.year <= 2033:
+            partitions.add_month(month)
+            month = partitions.next_month(month)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -136,8 +136,8 @@ RULES: tuple[Rule, ...] = (DELETED_ENTRY, CONSENT_PROOF, FOLLOW_UP, YOUTH)
 # Models about a youth that a mechanism of their own deletes, each with which.
 OWN_RETENTION: dict[str, str] = {
     "consent.AccessLogEntry": (
-        "the access log: whole monthly partitions are dropped past its own retention "
-        "(consent/chain.py and docs/access.md); its rows keep the youth's minimal row"
+        "the access log: whole months are dropped past ACCESS_LOG_RETENTION_YEARS "
+        "(consent/partitions.py and docs/access-log.md); its rows keep the youth's minimal row"
     ),
 }
 
