@@ -1,6 +1,7 @@
 """The deadline ledger: derive a youth's deadlines from the facts and plan their reminders.
 
-``sync_youth`` is the one mechanism. It runs for the youths whose facts changed
+``sync_youths`` is the one mechanism (``sync_youth`` for one youth). It runs, in batches, for
+the youths whose facts changed
 (``derive_changed``, over the ``cases.FactChange`` rows the writing services leave), and nightly
 for every followed youth to repair anything missed (``sweep``). It is idempotent: run twice, it
 changes nothing.
