@@ -9,6 +9,7 @@ with ``DJANGO_ENV=production`` a missing secret key, missing identity-number key
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -483,3 +484,55 @@ if not (SAMORDNA_IDENTITY_KEYS and SAMORDNA_IDENTITY_INDEX_KEY):
     SAMORDNA_IDENTITY_KEYS = SAMORDNA_IDENTITY_KEYS or _local_keys[0]
     SAMORDNA_IDENTITY_INDEX_KEY = SAMORDNA_IDENTITY_INDEX_KEY or _local_keys[1]
 identity_crypto.check_keys(SAMORDNA_IDENTITY_KEYS, SAMORDNA_IDENTITY_INDEX_KEY)
+
+# --- Log-in through OpenID Connect (cases/oidc.py, docs/login.md) ------------------------------
+# Staff through the organisation's provider (OIDC_STAFF_*), youths and guardians through
+# ID-porten (IDPORTEN_*). A client is on when its issuer is set; then its client id, secret
+# (or <NAME>_FILE), authorization, token and JWKS endpoints must be set too. The end-session
+# endpoint is optional (RP-initiated log-out when set).
+_OIDC_REQUIRED = ("CLIENT_ID", "CLIENT_SECRET", "AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT")
+
+
+def _oidc_client(prefix: str, default_scopes: str) -> dict[str, str] | None:
+    issuer = env_str(f"{prefix}_ISSUER") or ""
+    if not issuer:
+        return None
+    missing = [
+        f"{prefix}_{name}"
+        for name in (*_OIDC_REQUIRED, "JWKS_URI")
+        if not env_str(f"{prefix}_{name}")
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"{prefix}_ISSUER is set, so {', '.join(missing)} must be too.")
+    return {
+        "issuer": issuer,
+        "client_id": env_str(f"{prefix}_CLIENT_ID") or "",
+        "client_secret": env_str(f"{prefix}_CLIENT_SECRET") or "",
+        "authorization_endpoint": env_str(f"{prefix}_AUTHORIZATION_ENDPOINT") or "",
+        "token_endpoint": env_str(f"{prefix}_TOKEN_ENDPOINT") or "",
+        "jwks_uri": env_str(f"{prefix}_JWKS_URI") or "",
+        "end_session_endpoint": env_str(f"{prefix}_END_SESSION_ENDPOINT") or "",
+        "scopes": env_str(f"{prefix}_SCOPES") or default_scopes,
+    }
+
+
+SAMORDNA_OIDC: dict[str, dict[str, str]] = {
+    client: config
+    for client, config in (
+        ("staff", _oidc_client("OIDC_STAFF", "openid")),
+        ("idporten", _oidc_client("IDPORTEN", "openid profile")),
+    )
+    if config is not None
+}
+AUTHENTICATION_BACKENDS += [
+    {"staff": "cases.oidc.StaffBackend", "idporten": "cases.oidc.IdportenBackend"}[client]
+    for client in SAMORDNA_OIDC
+]
+# The log-out form's redirect to a provider's end-session endpoint is a form action.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {
+        "{0.scheme}://{0.netloc}".format(urlsplit(config["end_session_endpoint"]))
+        for config in SAMORDNA_OIDC.values()
+        if config["end_session_endpoint"]
+    }
+)
