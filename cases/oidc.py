@@ -42,6 +42,7 @@ from requests import RequestException
 from cases import identity
 from cases.models import ExternalSubject, Guardian, PortalAccount, Youth, national_id_matches
 from consent import ages
+from core.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ class _Backend(OIDCAuthenticationBackend):
             return None
         try:
             return super().authenticate(request, **kwargs)
-        except (SuspiciousOperation, jwt.InvalidTokenError) as exc:
+        except (SuspiciousOperation, jwt.PyJWTError) as exc:
             logger.warning("OpenID Connect (%s): ID token refused: %s", self.client, exc)
             raise _refuse(request, "token") from exc
         except (RequestException, ValueError, KeyError) as exc:
@@ -228,10 +229,10 @@ def _minors_guardians(number: str, today: datetime.date) -> list[Guardian]:
 @transaction.atomic
 def portal_user_for(*, issuer: str, subject: str, number: str) -> Any:
     """The *Min side* user of the person ID-porten vouches for, made on first log-in, with a
-    link to themselves as a youth and to each minor they are a guardian of; None when the person
-    is neither (and nothing is written). The user is the one already linked to the subject, or
-    else one a local account already gave them, or a new one without a usable password; its
-    username says nothing about the person."""
+    link to themselves as a youth and to each minor they are a guardian of (each new link
+    audited); None when the person is neither (and nothing is written). The user is the one
+    already linked to the subject, or else one a local account already gave them, or a new one
+    without a usable password; its username says nothing about the person."""
     youth = Youth.objects.filter(national_id_matches(number)).first()
     guardians = _minors_guardians(number, timezone.localdate())
     if youth is None and not guardians:
@@ -261,9 +262,18 @@ def portal_user_for(*, issuer: str, subject: str, number: str) -> Any:
         (guardian.youth_id, guardian.pk) for guardian in guardians
     ]
     linked_youths = {youth_id for youth_id, _guardian in links}
-    PortalAccount.objects.bulk_create(
+    made = PortalAccount.objects.bulk_create(
         PortalAccount(user=user, youth_id=youth_id, guardian_id=guardian_id)
         for youth_id, guardian_id in wanted
         if youth_id not in linked_youths
     )
+    youths = {g.youth_id: g.youth for g in guardians} | ({youth.pk: youth} if youth else {})
+    for account in made:
+        audit_record(
+            actor=user,
+            action="portal_account.made",
+            subject=youths[account.youth_id],
+            target=account,
+            data={"method": "idporten", "as": "guardian" if account.guardian_id else "youth"},
+        )
     return user

@@ -11,6 +11,7 @@ from django.test import Client
 
 from cases import oidc, services
 from cases.models import ExternalSubject, GuardianRelation, PortalAccount
+from core.models import AuditEntry
 from tests import factories
 from tests.oidc.provider import Provider
 
@@ -234,13 +235,19 @@ def test_the_look_ups_of_a_log_in_take_a_fixed_number_of_queries(
     minor, number = minor_with_guardian(people)
     config = oidc_on.settings()["idporten"]
     # First log-in: youth, guardians, subject, an existing account, the user, the subject
-    # link, the links held, the new links; and the transaction's savepoint and release.
-    with django_assert_num_queries(10):
+    # link, the links held, the new links, their audit entry; the savepoint and its release.
+    with django_assert_num_queries(11):
         first = oidc.portal_user_for(issuer=config["issuer"], subject="idp-tone", number=number)
     with django_assert_num_queries(6):  # youth, guardians, subject, links held; savepoint
         again = oidc.portal_user_for(issuer=config["issuer"], subject="idp-tone", number=number)
     assert first == again
     assert PortalAccount.objects.get(user=first).youth == minor
+    entry = AuditEntry.objects.get(action="portal_account.made")
+    assert (entry.actor, entry.subject, entry.data) == (
+        first,
+        minor,
+        {"method": "idporten", "as": "guardian"},
+    )
     link_staff(oidc_on, people.nav_advisor, "entra-ingrid")
     backend = oidc.StaffBackend()
     with django_assert_num_queries(1):
