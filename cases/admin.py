@@ -27,6 +27,7 @@ from cases import access, selectors, services
 from cases.middleware import viewer_of
 from cases.models import (
     Activity,
+    ExternalSubject,
     FollowUpEntry,
     FollowUpPeriod,
     Guardian,
@@ -185,6 +186,36 @@ class StaffMembershipAdmin(admin.ModelAdmin):
         for membership in queryset.filter(ended_at__isnull=True):
             services.membership_end(actor=request.user, membership=membership)
         self.message_user(request, _("Medlemskapene er avsluttet."))
+
+
+@admin.register(ExternalSubject)
+class ExternalSubjectAdmin(admin.ModelAdmin):
+    """Which staff user a subject of the organisation's OpenID Connect provider logs in as.
+    Linked and unlinked through the services (audited); never edited in place. The links of
+    *Min side* users are made by their ID-porten log-in."""
+
+    list_display = ["user", "issuer", "subject", "created_at"]
+    search_fields = ["user__username", "subject"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "issuer", "subject"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request)
+
+    def save_model(
+        self, request: HttpRequest, obj: ExternalSubject, form: Any, change: bool
+    ) -> None:
+        saved = services.external_subject_link(
+            actor=request.user, user=obj.user, issuer=obj.issuer, subject=obj.subject
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: ExternalSubject) -> None:
+        services.external_subject_unlink(actor=request.user, link=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ExternalSubject]) -> None:
+        for link in queryset.select_related("user"):
+            services.external_subject_unlink(actor=request.user, link=link)
 
 
 class GuardianInline(ReadOnlyAdminMixin, admin.TabularInline):

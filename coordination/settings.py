@@ -9,6 +9,7 @@ with ``DJANGO_ENV=production`` a missing secret key, missing identity-number key
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -498,3 +499,66 @@ if not (SAMORDNA_IDENTITY_KEYS and SAMORDNA_IDENTITY_INDEX_KEY):
     SAMORDNA_IDENTITY_KEYS = SAMORDNA_IDENTITY_KEYS or _local_keys[0]
     SAMORDNA_IDENTITY_INDEX_KEY = SAMORDNA_IDENTITY_INDEX_KEY or _local_keys[1]
 identity_crypto.check_keys(SAMORDNA_IDENTITY_KEYS, SAMORDNA_IDENTITY_INDEX_KEY)
+
+
+# --- Log-in through OpenID Connect (cases/oidc.py, docs/login.md) ------------------------------
+# Staff through the organisation's provider (OIDC_STAFF_*), youths and guardians through
+# ID-porten (IDPORTEN_*). A client is on when its issuer is set; then its client id, secret
+# (or <NAME>_FILE), authorization, token and JWKS endpoints must be set too. The end-session
+# endpoint is optional (RP-initiated log-out when set).
+def _oidc_client(prefix: str, **values: str | None) -> dict[str, str] | None:
+    if not values["issuer"]:
+        return None
+    required = ("client_id", "client_secret", "authorization_endpoint", "token_endpoint")
+    missing = [f"{prefix}_{key.upper()}" for key in (*required, "jwks_uri") if not values[key]]
+    if missing:
+        raise ImproperlyConfigured(f"{prefix}_ISSUER is set, so {', '.join(missing)} must be too.")
+    return {key: value or "" for key, value in values.items()}
+
+
+SAMORDNA_OIDC: dict[str, dict[str, str]] = {
+    client: config
+    for client, config in (
+        (
+            "staff",
+            _oidc_client(
+                "OIDC_STAFF",
+                issuer=env_str("OIDC_STAFF_ISSUER"),
+                client_id=env_str("OIDC_STAFF_CLIENT_ID"),
+                client_secret=env_str("OIDC_STAFF_CLIENT_SECRET"),
+                authorization_endpoint=env_str("OIDC_STAFF_AUTHORIZATION_ENDPOINT"),
+                token_endpoint=env_str("OIDC_STAFF_TOKEN_ENDPOINT"),
+                jwks_uri=env_str("OIDC_STAFF_JWKS_URI"),
+                end_session_endpoint=env_str("OIDC_STAFF_END_SESSION_ENDPOINT"),
+                scopes=env_str("OIDC_STAFF_SCOPES") or "openid",
+            ),
+        ),
+        (
+            "idporten",
+            _oidc_client(
+                "IDPORTEN",
+                issuer=env_str("IDPORTEN_ISSUER"),
+                client_id=env_str("IDPORTEN_CLIENT_ID"),
+                client_secret=env_str("IDPORTEN_CLIENT_SECRET"),
+                authorization_endpoint=env_str("IDPORTEN_AUTHORIZATION_ENDPOINT"),
+                token_endpoint=env_str("IDPORTEN_TOKEN_ENDPOINT"),
+                jwks_uri=env_str("IDPORTEN_JWKS_URI"),
+                end_session_endpoint=env_str("IDPORTEN_END_SESSION_ENDPOINT"),
+                scopes=env_str("IDPORTEN_SCOPES") or "openid profile",
+            ),
+        ),
+    )
+    if config is not None
+}
+AUTHENTICATION_BACKENDS += [
+    {"staff": "cases.oidc.StaffBackend", "idporten": "cases.oidc.IdportenBackend"}[client]
+    for client in SAMORDNA_OIDC
+]
+# The log-out form's redirect to a provider's end-session endpoint is a form action.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {
+        "{0.scheme}://{0.netloc}".format(urlsplit(config["end_session_endpoint"]))
+        for config in SAMORDNA_OIDC.values()
+        if config["end_session_endpoint"]
+    }
+)

@@ -2,19 +2,30 @@
 admin, health."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import views
-from coordination.pages import auth
+from coordination.pages import auth, oidc
 from coordination.plans.views import plan_print
 
 urlpatterns = [
     path("", auth.landing, name="landing"),
     path("login/", auth.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("oidc/staff/login/", oidc.LoginStart.as_view(client="staff"), name="oidc-staff-login"),
+    path("oidc/staff/callback/", oidc.Callback.as_view(client="staff"), name="oidc-staff-callback"),
+    path(
+        "oidc/idporten/login/",
+        oidc.LoginStart.as_view(client="idporten"),
+        name="oidc-idporten-login",
+    ),
+    path(
+        "oidc/idporten/callback/",
+        oidc.Callback.as_view(client="idporten"),
+        name="oidc-idporten-callback",
+    ),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("plans/<uuid:plan_id>/print/", plan_print, name="plan-print"),

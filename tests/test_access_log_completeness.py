@@ -78,6 +78,14 @@ NO_YOUTH_DATA: dict[Route, str] = {
     ("report-ot-registrations", "get"): "counts of an OT service, no youth named",
     ("pages:compliance", "get"): "counts of a NAV office, no youth named",
     ("pages:access-request", "get"): "the empty form for a request for access made on paper",
+    **{
+        (f"oidc-{client}-login", "get"): "the start of a log-in: a redirect to the provider"
+        for client in ("staff", "idporten")
+    },
+    **{
+        (f"oidc-{client}-callback", "get"): "the end of a log-in: to the landing page, or why not"
+        for client in ("staff", "idporten")
+    },
 }
 
 # Routes that show youth data and write no granted row, on purpose. Refused attempts on them

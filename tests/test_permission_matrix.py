@@ -185,6 +185,17 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("login", "post"): Case(lambda p: "/login/", STAFF, ok=302, anonymous=(200,), session=True),
     ("login", "put"): Case(lambda p: "/login/", STAFF, ok=302, anonymous=(200,), session=True),
     ("logout", "post"): Case(lambda p: "/logout/", PUBLIC, ok=302, session=True),
+    # Log-in through OpenID Connect: not found while no provider is configured (tests/oidc/).
+    **{
+        (f"oidc-{client}-{step}", "get"): Case(
+            lambda p, client=client, step=step: f"/oidc/{client}/{step}/",
+            set(),
+            anonymous=(404,),
+            session=True,
+        )
+        for client in ("staff", "idporten")
+        for step in ("login", "callback")
+    },
     ("pages:day", "get"): Case(lambda p: "/day/", STAFF, anonymous=(302,), session=True),
     ("pages:caseload", "get"): Case(lambda p: "/youths/", STAFF, anonymous=(302,), session=True),
     ("pages:youth", "get"): Case(

@@ -18,6 +18,7 @@ from cases.models.activities import (
 from cases.models.changes import FactChange
 from cases.models.followup import EntryKind, FollowUpEntry
 from cases.models.handovers import Handover, HandoverKind, HandoverState, Responsibility
+from cases.models.identities import ExternalSubject
 from cases.models.portal import HealthObjection, PortalAccount
 from cases.models.referrals import (
     AWAITING_ANSWER,
@@ -69,6 +70,7 @@ __all__ = [
     "ActivityVersion",
     "AddressProtection",
     "EntryKind",
+    "ExternalSubject",
     "FactChange",
     "FollowUpEntry",
     "FollowUpPeriod",

@@ -1,8 +1,8 @@
 """The youth's own page: who may log in to see one youth's information.
 
 A portal account links a user to one youth, either as the youth or as a guardian of a minor.
-Local accounts (username and password) are the first way in; an OIDC provider such as ID-porten
-later creates the same link from the identity number it vouches for (docs/architecture.md).
+A log-in with ID-porten makes the user and its links from the identity number it vouches for
+(``cases.oidc``); a local account (username and password) may also hold them (docs/login.md).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import access, dates, identity, names
 from cases.events import fact_changed
 from cases.models import (
+    ExternalSubject,
     FollowUpPeriod,
     Guardian,
     Responsibility,
@@ -73,6 +74,35 @@ def membership_add(*, actor: Any, user: Any, service: Service, role: str) -> Sta
         data={"user": user.get_username(), "service": str(service.pk), "role": role},
     )
     return membership
+
+
+@transaction.atomic
+def external_subject_link(*, actor: Any, user: Any, issuer: str, subject: str) -> ExternalSubject:
+    """Let ``user`` (staff) log in through the OpenID Connect provider ``issuer`` as the
+    person it calls ``subject`` (the ID token's ``sub``). What the user may do still comes
+    from their memberships."""
+    link = ExternalSubject(user=user, issuer=issuer, subject=subject)
+    link.full_clean()
+    link.save()
+    audit_record(
+        actor=actor,
+        action="external_subject.linked",
+        target=link,
+        data={"user": user.get_username(), "issuer": issuer},
+    )
+    return link
+
+
+@transaction.atomic
+def external_subject_unlink(*, actor: Any, link: ExternalSubject) -> None:
+    """The user no longer logs in as that subject of that provider."""
+    audit_record(
+        actor=actor,
+        action="external_subject.unlinked",
+        target=link,
+        data={"user": link.user.get_username(), "issuer": link.issuer},
+    )
+    link.delete()
 
 
 def _check_manager_of(viewer: access.Viewer, service_id: Any) -> None:
@@ -417,7 +447,7 @@ def guardian_add(
     national_id: str = "",
 ) -> Guardian:
     """A guardian of the youth; the identity number, when given, is validated and stored
-    encrypted (a log-in by ID-porten will find the guardian by it)."""
+    encrypted (a log-in by ID-porten finds the guardian by it)."""
     guardian = Guardian(
         youth=youth,
         full_name=full_name,

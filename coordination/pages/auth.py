@@ -6,28 +6,41 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 
 from cases import demo as cases_demo
 from cases.models import CASELOAD_ROLES, StaffRole
 from coordination import demo
 from coordination.pages.context import current_memberships
+from coordination.pages.oidc import end_session_url
 
 
 class LoginView(auth_views.LoginView):
-    """Local accounts for staff and for youths. An OIDC provider (ID-porten) would be a second
-    button here that ends in the same session (docs/architecture.md)."""
+    """Local accounts, and a button for each OpenID Connect provider that is configured: staff
+    through their organisation's, youths and guardians through ID-porten (docs/login.md)."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["oidc_staff"] = "staff" in settings.SAMORDNA_OIDC
+        context["oidc_idporten"] = "idporten" in settings.SAMORDNA_OIDC
         if settings.DEBUG:
             context["demo_logins"] = demo.logins()
             context["demo_password"] = cases_demo.DEMO_PASSWORD
         return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """Ends the session here, then, for a user who came through a provider with an end-session
+    endpoint, there too (RP-initiated log-out)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        provider_logout = end_session_url(request)  # read before the session is flushed
+        response = super().post(request, *args, **kwargs)
+        return HttpResponseRedirect(provider_logout) if provider_logout else response
 
 
 def landing(request: HttpRequest) -> HttpResponse:

@@ -24,7 +24,16 @@ def _command(service: dict[str, Any]) -> str:
 
 def test_it_has_the_planned_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"db", "redis", "migrate", "web", "worker", "beat", "mailpit"}
+    assert set(services) == {
+        "db",
+        "redis",
+        "migrate",
+        "web",
+        "worker",
+        "beat",
+        "mailpit",
+        "idp",
+    }
     assert services["db"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
     assert services["mailpit"]["image"].startswith("axllent/mailpit")
@@ -84,6 +93,17 @@ def test_the_dockerfile_builds_the_same_entry_points() -> None:
     assert "uv sync --frozen --no-dev" in dockerfile
     assert "collectstatic" in dockerfile and "compilemessages" in dockerfile
     assert "USER samordna" in dockerfile
+
+
+def test_the_development_identity_provider_is_pinned_and_off_by_default(
+    compose: dict[str, Any],
+) -> None:
+    idp = compose["services"]["idp"]
+    assert re.fullmatch(r"ghcr\.io/navikt/mock-oauth2-server:\d+\.\d+\.\d+", idp["image"])
+    assert idp["profiles"] == ["idp"]
+    env = compose["x-app"]["environment"]
+    for prefix in ("OIDC_STAFF", "IDPORTEN"):
+        assert env[f"{prefix}_ISSUER"] == f"${{{prefix}_ISSUER:-}}"  # off unless set
 
 
 def test_the_address_in_e_mails_can_be_set_from_the_env_file(compose: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -161,3 +162,60 @@ def test_malformed_values_raise_improperly_configured(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert name in result.stderr
+
+
+def _oidc_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'oidc': s.SAMORDNA_OIDC, 'backends': s.AUTHENTICATION_BACKENDS, "
+        "'form_action': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']}))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "coordination.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_openid_connect_log_in_is_off_unless_an_issuer_is_set(tmp_path: Path) -> None:
+    result = _oidc_settings(SAMORDNA_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["oidc"] == {}
+    assert not [b for b in loaded["backends"] if b.startswith("cases.oidc")]
+
+
+def test_an_openid_connect_issuer_without_its_client_refuses_to_start(tmp_path: Path) -> None:
+    result = _oidc_settings(
+        SAMORDNA_VAR_DIR=str(tmp_path), IDPORTEN_ISSUER="https://idporten.example"
+    )
+    assert result.returncode != 0
+    assert "IDPORTEN_CLIENT_ID" in result.stderr and "IDPORTEN_JWKS_URI" in result.stderr
+
+
+def test_an_openid_connect_client_is_read_with_its_secret_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    base = "https://login.example/tenant"
+    result = _oidc_settings(
+        SAMORDNA_VAR_DIR=str(tmp_path),
+        OIDC_STAFF_ISSUER=base,
+        OIDC_STAFF_CLIENT_ID="samordna",
+        OIDC_STAFF_CLIENT_SECRET_FILE=str(secret),
+        OIDC_STAFF_AUTHORIZATION_ENDPOINT=f"{base}/authorize",
+        OIDC_STAFF_TOKEN_ENDPOINT=f"{base}/token",
+        OIDC_STAFF_JWKS_URI=f"{base}/keys",
+        OIDC_STAFF_END_SESSION_ENDPOINT=f"{base}/logout",
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert set(loaded["oidc"]) == {"staff"}
+    assert loaded["oidc"]["staff"]["client_secret"] == "from-a-file"
+    assert loaded["oidc"]["staff"]["scopes"] == "openid"
+    assert "cases.oidc.StaffBackend" in loaded["backends"]
+    assert "cases.oidc.IdportenBackend" not in loaded["backends"]
+    assert loaded["form_action"] == ["'self'", "https://login.example"]
