@@ -8,12 +8,13 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import views
-from coordination.pages import auth
+from coordination.pages import auth, twofactor
 from coordination.plans.views import plan_print
 
 urlpatterns = [
     path("", auth.landing, name="landing"),
     path("login/", auth.LoginView.as_view(), name="login"),
+    path("login/totp/", twofactor.totp, name="login-totp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -67,6 +67,8 @@ NO_YOUTH_DATA: dict[Route, str] = {
     ("schema", "get"): "the API's description",
     ("swagger-ui", "get"): "the API's description",
     ("auth-token", "post"): "a token for the caller",
+    ("my-tokens", "get"): "the caller's own tokens, without their secrets",
+    ("token-revoke", "post"): "one of the caller's own tokens",
     ("my-memberships", "get"): "the caller's own services and roles",
     ("service-list", "get"): "the service registry",
     ("service-detail", "get"): "the service registry",

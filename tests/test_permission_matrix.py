@@ -364,6 +364,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         body=lambda p: {"username": "ingrid.nav", "password": "feil"},
         anonymous=(400,),
     ),
+    ("my-tokens", "get"): Case(lambda p: "/api/v1/auth/tokens/", STAFF),
+    ("token-revoke", "post"): Case(
+        lambda p: "/api/v1/auth/tokens/00000000-0000-4000-8000-000000000000/revoke/",
+        set(),
+        denied=404,  # only the caller's own tokens: another's, or none, is not found
+    ),
     ("my-memberships", "get"): Case(lambda p: "/api/v1/me/memberships/", STAFF),
     ("youth-list", "get"): Case(lambda p: "/api/v1/youths/", FOLLOWING, denied="empty"),
     ("youth-list", "post"): Case(
