@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Revisjon")
 
     def ready(self) -> None:
-        from core import logins  # noqa: F401  the log-in signals' receivers
+        from core import logins, sessions, twofactor  # noqa: F401  the log-in signals' receivers

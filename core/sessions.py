@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 STARTED = "_session_started"
 SEEN = "_session_seen"
+
+
+@receiver(user_logged_in, dispatch_uid="core.sessions.logged_in")
+def _note_the_start(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Written with the log-in's own session save, so the first request writes nothing."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get(BACKEND_SESSION_KEY):
+        session[STARTED] = session[SEEN] = timezone.now().timestamp()
 
 
 class SessionTimeoutMiddleware:
@@ -35,7 +46,7 @@ class SessionTimeoutMiddleware:
         now = timezone.now()
         session = request.session
         started, seen = session.get(STARTED), session.get(SEEN)
-        if started is None or seen is None:
+        if started is None or seen is None:  # a session from before the time-outs
             session[STARTED] = session[SEEN] = now.timestamp()
             return
         idle = datetime.timedelta(minutes=settings.SESSION_IDLE_TIMEOUT_MINUTES)

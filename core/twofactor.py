@@ -11,7 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,14 +33,25 @@ def needed_for(user: Any) -> bool:
     return settings.LOCAL_PASSWORD_TOTP_REQUIRED or confirmed_device(user) is not None
 
 
+CODE_NEEDED = "_totp_needed"
+
+
+@receiver(user_logged_in, dispatch_uid="core.twofactor.logged_in")
+def _note_whether_a_code_is_needed(
+    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+) -> None:
+    """Decided once, at the log-in, so a request asks the session rather than the database."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get(BACKEND_SESSION_KEY) == PASSWORD_BACKEND:
+        session[CODE_NEEDED] = needed_for(user)
+
+
 def session_needs_code(request: HttpRequest) -> bool:
     """Is this session a password log-in that still waits for its code?"""
     user: Any = request.user
-    if not user.is_authenticated or request.session.get(BACKEND_SESSION_KEY) != PASSWORD_BACKEND:
+    if not user.is_authenticated or not request.session.get(CODE_NEEDED, False):
         return False
-    if user.is_verified():  # django-otp's middleware adds it
-        return False
-    return needed_for(user)
+    return not user.is_verified()  # django-otp's middleware adds it
 
 
 def code_failed(request: HttpRequest, user: Any) -> None:
