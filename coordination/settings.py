@@ -8,6 +8,7 @@ with ``DJANGO_ENV=production`` a missing secret key, missing identity-number key
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,7 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -71,11 +74,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.sessions.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "coordination.pages.twofactor.TwoFactorMiddleware",
     "cases.middleware.ViewerMiddleware",
     "coordination.deadlines.middleware.DeadlinesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so it sees the answer of a locked-out attempt and replaces it.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coordination.urls"
@@ -133,15 +141,59 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Checks nothing: a new password revokes the user's API tokens.
+    {"NAME": "core.tokens.RevokeApiTokensOnPasswordChange"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # First: refuses a locked-out user or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "core.logins.LocalPasswordBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users see nothing.
+
+# --- Log-in (docs/login.md) -----------------------------------------------------------------
+# Local passwords are for development and a break-glass administrator. Off (the default in
+# production), only the superusers named in LOCAL_PASSWORD_BREAK_GLASS_USERS may use one.
+LOCAL_PASSWORD_LOGIN = env_bool("LOCAL_PASSWORD_LOGIN", default=not PRODUCTION)
+LOCAL_PASSWORD_BREAK_GLASS_USERS = env_list("LOCAL_PASSWORD_BREAK_GLASS_USERS", [])
+# A password log-in is finished by a TOTP code (django-otp): required in production; in
+# development only for those who set up an authenticator.
+LOCAL_PASSWORD_TOTP_REQUIRED = env_bool("LOCAL_PASSWORD_TOTP_REQUIRED", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Samordna"
+# Lock-out (django-axes): this many failures within the cool-off lock out the username, and,
+# counted apart, the address, on the log-in page, the admin and the API's token endpoint.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "coordination.pages.auth.locked_out"
+# The audit trail records every log-in (core/logins.py); axes' own log of them is not kept.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# The client's address: REMOTE_ADDR unless the proxy in front is named (the header it sets,
+# e.g. HTTP_X_FORWARDED_FOR, and how many proxies there are); a header the client could set
+# itself must not count.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env_list("LOGIN_CLIENT_ADDRESS_HEADERS", ["REMOTE_ADDR"]))
+AXES_IPWARE_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0, minimum=0) or None
+# Sessions end after this long without a request, and this long after the log-in however busy.
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+SESSION_ABSOLUTE_TIMEOUT_HOURS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 8, minimum=1)
+# API tokens expire this long after they are made.
+API_TOKEN_LIFETIME_HOURS = env_int("API_TOKEN_LIFETIME_HOURS", 24 * 30, minimum=1)
+# Token requests per address (DRF's throttle, counted in the cache: with several processes a
+# shared one, CACHE_URL=redis://…).
+API_TOKEN_RATE = env_str("API_TOKEN_RATE", "10/min") or "10/min"
+CACHE_URL = env_str("CACHE_URL") or ""
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "nb"
@@ -322,7 +374,7 @@ REST_FRAMEWORK = {
     # WWW-Authenticate), where Session, which has no such header, would answer 403. A session
     # caller still passes Session's CSRF check.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": [
@@ -340,6 +392,7 @@ REST_FRAMEWORK = {
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     "DATE_INPUT_FORMATS": ["iso-8601"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {"auth-token": API_TOKEN_RATE},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Samordna API",

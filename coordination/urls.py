@@ -7,12 +7,13 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import views
-from coordination.pages import auth, oidc
+from coordination.pages import auth, oidc, twofactor
 from coordination.plans.views import plan_print
 
 urlpatterns = [
     path("", auth.landing, name="landing"),
     path("login/", auth.LoginView.as_view(), name="login"),
+    path("login/totp/", twofactor.totp, name="login-totp"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("oidc/staff/login/", oidc.LoginStart.as_view(client="staff"), name="oidc-staff-login"),
     path("oidc/staff/callback/", oidc.Callback.as_view(client="staff"), name="oidc-staff-callback"),

@@ -1,10 +1,13 @@
-"""The audit trail: one row per state change, in the same transaction as the change.
+"""The audit trail: one row per state change, in the same transaction as the change; and the
+API's tokens.
 
 The subject (the person the records are about) is a model named in settings,
 ``AUDIT_SUBJECT_MODEL``, the way ``AUTH_USER_MODEL`` is.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -55,3 +58,40 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A key for the API, stored only as the SHA-256 digest of its secret.
+
+    The secret is 256 random bits, shown once when the token is made. A fast hash is enough for
+    a secret that cannot be guessed (a slow hash is for passwords, which can), and it lets the
+    digest be looked up by index in one query.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    digest = models.CharField(_("SHA-256 av nøkkelen"), max_length=64, unique=True)
+    prefix = models.CharField(_("nøkkelen begynner med"), max_length=8)
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now)
+    expires_at = models.DateTimeField(_("utløper"))
+    revoked_at = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
+    revoked_reason = models.CharField(_("hvorfor trukket tilbake"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("API-nøkkel")
+        verbose_name_plural = _("API-nøkler")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

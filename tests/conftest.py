@@ -95,6 +95,14 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    """The throttles count in the cache (local memory), which outlives a test's transaction."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class People:
     nav: Service

@@ -41,6 +41,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("passord-for-test")
 
 
+def api_token(user: Any) -> dict[str, str]:
+    """The header of a new API token for ``user`` (made by the service, as the endpoint does)."""
+    from core.tokens import api_token_create
+
+    return {"Authorization": f"Token {api_token_create(user=user).secret}"}
+
+
 def derived(result: Any = None) -> Any:
     """Derive the deadlines of the youths whose facts changed, as the request that changed them
     does before it answers (``coordination.deadlines.middleware``); returns ``result``. Tests

@@ -67,6 +67,8 @@ NO_YOUTH_DATA: dict[Route, str] = {
     ("schema", "get"): "the API's description",
     ("swagger-ui", "get"): "the API's description",
     ("auth-token", "post"): "a token for the caller",
+    ("my-tokens", "get"): "the caller's own tokens, without their secrets",
+    ("token-revoke", "post"): "one of the caller's own tokens",
     ("my-memberships", "get"): "the caller's own services and roles",
     ("service-list", "get"): "the service registry",
     ("service-detail", "get"): "the service registry",
@@ -78,6 +80,7 @@ NO_YOUTH_DATA: dict[Route, str] = {
     ("report-ot-registrations", "get"): "counts of an OT service, no youth named",
     ("pages:compliance", "get"): "counts of a NAV office, no youth named",
     ("pages:access-request", "get"): "the empty form for a request for access made on paper",
+    ("login-totp", "get"): "the code step of a password log-in, or setting up the authenticator",
     **{
         (f"oidc-{client}-login", "get"): "the start of a log-in: a redirect to the provider"
         for client in ("staff", "idporten")

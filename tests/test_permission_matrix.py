@@ -185,6 +185,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("login", "post"): Case(lambda p: "/login/", STAFF, ok=302, anonymous=(200,), session=True),
     ("login", "put"): Case(lambda p: "/login/", STAFF, ok=302, anonymous=(200,), session=True),
     ("logout", "post"): Case(lambda p: "/logout/", PUBLIC, ok=302, session=True),
+    # The code step of a password log-in (or setting up the authenticator): anyone logged in.
+    ("login-totp", "get"): Case(
+        lambda p: "/login/totp/", STAFF, ok=200, anonymous=(302,), session=True
+    ),
     # Log-in through OpenID Connect: not found while no provider is configured (tests/oidc/).
     **{
         (f"oidc-{client}-{step}", "get"): Case(
@@ -374,6 +378,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         denied=400,  # wrong password for everyone: the route itself is open
         body=lambda p: {"username": "ingrid.nav", "password": "feil"},
         anonymous=(400,),
+    ),
+    ("my-tokens", "get"): Case(lambda p: "/api/v1/auth/tokens/", STAFF),
+    ("token-revoke", "post"): Case(
+        lambda p: "/api/v1/auth/tokens/00000000-0000-4000-8000-000000000000/revoke/",
+        set(),
+        denied=404,  # only the caller's own tokens: another's, or none, is not found
     ),
     ("my-memberships", "get"): Case(lambda p: "/api/v1/me/memberships/", STAFF),
     ("youth-list", "get"): Case(lambda p: "/api/v1/youths/", FOLLOWING, denied="empty"),

@@ -66,6 +66,7 @@ ERROR_DESCRIPTIONS = {
     "404": _("Ikke funnet."),
     "409": _("Noen andre har endret dette i mellomtiden."),
     "415": _("Innholdet har en medietype APIet ikke leser."),
+    "429": _("For mange forsøk."),
 }
 
 _PAGE_PARAMETERS = {
@@ -128,6 +129,9 @@ class AutoSchema(openapi.AutoSchema):
         # A body in a media type no parser reads (or a malformed multipart body).
         if "requestBody" in operation:
             codes.append("415")
+        # Throttled, or (the token endpoint) locked out after repeated failed log-ins.
+        if self.view.get_throttles():
+            codes.append("429")
         return codes
 
     def _takes_version(self) -> bool:

@@ -1,5 +1,4 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from cases.api import (
@@ -11,6 +10,7 @@ from cases.api import (
     handovers,
     ot_registrations,
     referrals,
+    tokens,
     views,
 )
 
@@ -28,7 +28,9 @@ router.register("activity-plans", activities.ActivityPlanViewSet, basename="acti
 router.register("activities", activities.ActivityViewSet, basename="activity")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", tokens.ObtainTokenView.as_view(), name="auth-token"),
+    path("auth/tokens/", tokens.MyTokensView.as_view(), name="my-tokens"),
+    path("auth/tokens/<uuid:pk>/revoke/", tokens.RevokeTokenView.as_view(), name="token-revoke"),
     path("me/memberships/", views.MyMembershipsView.as_view(), name="my-memberships"),
     path(
         "reports/ot-registrations/",

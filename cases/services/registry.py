@@ -33,6 +33,7 @@ from cases.services.common import (
     locked_at_version,
 )
 from cases.validators import parse_national_id
+from core import tokens
 from core.audit import audit_record
 from core.errors import ApplicationError
 
@@ -163,10 +164,17 @@ def membership_clearances_set(
 
 @transaction.atomic
 def membership_end(*, actor: Any, membership: StaffMembership) -> StaffMembership:
-    """End a membership from now; the audit entry names the ``actor`` who ended it."""
+    """End a membership from now; the audit entry names the ``actor`` who ended it. When it was
+    the user's last, their API tokens are revoked with it."""
     membership.ended_at = timezone.now()
     membership.save(update_fields=["ended_at"])
     audit_record(actor=actor, action="membership.ended", target=membership)
+    if not StaffMembership.objects.filter(
+        user_id=membership.user_id, ended_at__isnull=True
+    ).exists():
+        tokens.api_tokens_revoke_all(
+            actor=actor, user=membership.user, reason=tokens.RevokedBecause.WORK_ENDED
+        )
     return membership
 
 

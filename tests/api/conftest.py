@@ -12,8 +12,9 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from rest_framework.authtoken.models import Token
 from werkzeug.test import Client
+
+from tests import factories
 
 application = WSGIHandler()
 
@@ -46,5 +47,4 @@ def wsgi(db: Any) -> Iterator[Client]:
 
 
 def token_for(user: Any) -> dict[str, str]:
-    token, _created = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    return factories.api_token(user)

@@ -14,7 +14,7 @@ from coordination.models import DeadlineRule
 from tests import factories
 from tests.api.conftest import token_for
 
-ERROR_CODES = {"400", "401", "403", "404", "409", "415"}
+ERROR_CODES = {"400", "401", "403", "404", "409", "415", "429"}
 
 
 def assert_documented(openapi: Any, method: str, path: str, response: Any) -> None:
@@ -46,6 +46,17 @@ def test_every_operation_documents_the_errors_it_can_answer_with(openapi: Any) -
         for code in ERROR_CODES & set(responses):
             schema = responses[code]["content"]["application/json"]["schema"]
             assert schema == {"$ref": "#/components/schemas/Error"}, (label, code)
+
+
+def test_a_locked_out_token_request_answers_429_as_documented(
+    people: Any, wsgi: Any, openapi: Any, settings: Any
+) -> None:
+    settings.AXES_FAILURE_LIMIT = 1
+    body = {"username": "ingrid.nav", "password": "feil"}
+    response = wsgi.post("/api/v1/auth/token/", json=body)
+    assert response.status_code == 429
+    assert response.json["error"]["code"] == "locked_out"
+    assert_documented(openapi, "POST", "/api/v1/auth/token/", response)
 
 
 def test_edits_that_carry_a_version_document_the_conflict(openapi: Any) -> None:

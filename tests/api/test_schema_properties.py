@@ -15,6 +15,7 @@ starts from the same records and a failing request cannot poison the next one.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,9 +25,9 @@ import schemathesis
 from django.db import transaction
 from django.db.models import QuerySet
 from django.test import override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -56,6 +57,8 @@ from coordination.models import (
     PlanMeasure,
     PlanParticipant,
 )
+from core.models import ApiToken
+from core.tokens import digest_of
 from tests import factories
 from tests.api.conftest import application, connection_kept_across_requests
 from tests.conftest import build_people
@@ -226,7 +229,12 @@ def seeded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
     ):
         people = build_people()
         _seed(people)
-        Token.objects.create(user=people.nav_advisor, key=TOKEN)
+        ApiToken.objects.create(
+            user=people.nav_advisor,
+            digest=digest_of(TOKEN),
+            prefix=TOKEN[:8],
+            expires_at=timezone.now() + datetime.timedelta(days=1),
+        )
         KNOWN_IDS.update(_known_ids(people))
         KNOWN_REFERENCES.update(_known_references(people))
         yield people

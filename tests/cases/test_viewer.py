@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases import services
@@ -61,10 +60,15 @@ def test_a_token_request_gets_its_own_users_viewer(busy: Any) -> None:
     """The viewer is made after the token is checked: the token's user's reach, not an
     anonymous one; a membership ended shows on the next request."""
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=busy.ot_counsellor)}")
+    api.credentials(HTTP_AUTHORIZATION=factories.api_token(busy.ot_counsellor)["Authorization"])
     url = f"/api/v1/youths/{busy.youth.pk}/timeline/"
     texts = {row["text"] for row in api.get(url).json()["results"]}
     assert "helse" not in texts and "nav" not in texts  # OT sees neither without consent
     assert api.get(url).status_code == 200
-    services.membership_end(actor=busy.manager, membership=busy.ot_counsellor.memberships.get())
+    ot_membership = busy.ot_counsellor.memberships.get()
+    # A second service keeps the token (it is revoked with the user's last membership).
+    services.membership_add(
+        actor=busy.manager, user=busy.ot_counsellor, service=busy.elsewhere, role="CASEWORKER"
+    )
+    services.membership_end(actor=busy.manager, membership=ot_membership)
     assert api.get(url).status_code == 404
