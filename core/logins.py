@@ -56,6 +56,8 @@ class LocalPasswordBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> Any:
+        if username is None or password is None:
+            return None  # not a password log-in (OpenID Connect's callback): the next backend
         if not password_login_allowed(username):
             # Stops the other backends too; Django then sends user_login_failed.
             raise PermissionDenied(str(PASSWORD_LOGIN_OFF))

@@ -103,6 +103,16 @@ def _fresh_throttles() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language: a request in English leaves English active in
+    the worker's thread (LocaleMiddleware activates it and nothing puts it back)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @dataclass
 class People:
     nav: Service

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -78,6 +79,21 @@ def test_staff_log_in_by_subject_and_keep_their_own_memberships(
     assert int(client.session["_auth_user_id"]) == people.nav_advisor.pk
     assert client.session["_auth_user_backend"] == "cases.oidc.StaffBackend"
     assert client.get("/").headers["Location"] == "/day/"  # the membership decides
+
+
+@pytest.mark.parametrize("who", ["staff", "youth"])
+def test_log_in_through_a_provider_works_where_local_passwords_are_off(
+    client: Client, oidc_on: Provider, people: Any, settings: Any, who: str
+) -> None:
+    settings.LOCAL_PASSWORD_LOGIN = False  # as in production
+    if who == "staff":
+        link_staff(oidc_on, people.nav_advisor, "entra-ingrid")
+        response = log_in(client, oidc_on, "staff", sub="entra-ingrid")
+        assert int(client.session["_auth_user_id"]) == people.nav_advisor.pk
+    else:
+        response = log_in(client, oidc_on, "idporten", sub="idp-emma", pid=people.youth.national_id)
+        assert client.session["_auth_user_backend"] == "cases.oidc.IdportenBackend"
+    assert response.status_code == 302 and response["Location"] == "/"
 
 
 def test_an_unknown_staff_subject_gets_a_page_and_no_account(
