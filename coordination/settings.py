@@ -559,20 +559,7 @@ identity_crypto.check_keys(SAMORDNA_IDENTITY_KEYS, SAMORDNA_IDENTITY_INDEX_KEY)
 # ID-porten (IDPORTEN_*). A client is on when its issuer is set; then its client id, secret
 # (or <NAME>_FILE), authorization, token and JWKS endpoints must be set too. The end-session
 # endpoint is optional (RP-initiated log-out when set).
-_OIDC_KEYS = (
-    "issuer",
-    "client_id",
-    "client_secret",
-    "authorization_endpoint",
-    "token_endpoint",
-    "jwks_uri",
-    "end_session_endpoint",
-)
-
-
-def _oidc_client(prefix: str, default_scopes: str) -> dict[str, str] | None:
-    values = {key: env_str(f"{prefix}_{key.upper()}") for key in _OIDC_KEYS}
-    values["scopes"] = env_str(f"{prefix}_SCOPES") or default_scopes
+def _oidc_client(prefix: str, **values: str | None) -> dict[str, str] | None:
     if not values["issuer"]:
         return None
     required = ("client_id", "client_secret", "authorization_endpoint", "token_endpoint")
@@ -585,8 +572,34 @@ def _oidc_client(prefix: str, default_scopes: str) -> dict[str, str] | None:
 SAMORDNA_OIDC: dict[str, dict[str, str]] = {
     client: config
     for client, config in (
-        ("staff", _oidc_client("OIDC_STAFF", "openid")),
-        ("idporten", _oidc_client("IDPORTEN", "openid profile")),
+        (
+            "staff",
+            _oidc_client(
+                "OIDC_STAFF",
+                issuer=env_str("OIDC_STAFF_ISSUER"),
+                client_id=env_str("OIDC_STAFF_CLIENT_ID"),
+                client_secret=env_str("OIDC_STAFF_CLIENT_SECRET"),
+                authorization_endpoint=env_str("OIDC_STAFF_AUTHORIZATION_ENDPOINT"),
+                token_endpoint=env_str("OIDC_STAFF_TOKEN_ENDPOINT"),
+                jwks_uri=env_str("OIDC_STAFF_JWKS_URI"),
+                end_session_endpoint=env_str("OIDC_STAFF_END_SESSION_ENDPOINT"),
+                scopes=env_str("OIDC_STAFF_SCOPES") or "openid",
+            ),
+        ),
+        (
+            "idporten",
+            _oidc_client(
+                "IDPORTEN",
+                issuer=env_str("IDPORTEN_ISSUER"),
+                client_id=env_str("IDPORTEN_CLIENT_ID"),
+                client_secret=env_str("IDPORTEN_CLIENT_SECRET"),
+                authorization_endpoint=env_str("IDPORTEN_AUTHORIZATION_ENDPOINT"),
+                token_endpoint=env_str("IDPORTEN_TOKEN_ENDPOINT"),
+                jwks_uri=env_str("IDPORTEN_JWKS_URI"),
+                end_session_endpoint=env_str("IDPORTEN_END_SESSION_ENDPOINT"),
+                scopes=env_str("IDPORTEN_SCOPES") or "openid profile",
+            ),
+        ),
     )
     if config is not None
 }
