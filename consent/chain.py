@@ -53,6 +53,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from consent import partitions
 from consent.models import (
     AccessLogDigest,
     AccessLogDrop,
@@ -434,6 +435,7 @@ class Kind:
     MISSING = "missing"  # a linked row is gone, or rows with their links
     INSERTED = "inserted"  # a row the chain does not hold where it stands, or not at all
     DIGEST = "digest"  # the chain does not match a day's digest, or a digest is gone
+    EARLY = "early"  # a month recorded as dropped that was still within its retention period
 
 
 @dataclass(frozen=True)
@@ -508,13 +510,15 @@ def verify(
             anchor_id, anchor_hash = by_day[day]
             report.anchor = f"the digest of {day:%Y-%m-%d} (row {anchor_id})"
     dropped: set[int] = set()
-    drop = AccessLogDrop.objects.filter(boundary_id__isnull=False).order_by("-boundary_id").first()
+    drops = list(AccessLogDrop.objects.order_by("month"))
+    _drops_were_due(drops, now or timezone.now(), report.problems)
+    drop = max(
+        (d for d in drops if d.boundary_id is not None),
+        key=lambda d: d.boundary_id or 0,
+        default=None,
+    )
     if drop is not None:
-        dropped = {
-            i
-            for stragglers in AccessLogDrop.objects.values_list("stragglers", flat=True)
-            for i in stragglers
-        }
+        dropped = {i for d in drops for i in d.stragglers}
         if drop.boundary_id is not None and drop.boundary_id >= anchor_id:
             anchor_id, anchor_hash = drop.boundary_id, bytes(drop.boundary_hash or b"")
             report.anchor = (
@@ -528,6 +532,26 @@ def verify(
         walk.after_the_last_link(top_id, cutoff)
     report.problems.sort(key=lambda p: p.entry_id)
     return report
+
+
+def _drops_were_due(
+    drops: Sequence[AccessLogDrop], now: datetime.datetime, problems: list[Problem]
+) -> None:
+    """Every recorded drop is of a month that had passed the retention period when it was
+    dropped (``partitions.kept_from`` at the record's time, or now if that is earlier): a
+    record written by hand for a month still kept, to hide it, is reported."""
+    for drop in drops:
+        when = min(drop.at, now)
+        if partitions.month_start(partitions.next_month(drop.month)) > partitions.kept_from(when):
+            problems.append(
+                Problem(
+                    Kind.EARLY,
+                    drop.boundary_id or 0,
+                    None,
+                    f"the month {drop.month:%Y-%m} is recorded as dropped on {when:%Y-%m-%d}, "
+                    f"within the {settings.ACCESS_LOG_RETENTION_YEARS} years it is kept",
+                )
+            )
 
 
 def _boundary_holds(drop: AccessLogDrop, problems: list[Problem]) -> None:

@@ -146,10 +146,10 @@ def drop_expired(*, now: datetime.datetime | None = None, dry_run: bool = False)
     and change nothing. Holds the chain's sealer lock while it drops, so the sealer never
     links a row as its month goes."""
     now = now or timezone.now()
-    return [_drop(month, kept=kept_from(now), dry_run=dry_run) for month in expired(now)]
+    return [_drop(month, now=now, dry_run=dry_run) for month in expired(now)]
 
 
-def _drop(month: datetime.date, *, kept: datetime.datetime, dry_run: bool) -> Dropped:
+def _drop(month: datetime.date, *, now: datetime.datetime, dry_run: bool) -> Dropped:
     # Imported here: the chain module's sealer takes the same lock.
     from consent import chain
 
@@ -181,7 +181,8 @@ def _drop(month: datetime.date, *, kept: datetime.datetime, dry_run: bool) -> Dr
             boundary_id=boundary[0] if boundary else None,
             boundary_hash=bytes(boundary[1]) if boundary else None,
             stragglers=stragglers,
-            kept_from=kept,
+            kept_from=kept_from(now),
+            at=now,
         )
         if partitioned():
             with connection.cursor() as cursor:

@@ -169,7 +169,7 @@ def test_the_chain_verifies_after_months_are_dropped(settings: Any, count_querie
         report = chain.verify(now=utc("2031-01-01", 4))
     # Sealing, the latest drop, the months' stragglers, the boundary's link, the walk: a fixed
     # number, as test_sealing_and_verifying_take_the_same_queries_however_many_rows holds.
-    assert len(queries) == 20
+    assert len(queries) == 19
     assert report.intact, report.problems
     assert (
         report.anchor == f"the boundary of the dropped month 2025-12 (row {december.boundary_id})"
@@ -207,6 +207,40 @@ def test_a_tampered_drop_boundary_is_found(settings: Any) -> None:
     assert (chain.Kind.ALTERED, ids["2025-12"][1]) in [
         (p.kind, p.entry_id) for p in report.problems
     ]
+
+
+def test_a_month_dropped_by_hand_within_the_retention_period_is_found(settings: Any) -> None:
+    """Someone able to drop a partition and write its drop record by hand, to hide a month
+    still within the retention period: the records say which month went when, and the
+    verification holds each against the period."""
+    settings.ACCESS_LOG_RETENTION_YEARS = 5
+    ids = _log_across_months()
+    partitions.drop_expired(now=utc("2031-01-01", 3))
+    january = AccessLogSeal.objects.get(entry_id=ids["2026-01"][-1])
+    as_superuser(
+        "DROP TABLE consent_accesslogentry_p2026_01",
+        "INSERT INTO consent_accesslogdrop (month, rows, boundary_id, boundary_hash, "
+        "stragglers, kept_from, at) VALUES ('2026-01-01', 3, %s, %s, '[]', %s, %s)",
+        params=[(), [january.entry_id, bytes(january.hash), utc("2025-12-01"), utc("2030-12-01")]],
+    )
+    report = chain.verify(now=utc("2031-01-01", 4))
+    assert [(p.kind, p.entry_id) for p in report.problems] == [
+        (chain.Kind.EARLY, january.entry_id)
+    ]
+    assert "2026-01" in report.problems[0].detail
+
+
+def test_drops_are_held_against_the_period_as_set_at_any_later_date(settings: Any) -> None:
+    """Months dropped the moment they were due verify at any later date (here a 29 February);
+    the period is the one set now, so after the period is made longer the months dropped under
+    the shorter one are reported: the records show what went earlier than the period says."""
+    settings.ACCESS_LOG_RETENTION_YEARS = 5
+    _log_across_months()
+    partitions.drop_expired(now=utc("2031-01-01", 0, 0, 1))
+    assert chain.verify(now=utc("2031-01-01", 4)).intact
+    settings.ACCESS_LOG_RETENTION_YEARS = 6
+    report = chain.verify(now=utc("2032-02-29", 4))
+    assert {p.kind for p in report.problems} == {chain.Kind.EARLY}
 
 
 def test_the_drop_record_and_the_links_before_its_boundary_only_are_deletable(
