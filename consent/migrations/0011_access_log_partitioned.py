@@ -8,7 +8,8 @@ triggers of migrations 0003 (no UPDATE or DELETE) and 0010 (no TRUNCATE) are mad
 partitioned table: the row triggers reach every partition by themselves, the TRUNCATE trigger
 is made on each partition as it is made (``consent_access_log_add_month``).
 
-Partitions are made for every month that holds a row, up to three months ahead; the beat task
+Partitions are made for every month from the first that holds a row to three months ahead
+(or to the last that holds a row, if later: a clock that ran ahead); the beat task
 ``access_log_partitions`` keeps making the months ahead. There is no DEFAULT partition: a row
 for a month without a partition is refused (the write fails, and the read it records with it),
 never parked where the next month's ``CREATE TABLE … PARTITION OF`` would have to scan it, and
@@ -55,7 +56,11 @@ DO $$
 DECLARE
     next_id bigint := nextval(pg_get_serial_sequence('consent_accesslogentry_plain', 'id'));
     month date;
-    last date := date_trunc('month', now() AT TIME ZONE 'UTC')::date + interval '3 months';
+    last date := greatest(
+        date_trunc('month', now() AT TIME ZONE 'UTC')::date + interval '3 months',
+        (SELECT date_trunc('month', max(at) AT TIME ZONE 'UTC')::date
+         FROM consent_accesslogentry_plain)
+    );
 BEGIN
     IF (SELECT is_identity FROM information_schema.columns WHERE table_schema = current_schema()
         AND table_name = 'consent_accesslogentry_plain' AND column_name = 'id') = 'YES' THEN

@@ -224,9 +224,7 @@ def test_a_month_dropped_by_hand_within_the_retention_period_is_found(settings: 
         params=[(), [january.entry_id, bytes(january.hash), utc("2025-12-01"), utc("2030-12-01")]],
     )
     report = chain.verify(now=utc("2031-01-01", 4))
-    assert [(p.kind, p.entry_id) for p in report.problems] == [
-        (chain.Kind.EARLY, january.entry_id)
-    ]
+    assert [(p.kind, p.entry_id) for p in report.problems] == [(chain.Kind.EARLY, january.entry_id)]
     assert "2026-01" in report.problems[0].detail
 
 
