@@ -15,10 +15,11 @@ change made elsewhere (a shell, a task), or one whose derivation failed, within
 from __future__ import annotations
 
 import datetime
+import itertools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -36,6 +37,7 @@ from coordination.plans import child_coordinator, grants
 from coordination.reminders.planning import plan_reminders
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Key = tuple[str, str, str]
 
@@ -65,8 +67,9 @@ def _expected(
 
 
 def sync_youth(youth_id: Any, *, now: datetime.datetime | None = None) -> SyncResult:
-    """``sync_youths`` for one youth."""
-    return sync_youths([youth_id], now=now).get(youth_id, SyncResult())
+    """``sync_youths`` for one youth (by id, or its text): an empty result when there is no
+    such youth."""
+    return next(iter(sync_youths([youth_id], now=now).values()), SyncResult())
 
 
 @transaction.atomic
@@ -170,21 +173,25 @@ def derive_changed(
     if youth_ids is not None:
         pending = pending.filter(youth_id__in=list(youth_ids))
     candidates = sorted(pending.values_list("youth_id", flat=True).distinct()[:limit], key=str)
-    derived = 0
-    for start in range(0, len(candidates), BATCH):
-        batch = candidates[start : start + BATCH]
-        try:
-            derived += _derive(batch, now)
-        except Exception:
-            if len(batch) == 1:
-                logger.exception("deadlines of a youth not derived; retried by the worker")
+    return sum(_in_batches(candidates, lambda batch: [_derive(batch, now)]))
+
+
+def _in_batches(youth_ids: Iterable[Any], run: Callable[[list[Any]], Iterable[T]]) -> Iterator[T]:
+    """The results of ``run`` over ``BATCH`` youths at a time, each batch in its own transaction
+    (``run``'s); a batch that fails is run again youth by youth, so a youth whose derivation
+    fails is logged and left for the next run while the others go on."""
+    ids = iter(youth_ids)
+    while batch := list(itertools.islice(ids, BATCH)):
+        for part in [batch] if len(batch) == 1 else [batch, *([y] for y in batch)]:
+            try:
+                results = list(run(part))
+            except Exception:
+                if len(part) == 1:
+                    logger.exception("deadlines of a youth not derived; retried on the next run")
                 continue
-            for youth_id in batch:
-                try:
-                    derived += _derive([youth_id], now)
-                except Exception:
-                    logger.exception("deadlines of a youth not derived; retried by the worker")
-    return derived
+            yield from results
+            if part is batch:
+                break
 
 
 @transaction.atomic
@@ -219,18 +226,13 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True)
     totals = SyncResult()
     count = 0
-    batch: list[Any] = []
-    for youth_id in [*youth_ids.iterator(chunk_size=1000), None]:
-        if youth_id is not None:
-            batch.append(youth_id)
-            if len(batch) < BATCH:
-                continue
-        for result in sync_youths(batch, now=now).values():
-            totals.created += result.created
-            totals.updated += result.updated
-            totals.closed += result.closed
-            count += 1
-        batch = []
+    for result in _in_batches(
+        youth_ids.iterator(chunk_size=1000), lambda batch: sync_youths(batch, now=now).values()
+    ):
+        totals.created += result.created
+        totals.updated += result.updated
+        totals.closed += result.closed
+        count += 1
     return {
         "youths": count,
         "created": totals.created,

@@ -5,6 +5,7 @@ worker for changes made outside a request."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 import pytest
@@ -117,6 +118,43 @@ def test_a_failed_derivation_keeps_the_youths_changes_and_the_others_go_on(
     monkeypatch.setattr(ledger, "sync_youths", sync)
     assert ledger.derive_changed() == 1  # the next run takes it
     assert Deadline.objects.filter(youth=failing, rule_id="UG-PLAN-1M").exists()
+
+
+def test_the_nightly_sweep_derives_the_other_youths_when_one_fails(
+    office: Office, travel: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    travel("2027-01-20", 10)
+    failing = office.youth("2005-06-10", on="2027-01-20")
+    other = office.youth("2004-03-01", on="2027-01-20")
+    _decide(office, failing)
+    _decide(office, other)
+    Deadline.objects.all().delete()  # lost rows, as the sweep repairs them
+    sync = ledger.sync_youths
+
+    def sync_or_fail(youth_ids: Any, **kw: Any) -> Any:
+        if failing.pk in youth_ids:
+            raise RuntimeError("the database went away")
+        return sync(youth_ids, **kw)
+
+    monkeypatch.setattr(ledger, "sync_youths", sync_or_fail)
+    assert ledger.sweep()["youths"] == 1
+    assert Deadline.objects.filter(youth=other, rule_id="UG-PLAN-1M").exists()
+    assert not Deadline.objects.filter(youth=failing).exists()
+    assert "deadlines of a youth not derived" in caplog.text
+    assert str(failing.national_id) not in caplog.text
+    monkeypatch.setattr(ledger, "sync_youths", sync)
+    assert ledger.sweep()["youths"] == 2  # the next night takes it
+    assert Deadline.objects.filter(youth=failing, rule_id="UG-PLAN-1M").exists()
+
+
+def test_one_youth_is_derived_by_its_id_or_the_ids_text(office: Office, travel: Any) -> None:
+    travel("2027-01-20", 10)
+    youth = office.youth("2005-06-10", on="2027-01-20")
+    _decide(office, youth)
+    Deadline.objects.all().delete()
+    assert ledger.sync_youth(str(youth.pk)).created > 0
+    assert ledger.sync_youth(youth.pk) == ledger.SyncResult()
+    assert ledger.sync_youth(uuid.uuid4()) == ledger.SyncResult()
 
 
 def test_a_change_that_rolls_back_leaves_nothing_to_derive(office: Office, travel: Any) -> None:
