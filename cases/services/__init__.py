@@ -32,6 +32,7 @@ from cases.services.referrals import (
     referral_open,
     referral_reroute,
     referral_send,
+    referral_send_with_consent,
     referral_withdraw,
 )
 from cases.services.registry import (
@@ -95,6 +96,7 @@ __all__ = [
     "referral_open",
     "referral_reroute",
     "referral_send",
+    "referral_send_with_consent",
     "referral_withdraw",
     "responsibility_change",
     "service_create",

@@ -96,16 +96,18 @@ def consent_give(
     child_view: str = "",
     replaces: Consent | None = None,
     guardians: Sequence[Any] = (),
+    referred_to: Any = None,
 ) -> Consent:
     """Record a consent or refusal the youth (or the guardians of a minor) gave a service.
 
     For a guardians' consent, ``guardians`` are the guardians who answered now (``decision``,
     each in their own name); it counts once every needed guardian gave it
     (``needed_guardians``; the others answer with ``consent_guardian_answer``). Oral consent is
-    documented by the recording staff member unless another is named.
+    documented by the recording staff member unless another is named. ``referred_to``: the
+    receiver of the referral the consent is recorded for (``referral_send_with_consent``).
     """
     dates.check_date_windows({"valid_from": valid_from, "valid_until": valid_until}, DATE_WINDOWS)
-    _check_flows(access.viewer_for(actor), youth, flows)
+    _check_flows(access.viewer_for(actor), youth, flows, referred_to=referred_to)
     if method == Method.ORAL and documented_by is None:
         documented_by = actor
     answers: list[consent_services.GuardianAnswer] = []
@@ -152,9 +154,15 @@ def _refuse(message: Any, code: str) -> ApplicationError:
 
 
 def _check_flows(
-    viewer: access.Viewer, youth: Youth, flows: Sequence[consent_services.Flow]
+    viewer: access.Viewer,
+    youth: Youth,
+    flows: Sequence[consent_services.Flow],
+    *,
+    referred_to: Any = None,
 ) -> None:
-    """The holder rule and the follow rule for each flow (one query for who follows)."""
+    """The holder rule and the follow rule for each flow (one query for who follows). A
+    consent recorded to send a referral may name its receiver (``referred_to``), who does not
+    follow the youth yet."""
     if len(flows) > consent_services.MAX_FLOWS:
         raise _refuse(consent_services.too_many_flows(), "too_many_flows")
     following = set(
@@ -181,7 +189,15 @@ def _check_flows(
                 "holder_must_record",
             )
         for party, side in ((flow.from_party, "from"), (flow.to_party, "to")):
-            if party is not None and party.pk not in following:
+            if (
+                party is not None
+                and party.pk not in following
+                and (side, party)
+                != (
+                    "to",
+                    referred_to,
+                )
+            ):
                 raise _refuse(
                     _("«%(service)s» følger ikke opp ungdommen.") % {"service": party.name},
                     f"{side}_not_following",

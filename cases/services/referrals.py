@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import access, workdays
+from cases import access, consent_texts, workdays
 from cases.events import fact_changed
 from cases.models import (
     AWAITING_ANSWER,
@@ -26,9 +27,12 @@ from cases.models import (
 )
 from cases.ot import check_ot_age
 from cases.services.common import check_actor_works_in, locked_at_version
+from cases.services.consents import consent_give
 from cases.services.registry import period_open
 from consent.categories import Category
 from consent.coverage import flow_coverage
+from consent.models import Decision
+from consent.services import Flow
 from core.audit import audit_record
 from core.errors import ApplicationError
 
@@ -145,6 +149,64 @@ def referral_send(
     )
     fact_changed(youth.pk, "referral.sent")
     return referral
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    """A consent the youth (or the guardians of a minor) gave just now for a referral: who
+    gave it, how, and the text they agreed to (``cases.consent_texts.referral_text`` to start
+    from)."""
+
+    giver: str
+    method: str
+    purpose: str
+    agreed_text: str
+    guardians: Sequence[Any] = ()
+    child_view: str = ""
+
+
+@transaction.atomic
+def referral_send_with_consent(
+    *,
+    actor: Any,
+    youth: Youth,
+    consent: ConsentGiven,
+    from_service: Service,
+    to_service: Service,
+    categories: Sequence[str],
+    **referral: Any,
+) -> Referral:
+    """Record the consent that lets the sender share what the referral carries with the
+    receiver (one way: from the sender to the receiver, for those categories), then send the
+    referral; one transaction, so a refusal of either leaves neither."""
+    consent_give(
+        actor=actor,
+        youth=youth,
+        decision=Decision.GIVEN,
+        giver=consent.giver,
+        purpose_code=consent_texts.REFERRAL,
+        purpose=consent.purpose,
+        method=consent.method,
+        agreed_text=consent.agreed_text,
+        flows=[
+            Flow(
+                categories=sorted({Category.GENERAL, *categories}),
+                from_party=from_service,
+                to_party=to_service,
+            )
+        ],
+        guardians=consent.guardians,
+        child_view=consent.child_view,
+        referred_to=to_service,
+    )
+    return referral_send(
+        actor=actor,
+        youth=youth,
+        from_service=from_service,
+        to_service=to_service,
+        categories=categories,
+        **referral,
+    )
 
 
 def _transition(

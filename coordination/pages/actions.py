@@ -18,17 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import access, selectors, services
+from cases import access, consent_texts, selectors, services
 from cases.middleware import viewer_of
 from cases.models import Activity, Service, ServiceKind, Youth
+from cases.services.referrals import ConsentGiven
+from consent.models import Decision
 from coordination.pages import forms
 from coordination.pages.base import methods, run, run_action, staff_required
 from coordination.pages.base import posted as _posted
 from coordination.pages.staff import my_services
 from coordination.plans.services import consent_flows
-
-# Consents recorded on the youth page: cooperation between the services chosen.
-COOPERATION_PURPOSE_CODE = "SAMARBEID"
 
 
 def _youth(request: HttpRequest, youth_id: uuid.UUID, purpose: str) -> Youth:
@@ -48,6 +47,7 @@ def _form_page(
     *,
     purpose: str,
     items: Any = (),
+    template: str = "pages/form_page.html",
     **extra: Any,
 ) -> HttpResponse:
     """The form on its page; the look at the youth it shows (``items``: what else of the youth
@@ -55,7 +55,7 @@ def _form_page(
     access.log_items(viewer_of(request), purpose, youth.pk, list(items))
     return render(
         request,
-        "pages/form_page.html",
+        template,
         {
             "form": form,
             "heading": heading,
@@ -118,7 +118,7 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 youth=youth,
                 decision=data["decision"],
                 giver=data["giver"],
-                purpose_code=COOPERATION_PURPOSE_CODE,
+                purpose_code=consent_texts.COOPERATION,
                 purpose=data["purpose"],
                 method=data["method"],
                 agreed_text=data["agreed_text"],
@@ -171,21 +171,56 @@ def consent_withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid
 @staff_required
 @methods("get", "post")
 def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
+    """Refer the youth. Where a consent is missing for what the referral carries, the page
+    offers to record it in place (from the referral's consent template) and to send the
+    referral with it, the message kept: one transaction for both."""
+    viewer = viewer_of(request)
     youth = _youth(request, youth_id, "referral-form")
-    mine = my_services(viewer_of(request))
+    mine = my_services(viewer)
     form = forms.ReferralForm(
         _posted(request),
         services=mine,
         targets=_active_services().exclude(pk__in=mine.values("pk")),
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        if run(
-            form,
-            lambda: services.referral_send(actor=request.user, youth=youth, **data),
-        ):
+    guardians = youth.guardians.filter(has_parental_responsibility=True)
+    consent_form = None
+    if request.method == "POST" and request.POST.get("with-consent"):
+        consent_form = forms.ReferralConsentForm(request.POST, guardians=guardians)
+    if form.is_valid() and (consent_form is None or consent_form.is_valid()):
+        data = dict(form.cleaned_data)  # a refusal's errors take fields out of cleaned_data
+        if consent_form is None:
+            sent = run(
+                form, lambda: services.referral_send(actor=request.user, youth=youth, **data)
+            )
+        else:
+            given = _consent_given(consent_form.cleaned_data)
+            sent = run(
+                form,
+                lambda: services.referral_send_with_consent(
+                    actor=request.user, youth=youth, consent=given, **data
+                ),
+                also=[consent_form],
+            )
+        if sent:
             messages.success(request, _("Henvisningen er sendt til %s.") % data["to_service"].name)
             return redirect(_youth_url(youth.pk))
+        if consent_form is None and form.has_error("categories"):
+            # Refused for want of consent: offer to record it here.
+            text = consent_texts.referral_text(
+                from_name=data["from_service"].name,
+                to_name=data["to_service"].name,
+                categories=data["categories"],
+            )
+            consent_form = forms.ReferralConsentForm(
+                guardians=guardians,
+                initial={"purpose": text.purpose, "agreed_text": text.agreed_text},
+            )
+    consents = list(
+        selectors.consent_list(youth=youth).prefetch_related(
+            "scopes__from_party", "scopes__to_party"
+        )
+    )
+    now = timezone.now()
     return _form_page(
         request,
         form,
@@ -193,6 +228,28 @@ def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         _("Henvis %s") % youth.full_name,
         _("Send henvisningen"),
         purpose="referral-form",
+        items=[
+            {"type": "consent", "id": str(c.pk), "category": "GENERAL", "basis": "general"}
+            for c in consents
+        ],
+        template="pages/refer.html",
+        consent_form=consent_form,
+        consents=[
+            consent_texts.flow_sentences(c.scopes.all(), ended=not c.is_active(now))
+            for c in consents
+            if c.decision == Decision.GIVEN
+        ],
+    )
+
+
+def _consent_given(data: dict[str, Any]) -> ConsentGiven:
+    return ConsentGiven(
+        giver=data["giver"],
+        method=data["method"],
+        purpose=data["purpose"],
+        agreed_text=data["agreed_text"],
+        guardians=list(data.get("guardians") or ()),
+        child_view=data.get("child_view") or "",
     )
 
 

@@ -3,7 +3,7 @@ paging."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -58,13 +58,15 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _add(form: forms.Form, field: str | None, message: Any) -> None:
-    form.add_error(field if field in form.fields else None, str(message))
-
-
-def run(form: forms.Form, call: Callable[[], T]) -> T | None:
+def run(form: forms.Form, call: Callable[[], T], *, also: Sequence[forms.Form] = ()) -> T | None:
     """Run one service call (itself one transaction) for a valid form. A refusal becomes form
-    errors on the fields it names, so the page shows it next to the field; None on refusal."""
+    errors on the fields it names, so the page shows it next to the field (on the form of
+    ``also`` that has the field, for a page of several forms); None on refusal."""
+
+    def _add(_form: forms.Form, field: str | None, message: Any) -> None:
+        owner = next((f for f in (form, *also) if field in f.fields), None)
+        (owner or form).add_error(field if owner is not None else None, str(message))
+
     try:
         return call()
     except ConflictError:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import dates
 from cases.models import (
+    CASELOAD_ROLES,
     ActivityStatus,
     ActivityType,
     EntryKind,
@@ -124,10 +126,14 @@ class EntryForm(PageForm):
             self.fields["category"].initial = kind_category(first.kind)
 
 
+# How a consent was given: chosen each time, never a default.
+METHODS = [("", _("Velg")), *Method.choices]
+
+
 class ConsentForm(PageForm):
     decision = forms.ChoiceField(label=_("Svar"), choices=ANSWERS, widget=forms.RadioSelect)
     giver = forms.ChoiceField(label=_("Gitt av"), choices=Giver.choices, widget=forms.RadioSelect)
-    method = forms.ChoiceField(label=_("Hvordan"), choices=Method.choices)
+    method = forms.ChoiceField(label=_("Hvordan"), choices=METHODS)
     services = ServicesChoice(
         queryset=Service.objects.none(),
         label=_("Tjenester som kan dele med hverandre"),
@@ -184,6 +190,33 @@ class ConsentForm(PageForm):
         return chosen
 
 
+class ReferralConsentForm(PageForm):
+    """The consent a referral needs, recorded with it: one way, from the sender to the receiver,
+    for the categories the referral carries. The texts start from the referral's template
+    (``cases.consent_texts.referral_text``) and are edited to what was agreed."""
+
+    giver = forms.ChoiceField(label=_("Gitt av"), choices=Giver.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(label=_("Hvordan ble samtykket gitt?"), choices=METHODS)
+    purpose = forms.CharField(label=_("Formål"), max_length=2000, widget=forms.Textarea)
+    agreed_text = forms.CharField(
+        label=_("Teksten ungdommen (eller foresatte) godtok"),
+        max_length=20000,
+        widget=forms.Textarea,
+    )
+    guardians = ConsentForm.base_fields["guardians"]
+    child_view = ConsentForm.base_fields["child_view"]
+
+    def __init__(self, *args: Any, guardians: QuerySet[Guardian], **kwargs: Any) -> None:
+        super().__init__(*args, prefix="consent", **kwargs)
+        self.fields["guardians"].queryset = guardians  # type: ignore[attr-defined]
+        if not guardians.exists():
+            # An adult youth (or one without guardians on record) answers alone.
+            for name in ("guardians", "child_view"):
+                del self.fields[name]
+            self.fields["giver"].choices = [(Giver.SUBJECT, Giver.SUBJECT.label)]  # type: ignore[attr-defined]
+            self.fields["giver"].initial = Giver.SUBJECT
+
+
 class WithdrawForm(PageForm):
     method = forms.ChoiceField(label=_("Hvordan ble det trukket tilbake?"), choices=Method.choices)
 
@@ -212,8 +245,31 @@ class ReferralForm(PageForm):
         self.fields["to_service"].queryset = targets  # type: ignore[attr-defined]
 
 
+class StaffChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class AcceptForm(VersionForm):
-    pass
+    """Accept a referral: who in the receiving service becomes responsible for the youth."""
+
+    responsible = StaffChoice(
+        queryset=get_user_model().objects.none(), label=_("Ansvarlig hos dere"), empty_label=None
+    )
+
+    def __init__(self, *args: Any, service: Service, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__service=service,
+                memberships__ended_at__isnull=True,
+                memberships__role__in=CASELOAD_ROLES,
+            )
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
 
 
 class DeclineForm(VersionForm):

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import access, labels, selectors, services
+from cases.consent_texts import WORDS, categories_in_words
 from cases.middleware import viewer_of
 from cases.models import AWAITING_ANSWER, HandoverKind, HandoverState, Referral, ReferralState
+from consent.categories import Category
 from coordination.pages import forms
 from coordination.pages.base import methods, paginate, run_action, staff_required
 
@@ -88,6 +90,13 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
             "can_close": referral.state == ReferralState.ACCEPTED
             or (sender and referral.state == ReferralState.DECLINED),
             "decline_form": forms.DeclineForm(initial={"version": referral.version}),
+            "accept_form": forms.AcceptForm(
+                initial={"version": referral.version, "responsible": request.user.pk},
+                service=referral.to_service,
+            )
+            if receiver and awaiting
+            else None,
+            "categories": categories_in_words(referral.categories) or str(WORDS[Category.GENERAL]),
             "today": timezone.localdate(),
         },
     )
@@ -118,19 +127,31 @@ def _act(
 @staff_required
 @methods("post")
 def referral_accept(request: HttpRequest, referral_id: uuid.UUID) -> Any:
-    return _act(
-        request,
-        referral_id,
-        forms.AcceptForm,
-        lambda r, version: services.referral_accept(
-            actor=request.user, referral=r, version=version, responsible=request.user
-        ),
-        _(
-            "Henvisningen er akseptert. Ungdommen er nå i oppfølging hos dere, "
-            "med deg som ansvarlig."
-        ),
-        purpose="referral-accept",
+    referral = selectors.referral_for_user(
+        viewer=viewer_of(request), referral_id=referral_id, purpose="referral-accept"
     )
+    form = forms.AcceptForm(request.POST, service=referral.to_service)
+    if form.is_valid():
+        responsible = form.cleaned_data["responsible"]
+        run_action(
+            request,
+            lambda: services.referral_accept(
+                actor=request.user,
+                referral=referral,
+                version=form.cleaned_data["version"],
+                responsible=responsible,
+            ),
+            _(
+                "Henvisningen er akseptert. Ungdommen er nå i oppfølging hos dere, med "
+                "%(name)s som ansvarlig."
+            )
+            % {"name": responsible.get_full_name() or responsible.get_username()},
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect(reverse("pages:referral", args=[referral.pk]))
 
 
 @staff_required

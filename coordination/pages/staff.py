@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases import access, selectors, timeline
+from cases import access, consent_texts, selectors, timeline
 from cases.middleware import viewer_of
 from cases.models import AWAITING_ANSWER, Service, StaffRole
 from cases.paging import WindowCountPaginator
@@ -185,7 +185,13 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             "open_periods": [p for p in periods if p.is_open],
             "closed_periods": [p for p in periods if not p.is_open],
             "consents": [
-                {"consent": c, "active": c.is_active(now), "scopes": _scope_rows(c)}
+                {
+                    "consent": c,
+                    "active": c.is_active(now),
+                    "scopes": consent_texts.flow_sentences(
+                        c.scopes.all(), ended=not c.is_active(now)
+                    ),
+                }
                 for c in consents
             ],
             "rows": [_row(selectors.timeline_fields(item, mine)) for item in items],
@@ -201,15 +207,3 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 
 def _row(fields: dict[str, Any]) -> dict[str, Any]:
     return {**fields, "category_label": Category(fields["category"]).label}
-
-
-def _scope_rows(consent: Any) -> list[str]:
-    """Readable flows of a consent, e.g. "Utdanning: OT Skien → NAV Skien"."""
-    return sorted(
-        {
-            f"{scope.get_category_display()}: "
-            f"{scope.from_party.name if scope.from_party else scope.from_kind} → "
-            f"{scope.to_party.name if scope.to_party else scope.to_kind}"
-            for scope in consent.scopes.all()
-        }
-    )

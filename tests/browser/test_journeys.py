@@ -80,22 +80,39 @@ def test_ot_refers_and_nav_accepts(people: Any, open_session: Any) -> None:
     page.get_by_label("Til tjeneste").select_option(label="NAV Skien")
     page.get_by_label("Årsak", exact=True).select_option(label="Ikke i arbeid")
     page.get_by_label("Melding").fill("Jonas har sluttet på skolen og ønsker hjelp til jobb.")
+    page.get_by_label("Utdanning").check()
+    page.get_by_role("button", name="Send henvisningen").click()
+    # No consent covers education yet: the page offers to record it here, the message kept.
+    expect(page.get_by_role("alert")).to_contain_text("Mangler samtykke for å dele: Utdanning.")
+    expect(page.get_by_label("Melding")).to_have_value(
+        "Jonas har sluttet på skolen og ønsker hjelp til jobb."
+    )
+    expect(page.get_by_label("Teksten ungdommen (eller foresatte) godtok")).to_contain_text(
+        "OT Skien deler opplysninger om utdanning med NAV Skien"
+    )
+    page.get_by_label("Hvordan ble samtykket gitt?").select_option(
+        label="Muntlig, dokumentert av ansatt"
+    )
     counsellor.screenshot("05-refer")
     page.get_by_role("button", name="Send henvisningen").click()
     expect(page.get_by_role("status")).to_contain_text("Henvisningen er sendt til NAV Skien.")
+    expect(page.locator("#consents")).to_contain_text("OT Skien deler utdanning med NAV Skien")
 
     advisor = open_session()
     page = advisor.log_in("ingrid.nav")
     page.get_by_role("link", name="Jonas Lund").click()  # "new referrals" on my day
     expect(page.get_by_role("heading", name="Henvisning: Jonas Lund")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("Utdanning")
+    page.get_by_label("Ansvarlig hos dere").select_option(label=people.manager.get_full_name())
     advisor.screenshot("06-referral")
     page.get_by_role("button", name="Aksepter og start oppfølging").click()
     expect(page.get_by_role("status")).to_contain_text("Henvisningen er akseptert.")
 
     referral = Referral.objects.get(youth=youth)
     assert referral.state == ReferralState.ACCEPTED
+    assert referral.categories == [Category.EDUCATION, Category.GENERAL]
     period = FollowUpPeriod.objects.get(youth=youth, service=people.nav)
-    assert period.is_open and period.responsible == people.nav_advisor
+    assert period.is_open and period.responsible == people.manager
     page.get_by_role("link", name="Henvisninger").first.click()
     page.get_by_label("Status").select_option(label="Akseptert")
     page.get_by_role("button", name="Filtrer").click()
