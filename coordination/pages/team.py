@@ -255,5 +255,6 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
         context,
         status=400 if request.method == "POST" else 200,
     )
-    response["Referrer-Policy"] = "no-referrer"  # the link's secret is in this page's URL
+    # The link's secret is in this page's URL: no other site is told it.
+    response["Referrer-Policy"] = "same-origin"
     return response

@@ -163,7 +163,7 @@ def test_the_invitation_page_offers_a_password_where_passwords_are_on(people: An
     client = _client()
     page = client.get(_path(sent.link))
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     body = page.content.decode()
     assert people.manager.get_full_name() in body
     assert "Lag kontoen din" in body
