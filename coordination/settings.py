@@ -187,6 +187,11 @@ API_TOKEN_LIFETIME_HOURS = env_int("API_TOKEN_LIFETIME_HOURS", 24 * 30, minimum=
 # Token requests per address (DRF's throttle, counted in the cache: with several processes a
 # shared one, CACHE_URL=redis://…).
 API_TOKEN_RATE = env_str("API_TOKEN_RATE", "10/min") or "10/min"
+# A manager's invitation to work in a service (docs/staff.md): its link works once, until this
+# long after it was sent.
+STAFF_INVITATION_LIFETIME = datetime.timedelta(
+    hours=env_int("STAFF_INVITATION_LIFETIME_HOURS", 24 * 7, minimum=1)
+)
 CACHE_URL = env_str("CACHE_URL") or ""
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://")):
@@ -603,8 +608,12 @@ SAMORDNA_OIDC: dict[str, dict[str, str]] = {
     )
     if config is not None
 }
+# The staff client's backend also accepts a staff invitation kept in the session.
 AUTHENTICATION_BACKENDS += [
-    {"staff": "cases.oidc.StaffBackend", "idporten": "cases.oidc.IdportenBackend"}[client]
+    {
+        "staff": "cases.invitations.StaffInvitationBackend",
+        "idporten": "cases.oidc.IdportenBackend",
+    }[client]
     for client in SAMORDNA_OIDC
 ]
 # The log-out form's redirect to a provider's end-session endpoint is a form action.

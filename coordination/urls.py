@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination import views
-from coordination.pages import auth, oidc, twofactor
+from coordination.pages import auth, oidc, team, twofactor
 from coordination.plans.views import plan_print
 
 urlpatterns = [
@@ -27,6 +27,7 @@ urlpatterns = [
         oidc.Callback.as_view(client="idporten"),
         name="oidc-idporten-callback",
     ),
+    path("invitation/<str:secret>/", team.invitation, name="staff-invitation"),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("plans/<uuid:plan_id>/print/", plan_print, name="plan-print"),

@@ -11,8 +11,6 @@ new password (``RevokeApiTokensOnPasswordChange``) or the caller that ends the u
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +23,8 @@ from rest_framework.authentication import TokenAuthentication
 
 from core.audit import audit_record
 from core.models import ApiToken
+from core.secrets import digest_of, new_secret
 
-SECRET_BYTES = 32
 PREFIX_LENGTH = 8
 
 
@@ -34,10 +32,6 @@ class RevokedBecause:
     HOLDER = "revoked"
     PASSWORD_CHANGED = "password_changed"
     WORK_ENDED = "memberships_ended"
-
-
-def digest_of(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,7 @@ class IssuedToken:
 def api_token_create(*, user: Any, lifetime: datetime.timedelta | None = None) -> IssuedToken:
     """Make a token for ``user`` that expires after ``lifetime`` (``API_TOKEN_LIFETIME_HOURS``
     by default); the secret is in the answer and nowhere else."""
-    secret = secrets.token_urlsafe(SECRET_BYTES)
+    secret = new_secret()
     now = timezone.now()
     token = ApiToken(
         user=user,

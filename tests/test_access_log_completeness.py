@@ -73,6 +73,15 @@ NO_YOUTH_DATA: dict[Route, str] = {
     ("service-list", "get"): "the service registry",
     ("service-detail", "get"): "the service registry",
     ("service-clearances", "post"): "a service's staff and their clearances",
+    ("service-staff", "get"): "a service's staff and their roles",
+    ("service-invitations", "get"): "a service's invitations to new staff",
+    ("service-invitations", "post"): "an invitation to a new staff member",
+    ("invitation-revoke", "post"): "an invitation to a new staff member",
+    ("membership-role", "post"): "a staff member's role",
+    ("membership-end", "post"): "a staff member's role",
+    ("pages:team", "get"): "a service's staff and invitations, as a page",
+    ("staff-invitation", "get"): "the invited person's page: the service, role and inviter",
+    ("staff-invitation", "post"): "the invited person's acceptance",
     ("deadline-rule-list", "get"): "the deadline rules",
     ("my-reminder-preference", "get"): "the caller's own reminder choice",
     ("my-reminder-preference", "put"): "the caller's own reminder choice",
@@ -369,6 +378,16 @@ def _access_request_page(p: Any) -> Walk:
     return Walk(p.privacy_officer, "/access-log/requests/", body, p.youth, session=True, form=True)
 
 
+def _invite_page(p: Any) -> Walk:
+    body = {
+        "invite-first_name": "Nora",
+        "invite-last_name": "Berg",
+        "invite-email": "nora.berg.walk@nav.example",
+        "invite-role": "CASEWORKER",
+    }
+    return Walk(p.manager, f"/services/{p.nav.pk}/staff/", body, p.youth, session=True, form=True)
+
+
 def _as(role: str, route: Route) -> Callable[[Any], Walk]:
     """The matrix's call, as ``role`` (one whose list shows the youth)."""
 
@@ -409,6 +428,7 @@ CALLS: dict[Route, Callable[[Any], Walk]] = {
     ("portal:copy-pdf", "get"): _portal_copy("pdf"),
     ("portal:copy-json", "get"): _portal_copy("json"),
     ("pages:access-request", "post"): _access_request_page,
+    ("pages:team", "post"): _invite_page,
 }
 
 

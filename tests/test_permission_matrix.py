@@ -27,6 +27,8 @@ from cases.models import (
     FollowUpPeriod,
     Handover,
     Referral,
+    StaffInvitation,
+    StaffMembership,
     Youth,
 )
 from consent.models import Consent
@@ -99,6 +101,14 @@ def _shared_records(p: Any) -> None:
         to_service=p.nav,
         to_user=p.manager,
     )
+    services.invitation_send(
+        actor=p.manager,
+        service=p.nav,
+        email="nora.berg@nav.example",
+        first_name="Nora",
+        last_name="Berg",
+        role="CASEWORKER",
+    )
     # An individual plan held by OT (eva.koord coordinates), NAV taking part by consent (to
     # the plan only: no other categories, so NAV's activity plan stays NAV's).
     nav_and_plan_records(p, plan_categories=())
@@ -148,6 +158,14 @@ def _measure(p: Any) -> PlanMeasure:
     return PlanMeasure.objects.get()
 
 
+def _advisor_membership(p: Any) -> str:
+    return str(StaffMembership.objects.get(user=p.nav_advisor, ended_at__isnull=True).pk)
+
+
+def _invitation(p: Any) -> str:
+    return str(StaffInvitation.objects.get().pk)
+
+
 def _child_coordinator(p: Any) -> str:
     return str(ChildCoordinator.objects.get().pk)
 
@@ -156,6 +174,7 @@ COORDINATOR_ONLY = {"ot_counsellor": 400, "nav_advisor": 400, "manager": 400}
 
 
 NAV_STAFF = {"nav_advisor", "manager"}
+TEAM = {"manager", "nav_admin"}  # who manages NAV Skien's staff
 OT_STAFF = {"ot_counsellor", "coordinator"}
 
 
@@ -175,9 +194,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     # --- Pages (session log-in). Anonymous callers are sent to the log-in page. ---------------
     ("landing", "get"): Case(
         lambda p: "/",
-        STAFF - {"nav_admin"},
-        ok=302,  # to my day, or the access log for the privacy officer
-        other={"nav_admin": 200},  # no caseload role, no portal account: a page that says so
+        STAFF,
+        ok=302,  # to my day, the access log for the privacy officer, the staff page for admins
         anonymous=(302,),
         session=True,
     ),
@@ -340,6 +358,54 @@ MATRIX: dict[tuple[str, str], Case] = {
         anonymous=(302,),
         session=True,
     ),
+    # The staff page: the managers and the staff administrator of the service (NAV Skien).
+    ("pages:team-home", "get"): Case(
+        lambda p: "/staff/", TEAM, ok=302, denied=403, anonymous=(302,), session=True
+    ),
+    ("pages:team", "get"): Case(
+        lambda p: f"/services/{p.nav.pk}/staff/", TEAM, denied=403, anonymous=(302,), session=True
+    ),
+    ("pages:team", "post"): Case(
+        lambda p: f"/services/{p.nav.pk}/staff/",
+        TEAM,
+        ok=400,  # an empty form: field errors
+        denied=403,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:membership-role", "post"): Case(
+        lambda p: f"/memberships/{_advisor_membership(p)}/role/",
+        TEAM,
+        ok=302,  # back to the staff page, with the outcome as a message
+        denied=403,
+        anonymous=(302,),
+        session=True,
+        body=lambda p: {"role": "COORDINATOR"},
+    ),
+    ("pages:membership-end", "post"): Case(
+        lambda p: f"/memberships/{_advisor_membership(p)}/end/",
+        TEAM,
+        ok=302,
+        denied=403,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:invitation-revoke", "post"): Case(
+        lambda p: f"/invitations/{_invitation(p)}/revoke/",
+        TEAM,
+        ok=302,
+        denied=403,
+        anonymous=(302,),
+        session=True,
+    ),
+    # The invited person's page is open to anyone with the link: a link naming no invitation
+    # is not found.
+    ("staff-invitation", "get"): Case(
+        lambda p: "/invitation/not-a-secret/", set(), anonymous=(404,), session=True
+    ),
+    ("staff-invitation", "post"): Case(
+        lambda p: "/invitation/not-a-secret/", set(), anonymous=(404,), session=True
+    ),
     # The youth's own page: none of the staff has a portal account.
     ("portal:home", "get"): Case(
         lambda p: "/me/", set(), denied=403, anonymous=(302,), session=True
@@ -445,6 +511,33 @@ MATRIX: dict[tuple[str, str], Case] = {
         other={"nav_advisor": 400},
     ),
     ("service-detail", "get"): Case(lambda p: f"/api/v1/services/{p.nav.pk}/", STAFF),
+    # A service's staff: its managers and staff administrator; for anyone else not found.
+    ("service-staff", "get"): Case(lambda p: f"/api/v1/services/{p.nav.pk}/staff/", TEAM),
+    ("service-invitations", "get"): Case(
+        lambda p: f"/api/v1/services/{p.nav.pk}/invitations/", TEAM
+    ),
+    ("service-invitations", "post"): Case(
+        lambda p: f"/api/v1/services/{p.nav.pk}/invitations/",
+        TEAM,
+        ok=201,
+        body=lambda p: {
+            "email": "ny.ansatt@nav.example",
+            "first_name": "Ny",
+            "last_name": "Ansatt",
+            "role": "CASEWORKER",
+        },
+    ),
+    ("invitation-revoke", "post"): Case(
+        lambda p: f"/api/v1/invitations/{_invitation(p)}/revoke/", TEAM
+    ),
+    ("membership-role", "post"): Case(
+        lambda p: f"/api/v1/memberships/{_advisor_membership(p)}/role/",
+        TEAM,
+        body=lambda p: {"role": "COORDINATOR"},
+    ),
+    ("membership-end", "post"): Case(
+        lambda p: f"/api/v1/memberships/{_advisor_membership(p)}/end/", TEAM
+    ),
     ("period-list", "get"): Case(lambda p: "/api/v1/follow-up-periods/", FOLLOWING, denied="empty"),
     ("period-list", "post"): Case(
         lambda p: "/api/v1/follow-up-periods/",

@@ -10,6 +10,7 @@ from cases.api import (
     handovers,
     ot_registrations,
     referrals,
+    staff,
     tokens,
     views,
 )
@@ -42,5 +43,18 @@ urlpatterns = [
         views.ServiceClearancesView.as_view(),
         name="service-clearances",
     ),
+    path("services/<uuid:pk>/staff/", staff.ServiceStaffView.as_view(), name="service-staff"),
+    path(
+        "services/<uuid:pk>/invitations/",
+        staff.ServiceInvitationsView.as_view(),
+        name="service-invitations",
+    ),
+    path(
+        "invitations/<uuid:pk>/revoke/",
+        staff.InvitationRevokeView.as_view(),
+        name="invitation-revoke",
+    ),
+    path("memberships/<uuid:pk>/role/", staff.MembershipRoleView.as_view(), name="membership-role"),
+    path("memberships/<uuid:pk>/end/", staff.MembershipEndView.as_view(), name="membership-end"),
     *router.urls,
 ]

@@ -19,6 +19,7 @@ from cases.models.changes import FactChange
 from cases.models.followup import EntryKind, FollowUpEntry
 from cases.models.handovers import Handover, HandoverKind, HandoverState, Responsibility
 from cases.models.identities import ExternalSubject
+from cases.models.invitations import InvitationState, StaffInvitation
 from cases.models.portal import HealthObjection, PortalAccount
 from cases.models.referrals import (
     AWAITING_ANSWER,
@@ -32,6 +33,7 @@ from cases.models.registry import (
     KIND_CATEGORY,
     PROTECTED_IDENTITY,
     SENSITIVE_INVOLVEMENT,
+    STAFF_MANAGING_ROLES,
     STRENGT_FORTROLIG_GRADES,
     AddressProtection,
     FollowUpPeriod,
@@ -61,6 +63,7 @@ __all__ = [
     "OT_REASONS",
     "PROTECTED_IDENTITY",
     "SENSITIVE_INVOLVEMENT",
+    "STAFF_MANAGING_ROLES",
     "STRENGT_FORTROLIG_GRADES",
     "WORK_ORIENTED_TYPES",
     "Activity",
@@ -81,6 +84,7 @@ __all__ = [
     "HandoverState",
     "HealthObjection",
     "Innsatsgruppe",
+    "InvitationState",
     "MainGoal",
     "NavDecision",
     "OtRegistrationReason",
@@ -91,6 +95,7 @@ __all__ = [
     "Responsibility",
     "Service",
     "ServiceKind",
+    "StaffInvitation",
     "StaffMembership",
     "StaffRole",
     "TimestampedModel",

@@ -99,9 +99,12 @@ class StaffRole(models.TextChoices):
     PRIVACY_OFFICER = "PRIVACY_OFFICER", _("Personvernombud")
 
 
-# Roles that work with youths. ADMIN alone manages the service's staff and sees no youth; the
+# Roles that work with youths. ADMIN manages the service's staff and sees no youth; the
 # privacy officer reads the access log of the service's staff, not the youths' records.
 CASELOAD_ROLES = (StaffRole.CASEWORKER, StaffRole.COORDINATOR, StaffRole.MANAGER)
+# Roles that manage the service's staff (invite, change roles, end memberships): its managers
+# and its staff administrator (cases.services.staff).
+STAFF_MANAGING_ROLES = (StaffRole.MANAGER, StaffRole.ADMIN)
 
 
 class TimestampedModel(models.Model):
@@ -194,6 +197,13 @@ class StaffMembership(models.Model):
                 fields=["user", "service"],
                 condition=Q(ended_at__isnull=True),
                 name="membership_active_by_user",
+            ),
+            # The staff page and the rule that a service keeps a manager: a service's members
+            # now, by role.
+            models.Index(
+                fields=["service", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="membership_active_by_service",
             ),
         ]
 

@@ -70,8 +70,8 @@ def locked_out(
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    """Staff land on their day (privacy officers on the access log), youths on their own page;
-    anyone else is asked to log in."""
+    """Staff land on their day (privacy officers on the access log, staff administrators on the
+    staff page), youths on their own page; anyone else is asked to log in."""
     if not request.user.is_authenticated:
         return redirect("login")
     roles = {m.role for m in current_memberships(request)}
@@ -79,6 +79,8 @@ def landing(request: HttpRequest) -> HttpResponse:
         return redirect("pages:day")
     if StaffRole.PRIVACY_OFFICER in roles:
         return redirect("pages:access-log")
+    if StaffRole.ADMIN in roles:
+        return redirect("pages:team-home")
     if request.user.portal_accounts.exists():
         return redirect("portal:home")
     return render(request, "home.html")

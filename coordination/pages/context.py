@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from cases.access import Membership
 from cases.middleware import viewer_of
-from cases.models import CASELOAD_ROLES, ServiceKind, StaffRole
+from cases.models import CASELOAD_ROLES, STAFF_MANAGING_ROLES, ServiceKind, StaffRole
 
 
 def current_memberships(request: HttpRequest) -> list[Membership]:
@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 m.service_kind == ServiceKind.NAV and m.role in CASELOAD_ROLES for m in memberships
             ),
             "nav_manager": StaffRole.MANAGER in roles,
+            "nav_team": bool(roles & set(STAFF_MANAGING_ROLES)),
             "nav_privacy": StaffRole.PRIVACY_OFFICER in roles,
             "nav_portal": user.portal_accounts.exists() if not memberships else False,
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from coordination.pages import actions, plans, portal, referrals, reports, staff
+from coordination.pages import actions, plans, portal, referrals, reports, staff, team
 
 staff_patterns = [
     path("day/", staff.day, name="day"),
@@ -53,6 +53,15 @@ staff_patterns = [
     path("reports/youth-guarantee/", reports.compliance_page, name="compliance"),
     path("access-log/", reports.access_log_page, name="access-log"),
     path("access-log/requests/", reports.access_request_page, name="access-request"),
+    path("staff/", team.team_home, name="team-home"),
+    path("services/<uuid:service_id>/staff/", team.team, name="team"),
+    path("memberships/<uuid:membership_id>/role/", team.membership_role, name="membership-role"),
+    path("memberships/<uuid:membership_id>/end/", team.membership_end, name="membership-end"),
+    path(
+        "invitations/<uuid:invitation_id>/revoke/",
+        team.invitation_revoke,
+        name="invitation-revoke",
+    ),
 ]
 
 portal_patterns = [

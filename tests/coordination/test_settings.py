@@ -216,6 +216,6 @@ def test_an_openid_connect_client_is_read_with_its_secret_from_a_file(tmp_path: 
     assert set(loaded["oidc"]) == {"staff"}
     assert loaded["oidc"]["staff"]["client_secret"] == "from-a-file"
     assert loaded["oidc"]["staff"]["scopes"] == "openid"
-    assert "cases.oidc.StaffBackend" in loaded["backends"]
+    assert "cases.invitations.StaffInvitationBackend" in loaded["backends"]
     assert "cases.oidc.IdportenBackend" not in loaded["backends"]
     assert loaded["form_action"] == ["'self'", "https://login.example"]

@@ -40,7 +40,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Any) -> None:
 def test_landing_sends_each_person_where_their_work_is(people: Any) -> None:
     assert _client(people.nav_advisor).get("/")["Location"] == "/day/"
     assert _client(people.privacy_officer).get("/")["Location"] == "/access-log/"
-    response = _client(people.nav_admin).get("/")
+    assert _client(people.nav_admin).get("/")["Location"] == "/staff/"
+    outsider = factories.UserFactory(username="uten.rolle")
+    response = _client(outsider).get("/")
     assert response.status_code == 200
     assert "ingen rolle i en tjeneste" in response.content.decode()
 
