@@ -171,6 +171,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coordination.pages.auth.locked_out"
+# A log-in through an OpenID Connect provider is outside the lock-out (core/logins.py).
+AXES_WHITELIST_CALLABLE = "core.logins.outside_lockout"
 # The audit trail records every log-in (core/logins.py); axes' own log of them is not kept.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
@@ -603,6 +605,12 @@ SAMORDNA_OIDC: dict[str, dict[str, str]] = {
     )
     if config is not None
 }
+# Staff's ID token must carry an acr of these (sent as acr_values too) and an amr with one of
+# these (Entra ID: mfa); empty, not checked.
+OIDC_STAFF_ACR_VALUES = env_list("OIDC_STAFF_ACR_VALUES", [])
+OIDC_STAFF_AMR_VALUES = env_list("OIDC_STAFF_AMR_VALUES", [])
+# The providers' keys (JWKS) are kept this long, and fetched again at once for a key not kept.
+OIDC_JWKS_CACHE_SECONDS = env_int("OIDC_JWKS_CACHE_SECONDS", 3600, minimum=1)
 AUTHENTICATION_BACKENDS += [
     {"staff": "cases.oidc.StaffBackend", "idporten": "cases.oidc.IdportenBackend"}[client]
     for client in SAMORDNA_OIDC
