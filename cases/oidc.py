@@ -62,6 +62,8 @@ IDPORTEN_ACR = "idporten-loa-high"
 STAFF = "staff"
 IDPORTEN = "idporten"
 CLIENTS = (STAFF, IDPORTEN)
+# The username of a Min side user an ID-porten log-in made: this, then random hex.
+PORTAL_USERNAME_PREFIX = "idporten-"
 # The log-in's method in the audit trail.
 METHODS = {STAFF: "oidc_staff", IDPORTEN: "idporten"}
 
@@ -331,7 +333,7 @@ def portal_user_for(*, issuer: str, subject: str, number: str) -> Any:
     if user is None:
         name = (youth.full_name if youth is not None else guardians[0].full_name).split(" ", 1)
         user = get_user_model().objects.create_user(
-            username=f"idporten-{secrets.token_hex(8)}",
+            username=f"{PORTAL_USERNAME_PREFIX}{secrets.token_hex(8)}",
             password=None,
             first_name=name[0],
             last_name=name[1] if len(name) > 1 else "",

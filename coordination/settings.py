@@ -323,6 +323,8 @@ RETENTION_CONSENT_PROOF_YEARS = env_int("RETENTION_CONSENT_PROOF_YEARS", 3, mini
 # time to contest the deletion; GDPR art. 5(1)(d) and art. 17 ask for erasure without delay).
 RETENTION_DELETED_ENTRY_DAYS = env_int("RETENTION_DELETED_ENTRY_DAYS", 90, minimum=1)
 # Youths per transaction of the nightly run.
+# A Min side user with no youth or guardian link left goes this long after its last log-in.
+RETENTION_PORTAL_USER_DAYS = env_int("RETENTION_PORTAL_USER_DAYS", 30, minimum=1)
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 200, minimum=1)
 
 # Periodic work is declared here and nowhere else.
