@@ -8,8 +8,11 @@ import datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cases import oidc, services
 from cases.models import ExternalSubject, GuardianRelation, PortalAccount, StaffRole, Youth
@@ -117,3 +120,32 @@ def test_staff_and_accounts_made_by_hand_are_never_taken_for_min_side_users(
     report = run(datetime.datetime(2040, 1, 1, tzinfo=OSLO))
     assert User.objects.filter(pk__in=[staff.pk, named_like.pk]).count() == 2
     assert ("portal_user", "auth.User", purge.DELETED) not in report.counts
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_deleting_min_side_users_runs_the_same_queries_however_many_are_due(
+    people: Any, size: int
+) -> None:
+    with on(RECORDED):
+        users = []
+        for n in range(size):
+            youth = factories.register_youth(people.nav_advisor, people.nav, first_name=f"Ola{n}")
+            users.append(
+                oidc.portal_user_for(issuer=ISSUER, subject=f"idp-{n}", number=youth.national_id)
+            )
+            _log_in(users[-1])
+    PortalAccount.objects.filter(user__in=users).delete()  # as the youths' retention does
+    AuditEntry.objects.filter(action="portal_account.made").delete()
+    moment = datetime.datetime(2026, 1, 1, tzinfo=OSLO)
+    with time_machine.travel(moment, tick=False), CaptureQueriesContext(connection) as captured:
+        report = purge.purge()
+    assert report.counts[("portal_user", "auth.User", purge.DELETED)] == size
+    statements = [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    # The youths' batches as in test_retention; then the users due, their audit rows, their
+    # subjects, the collector's one look-up and delete per model hanging on a user, and the
+    # record of the deletion: the same for one user as for three.
+    assert len(statements) == 60, "\n".join(statements)
