@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -188,6 +190,26 @@ class StaffMembershipAdmin(admin.ModelAdmin):
         self.message_user(request, _("Medlemskapene er avsluttet."))
 
 
+class ExternalSubjectForm(forms.ModelForm):
+    """A link made by hand is a staff user's: ID-porten's are made by the person's own log-in
+    (and the model refuses a staff user under ID-porten's issuer in any case)."""
+
+    class Meta:
+        model = ExternalSubject
+        fields = ["user", "issuer", "subject"]
+
+    def clean_issuer(self) -> str:
+        issuer = self.cleaned_data["issuer"]
+        idporten = settings.SAMORDNA_OIDC.get("idporten")
+        staff = settings.SAMORDNA_OIDC.get("staff")
+        if idporten and issuer == idporten["issuer"] and not (staff and staff["issuer"] == issuer):
+            raise ValidationError(
+                _("En kobling til ID-porten lages av personens egen innlogging, ikke her."),
+                code="idporten_issuer",
+            )
+        return str(issuer)
+
+
 @admin.register(ExternalSubject)
 class ExternalSubjectAdmin(admin.ModelAdmin):
     """Which staff user a subject of the organisation's OpenID Connect provider logs in as.
@@ -198,6 +220,7 @@ class ExternalSubjectAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "subject"]
     autocomplete_fields = ["user"]
     fields = ["user", "issuer", "subject"]
+    form = ExternalSubjectForm
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request)

@@ -8,17 +8,24 @@ alone: its RS256 signature against the provider's JWKS, and its issuer, audience
 expiry and issue time. Who the person is comes from the ID token's claims only; the userinfo
 endpoint is not called.
 
-- **Staff**: the ID token's ``sub`` is looked up in ``ExternalSubject`` (recorded for an
-  existing staff user by an administrator). No account is ever made; what the user may do comes
-  from their memberships.
+- **Staff**: where ``OIDC_STAFF_ACR_VALUES`` or ``OIDC_STAFF_AMR_VALUES`` are set, the ID
+  token's ``acr`` must be one of the first, and its ``amr`` hold one of the second (e.g. Entra
+  ID's ``mfa``). The ``sub`` is then looked up in ``ExternalSubject`` (recorded for an existing
+  staff user by an administrator). No account is ever made; what the user may do comes from
+  their memberships.
 - **ID-porten**: the ``acr`` must be ``idporten-loa-high`` (``IDPORTEN_ACR``). The ``pid`` claim
   (the identity number) finds the youth by the blind index, and the guardian records, with
   parental responsibility, of a minor the services follow. The *Min side* user and its links
   are made on first log-in and brought up to date at each. The number is never stored with the
   user, logged, or put in a URL.
 
+The provider's keys (its JWKS) are kept in Django's cache for ``OIDC_JWKS_CACHE_SECONDS``, and
+fetched again, once per log-in, when an ID token names a key (``kid``) the kept set lacks: the
+provider has rotated its keys.
+
 A refusal raises ``PermissionDenied`` (so Django's ``user_login_failed`` signal is sent) after
-setting ``request.oidc_refusal`` to one of ``REFUSALS``, which the callback page explains.
+setting ``request.login_refusal`` to one of ``REFUSALS``, which the callback page explains. A
+log-in through a provider is outside the password lock-out (``core.logins.outside_lockout``).
 """
 
 from __future__ import annotations
@@ -29,8 +36,10 @@ import secrets
 from typing import Any
 
 import jwt
+import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, SuspiciousOperation
 from django.db import transaction
 from django.http import HttpRequest
@@ -53,12 +62,17 @@ IDPORTEN_ACR = "idporten-loa-high"
 STAFF = "staff"
 IDPORTEN = "idporten"
 CLIENTS = (STAFF, IDPORTEN)
+# The username of a Min side user an ID-porten log-in made: this, then random hex.
+PORTAL_USERNAME_PREFIX = "idporten-"
+# The log-in's method in the audit trail.
+METHODS = {STAFF: "oidc_staff", IDPORTEN: "idporten"}
 
 # Why a log-in was refused, for the callback page.
 REFUSALS = (
     "unknown_staff",  # no staff user has this subject
     "inactive",  # the user is deactivated
     "level",  # ID-porten at a lower level than IDPORTEN_ACR
+    "staff_level",  # staff without the acr or amr OIDC_STAFF_ACR_VALUES/_AMR_VALUES ask for
     "not_known",  # neither a youth nor a guardian of a minor the services follow
     "token",  # the ID token failed a check (signature, issuer, audience, expiry, nonce)
     "provider",  # the provider did not answer as it should
@@ -113,7 +127,10 @@ def client_setting(client: str, attr: str, *default: Any) -> Any:
         # identity number and is not kept.
         return client == STAFF
     if attr == "OIDC_AUTH_REQUEST_EXTRA_PARAMS":
-        return {"acr_values": IDPORTEN_ACR} if client == IDPORTEN else {}
+        if client == IDPORTEN:
+            return {"acr_values": IDPORTEN_ACR}
+        acr = settings.OIDC_STAFF_ACR_VALUES
+        return {"acr_values": " ".join(acr)} if acr else {}
     if attr in _COMMON_SETTINGS:
         return _COMMON_SETTINGS[attr]
     if default:
@@ -122,12 +139,47 @@ def client_setting(client: str, attr: str, *default: Any) -> Any:
 
 
 def _refuse(request: HttpRequest, reason: str) -> PermissionDenied:
-    request.oidc_refusal = reason  # type: ignore[attr-defined]
+    request.login_refusal = reason  # type: ignore[attr-defined]
     return PermissionDenied(reason)
+
+
+def _jwks_cache_key(uri: str) -> str:
+    return f"oidc-jwks:{uri}"
+
+
+def _fetch_jwks(uri: str) -> dict[str, Any]:
+    """The provider's JWKS, fetched now and kept in the cache."""
+    response = requests.get(
+        uri,
+        verify=_COMMON_SETTINGS["OIDC_VERIFY_SSL"],
+        timeout=_COMMON_SETTINGS["OIDC_TIMEOUT"],
+        proxies=_COMMON_SETTINGS["OIDC_PROXY"],
+    )
+    response.raise_for_status()
+    jwks = response.json()
+    if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+        raise ValueError("the JWKS has no list of keys")
+    cache.set(_jwks_cache_key(uri), jwks, settings.OIDC_JWKS_CACHE_SECONDS)
+    return jwks
+
+
+def _matching_key(jwks: dict[str, Any], header: dict[str, Any]) -> dict[str, Any] | None:
+    """The RS256 signing key with the token's ``kid``."""
+    for key in jwks["keys"]:
+        if (
+            isinstance(key, dict)
+            and key.get("kid") == header.get("kid")
+            and key.get("kty") == "RSA"
+            and key.get("alg", "RS256") == "RS256"
+            and key.get("use", "sig") == "sig"
+        ):
+            return key
+    return None
 
 
 class _Backend(OIDCAuthenticationBackend):
     client = ""
+    login_method = ""
 
     def get_settings(self, attr: str, *default: Any) -> Any:
         return client_setting(self.client, attr, *default)
@@ -146,6 +198,21 @@ class _Backend(OIDCAuthenticationBackend):
         except (RequestException, ValueError, KeyError) as exc:
             logger.warning("OpenID Connect (%s): provider error: %s", self.client, exc)
             raise _refuse(request, "provider") from exc
+
+    def retrieve_matching_jwk(self, token: Any) -> Any:
+        """The provider's key for the ID token: from the cached JWKS, or, when that lacks the
+        token's ``kid`` (a rotated key) or has expired, from the JWKS fetched once now."""
+        config = client_config(self.client)
+        assert config is not None
+        header = jwt.get_unverified_header(token)
+        uri = config["jwks_uri"]
+        cached = cache.get(_jwks_cache_key(uri))
+        key = _matching_key(cached, header) if cached is not None else None
+        if key is None:
+            key = _matching_key(_fetch_jwks(uri), header)
+        if key is None:
+            raise SuspiciousOperation("The provider's JWKS has no key for the ID token.")
+        return jwt.PyJWK(key)
 
     def get_payload_data(self, token: Any, key: Any) -> dict[str, Any]:
         """The ID token's claims, after its signature (RS256 only), issuer, audience, expiry and
@@ -173,12 +240,27 @@ class _Backend(OIDCAuthenticationBackend):
         raise NotImplementedError
 
 
+def staff_level_met(claims: dict[str, Any]) -> bool:
+    """Does a staff ID token carry what the settings ask: an ``acr`` of
+    ``OIDC_STAFF_ACR_VALUES`` and an ``amr`` with one of ``OIDC_STAFF_AMR_VALUES`` (each only
+    when set)?"""
+    acr_values, amr_values = settings.OIDC_STAFF_ACR_VALUES, settings.OIDC_STAFF_AMR_VALUES
+    if acr_values and claims.get("acr") not in acr_values:
+        return False
+    amr = claims.get("amr")
+    methods = set(amr) if isinstance(amr, list) else {amr} if isinstance(amr, str) else set()
+    return not amr_values or bool(methods & set(amr_values))
+
+
 class StaffBackend(_Backend):
     """Staff through the organisation's provider, by the subject recorded for them."""
 
     client = STAFF
+    login_method = METHODS[STAFF]
 
     def user_for(self, claims: dict[str, Any]) -> Any:
+        if not staff_level_met(claims):
+            raise _refuse(self.request, "staff_level")
         config = client_config(STAFF)
         assert config is not None
         link = (
@@ -195,6 +277,7 @@ class IdportenBackend(_Backend):
     """Youths and guardians through ID-porten, at the highest level, to *Min side*."""
 
     client = IDPORTEN
+    login_method = METHODS[IDPORTEN]
 
     def user_for(self, claims: dict[str, Any]) -> Any:
         if claims.get("acr") != IDPORTEN_ACR:
@@ -250,7 +333,7 @@ def portal_user_for(*, issuer: str, subject: str, number: str) -> Any:
     if user is None:
         name = (youth.full_name if youth is not None else guardians[0].full_name).split(" ", 1)
         user = get_user_model().objects.create_user(
-            username=f"idporten-{secrets.token_hex(8)}",
+            username=f"{PORTAL_USERNAME_PREFIX}{secrets.token_hex(8)}",
             password=None,
             first_name=name[0],
             last_name=name[1] if len(name) > 1 else "",

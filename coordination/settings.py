@@ -171,6 +171,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coordination.pages.auth.locked_out"
+# A log-in through an OpenID Connect provider is outside the lock-out (core/logins.py).
+AXES_WHITELIST_CALLABLE = "core.logins.outside_lockout"
 # The audit trail records every log-in (core/logins.py); axes' own log of them is not kept.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
@@ -326,6 +328,8 @@ RETENTION_CONSENT_PROOF_YEARS = env_int("RETENTION_CONSENT_PROOF_YEARS", 3, mini
 # time to contest the deletion; GDPR art. 5(1)(d) and art. 17 ask for erasure without delay).
 RETENTION_DELETED_ENTRY_DAYS = env_int("RETENTION_DELETED_ENTRY_DAYS", 90, minimum=1)
 # Youths per transaction of the nightly run.
+# A Min side user with no youth or guardian link left goes this long after its last log-in.
+RETENTION_PORTAL_USER_DAYS = env_int("RETENTION_PORTAL_USER_DAYS", 30, minimum=1)
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 200, minimum=1)
 
 # Periodic work is declared here and nowhere else.
@@ -609,6 +613,12 @@ SAMORDNA_OIDC: dict[str, dict[str, str]] = {
     if config is not None
 }
 # The staff client's backend also accepts a staff invitation kept in the session.
+# Staff's ID token must carry an acr of these (sent as acr_values too) and an amr with one of
+# these (Entra ID: mfa); empty, not checked.
+OIDC_STAFF_ACR_VALUES = env_list("OIDC_STAFF_ACR_VALUES", [])
+OIDC_STAFF_AMR_VALUES = env_list("OIDC_STAFF_AMR_VALUES", [])
+# The providers' keys (JWKS) are kept this long, and fetched again at once for a key not kept.
+OIDC_JWKS_CACHE_SECONDS = env_int("OIDC_JWKS_CACHE_SECONDS", 3600, minimum=1)
 AUTHENTICATION_BACKENDS += [
     {
         "staff": "cases.invitations.StaffInvitationBackend",

@@ -67,6 +67,23 @@ class LocalPasswordBackend(ModelBackend):
         return user
 
 
+PROVIDER_LOG_IN = "provider_login_method"
+
+
+def provider_log_in(request: HttpRequest, method: str) -> None:
+    """Mark ``request`` as a log-in through an identity provider (``method``, as its backend's
+    ``login_method``), before it is authenticated."""
+    setattr(request, PROVIDER_LOG_IN, method)
+
+
+def outside_lockout(request: HttpRequest, credentials: Any = None) -> bool:
+    """django-axes' ``AXES_WHITELIST_CALLABLE``: a log-in through an identity provider neither
+    counts towards the lock-out nor is refused by it. It carries no password to guess (the
+    provider counts its own failures), and a refused one (an unknown subject, a wrong audience)
+    must not lock the address out of the password log-in. Audited all the same."""
+    return bool(getattr(request, PROVIDER_LOG_IN, ""))
+
+
 def method_of(backend_path: str | None) -> str:
     """The way in a backend stands for: its ``login_method``, or its class name."""
     if not backend_path:
@@ -117,12 +134,16 @@ def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     user = _known_user(credentials.get("username"))
-    method = credentials.get("method") or ("password" if "password" in credentials else "unknown")
-    audit_record(
-        actor=user,
-        action="login.failed",
-        data={"method": method, "known_user": user is not None, **_where(request)},
+    method = (
+        credentials.get("method")
+        or getattr(request, PROVIDER_LOG_IN, "")
+        or ("password" if "password" in credentials else "unknown")
     )
+    data = {"method": method, "known_user": user is not None, **_where(request)}
+    reason = getattr(request, "login_refusal", None)
+    if reason:
+        data["reason"] = reason
+    audit_record(actor=user, action="login.failed", data=data)
 
 
 @receiver(user_locked_out, dispatch_uid="core.logins.locked_out")

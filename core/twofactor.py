@@ -1,8 +1,12 @@
 """TOTP two-factor for local passwords (django-otp's TOTP devices).
 
 Required for every password log-in where ``LOCAL_PASSWORD_TOTP_REQUIRED`` is on (production);
-elsewhere for those who set up an authenticator. A log-in through another backend (an identity
-provider that does its own second factor) is not asked.
+elsewhere for those who have a device. A log-in through another backend (an identity provider
+that does its own second factor) is not asked.
+
+A device is made only out of band, by an administrator on the server (``manage.py totp_enrol``,
+``totp_enrol`` below), never on the web: whoever knows a password could otherwise set up the
+second factor for it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -28,12 +33,40 @@ def confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
+class AlreadyEnrolled(Exception):
+    """The user has a device, and it was not asked to be replaced."""
+
+
+@transaction.atomic
+def totp_enrol(*, actor: Any, user: Any, replace: bool = False) -> TOTPDevice:
+    """Make ``user``'s TOTP device, confirmed; its key (``config_url``) is for the caller to
+    hand over once. An existing device stays unless ``replace`` (a lost authenticator): then
+    every device of the user is deleted first. Audited without the key."""
+    existing = TOTPDevice.objects.select_for_update().filter(user=user)
+    if existing.exists():
+        if not replace:
+            raise AlreadyEnrolled(user.get_username())
+        existing.delete()
+    device = TOTPDevice.objects.create(user=user, name="Samordna", confirmed=True)
+    audit_record(
+        actor=actor,
+        action="totp_device.enrolled",
+        target=user,
+        data={"replaced": replace, "method": "totp"},
+    )
+    return device
+
+
 def needed_for(user: Any) -> bool:
     """Does a password log-in of ``user`` need a code?"""
     return settings.LOCAL_PASSWORD_TOTP_REQUIRED or confirmed_device(user) is not None
 
 
 CODE_NEEDED = "_totp_needed"
+NOT_ENROLLED = _(
+    "Tofaktor er ikke satt opp for kontoen. En administrator setter den opp på serveren "
+    "(manage.py totp_enrol)."
+)
 
 
 @receiver(user_logged_in, dispatch_uid="core.twofactor.logged_in")
@@ -81,7 +114,7 @@ def check_code(request: HttpRequest, user: Any, code: str | None) -> TOTPDevice:
         )
     device = confirmed_device(user)
     if device is None:
-        raise ApplicationError(_("Sett opp tofaktor først."), code="otp_not_set_up")
+        raise ApplicationError(NOT_ENROLLED, code="otp_not_set_up")
     if not device.verify_token(code):
         code_failed(request, user)
         raise ApplicationError(

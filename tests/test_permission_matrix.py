@@ -8,6 +8,7 @@ same as "does not exist") and an empty list for lists; anonymous API callers get
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,9 +204,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("login", "post"): Case(lambda p: "/login/", STAFF, ok=302, anonymous=(200,), session=True),
     ("login", "put"): Case(lambda p: "/login/", STAFF, ok=302, anonymous=(200,), session=True),
     ("logout", "post"): Case(lambda p: "/logout/", PUBLIC, ok=302, session=True),
-    # The code step of a password log-in (or setting up the authenticator): anyone logged in.
+    # The code step of a password log-in: anyone logged in; without a device and a code to
+    # give (a session not from a password), sent on.
     ("login-totp", "get"): Case(
-        lambda p: "/login/totp/", STAFF, ok=200, anonymous=(302,), session=True
+        lambda p: "/login/totp/", STAFF, ok=302, anonymous=(302,), session=True
     ),
     # Log-in through OpenID Connect: not found while no provider is configured (tests/oidc/).
     **{
@@ -405,6 +407,20 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("staff-invitation", "post"): Case(
         lambda p: "/invitation/not-a-secret/", set(), anonymous=(404,), session=True
+    ),
+    # A staff member's own API tokens: anyone with a current membership.
+    ("pages:api-tokens", "get"): Case(
+        lambda p: "/account/api-tokens/", STAFF, denied=403, anonymous=(302,), session=True
+    ),
+    ("pages:api-tokens", "post"): Case(
+        lambda p: "/account/api-tokens/", STAFF, denied=403, anonymous=(302,), session=True
+    ),
+    ("pages:api-token-revoke", "post"): Case(
+        lambda p: f"/account/api-tokens/{uuid.uuid4()}/revoke/",
+        set(),
+        denied=404,  # not a token of theirs: as one that does not exist
+        anonymous=(302,),
+        session=True,
     ),
     # The youth's own page: none of the staff has a portal account.
     ("portal:home", "get"): Case(

@@ -25,7 +25,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cases.api.base import StrictSerializer, validated
-from cases.models import StaffMembership
+from cases.services.tokens import staff_api_token_create
 from core import logins, tokens, twofactor
 from core.errors import ApplicationError
 from core.models import ApiToken
@@ -87,17 +87,8 @@ class ObtainTokenView(APIView):
             raise ApplicationError(_("Feil brukernavn eller passord."), code="invalid_credentials")
         if twofactor.needed_for(user):
             twofactor.check_code(http_request, user, data.get("otp_token"))
-        if user.portal_accounts.exists():
-            raise ApplicationError(
-                _("En konto på Min side får ingen API-nøkkel."), code="portal_account"
-            )
-        if not StaffMembership.objects.filter(user=user, ended_at__isnull=True).exists():
-            raise ApplicationError(
-                _("Bare ansatte med en rolle i en tjeneste får API-nøkkel."),
-                code="no_membership",
-            )
         with transaction.atomic():
-            issued = tokens.api_token_create(user=user)
+            issued = staff_api_token_create(user=user)
             user_logged_in.send(sender=user.__class__, request=http_request, user=user)
         return Response(
             TokenCreatedSerializer(

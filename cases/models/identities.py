@@ -4,6 +4,9 @@ Staff are linked by hand (the admin) to the subject their organisation's provide
 what they may do still comes from their memberships. A youth's or guardian's *Min side* user is
 linked on first log-in with ID-porten (``cases.oidc``). The identity number is never stored
 here: ID-porten's ``sub`` is an opaque, per-client identifier.
+
+A staff user's subject belongs to the staff provider's issuer, a *Min side* user's to
+ID-porten's (``ExternalSubject.clean``), where the two issuers differ (they do in production).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,3 +42,37 @@ class ExternalSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} @ {self.issuer}"
+
+    def clean(self) -> None:
+        """Staff log in through the staff provider, youths and guardians through ID-porten: a
+        staff user (a membership, staff or superuser) is not linked under ID-porten's issuer,
+        nor a *Min side* user under the staff provider's."""
+        if self.user_id is None:
+            return
+        staff, idporten = (_issuer("staff"), _issuer("idporten"))
+        if staff == idporten:
+            return  # one issuer for both (a test provider): the issuer tells nothing
+        user = self.user
+        is_staff = user.is_staff or user.is_superuser
+        if idporten and self.issuer == idporten and (is_staff or user.memberships.exists()):
+            raise ValidationError(
+                {
+                    "issuer": _(
+                        "En ansatt logger inn gjennom virksomhetens innlogging, ikke ID-porten."
+                    )
+                }
+            )
+        if staff and self.issuer == staff and user.portal_accounts.exists():
+            raise ValidationError(
+                {
+                    "issuer": _(
+                        "En konto på Min side logger inn med ID-porten, ikke gjennom "
+                        "virksomhetens innlogging."
+                    )
+                }
+            )
+
+
+def _issuer(client: str) -> str:
+    config = settings.SAMORDNA_OIDC.get(client)
+    return config["issuer"] if config else ""

@@ -17,9 +17,16 @@ from mozilla_django_oidc.views import (
 )
 
 from cases import oidc
+from core import logins
 
 # A refusal of the person is a 403; a broken or stale attempt is a 400.
-_STATUS = {"unknown_staff": 403, "inactive": 403, "level": 403, "not_known": 403}
+_STATUS = {
+    "unknown_staff": 403,
+    "inactive": 403,
+    "level": 403,
+    "staff_level": 403,
+    "not_known": 403,
+}
 
 
 def _configured(client: str) -> None:
@@ -68,6 +75,8 @@ class Callback(OIDCAuthenticationCallbackView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _configured(self.client)
+        # Outside the password lock-out: a refusal here does not lock the address out.
+        logins.provider_log_in(request, oidc.METHODS[self.client])
         try:
             return super().get(request)
         except SuspiciousOperation:
@@ -80,7 +89,7 @@ class Callback(OIDCAuthenticationCallbackView):
         return response
 
     def login_failure(self) -> HttpResponse:
-        reason = getattr(self.request, "oidc_refusal", None)
+        reason = getattr(self.request, "login_refusal", None)
         if reason is None:
             reason = "cancelled" if self.request.GET.get("error") else "state"
         return refused(self.request, self.client, reason)

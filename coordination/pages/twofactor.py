@@ -1,16 +1,16 @@
-"""The second step of a password log-in: the TOTP code, or setting up the authenticator.
+"""The second step of a password log-in: the TOTP code.
 
 Until the code is given, a password session reaches only this page, the log-out and the
-language switch; every other page sends it here.
+language switch; every other page sends it here. The page never sets up an authenticator: a
+device is made out of band (``manage.py totp_enrol``, ``core.twofactor``); an account that
+needs a code and has no device is told so, and gets no further.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
-from typing import Any
+from urllib.parse import urlencode
 
-import segno
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import twofactor
 
@@ -50,44 +49,40 @@ class TwoFactorMiddleware:
         if request.path not in self.open and twofactor.session_needs_code(request):
             if request.path.startswith("/api/"):
                 return HttpResponse(status=403)
-            return redirect(f"{reverse('login-totp')}?next={request.get_full_path()}")
+            return redirect(code_page_url(request, request.get_full_path()))
         return self.get_response(request)
 
 
-def _pending_device(user: Any) -> TOTPDevice:
-    """The unconfirmed device being set up, kept until its first code confirms it."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
-    return device or TOTPDevice.objects.create(user=user, name="Samordna", confirmed=False)
+def _safe(request: HttpRequest, target: str) -> bool:
+    return url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    )
 
 
-def _qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=4)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+def code_page_url(request: HttpRequest, target: str) -> str:
+    """The code page, with ``target`` (encoded) to go on to when it is a local URL."""
+    page = reverse("login-totp")
+    return f"{page}?{urlencode({'next': target})}" if _safe(request, target) else page
 
 
 @login_required
 def totp(request: HttpRequest) -> HttpResponse:
-    """Give the code, or set up the authenticator first (its QR code and secret shown here)."""
+    """Give the code of the account's device. Without a device: a password log-in that needs a
+    code is told that an administrator sets it up; one that needs none goes on."""
     user = request.user
-    confirmed = twofactor.confirmed_device(user)
-    setting_up = confirmed is None
-    device = _pending_device(user) if confirmed is None else confirmed
+    device = twofactor.confirmed_device(user)
+    if device is None:
+        if twofactor.session_needs_code(request):
+            context = {"not_enrolled": twofactor.NOT_ENROLLED}
+            return render(request, "registration/totp.html", context, status=403)
+        return redirect("landing")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["otp_token"]):
-            if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
             otp_login(request, device)
             twofactor.code_verified(request, user)
             target = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                target = reverse("landing")
-            return redirect(target)
+            return redirect(target if _safe(request, target) else reverse("landing"))
         twofactor.code_failed(request, user)
         form.add_error("otp_token", _("Feil kode. Prøv igjen med koden som vises nå."))
-    context: dict[str, Any] = {"form": form, "setting_up": setting_up}
-    if setting_up:
-        context["qr"] = _qr_data_uri(device.config_url)
-        context["secret"] = base64.b32encode(device.bin_key).decode()
-    return render(request, "registration/totp.html", context)
+    return render(request, "registration/totp.html", {"form": form})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from coordination.pages import actions, plans, portal, referrals, reports, staff, team
+from coordination.pages import actions, plans, portal, referrals, reports, staff, team, tokens
 
 staff_patterns = [
     path("day/", staff.day, name="day"),
@@ -61,6 +61,12 @@ staff_patterns = [
         "invitations/<uuid:invitation_id>/revoke/",
         team.invitation_revoke,
         name="invitation-revoke",
+    ),
+    path("account/api-tokens/", tokens.api_tokens, name="api-tokens"),
+    path(
+        "account/api-tokens/<uuid:token_id>/revoke/",
+        tokens.api_token_revoke,
+        name="api-token-revoke",
     ),
 ]
 

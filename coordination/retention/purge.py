@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -36,6 +38,7 @@ from cases.models import (
     Activity,
     ActivityPlan,
     ActivityVersion,
+    ExternalSubject,
     FactChange,
     FollowUpEntry,
     FollowUpPeriod,
@@ -47,9 +50,11 @@ from cases.models import (
     PortalAccount,
     Referral,
     Responsibility,
+    StaffMembership,
     Youth,
 )
 from cases.models.referrals import AWAITING_ANSWER
+from cases.oidc import PORTAL_USERNAME_PREFIX
 from consent.models import (
     AccessLogEntry,
     Consent,
@@ -80,6 +85,7 @@ from coordination.retention.rules import (
     CONSENT_PROOF,
     DELETED_ENTRY,
     FOLLOW_UP,
+    PORTAL_USER,
     YOUTH,
     add_years,
 )
@@ -400,6 +406,46 @@ def _run_batch(states: list[State], *, now: Any, today: datetime.date, dry_run: 
     return batch
 
 
+def _portal_users_due(now: Any) -> list[Any]:
+    """The Min side users an ID-porten log-in made (never staff: no membership ever, no staff
+    flag, no usable password) with no link to a youth or a guardian record left, no log-in for
+    ``RETENTION_PORTAL_USER_DAYS``, and named in no kept youth's audit trail: one query."""
+    cutoff = now - datetime.timedelta(days=PORTAL_USER.keep)
+    user = OuterRef("pk")
+    return list(
+        get_user_model()
+        .objects.filter(  # the username's pattern index (Django's ``_like`` index)
+            username__startswith=PORTAL_USERNAME_PREFIX,
+            password__startswith=UNUSABLE_PASSWORD_PREFIX,
+            is_staff=False,
+            is_superuser=False,
+        )
+        .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+        .exclude(Exists(PortalAccount.objects.filter(user=user)))
+        .exclude(Exists(StaffMembership.objects.filter(user=user)))
+        .exclude(Exists(AuditEntry.objects.filter(actor=user, subject__isnull=False)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _delete_portal_users(batch: _Batch, users: list[Any]) -> None:
+    """Their own log-in records, their ID-porten subjects, then the users through Django's
+    collector, which also deletes what hangs on a user row (groups, permissions, devices);
+    there are few."""
+    rule = PORTAL_USER.key
+    batch.delete(rule, "core.AuditEntry", AuditEntry.objects.filter(actor_id__in=users))
+    batch.delete(rule, "cases.ExternalSubject", ExternalSubject.objects.filter(user_id__in=users))
+    rows = get_user_model().objects.filter(pk__in=users)
+    if batch.dry_run:
+        batch.counts[(rule, rows.model._meta.label, DELETED)] += len(users)
+        return
+    _total, by_model = rows.delete()
+    for label, count in by_model.items():
+        if count:
+            batch.counts[(rule, label, DELETED)] += count
+
+
 def _record(run: uuid.UUID, counts: Counter[Key], now: Any) -> None:
     RetentionDeletion.objects.bulk_create(
         [
@@ -452,7 +498,27 @@ def purge(
             continue
         report.batches += 1
         report.counts.update(batch.counts)
+    _purge_portal_users(report, now=now, dry_run=dry_run)
     return report
+
+
+def _purge_portal_users(report: Report, *, now: Any, dry_run: bool) -> None:
+    """``rules.PORTAL_USER``, after the youths' batches (which delete the links), in a
+    transaction of its own."""
+    try:
+        with transaction.atomic():
+            users = _portal_users_due(now)
+            if not users:
+                return
+            batch = _Batch(dry_run=dry_run)
+            _delete_portal_users(batch, users)
+            if not dry_run:
+                _record(report.run, batch.counts, now)
+    except Exception:
+        logger.exception("deleting Min side users failed; they stay until the next run")
+        report.failed += 1
+        return
+    report.counts.update(batch.counts)
 
 
 def due_report(*, now: datetime.datetime | None = None) -> Report:

@@ -133,6 +133,27 @@ YOUTH = Rule(
 
 RULES: tuple[Rule, ...] = (DELETED_ENTRY, CONSENT_PROOF, FOLLOW_UP, YOUTH)
 
+# Not about a youth, so outside RULES (whose models are those with a path to a youth): the
+# accounts that ID-porten log-ins made.
+PORTAL_USER = Rule(
+    key="portal_user",
+    what=(
+        "a Min side user made by an ID-porten log-in, with its ID-porten subject and its own "
+        "log-in records, once it links to no youth and no guardian record"
+    ),
+    due=(
+        "RETENTION_PORTAL_USER_DAYS days after its last log-in, when no link is left and no kept "
+        "youth's audit trail names it (it goes when that trail goes)"
+    ),
+    source=(
+        "GDPR art. 5(1)(c) and (e): an account that reaches nothing serves no purpose; the days "
+        "after the last log-in keep the log-ins for a security review. Local policy, a setting."
+    ),
+    setting="RETENTION_PORTAL_USER_DAYS",
+    models=("auth.User", "cases.ExternalSubject", "core.AuditEntry"),
+)
+ACCOUNT_RULES: tuple[Rule, ...] = (PORTAL_USER,)
+
 # Models about a youth that a mechanism of their own deletes, each with which.
 OWN_RETENTION: dict[str, str] = {
     "consent.AccessLogEntry": (

@@ -91,12 +91,13 @@ class Provider:
         sub: str,
         pid: str = "",
         acr: str = "idporten-loa-high",
+        amr: str = "",
         token: str = "valid",
     ) -> str:
         """Follow an authorization request through the provider's log-in form, as a browser
         would, and return the URL it sends the browser back to (the client's callback)."""
         session = requests.Session()
-        form: dict[str, Any] = {"sub": sub, "pid": pid, "acr": acr, "token": token}
+        form: dict[str, Any] = {"sub": sub, "pid": pid, "acr": acr, "amr": amr, "token": token}
         for _step in range(10):
             response = session.request(
                 "POST" if form and "/interaction/" in url else "GET",
@@ -116,6 +117,14 @@ class Provider:
             if not url.startswith(self.issuer):
                 return url
         raise AssertionError("the provider kept redirecting")
+
+    def rotate_key(self) -> str:
+        """Sign with a new key under a new ``kid`` from now on; the JWKS holds only it."""
+        return requests.post(f"{self.issuer}/test/rotate-key", timeout=10).text
+
+    def jwks_fetches(self) -> int:
+        """How many times the JWKS has been fetched since the provider started."""
+        return int(requests.get(f"{self.issuer}/test/jwks-fetches", timeout=10).json()["fetches"])
 
     def stop(self) -> None:
         self.process.terminate()

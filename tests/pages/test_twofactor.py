@@ -1,19 +1,24 @@
-"""TOTP two-factor after a password: set up with a QR code and a first code, then asked at each
-password log-in and by the token endpoint; required in production, optional in development."""
+"""TOTP two-factor after a password: a device made only on the server (``manage.py
+totp_enrol``), its code asked at each password log-in and by the token endpoint; required in
+production, for those with a device in development."""
 
 from __future__ import annotations
 
 import datetime
+import io
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from coordination.pages.twofactor import code_page_url
 from core.models import AuditEntry
 
 PASSWORD = "hemmelig-passord"
@@ -42,17 +47,66 @@ def _log_in(client: Client) -> Any:
     return client.post("/login/", {"username": "ingrid.nav", "password": PASSWORD}, follow=True)
 
 
-def test_where_required_a_password_log_in_sets_up_and_then_asks_for_a_code(
+def _enrol(user: Any) -> TOTPDevice:
+    """The administrator's ``manage.py totp_enrol``; the device from the URI it printed."""
+    out = io.StringIO()
+    call_command("totp_enrol", user.get_username(), stdout=out)
+    device = TOTPDevice.objects.get(user=user)
+    assert device.config_url in out.getvalue()
+    return device
+
+
+def test_the_enrol_command_makes_a_confirmed_device_and_prints_its_uri_once(
+    advisor: Any,
+) -> None:
+    out = io.StringIO()
+    call_command("totp_enrol", "ingrid.nav", stdout=out)
+    device = TOTPDevice.objects.get(user=advisor)
+    assert device.confirmed
+    printed = out.getvalue()
+    assert printed.count(device.config_url) == 1
+    assert device.config_url.startswith("otpauth://totp/")
+    assert "\u2588" in printed or "\u2580" in printed  # the QR code, in block characters
+    entry = AuditEntry.objects.get(action="totp_device.enrolled")
+    assert entry.data == {"replaced": False, "method": "totp"}
+    assert device.key not in str(entry.data)
+    # A second run refuses; --replace makes a new key and deletes the old device.
+    with pytest.raises(CommandError, match="already has"):
+        call_command("totp_enrol", "ingrid.nav", stdout=io.StringIO())
+    call_command("totp_enrol", "ingrid.nav", "--replace", stdout=io.StringIO())
+    replaced = TOTPDevice.objects.get(user=advisor)
+    assert replaced.pk != device.pk and replaced.key != device.key
+    with pytest.raises(CommandError, match="No user"):
+        call_command("totp_enrol", "nobody", stdout=io.StringIO())
+
+
+def test_the_web_never_enrols_a_device_with_the_password_alone(advisor: Any, settings: Any) -> None:
+    settings.LOCAL_PASSWORD_TOTP_REQUIRED = True
+    client = Client()
+    page = _log_in(client)
+    assert page.redirect_chain[-1][0].startswith("/login/totp/")
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "manage.py totp_enrol" in text
+    assert "data:image/svg" not in text and "otpauth" not in text
+    assert 'name="otp_token"' not in text
+    # A code posted anyway sets nothing up, and nothing else opens.
+    assert client.post("/login/totp/", {"otp_token": "123456"}).status_code == 403
+    assert not TOTPDevice.objects.filter(user=advisor).exists()
+    assert client.get("/day/").status_code == 302
+    assert client.get("/api/v1/me/memberships/").status_code == 403
+
+
+def test_where_required_a_password_log_in_asks_for_the_enrolled_devices_code(
     advisor: Any, settings: Any
 ) -> None:
     settings.LOCAL_PASSWORD_TOTP_REQUIRED = True
+    device = _enrol(advisor)
     client = Client()
     with time_machine.travel(START, tick=False):
         page = _log_in(client)
         assert page.redirect_chain[-1][0].startswith("/login/totp/")
-        text = page.content.decode()
-        assert 'src="data:image/svg+xml;base64,' in text
-        device = TOTPDevice.objects.get(user=advisor, confirmed=False)
+        assert "data:image/svg" not in page.content.decode()
         assert client.get("/day/").status_code == 302  # nothing else until the code
         assert client.get("/api/v1/me/memberships/").status_code == 403
         wrong = client.post("/login/totp/", {"otp_token": _wrong(device, START)})
@@ -63,38 +117,63 @@ def test_where_required_a_password_log_in_sets_up_and_then_asks_for_a_code(
         right = client.post("/login/totp/?next=/day/", {"otp_token": _code(device, retry)})
         assert right.status_code == 302 and right["Location"] == "/day/"
         assert client.get("/day/").status_code == 200
-    device.refresh_from_db()
-    assert device.confirmed
     failed = AuditEntry.objects.get(action="login.failed")
     assert failed.actor == advisor and failed.data["method"] == "totp"
     assert AuditEntry.objects.filter(action="login.totp_verified", actor=advisor).count() == 1
-    # The next log-in asks for a code from the confirmed device, no QR code.
-    later = START + datetime.timedelta(minutes=5)
-    with time_machine.travel(later, tick=False):
-        other = Client()
-        page = _log_in(other)
-        assert "data:image/svg" not in page.content.decode()
-        assert other.get("/day/").status_code == 302
-        assert other.post("/login/totp/", {"otp_token": _code(device, later)}).status_code == 302
-        assert other.get("/day/").status_code == 200
 
 
-def test_in_development_two_factor_is_asked_only_of_who_set_it_up(
-    advisor: Any, settings: Any
+def test_in_development_two_factor_is_asked_only_of_who_has_a_device(
+    advisor: Any, people: Any, settings: Any
 ) -> None:
     settings.LOCAL_PASSWORD_TOTP_REQUIRED = False
     client = Client()
+    _log_in(client)
+    assert client.get("/day/").status_code == 200
+    # No set-up offered on the web: the code page sends the user on.
+    page = client.get("/login/totp/")
+    assert page.status_code == 302 and page["Location"] == "/"
+    assert not TOTPDevice.objects.exists()
+    _enrol(advisor)
+    other = Client()
+    _log_in(other)
+    assert other.get("/day/").status_code == 302
+
+
+def test_the_page_asked_for_comes_back_whole_after_the_code(advisor: Any, settings: Any) -> None:
+    settings.LOCAL_PASSWORD_TOTP_REQUIRED = True
+    device = _enrol(advisor)
+    client = Client()
     with time_machine.travel(START, tick=False):
         _log_in(client)
-        assert client.get("/day/").status_code == 200
-        page = client.get("/login/totp/")  # offered, not required
-        assert 'src="data:image/svg+xml;base64,' in page.content.decode()
-        device = TOTPDevice.objects.get(user=advisor)
-        assert client.post("/login/totp/", {"otp_token": _code(device, START)}).status_code == 302
-    with time_machine.travel(START + datetime.timedelta(minutes=2), tick=False):
-        other = Client()
-        _log_in(other)
-        assert other.get("/day/").status_code == 302
+        asked = client.get("/youths/?q=a b&page=2")
+        assert asked.status_code == 302
+        location = asked["Location"]
+        assert location == "/login/totp/?" + urlencode({"next": "/youths/?q=a%20b&page=2"})
+        back = client.post(location, {"otp_token": _code(device, START)})
+        assert back.status_code == 302 and back["Location"] == "/youths/?q=a%20b&page=2"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]
+)
+def test_the_code_page_goes_on_only_to_a_local_url(
+    advisor: Any, settings: Any, target: str
+) -> None:
+    settings.LOCAL_PASSWORD_TOTP_REQUIRED = True
+    device = _enrol(advisor)
+    client = Client()
+    with time_machine.travel(START, tick=False):
+        _log_in(client)
+        back = client.post(
+            "/login/totp/?" + urlencode({"next": target}), {"otp_token": _code(device, START)}
+        )
+        assert back.status_code == 302 and back["Location"] == "/"
+
+
+def test_the_code_page_link_carries_no_foreign_target(rf: Any) -> None:
+    request = rf.get("/")
+    assert code_page_url(request, "//evil.example/") == "/login/totp/"
+    assert code_page_url(request, "/day/?a=1&b=2") == "/login/totp/?next=%2Fday%2F%3Fa%3D1%26b%3D2"
 
 
 def test_where_required_the_token_endpoint_asks_for_the_code(advisor: Any, settings: Any) -> None:

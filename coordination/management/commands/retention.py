@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from coordination.retention import purge
-from coordination.retention.rules import RULES
+from coordination.retention.rules import ACCOUNT_RULES, RULES
 
 
 class Command(BaseCommand):
@@ -28,7 +28,9 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(line)
         if not report.counts:
-            self.stdout.write(f"nothing due ({', '.join(rule.key for rule in RULES)})")
+            self.stdout.write(
+                f"nothing due ({', '.join(rule.key for rule in (*RULES, *ACCOUNT_RULES))})"
+            )
         if report.failed:
             self.stderr.write(f"{report.failed} batch(es) failed; their rows stay")
             raise SystemExit(1)
