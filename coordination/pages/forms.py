@@ -400,12 +400,12 @@ class AccessLogFilterForm(PageForm):
         help_text=_("«Etternavn, Fornavn» eller «Fornavn Etternavn»."),
         validators=[no_identity_number(SEARCH_NAME_MESSAGE)],
     )
-    granted = forms.NullBooleanField(
+    granted = forms.TypedChoiceField(
         label=_("Utfall"),
         required=False,
-        widget=forms.Select(
-            choices=[("", _("Alle")), ("true", _("Innvilget")), ("false", _("Avvist"))]
-        ),
+        choices=[("", _("Alle")), ("true", _("Innvilget")), ("false", _("Avvist"))],
+        coerce=lambda value: value == "true",
+        empty_value=None,
     )
     after = forms.DateField(label=_("Fra og med"), required=False, widget=DateInput)
     before = forms.DateField(label=_("Til og med"), required=False, widget=DateInput)
