@@ -1,4 +1,5 @@
-"""The caseload: youths in reach in name order, each once, paged inside the database.
+"""The caseload: youths in reach in name order (or by a ``CaseloadSort``: one value per youth,
+such as the municipality or the last contact), each once, paged inside the database.
 
 An advisor's office follows a couple of thousand youths. Sorting them by name by looking each
 one up took most of the list's time, so the page is picked from the open follow-up
