@@ -186,7 +186,6 @@ def caseload_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "columns": _columns(unsorted, sort),
             "sort": sort,
-            "today": timezone.localdate(),
             "params": params.urlencode(),
             "may_register": bool(viewer.reach),
         },

@@ -103,10 +103,12 @@ class CaseloadFilterForm(PageForm):
             choices=[
                 ("name", _("Navn (A–Å)")),
                 ("-name", _("Navn (Å–A)")),
-                ("municipality", _("Kommune")),
+                ("municipality", _("Kommune (A–Å)")),
+                ("-municipality", _("Kommune (Å–A)")),
                 ("contact", _("Lengst siden siste kontakt")),
                 ("-contact", _("Nyligst kontakt")),
                 ("deadline", _("Neste frist")),
+                ("-deadline", _("Neste frist, senest først")),
             ]
         ),
     )
