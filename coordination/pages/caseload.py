@@ -211,7 +211,7 @@ def _lookup(request: HttpRequest, viewer: access.Viewer) -> HttpResponse:
         "pages/caseload.html",
         {
             "form": CaseloadFilterForm(services=my_services(viewer)),
-            "lookup": lookup,
+            "lookup": lookup.without_number(),
             "page": None,
             "rows": [],
             "columns": [],

@@ -142,6 +142,15 @@ class LookupForm(PageForm):
 
     national_id = national_id_field()
 
+    def without_number(self) -> LookupForm:
+        """The form again with its errors but not the number typed: the answer to a search
+        that found no one does not repeat who was searched for."""
+        shown = type(self)({"national_id": ""})
+        shown.is_valid()
+        shown.errors.clear()
+        shown.errors.update(self.errors)
+        return shown
+
 
 class YouthRegisterForm(PageForm):
     """Register a youth with one of my services (``cases.services.youth_register``): a youth
@@ -422,10 +431,8 @@ class AccessLogFilterForm(PageForm):
         return data
 
 
-class AccessLogLookupForm(PageForm):
+class AccessLogLookupForm(LookupForm):
     """The access log of one youth, found by identity number (posted, never in the address)."""
-
-    national_id = national_id_field()
 
 
 class AccessRequestForm(PageForm):

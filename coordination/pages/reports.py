@@ -30,6 +30,7 @@ from coordination.pages.forms import (
     AccessLogFilterForm,
     AccessLogLookupForm,
     AccessRequestForm,
+    LookupForm,
     ReportFilterForm,
 )
 from coordination.pages.staff import my_services
@@ -137,7 +138,9 @@ def _access_log_lookup(request: HttpRequest, viewer: access.Viewer) -> HttpRespo
             return redirect(f"{reverse('pages:access-log')}?{urlencode({'youth': str(youth.pk)})}")
         lookup.add_error("national_id", ValidationError(NOT_FOUND, code="not_found"))
     status = 404 if lookup.has_error("national_id", "not_found") else 400
-    return _access_log(request, AccessLogFilterForm(), lookup, None, [], status=status)
+    return _access_log(
+        request, AccessLogFilterForm(), lookup.without_number(), None, [], status=status
+    )
 
 
 def _log_named(viewer: access.Viewer, youths: list[Any]) -> None:
@@ -169,7 +172,7 @@ def _log_named(viewer: access.Viewer, youths: list[Any]) -> None:
 def _access_log(
     request: HttpRequest,
     form: AccessLogFilterForm,
-    lookup: AccessLogLookupForm,
+    lookup: LookupForm,
     page: Any,
     named: list[Any],
     *,
