@@ -807,13 +807,27 @@ def referral_values(referral: Referral) -> dict[str, Any]:
     }
 
 
-def log_caseload(viewer: Viewer, purpose: str, youths: Iterable[dict[str, Any]]) -> None:
+def log_caseload(
+    viewer: Viewer,
+    purpose: str,
+    youths: Iterable[dict[str, Any]],
+    items: Mapping[Any, Sequence[dict[str, Any]]] | None = None,
+) -> None:
     """Youths listed (general information: rows of ``cases.caseload``), each seen through the
-    services that follow it (``open_periods``)."""
+    services that follow it (``open_periods``), with the items a row shows of the youth
+    (``items`` by youth: the page's last contact and next deadline)."""
+    shown = items or {}
     log_reads(
         viewer,
         purpose,
-        [Read(y["id"], [p["service"]["id"] for p in y["open_periods"]]) for y in youths],
+        [
+            Read(
+                y["id"],
+                [p["service"]["id"] for p in y["open_periods"]],
+                items=list(shown.get(y["id"], ())),
+            )
+            for y in youths
+        ],
     )
 
 

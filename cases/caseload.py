@@ -1,4 +1,5 @@
-"""The caseload: youths in reach in name order, each once, paged inside the database.
+"""The caseload: youths in reach in name order (or by a ``CaseloadSort``: one value per youth,
+such as the municipality or the last contact), each once, paged inside the database.
 
 An advisor's office follows a couple of thousand youths. Sorting them by name by looking each
 one up took most of the list's time, so the page is picked from the open follow-up
@@ -22,10 +23,29 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
-from cases import access, refs
-from cases.models import STRENGT_FORTROLIG_GRADES, FollowUpPeriod, involvement_category
+from cases import access, municipalities, refs
+from cases.models import (
+    STRENGT_FORTROLIG_GRADES,
+    FollowUpEntry,
+    FollowUpPeriod,
+    Youth,
+    involvement_category,
+)
 from consent.categories import Category
 
 NAME_ORDER = ("youth_last_name", "youth_first_name", "youth_id")
@@ -85,7 +105,9 @@ class CaseloadFilter:
     responsible: int | None = None
     service: uuid.UUID | None = None
     municipality: str | None = None
-    name_prefixes: tuple[str, ...] = ()  # each name starts with one of them
+    name_prefixes: tuple[str, ...] = ()  # each a word of the first or the last name begins with
+    last_name_prefix: str | None = None  # "Etternavn, Fornavn": words the last name begins with
+    first_name_prefix: str | None = None  # and the first name
     born_after: datetime.date | None = None
     born_before: datetime.date | None = None
 
@@ -103,6 +125,8 @@ def filtered_periods(
     name_prefixes: tuple[str, ...],
     born_after: datetime.date | None,
     born_before: datetime.date | None,
+    last_name_prefix: str | None = None,
+    first_name_prefix: str | None = None,
 ) -> QuerySet[FollowUpPeriod]:
     """The open periods in reach that the filters keep (a youth followed by two of my services
     has two), without youths the clearances do not open (``access.screen``)."""
@@ -117,10 +141,15 @@ def filtered_periods(
         periods = periods.filter(youth__municipality_number=municipality).exclude(
             youth__address_protection__in=STRENGT_FORTROLIG_GRADES
         )
-    for prefix in name_prefixes:
-        periods = periods.filter(
-            Q(youth_first_name__istartswith=prefix) | Q(youth_last_name__istartswith=prefix)
+    periods = periods.filter(
+        name_filter(
+            name_prefixes=name_prefixes,
+            last_name_prefix=last_name_prefix,
+            first_name_prefix=first_name_prefix,
+            first="youth_first_name",
+            last="youth_last_name",
         )
+    )
     if born_after is not None:
         periods = periods.filter(youth__birth_date__gte=born_after)
     if born_before is not None:
@@ -128,16 +157,139 @@ def filtered_periods(
     return periods.order_by()
 
 
-def _keys(periods: QuerySet[FollowUpPeriod]) -> QuerySet[FollowUpPeriod, tuple[Any, int]]:
-    """Youth ids in name order, each once (grouped: a youth followed by two of my services has
-    two periods), each with how many youths there are in all (a window over the groups, so the
-    page and the total are one pass over the open-period index)."""
+def _begins(field: str, text: str) -> Q:
+    """The name in ``field`` has a word that begins with ``text`` (a double or hyphenated name
+    is found by its second part too)."""
     return (
-        periods.values(*NAME_ORDER)
+        Q(**{f"{field}__istartswith": text})
+        | Q(**{f"{field}__icontains": f" {text}"})
+        | Q(**{f"{field}__icontains": f"-{text}"})
+    )
+
+
+def name_search(text: str | None) -> dict[str, Any]:
+    """The name filters of a search as the list writes names: "Etternavn, Fornavn" (the last
+    name before the comma, the first name after it) or words in any order ("Fornavn Etternavn"),
+    each the beginning of a word of the first or the last name."""
+    text = (text or "").strip()
+    if "," in text:
+        last, _comma, first = text.partition(",")
+        return {
+            "last_name_prefix": " ".join(last.split()) or None,
+            "first_name_prefix": " ".join(first.replace(",", " ").split()) or None,
+        }
+    return {"name_prefixes": tuple(text.split())}
+
+
+def name_filter(
+    *,
+    name_prefixes: tuple[str, ...] = (),
+    last_name_prefix: str | None = None,
+    first_name_prefix: str | None = None,
+    first: str = "first_name",
+    last: str = "last_name",
+) -> Q:
+    """The condition of a name search (``name_search``'s filters) on rows whose names are in
+    ``first`` and ``last``."""
+    found = Q()
+    for prefix in name_prefixes:
+        found &= _begins(first, prefix) | _begins(last, prefix)
+    if last_name_prefix:
+        found &= _begins(last, last_name_prefix)
+    if first_name_prefix:
+        found &= _begins(first, first_name_prefix)
+    return found
+
+
+@dataclass(frozen=True)
+class CaseloadSort:
+    """An order of the caseload other than by name: values of each youth (``keys``, expressions
+    on an open period that are the same for every period of a youth, such as a subquery by
+    ``youth_id``) and how to order by them (``order``); name order breaks ties."""
+
+    keys: dict[str, Any]
+    order: tuple[Any, ...]
+
+
+NAME_DESCENDING = CaseloadSort({}, tuple(F(name).desc() for name in NAME_ORDER))
+
+
+def shown_municipality() -> Subquery:
+    """SQL, by an open period's youth: the alphabetical place of the municipality a caseload
+    row shows (none for a youth with a strengt fortrolig address, kode 6 and 19, who must not be
+    placed by it either; last for a number the register does not hold)."""
+    order = municipalities.by_name()
+    place = Case(
+        When(address_protection__in=STRENGT_FORTROLIG_GRADES, then=Value(None)),
+        *[When(municipality_number=number, then=Value(n)) for n, number in enumerate(order)],
+        default=Value(len(order)),
+        output_field=IntegerField(),
+    )
+    youth = Youth.objects.filter(pk=OuterRef("youth_id")).annotate(place=place)
+    return Subquery(youth.values("place")[:1], output_field=IntegerField())
+
+
+def last_entries(viewer: access.Viewer, youth_ids: Any) -> QuerySet[FollowUpEntry]:
+    """The newest follow-up entry the viewer may see (``access.visible``) of each youth of
+    ``youth_ids`` (values, or a reference to the youth of an outer query), with what allowed it
+    (``access.basis_of``). One query (the ``entry_timeline`` index per youth)."""
+    entries = FollowUpEntry.objects.filter(deleted_at__isnull=True)
+    if isinstance(youth_ids, OuterRef):
+        entries = entries.filter(youth_id=youth_ids)
+    else:
+        entries = entries.filter(youth_id__in=youth_ids)
+    return access.visible(viewer, entries).only(
+        "id", "youth_id", "service_id", "category", "occurred_on"
+    )
+
+
+def newest_entries(viewer: access.Viewer, youth_ids: list[Any]) -> dict[Any, FollowUpEntry]:
+    """``last_entries`` of the youths, by youth: the newest of each (by day, then by when it was
+    written)."""
+    ranked = last_entries(viewer, youth_ids).annotate(
+        newest=Window(
+            RowNumber(),
+            partition_by=[F("youth_id")],
+            order_by=[F("occurred_on").desc(), F("created_at").desc(), F("id").desc()],
+        )
+    )
+    return {entry.youth_id: entry for entry in ranked.filter(newest=1)}
+
+
+def last_contact_sort(viewer: access.Viewer, *, descending: bool) -> CaseloadSort:
+    """By the day of the newest follow-up entry the viewer may see: the longest without contact
+    (or never) first, or the most recent first."""
+    newest = last_entries(viewer, OuterRef("youth_id")).order_by("-occurred_on")
+    keys = {"last_contact": Subquery(newest.values("occurred_on")[:1])}
+    key = F("last_contact")
+    return CaseloadSort(
+        keys, (key.desc(nulls_last=True),) if descending else (key.asc(nulls_first=True),)
+    )
+
+
+def municipality_sort(*, descending: bool) -> CaseloadSort:
+    key = F("municipality_place")
+    return CaseloadSort(
+        {"municipality_place": shown_municipality()},
+        (key.desc(nulls_last=True),) if descending else (key.asc(nulls_last=True),),
+    )
+
+
+def _keys(
+    periods: QuerySet[FollowUpPeriod], sort: CaseloadSort | None = None
+) -> QuerySet[FollowUpPeriod, tuple[Any, int]]:
+    """Youth ids in order (by name, or by ``sort``), each once (grouped: a youth followed by
+    two of my services has two periods), each with how many youths there are in all (a window
+    over the groups, so the page and the total are one pass over the open-period index)."""
+    keys = sort.keys if sort is not None else {}
+    order = (*sort.order, *NAME_ORDER) if sort is not None else NAME_ORDER
+    return (
+        periods.annotate(**keys)
+        .values(*keys, *NAME_ORDER)
         .annotate(periods=Count("id"))
         .annotate(total=Window(Count("youth_id")))
         .values_list("youth_id", "total")
-        .order_by(*NAME_ORDER)
+        .order_by(*order)
     )
 
 
@@ -191,8 +343,9 @@ class Caseload:
     ``None``: a user without reach), as rows (``_youths``). A paginator's list:
     ``page_with_total`` is what ``WindowCountPaginator`` calls."""
 
-    def __init__(self, filters: CaseloadFilter | None) -> None:
+    def __init__(self, filters: CaseloadFilter | None, sort: CaseloadSort | None = None) -> None:
         self.filters = filters if filters is not None and filters.reach else None
+        self.sort = sort
 
     @property
     def periods(self) -> QuerySet[FollowUpPeriod]:
@@ -206,10 +359,15 @@ class Caseload:
         where a youth on the page is followed by a service whose involvement is confidential."""
         if self.filters is None:
             return [], None
-        keys = list(_keys(self.periods)[bottom:top])
+        keys = list(_keys(self.periods, self.sort)[bottom:top])
         if not keys:
             return [], None
-        return self._rows(_open_periods_of([youth for youth, _total in keys])), keys[0][1]
+        ids = [youth for youth, _total in keys]
+        rows = self._rows(_open_periods_of(ids))
+        if self.sort is not None:  # the periods come in name order; the page in the sort's
+            place = {youth: n for n, youth in enumerate(ids)}
+            rows.sort(key=lambda row: place[row["id"]])
+        return rows, keys[0][1]
 
     def _rows(self, periods: QuerySet[FollowUpPeriod, dict[str, Any]]) -> list[dict[str, Any]]:
         assert self.filters is not None

@@ -43,9 +43,6 @@ def validate_national_id(value: str) -> None:
 SEARCH_API_MESSAGE = _(
     "Søk ikke på identitetsnummer i adressen; bruk oppslaget (POST /api/v1/youths/lookup/)."
 )
-SEARCH_PAGE_MESSAGE = _(
-    "Søk ikke på identitetsnummer: søket står i adressen og havner i logger. Søk på navn."
-)
 
 
 def no_identity_number(message: Any) -> Callable[[str], None]:

@@ -1,5 +1,6 @@
-"""The access log in the youth's words: what a look showed and on which basis, for *Min side*
-and the youth's copy of everything held about them."""
+"""The access log in words: for the youth (what a look showed and on which basis, for *Min side*
+and the youth's copy of everything held about them), and for the privacy officer (what a staff
+member was doing, in which role, on which basis)."""
 
 from __future__ import annotations
 
@@ -75,3 +76,95 @@ def what_words(items: Iterable[Mapping[str, Any]]) -> str:
     return ", ".join(sorted(str(ITEM_WORDS.get(k, k)) for k in kinds)) or _(
         "hvem som følger deg opp"
     )
+
+
+# --- The access log in the privacy officer's words ------------------------------------------
+
+# What a staff member was doing (the access log's ``purpose``), the exact codes first. A code
+# not listed is named by its family (the part before the first "-"), so a new purpose reads as
+# its kind of record rather than as a code.
+PURPOSE_WORDS = {
+    "caseload": gettext_lazy("Ungdomslisten"),
+    "caseload-lookup": gettext_lazy("Oppslag på fødselsnummer i ungdomslisten"),
+    "youth": gettext_lazy("Ungdommens opplysninger"),
+    "youth-page": gettext_lazy("Ungdommens side"),
+    "youth-timeline": gettext_lazy("Ungdommens tidslinje"),
+    "youth-lookup": gettext_lazy("Oppslag på fødselsnummer"),
+    "youth-register": gettext_lazy("Registrering av ungdom"),
+    "youth-plans": gettext_lazy("Ungdommens planer"),
+    "youth-activity-plan": gettext_lazy("Ungdommens aktivitetsplan"),
+    "day-deadlines": gettext_lazy("Min dag: frister"),
+    "day-referrals": gettext_lazy("Min dag: nye henvisninger"),
+    "day-plans": gettext_lazy("Min dag: planer"),
+    "day-escalated": gettext_lazy("Min dag: tjenestens forfalte frister"),
+    "deadlines-mine": gettext_lazy("Mine frister"),
+    "deadlines-service": gettext_lazy("Tjenestens frister"),
+    "referrals-inbox": gettext_lazy("Innboks for henvisninger"),
+    "referrals-outbox": gettext_lazy("Sendte henvisninger"),
+    "access-request": gettext_lazy("Innsynskrav (kopi til ungdommen)"),
+    "access-log-search": gettext_lazy("Søk i tilgangsloggen"),
+}
+PURPOSE_FAMILY_WORDS = {
+    "youth": gettext_lazy("Ungdommens opplysninger"),
+    "caseload": gettext_lazy("Ungdomslisten"),
+    "day": gettext_lazy("Min dag"),
+    "deadline": gettext_lazy("Frister"),
+    "deadlines": gettext_lazy("Frister"),
+    "entry": gettext_lazy("Oppfølgingslogg"),
+    "consent": gettext_lazy("Samtykke"),
+    "referral": gettext_lazy("Henvisning"),
+    "referrals": gettext_lazy("Henvisninger"),
+    "handover": gettext_lazy("Stafett"),
+    "handovers": gettext_lazy("Stafett"),
+    "period": gettext_lazy("Oppfølgingsperiode"),
+    "activity": gettext_lazy("Aktivitetsplan"),
+    "plan": gettext_lazy("Individuell plan"),
+    "child": gettext_lazy("Barnekoordinator"),
+    "disclosure": gettext_lazy("Utlevering"),
+    "disclosures": gettext_lazy("Utleveringer"),
+    "health": gettext_lazy("Innsigelse om helse"),
+    "portal": gettext_lazy("Min side"),
+    "admin": gettext_lazy("Administrasjon"),
+    "access": gettext_lazy("Innsyn"),
+    "compliance": gettext_lazy("Ungdomsgarantien"),
+}
+
+# The basis of a look in the privacy officer's words.
+STAFF_BASIS_WORDS = {
+    "own": gettext_lazy("egen tjeneste følger opp"),
+    "general": gettext_lazy("generelle opplysninger"),
+    "referral": gettext_lazy("henvisning"),
+    "access-request": gettext_lazy("innsynskrav (personvernforordningen art. 15)"),
+    "privacy-officer": gettext_lazy("personvernombudets oppfølging av loggen"),
+}
+
+
+def purpose_words(code: str) -> str:
+    """What a staff member was doing, in words: ``"deadlines-service"`` → "Tjenestens
+    frister"."""
+    if code in PURPOSE_WORDS:
+        return str(PURPOSE_WORDS[code])
+    family = code.split("-", 1)[0]
+    if family in PURPOSE_FAMILY_WORDS:
+        return str(PURPOSE_FAMILY_WORDS[family])
+    return _("Annet oppslag")
+
+
+def staff_basis_words(code: str, laws: Mapping[str, str]) -> str:
+    """One basis of a look in the privacy officer's words (``own``, ``consent:<id>``,
+    ``legal:<code>``, ...); ``laws`` names each legal basis by its law and section."""
+    if code in STAFF_BASIS_WORDS:
+        return str(STAFF_BASIS_WORDS[code])
+    kind, _sep, rest = code.partition(":")
+    if kind == "consent":
+        return _("samtykke")
+    if kind == "legal":
+        return _("hjemmel i lov: %s") % laws.get(rest, rest)
+    return _("annet grunnlag")
+
+
+def staff_what_words(items: Iterable[Mapping[str, Any]]) -> str:
+    """What a look showed, by the kinds of its items, for the privacy officer; a look at no
+    item showed which services follow the youth."""
+    shown = list(items)
+    return what_words(shown) if shown else _("hvem som følger opp ungdommen")

@@ -89,6 +89,7 @@ NO_YOUTH_DATA: dict[Route, str] = {
     ("report-ot-registrations", "get"): "counts of an OT service, no youth named",
     ("pages:compliance", "get"): "counts of a NAV office, no youth named",
     ("pages:access-request", "get"): "the empty form for a request for access made on paper",
+    ("pages:youth-new", "get"): "the empty form for registering a youth",
     ("login-totp", "get"): "the code step of a password log-in, or setting up the authenticator",
     **{
         (f"oidc-{client}-login", "get"): "the start of a log-in: a redirect to the provider"
@@ -107,7 +108,10 @@ NOT_LOGGED: dict[Route, str] = {
         "the privacy officer reads the log itself (who looked, when): its rows name youths by "
         "id, and logging that reading would log the log"
     ),
-    ("pages:access-log", "get"): "the same as access-log-list, as a page",
+    ("pages:access-log", "get"): (
+        "the same as access-log-list, as a page; a youth a search names by name is logged "
+        "(access-log-search)"
+    ),
     ("portal:youth", "get"): (
         "the youth's (or a guardian's) own look at Min side is not a service's look "
         "(docs/access.md)"
@@ -373,6 +377,21 @@ def _portal_copy(file_format: str) -> Callable[[Any], Walk]:
     return walk
 
 
+def _caseload_lookup(p: Any) -> Walk:
+    body = {"national_id": p.youth.national_id}
+    return Walk(p.nav_advisor, "/youths/", body, p.youth, session=True, form=True)
+
+
+def _youth_new_page(p: Any) -> Walk:
+    body = {**MATRIX[("youth-list", "post")].body(p)}
+    return Walk(p.nav_advisor, "/youths/new/", body, youth=None, session=True, form=True)
+
+
+def _access_log_lookup(p: Any) -> Walk:
+    body = {"national_id": p.youth.national_id}
+    return Walk(p.privacy_officer, "/access-log/", body, p.youth, session=True, form=True)
+
+
 def _access_request_page(p: Any) -> Walk:
     body = {"national_id": p.youth.national_id, "file_format": "json"}
     return Walk(p.privacy_officer, "/access-log/requests/", body, p.youth, session=True, form=True)
@@ -429,6 +448,9 @@ CALLS: dict[Route, Callable[[Any], Walk]] = {
     ("portal:copy-json", "get"): _portal_copy("json"),
     ("pages:access-request", "post"): _access_request_page,
     ("pages:team", "post"): _invite_page,
+    ("pages:caseload", "post"): _caseload_lookup,
+    ("pages:youth-new", "post"): _youth_new_page,
+    ("pages:access-log", "post"): _access_log_lookup,
 }
 
 

@@ -222,6 +222,22 @@ MATRIX: dict[tuple[str, str], Case] = {
     },
     ("pages:day", "get"): Case(lambda p: "/day/", STAFF, anonymous=(302,), session=True),
     ("pages:caseload", "get"): Case(lambda p: "/youths/", STAFF, anonymous=(302,), session=True),
+    # A look-up by identity number: an empty form is refused with field errors.
+    ("pages:caseload", "post"): Case(
+        lambda p: "/youths/", STAFF, ok=400, anonymous=(302,), session=True
+    ),
+    # Registering a youth: staff with a caseload role (who have a service to register with).
+    **{
+        ("pages:youth-new", method): Case(
+            lambda p: "/youths/new/",
+            STAFF - {"nav_admin", "privacy_officer"},
+            ok=200 if method == "get" else 400,  # an empty form: field errors
+            denied=403,
+            anonymous=(302,),
+            session=True,
+        )
+        for method in ("get", "post")
+    },
     ("pages:youth", "get"): Case(
         lambda p: f"/youths/{p.youth.pk}/", FOLLOWING, anonymous=(302,), session=True
     ),
@@ -344,6 +360,14 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("pages:access-log", "get"): Case(
         lambda p: "/access-log/", {"privacy_officer"}, denied=403, anonymous=(302,), session=True
+    ),
+    ("pages:access-log", "post"): Case(
+        lambda p: "/access-log/",
+        {"privacy_officer"},
+        ok=400,  # an empty look-up: field errors
+        denied=403,
+        anonymous=(302,),
+        session=True,
     ),
     ("pages:access-request", "get"): Case(
         lambda p: "/access-log/requests/",

@@ -7,7 +7,11 @@ One module per concept; everything is re-exported here (``selectors.x``)."""
 from __future__ import annotations
 
 from cases.selectors.access_log import access_log_for_privacy_officer, item
-from cases.selectors.access_requests import privacy_officer, youth_for_access_request
+from cases.selectors.access_requests import (
+    privacy_officer,
+    youth_for_access_request,
+    youths_for_privacy_officer,
+)
 from cases.selectors.activity_plans import (
     activity_for_user,
     activity_list,
@@ -70,4 +74,5 @@ __all__ = [
     "youth_caseload",
     "youth_detail",
     "youth_for_access_request",
+    "youths_for_privacy_officer",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from cases import access, identity
 from cases.models import FollowUpPeriod, Referral, StaffRole, Youth, national_id_matches
@@ -38,39 +38,46 @@ def _cleared(officer: access.Viewer) -> tuple[tuple[Any, ...], ...]:
     )
 
 
-def youth_for_access_request(*, viewer: access.Viewer, national_id: str) -> Youth | None:
+def youths_for_privacy_officer(viewer: access.Viewer) -> QuerySet[Youth]:
+    """The youths the viewer, as privacy officer, may answer for: followed or referred by a
+    service where they are privacy officer, screened by their own clearances there (none for a
+    viewer who is no privacy officer)."""
+    officer = privacy_officer(viewer)
+    services = tuple(m.service_id for m in officer.memberships)
+    if not services:
+        return Youth.objects.none()
+    cleared = _cleared(officer)
+    periods = FollowUpPeriod.objects.filter(
+        access.screen(services, cleared), service_id__in=services, youth_id=OuterRef("pk")
+    )
+    received = Referral.objects.filter(
+        access.screen(services, cleared, service="to_service_id"),
+        to_service_id__in=services,
+        youth_id=OuterRef("pk"),
+    )
+    sent = Referral.objects.filter(
+        access.screen(services, cleared, service="from_service_id"),
+        from_service_id__in=services,
+        youth_id=OuterRef("pk"),
+    )
+    return Youth.objects.filter(Exists(periods) | Exists(received) | Exists(sent))
+
+
+def youth_for_access_request(
+    *, viewer: access.Viewer, national_id: str, purpose: str = PURPOSE
+) -> Youth | None:
     """The youth with this identity number whom the viewer, as privacy officer, may answer a
     request for access for, else None. A youth registered but out of that reach is not found,
-    and the refused attempt is written to the access log (outside any transaction the caller
-    may roll back: call this before opening one). Three indexed lookups at most."""
+    and the refused attempt is written to the access log (``purpose``; outside any transaction
+    the caller may roll back: call this before opening one). Three indexed lookups at most."""
     officer = privacy_officer(viewer)
     services = tuple(m.service_id for m in officer.memberships)
     number = identity.normalise(national_id)
-    found = None
-    if services:
-        cleared = _cleared(officer)
-        periods = FollowUpPeriod.objects.filter(
-            access.screen(services, cleared), service_id__in=services, youth_id=OuterRef("pk")
-        )
-        received = Referral.objects.filter(
-            access.screen(services, cleared, service="to_service_id"),
-            to_service_id__in=services,
-            youth_id=OuterRef("pk"),
-        )
-        sent = Referral.objects.filter(
-            access.screen(services, cleared, service="from_service_id"),
-            from_service_id__in=services,
-            youth_id=OuterRef("pk"),
-        )
-        found = (
-            Youth.objects.filter(national_id_matches(number))
-            .filter(Exists(periods) | Exists(received) | Exists(sent))
-            .first()
-        )
+    found = youths_for_privacy_officer(viewer).filter(national_id_matches(number)).first()
     if found is None:
         registered = (
             Youth.objects.filter(national_id_matches(number)).values_list("pk", flat=True).first()
         )
         if registered is not None:
-            access.log_denied(officer, registered, PURPOSE, through=services)
+            access.log_denied(officer, registered, purpose, through=services)
     return found

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from cases import access, identity
-from cases.caseload import Caseload, CaseloadFilter
+from cases.caseload import Caseload, CaseloadFilter, CaseloadSort, name_search
 from cases.models import FollowUpPeriod, Service, StaffMembership, Youth, national_id_matches
 
 SCOPE_MINE = "mine"
@@ -27,8 +27,11 @@ def youth_caseload(
     name: str | None = None,
     born_after: datetime.date | None = None,
     born_before: datetime.date | None = None,
+    sort: CaseloadSort | None = None,
 ) -> Caseload:
     """The caseload: "ours" = open periods in my services; "mine" = those where I am responsible.
+    ``name`` as the list writes names ("Etternavn, Fornavn") or words in any order
+    (``caseload.name_search``); in name order, or by ``sort``.
 
     Two queries for the page and the total, and the page's youths' open periods (which services
     follow each youth: general information, but for the kinds whose involvement is
@@ -41,11 +44,11 @@ def youth_caseload(
         responsible=viewer.user.pk if scope == SCOPE_MINE else None,
         service=service_id,
         municipality=municipality_number or None,
-        name_prefixes=tuple((name or "").split()),
         born_after=born_after,
         born_before=born_before,
+        **name_search(name),
     )
-    return Caseload(filters)
+    return Caseload(filters, sort)
 
 
 def youth_detail(*, viewer: access.Viewer, youth_id: Any) -> Youth:

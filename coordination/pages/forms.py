@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import dates
+from cases import dates, municipalities
 from cases.models import (
     CASELOAD_ROLES,
     ActivityStatus,
@@ -19,11 +19,12 @@ from cases.models import (
     EntryKind,
     FollowUpPeriod,
     Guardian,
+    OtRegistrationReason,
     ReferralReason,
     Service,
     kind_category,
 )
-from cases.validators import SEARCH_PAGE_MESSAGE, no_identity_number, validate_national_id
+from cases.validators import no_identity_number, validate_national_id
 from consent.categories import Category
 from consent.models import ANSWERS, Giver, Method
 from coordination.deadlines import compliance
@@ -72,12 +73,21 @@ class VersionForm(PageForm):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+# A name search travels in the address, and addresses end up in logs and browser history: an
+# identity number there is refused, and the page's own field for it sends it in the form body.
+SEARCH_NAME_MESSAGE = _(
+    "Søk ikke på identitetsnummer i navnefeltet: søket står i adressen og havner i logger. "
+    "Bruk feltet «Fødselsnummer / D-nummer»."
+)
+
+
 class CaseloadFilterForm(PageForm):
     q = forms.CharField(
         label=_("Navn"),
         max_length=100,
         required=False,
-        validators=[no_identity_number(SEARCH_PAGE_MESSAGE)],
+        validators=[no_identity_number(SEARCH_NAME_MESSAGE)],
+        help_text=_("«Etternavn, Fornavn» eller «Fornavn Etternavn», også bare begynnelsen."),
     )
     scope = forms.ChoiceField(
         label=_("Vis"),
@@ -86,6 +96,23 @@ class CaseloadFilterForm(PageForm):
     )
     service = ServiceChoice(
         queryset=Service.objects.none(), label=_("Tjeneste"), required=False, empty_label=_("Alle")
+    )
+    # Not a choice field: a sort that is not one of these sorts by name, never refuses the list.
+    sort = forms.CharField(
+        label=_("Sorter etter"),
+        required=False,
+        widget=forms.Select(
+            choices=[
+                ("name", _("Navn (A–Å)")),
+                ("-name", _("Navn (Å–A)")),
+                ("municipality", _("Kommune (A–Å)")),
+                ("-municipality", _("Kommune (Å–A)")),
+                ("contact", _("Lengst siden siste kontakt")),
+                ("-contact", _("Nyligst kontakt")),
+                ("deadline", _("Neste frist")),
+                ("-deadline", _("Neste frist, senest først")),
+            ]
+        ),
     )
 
     def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
@@ -99,6 +126,66 @@ class CaseloadFilterForm(PageForm):
             # form, it would be back in the address.
             self.data = {**self.data, "q": ""}
         return cleaned
+
+
+def national_id_field() -> forms.CharField:
+    """An identity number (fødselsnummer or D-nummer): sent in a POST body, never in an
+    address, and not filled in by the browser."""
+    return forms.CharField(
+        label=_("Fødselsnummer / D-nummer"),
+        max_length=13,
+        validators=[validate_national_id],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+class LookupForm(PageForm):
+    """Find a youth by identity number (posted, never in the address)."""
+
+    national_id = national_id_field()
+
+    def without_number(self) -> LookupForm:
+        """The form again with its errors but not the number typed: the answer to a search
+        that found no one does not repeat who was searched for."""
+        shown = type(self)({"national_id": ""})
+        shown.is_valid()
+        shown.errors.clear()
+        shown.errors.update(self.errors)
+        return shown
+
+
+class YouthRegisterForm(PageForm):
+    """Register a youth with one of my services (``cases.services.youth_register``): a youth
+    already registered is not made twice, and the service starts following that record."""
+
+    service = ServiceChoice(queryset=Service.objects.none())
+    national_id = national_id_field()
+    first_name = forms.CharField(label=_("Fornavn"), max_length=100)
+    last_name = forms.CharField(label=_("Etternavn"), max_length=100)
+    birth_date = forms.DateField(
+        label=_("Fødselsdato"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Bare når den ikke kan leses av nummeret."),
+    )
+    municipality_number = forms.ChoiceField(label=_("Kommune"), choices=())
+    reason = forms.CharField(label=_("Hvorfor tjenesten følger opp"), max_length=500)
+    registration_reason = forms.ChoiceField(
+        label=_("Tilmeldingsårsak (oppfølgingstjenesten)"),
+        choices=[("", _("Ikke aktuelt")), *OtRegistrationReason.choices],
+        required=False,
+    )
+    email = forms.EmailField(label=_("E-post"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Telefon"), max_length=16, required=False)
+
+    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"] = my_service_field(services)
+        field: Any = self.fields["municipality_number"]
+        field.choices = [("", _("Velg kommune")), *municipalities.choices()]
+        first = next(iter(services), None)
+        if first is not None and first.municipality_number:
+            field.initial = first.municipality_number
 
 
 class EntryForm(PageForm):
@@ -371,28 +458,44 @@ class MeasureStatusForm(VersionForm):
 
 class AccessLogFilterForm(PageForm):
     actor = forms.CharField(label=_("Brukernavn"), max_length=150, required=False)
-    youth = forms.UUIDField(label=_("Ungdommens id"), required=False)
-    granted = forms.NullBooleanField(
+    # The youth a look-up by identity number found, by id (the number itself is never here).
+    youth = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    youth_name = forms.CharField(
+        label=_("Ungdommens navn"),
+        max_length=100,
+        required=False,
+        help_text=_("«Etternavn, Fornavn» eller «Fornavn Etternavn»."),
+        validators=[no_identity_number(SEARCH_NAME_MESSAGE)],
+    )
+    granted = forms.TypedChoiceField(
         label=_("Utfall"),
         required=False,
-        widget=forms.Select(
-            choices=[("", _("Alle")), ("true", _("Innvilget")), ("false", _("Avvist"))]
-        ),
+        choices=[("", _("Alle")), ("true", _("Innvilget")), ("false", _("Avvist"))],
+        coerce=lambda value: value == "true",
+        empty_value=None,
     )
     after = forms.DateField(label=_("Fra og med"), required=False, widget=DateInput)
     before = forms.DateField(label=_("Til og med"), required=False, widget=DateInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.has_error("youth_name"):
+            self.data = {**self.data, "youth_name": ""}  # not back into the address
+        after, before = data.get("after"), data.get("before")
+        if after and before and before < after:
+            self.add_error("before", _("Til-datoen må være samme dag som eller etter fra-datoen."))
+        return data
+
+
+class AccessLogLookupForm(LookupForm):
+    """The access log of one youth, found by identity number (posted, never in the address)."""
 
 
 class AccessRequestForm(PageForm):
     """A request for access made on paper: the youth by identity number (in the POST body,
     never in the address), and the file to produce."""
 
-    national_id = forms.CharField(
-        label=_("Fødselsnummer / D-nummer"),
-        max_length=13,
-        validators=[validate_national_id],
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
+    national_id = national_id_field()
     file_format = forms.ChoiceField(
         label=_("Format"),
         choices=[("pdf", _("PDF (for å lese og skrive ut)")), ("json", _("JSON (maskinlesbar)"))],

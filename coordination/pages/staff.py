@@ -1,4 +1,4 @@
-"""Staff pages: my day, the caseload and the youth page. Every read goes through the selectors
+"""Staff pages: my day and the youth page. Every read goes through the selectors
 (the access policy) and is written to the access log in the read's transaction."""
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from coordination.deadlines.selectors import (
     log_deadlines,
 )
 from coordination.models import OPEN_PLAN_STATUSES
-from coordination.pages.base import methods, paginate, staff_required
-from coordination.pages.forms import CaseloadFilterForm, WithdrawForm
+from coordination.pages.base import methods, staff_required
+from coordination.pages.forms import WithdrawForm
 from coordination.plans import documents
 from coordination.plans import selectors as plan_selectors
 
@@ -93,33 +93,6 @@ def day(request: HttpRequest) -> HttpResponse:
             "plans": plans,
             "escalated": escalated,
         },
-    )
-
-
-@staff_required
-@methods("get")
-def caseload(request: HttpRequest) -> HttpResponse:
-    """My youths or our youths, searchable by name, filterable by service, paged."""
-    viewer = viewer_of(request)
-    services = my_services(viewer)
-    form = CaseloadFilterForm(request.GET or None, services=services)
-    query = form.cleaned_data if form.is_valid() else {}
-    youths = selectors.youth_caseload(
-        viewer,
-        scope=query.get("scope") or selectors.SCOPE_OURS,
-        service_id=query["service"].pk if query.get("service") else None,
-        name=query.get("q") or None,
-    )
-    page = paginate(request, youths)
-    access.log_caseload(viewer, "caseload", page)
-    params = request.GET.copy()
-    params.pop("page", None)
-    for name in form.errors:  # refused input (an identity number in q) stays out of the links
-        params.pop(name, None)
-    return render(
-        request,
-        "pages/caseload.html",
-        {"form": form, "page": page, "today": timezone.localdate(), "params": params.urlencode()},
     )
 
 

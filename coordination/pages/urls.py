@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from coordination.pages import actions, plans, portal, referrals, reports, staff, team, tokens
+from coordination.pages import (
+    actions,
+    caseload,
+    plans,
+    portal,
+    referrals,
+    reports,
+    staff,
+    team,
+    tokens,
+)
 
 staff_patterns = [
     path("day/", staff.day, name="day"),
-    path("youths/", staff.caseload, name="caseload"),
+    path("youths/", caseload.caseload_page, name="caseload"),
+    path("youths/new/", caseload.youth_new, name="youth-new"),
     path("youths/<uuid:youth_id>/", staff.youth, name="youth"),
     path("youths/<uuid:youth_id>/log/", actions.entry_new, name="entry-new"),
     path("youths/<uuid:youth_id>/consents/new/", actions.consent_new, name="consent-new"),

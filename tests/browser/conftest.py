@@ -13,6 +13,10 @@ from django.conf import settings
 from django.db import connections
 
 CHROMIUM = os.environ.get("SAMORDNA_CHROMIUM", "/usr/bin/chromium")
+# axe-core, pinned in tests/browser/package-lock.json and installed by scripts/bootstrap.
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
 PASSWORD = "passord-for-test"
 
@@ -47,10 +51,9 @@ def chromium(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
 class Session:
     """One person's browser tab on the live server, collecting CSP violations and errors."""
 
-    def __init__(self, browser: Any, base_url: str) -> None:
-        self.context = browser.new_context(
-            base_url=base_url, locale="nb-NO", viewport={"width": 1280, "height": 900}
-        )
+    def __init__(self, browser: Any, base_url: str, viewport: dict[str, int] = DESKTOP) -> None:
+        self.viewport = viewport
+        self.context = browser.new_context(base_url=base_url, locale="nb-NO", viewport=viewport)
         self.base_url = base_url
         self.page = self.context.new_page()
         self.problems: list[str] = []
@@ -70,6 +73,26 @@ class Session:
         page.get_by_role("button", name="Logg inn").click()
         return page
 
+    def accessibility_violations(self) -> list[str]:
+        """axe-core's violations on the page as it is now (WCAG 2.1 A and AA and best
+        practice), each as "rule: element"."""
+        self.page.evaluate(AXE.read_text(encoding="utf-8"))
+        found = self.page.evaluate(
+            """async () => {
+                const result = await axe.run(document, {resultTypes: ["violations"]});
+                return result.violations.flatMap(
+                    v => v.nodes.map(n => `${v.id}: ${n.target.join(" ")}`));
+            }"""
+        )
+        return list(found)
+
+    def check_page(self) -> None:
+        """The page as it is now: axe-core finds no violation, and it is no wider than the
+        window (no sideways scrolling on a phone)."""
+        assert self.accessibility_violations() == [], self.page.url
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= self.viewport["width"], (self.page.url, width)
+
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
@@ -83,8 +106,8 @@ class Session:
 def open_session(chromium: Any, live_server: Any) -> Iterator[Any]:
     sessions: list[Session] = []
 
-    def start() -> Session:
-        session = Session(chromium, live_server.url)
+    def start(viewport: dict[str, int] = DESKTOP) -> Session:
+        session = Session(chromium, live_server.url, viewport)
         sessions.append(session)
         return session
 
