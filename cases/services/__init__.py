@@ -8,6 +8,9 @@ from cases.services.activities import (
     activity_plan_create,
     activity_push,
     decision_record,
+    may_add_activity,
+    may_approve_activity_plan,
+    may_create_activity_plan,
 )
 from cases.services.consents import consent_give, consent_guardian_answer, consent_withdraw
 from cases.services.disclosures import disclosure_make
@@ -71,6 +74,9 @@ __all__ = [
     "decision_record",
     "disclosure_make",
     "edit_window_closed",
+    "may_add_activity",
+    "may_approve_activity_plan",
+    "may_create_activity_plan",
     "entry_delete",
     "entry_edit",
     "entry_log",
