@@ -76,6 +76,8 @@ NO_YOUTH_DATA: dict[Route, str] = {
     ("deadline-rule-list", "get"): "the deadline rules",
     ("my-reminder-preference", "get"): "the caller's own reminder choice",
     ("my-reminder-preference", "put"): "the caller's own reminder choice",
+    ("pages:notifications", "get"): "the caller's own reminder choice, as a page",
+    ("pages:notifications", "post"): "the caller's own reminder choice, as a page",
     ("report-youth-guarantee", "get"): "counts of a NAV office, no youth named",
     ("report-ot-registrations", "get"): "counts of an OT service, no youth named",
     ("pages:compliance", "get"): "counts of a NAV office, no youth named",

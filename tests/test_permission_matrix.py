@@ -202,6 +202,16 @@ MATRIX: dict[tuple[str, str], Case] = {
     },
     ("pages:day", "get"): Case(lambda p: "/day/", STAFF, anonymous=(302,), session=True),
     ("pages:caseload", "get"): Case(lambda p: "/youths/", STAFF, anonymous=(302,), session=True),
+    ("pages:notifications", "get"): Case(
+        lambda p: "/settings/notifications/", STAFF, anonymous=(302,), session=True
+    ),
+    ("pages:notifications", "post"): Case(
+        lambda p: "/settings/notifications/",
+        STAFF,
+        ok=400,  # an empty form: field errors
+        anonymous=(302,),
+        session=True,
+    ),
     ("pages:youth", "get"): Case(
         lambda p: f"/youths/{p.youth.pk}/", FOLLOWING, anonymous=(302,), session=True
     ),

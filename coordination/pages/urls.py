@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from coordination.pages import actions, plans, portal, referrals, reports, staff
+from coordination.pages import actions, notifications, plans, portal, referrals, reports, staff
 
 staff_patterns = [
     path("day/", staff.day, name="day"),
@@ -53,6 +53,7 @@ staff_patterns = [
     path("reports/youth-guarantee/", reports.compliance_page, name="compliance"),
     path("access-log/", reports.access_log_page, name="access-log"),
     path("access-log/requests/", reports.access_request_page, name="access-request"),
+    path("settings/notifications/", notifications.notifications, name="notifications"),
 ]
 
 portal_patterns = [
