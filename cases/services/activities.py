@@ -148,9 +148,7 @@ def may_create_activity_plan(
 
 def may_approve_activity_plan(viewer: access.Viewer, nav_service_id: Any) -> bool:
     """Only an advisor (or manager) of the NAV office that holds the plan approves it."""
-    return access.works_in(
-        viewer, nav_service_id, roles=[StaffRole.CASEWORKER, StaffRole.MANAGER]
-    )
+    return access.works_in(viewer, nav_service_id, roles=[StaffRole.CASEWORKER, StaffRole.MANAGER])
 
 
 def may_add_activity(

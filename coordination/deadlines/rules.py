@@ -865,7 +865,9 @@ FULFILMENT: dict[str, Fulfilment] = {
         _("Til planen"),
     ),
     "CHILD-COORDINATOR-18": Fulfilment(
-        _("Innfridd når planen er tilbudt en koordinator for voksne (et avslått tilbud teller ikke)."),
+        _(
+            "Innfridd når planen er tilbudt en koordinator for voksne (et avslått tilbud teller ikke)."
+        ),
         ACTION_YOUTH_PLANS,
         _("Tilby planen videre"),
     ),

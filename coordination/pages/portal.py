@@ -90,7 +90,11 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         for c in consents
     ]
     confirming = next(
-        (r for r in rows if r["withdrawable"] and str(r["consent"].pk) == request.GET.get("withdraw")),
+        (
+            r
+            for r in rows
+            if r["withdrawable"] and str(r["consent"].pk) == request.GET.get("withdraw")
+        ),
         None,
     )
     if confirming is not None:

@@ -266,8 +266,7 @@ def _may(viewer: access.Viewer, activity_plan: Any, open_periods: list[Any]) -> 
                 service_id=m.service_id,
                 service_kind=m.service_kind,
                 followed=m.service_id in nav_periods,
-                has_plan=m.service_id in nav_periods
-                and nav_periods[m.service_id].pk in planned,
+                has_plan=m.service_id in nav_periods and nav_periods[m.service_id].pk in planned,
             )
             for m in viewer.memberships
         ),

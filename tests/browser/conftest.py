@@ -51,6 +51,7 @@ class Session:
         self.context = browser.new_context(
             base_url=base_url, locale="nb-NO", viewport={"width": 1280, "height": 900}
         )
+        self.base_url = base_url
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on("console", self._console)

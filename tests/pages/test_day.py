@@ -297,7 +297,7 @@ def test_due_soon_and_overdue_are_counted_by_the_day_in_oslo(
     work = _work(content)
     shown = {day.strftime("%d.%m.%Y"): day for day in dues.values()}
     yesterday, today_text, last_soon, after = shown
-    assert f"<strong>{yesterday}</strong> <span class=\"badge overdue\">oversittet" in work
+    assert f'<strong>{yesterday}</strong> <span class="badge overdue">oversittet' in work
     assert f"<li>Frist {today_text} · " in work  # due today is not overdue
     assert f"<li>Frist {last_soon} · " in work
     assert after not in work

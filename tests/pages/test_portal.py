@@ -245,7 +245,10 @@ def test_a_guardian_is_told_why_health_matters_are_not_shown(
 ) -> None:
     youth, guardian = _minor(people, age=age)
     if objects:
-        services.health_objection_record(actor=people.health_nurse, youth=youth, service=people.health)
+        factories.follow(people.health_nurse, people.health, youth)
+        services.health_objection_record(
+            actor=people.health_nurse, youth=youth, service=people.health
+        )
     account = portal.account_create(
         youth=youth, guardian=guardian, username="kari", password="x-123456"
     )
