@@ -866,7 +866,8 @@ FULFILMENT: dict[str, Fulfilment] = {
     ),
     "CHILD-COORDINATOR-18": Fulfilment(
         _(
-            "Innfridd når planen er tilbudt en koordinator for voksne (et avslått tilbud teller ikke)."
+            "Innfridd når planen er tilbudt en koordinator for voksne "
+            "(et avslått tilbud teller ikke)."
         ),
         ACTION_YOUTH_PLANS,
         _("Tilby planen videre"),

@@ -74,7 +74,7 @@ def counts_by_staff(queryset: QuerySet[Deadline]) -> list[dict[str, Any]]:
     one query. Ordered by most overdue first, then by name."""
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=due_soon_days())
-    return list(
+    rows: Any = (
         live(queryset)
         .order_by()
         .values("staff_id", "staff__first_name", "staff__last_name")
@@ -85,6 +85,7 @@ def counts_by_staff(queryset: QuerySet[Deadline]) -> list[dict[str, Any]]:
         .filter(Q(overdue__gt=0) | Q(due_soon__gt=0))
         .order_by("-overdue", "-due_soon", "staff__last_name", "staff__first_name")
     )
+    return list(rows)
 
 
 def deadline_filter(

@@ -80,7 +80,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         request, portal.access_log(person, without_health_services=bool(hidden)), LOG_PAGE
     )
     now = timezone.now()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "consent": c,
             "active": c.is_active(now),

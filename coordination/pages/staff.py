@@ -31,8 +31,8 @@ from coordination.deadlines.selectors import (
     with_plan,
 )
 from coordination.models import OPEN_PLAN_STATUSES
-from coordination.pages.base import methods, paginate, staff_required
 from coordination.pages import worklist
+from coordination.pages.base import methods, paginate, staff_required
 from coordination.pages.forms import CaseloadFilterForm, WithdrawForm
 from coordination.plans import documents
 from coordination.plans import selectors as plan_selectors
