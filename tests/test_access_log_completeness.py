@@ -521,7 +521,8 @@ def test_routes_without_youth_data_name_no_youth(records: Any, route: Route) -> 
     p = records
     case, role = MATRIX[route], _first_role(route)
     assert role is not None
-    walk = Walk(getattr(p, role), case.path(p), case.body(p), p.youth, case.session)
+    # A page's form is posted as a browser posts it.
+    walk = Walk(getattr(p, role), case.path(p), case.body(p), p.youth, case.session, case.session)
     response = _call(walk, route[1])
     assert response.status_code < 400, response.content[:300]
     assert not _names(response.content.decode(errors="replace"), p.youth), route

@@ -208,7 +208,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("pages:notifications", "post"): Case(
         lambda p: "/settings/notifications/",
         STAFF,
-        ok=400,  # an empty form: field errors
+        ok=400,  # the body sent as JSON leaves the form empty: field errors
+        body=lambda p: {"mode": "DAILY"},  # as a form (the access-log walk): saved
         anonymous=(302,),
         session=True,
     ),

@@ -19,6 +19,7 @@ from cases.models import AWAITING_ANSWER, Service, StaffRole
 from cases.paging import WindowCountPaginator
 from cases.services.consents import may_withdraw
 from consent.categories import Category
+from coordination.deadlines import rules
 from coordination.deadlines.selectors import (
     STATE_DUE_SOON,
     STATE_OVERDUE,
@@ -125,6 +126,7 @@ def _by_advisor(rows: Any) -> list[tuple[Any, list[Any]]]:
     groups: dict[Any, tuple[Any, list[Any]]] = {}
     for deadline in rows:
         deadline.action_url = worklist.action_url(deadline)
+        deadline.fulfilment = rules.FULFILMENT.get(deadline.rule_id)
         groups.setdefault(deadline.staff_id, (deadline.staff, []))[1].append(deadline)
     return list(groups.values())
 

@@ -191,6 +191,7 @@ def test_my_day_shows_each_section_with_its_true_total(travel: Any, today: datet
     )
     assert row and (int(row[1]), int(row[2])) == (overdue_total, due_soon_total)
     assert f"<h4>{advisor.get_full_name()}</h4>" in escalated
+    assert "Endre aktiviteten" in escalated  # each overdue deadline leads to its action
     assert f"Viser 30 av {service_overdue}." in escalated
     assert "/api/v1/deadlines/?scope=service&amp;state=overdue" in escalated
 
