@@ -50,18 +50,36 @@ def withheld(account: PortalAccount, today: datetime.date) -> frozenset[str]:
     matters alone (pasient- og brukerrettighetsloven § 4-3), and from 12 while the youth's
     objection stands (§ 3-4 second paragraph; one indexed query, only for a guardian of a youth
     of 12 to 15). The youth sees everything."""
+    return withheld_by(withholding(account, today))
+
+
+def withheld_by(reason: str | None) -> frozenset[str]:
+    """The categories left out for a reason of ``withholding`` (health, for either reason)."""
+    return frozenset({Category.HEALTH}) if reason else frozenset()
+
+
+# Why a guardian's page leaves health out (``withholding``).
+HEALTH_FROM_16 = "health-from-16"
+HEALTH_OBJECTION = "health-objection"
+
+
+def withholding(account: PortalAccount, today: datetime.date) -> str | None:
+    """Why a guardian is not told about the youth's health, or None: ``HEALTH_FROM_16`` (the
+    youth decides health matters alone from 16, pasient- og brukerrettighetsloven § 4-3 first
+    paragraph b) or ``HEALTH_OBJECTION`` (a youth of 12 to 15 objects, § 3-4 second
+    paragraph). One indexed query, only for a guardian of a youth of 12 to 15."""
     if account.guardian is None:
-        return frozenset()
+        return None
     birth_date = account.youth.birth_date
     if ages.age_on(birth_date, today) >= ages.HEALTH_CONSENT_AGE:
-        return frozenset({Category.HEALTH})
+        return HEALTH_FROM_16
     if ages.may_object_to_guardians_on_health(birth_date, today) and (
         HealthObjection.objects.filter(
             youth_id=account.youth_id, withdrawn_at__isnull=True
         ).exists()
     ):
-        return frozenset({Category.HEALTH})
-    return frozenset()
+        return HEALTH_OBJECTION
+    return None
 
 
 def withheld_bases() -> frozenset[str]:

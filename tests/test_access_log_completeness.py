@@ -85,6 +85,8 @@ NO_YOUTH_DATA: dict[Route, str] = {
     ("deadline-rule-list", "get"): "the deadline rules",
     ("my-reminder-preference", "get"): "the caller's own reminder choice",
     ("my-reminder-preference", "put"): "the caller's own reminder choice",
+    ("pages:notifications", "get"): "the caller's own reminder choice, as a page",
+    ("pages:notifications", "post"): "the caller's own reminder choice, as a page",
     ("report-youth-guarantee", "get"): "counts of a NAV office, no youth named",
     ("report-ot-registrations", "get"): "counts of an OT service, no youth named",
     ("pages:compliance", "get"): "counts of a NAV office, no youth named",
@@ -561,7 +563,8 @@ def test_routes_without_youth_data_name_no_youth(records: Any, route: Route) -> 
     p = records
     case, role = MATRIX[route], _first_role(route)
     assert role is not None
-    walk = Walk(getattr(p, role), case.path(p), case.body(p), p.youth, case.session)
+    # A page's form is posted as a browser posts it.
+    walk = Walk(getattr(p, role), case.path(p), case.body(p), p.youth, case.session, case.session)
     response = _call(walk, route[1])
     assert response.status_code < 400, response.content[:300]
     assert not _names(response.content.decode(errors="replace"), p.youth), route

@@ -238,6 +238,17 @@ MATRIX: dict[tuple[str, str], Case] = {
         )
         for method in ("get", "post")
     },
+    ("pages:notifications", "get"): Case(
+        lambda p: "/settings/notifications/", STAFF, anonymous=(302,), session=True
+    ),
+    ("pages:notifications", "post"): Case(
+        lambda p: "/settings/notifications/",
+        STAFF,
+        ok=400,  # the body sent as JSON leaves the form empty: field errors
+        body=lambda p: {"mode": "DAILY"},  # as a form (the access-log walk): saved
+        anonymous=(302,),
+        session=True,
+    ),
     ("pages:youth", "get"): Case(
         lambda p: f"/youths/{p.youth.pk}/", FOLLOWING, anonymous=(302,), session=True
     ),

@@ -8,6 +8,9 @@ from cases.services.activities import (
     activity_plan_create,
     activity_push,
     decision_record,
+    may_add_activity,
+    may_approve_activity_plan,
+    may_create_activity_plan,
 )
 from cases.services.consents import consent_give, consent_guardian_answer, consent_withdraw
 from cases.services.disclosures import disclosure_make
@@ -106,6 +109,9 @@ __all__ = [
     "invitation_revoke",
     "invitation_send",
     "manages_staff",
+    "may_add_activity",
+    "may_approve_activity_plan",
+    "may_create_activity_plan",
     "membership_add",
     "membership_clearances_set",
     "membership_end",

@@ -132,15 +132,57 @@ def decision_record(
 # --- Activity plans -------------------------------------------------------------------------
 
 
+def may_create_activity_plan(
+    viewer: access.Viewer, *, service_id: Any, service_kind: str, followed: bool, has_plan: bool
+) -> bool:
+    """The rule ``activity_plan_create`` enforces, for pages that offer the action: the viewer
+    works in a NAV office that follows the youth now (``followed``: an open period) and that
+    period has no activity plan yet."""
+    return (
+        access.works_in(viewer, service_id)
+        and service_kind == ServiceKind.NAV
+        and followed
+        and not has_plan
+    )
+
+
+def may_approve_activity_plan(viewer: access.Viewer, nav_service_id: Any) -> bool:
+    """Only an advisor (or manager) of the NAV office that holds the plan approves it."""
+    return access.works_in(viewer, nav_service_id, roles=[StaffRole.CASEWORKER, StaffRole.MANAGER])
+
+
+def may_add_activity(
+    viewer: access.Viewer, nav_service_id: Any, service_ids: Collection[Any]
+) -> bool:
+    """Staff of the NAV office that holds the plan, or of one of ``service_ids`` (the service
+    made responsible for the activity; on a page: the services that take part)."""
+    return access.works_in(viewer, nav_service_id) or any(
+        access.works_in(viewer, service_id) for service_id in service_ids
+    )
+
+
 @transaction.atomic
 def activity_plan_create(*, actor: Any, youth: Youth, service: Service) -> ActivityPlan:
-    """Start the activity plan of the NAV office's open follow-up period with the youth."""
-    check_actor_works_in(access.viewer_for(actor), service.pk)
-    period = _open_nav_period(youth, service)
-    if ActivityPlan.objects.filter(period=period).exists():
+    """Start the activity plan of the NAV office's open follow-up period with the youth
+    (``may_create_activity_plan``, each refusal with its reason)."""
+    viewer = access.viewer_for(actor)
+    period = FollowUpPeriod.objects.filter(
+        youth=youth, service=service, ended_on__isnull=True
+    ).first()
+    has_plan = period is not None and ActivityPlan.objects.filter(period=period).exists()
+    if not may_create_activity_plan(
+        viewer,
+        service_id=service.pk,
+        service_kind=service.kind,
+        followed=period is not None,
+        has_plan=has_plan,
+    ):
+        check_actor_works_in(viewer, service.pk)
+        _open_nav_period(youth, service)
         raise _refuse(
             _("Oppfølgingsperioden har allerede en aktivitetsplan."), "plan_exists", "service"
         )
+    assert period is not None
     plan = ActivityPlan.objects.create(youth=youth, period=period, created_by=actor)
     audit_record(actor=actor, action="plan.created", subject=youth, target=plan)
     return plan
@@ -163,12 +205,7 @@ def _plan_for_edit(plan: ActivityPlan, version: int | None = None) -> ActivityPl
 def activity_plan_approve(*, actor: Any, plan: ActivityPlan, version: int) -> ActivityPlan:
     """The advisor records that the plan is agreed with the youth (*godkjent*)."""
     locked = _plan_for_edit(plan, version)
-    is_advisor = access.works_in(
-        access.viewer_for(actor),
-        locked.period.service_id,
-        roles=[StaffRole.CASEWORKER, StaffRole.MANAGER],
-    )
-    if not is_advisor:
+    if not may_approve_activity_plan(access.viewer_for(actor), locked.period.service_id):
         raise _refuse(_("Bare en veileder ved NAV-kontoret kan godkjenne planen."), "not_advisor")
     locked.approved_at, locked.approved_by = timezone.now(), actor
     locked.version += 1
@@ -190,9 +227,7 @@ def _taking_part(youth_id: Any, service: Service) -> bool:
 
 def _check_actor(viewer: access.Viewer, plan: ActivityPlan, responsible_service: Service) -> None:
     """NAV staff of the plan, or staff of the service responsible for the activity."""
-    if access.works_in(viewer, plan.period.service_id):
-        return
-    if access.works_in(viewer, responsible_service.pk):
+    if may_add_activity(viewer, plan.period.service_id, [responsible_service.pk]):
         return
     raise _refuse(_("Du jobber ikke i en tjeneste som deltar i planen."), "not_member_of_service")
 

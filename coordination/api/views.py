@@ -31,12 +31,8 @@ from coordination.api import serializers as s
 from coordination.api.renderers import CSVRenderer
 from coordination.deadlines import compliance
 from coordination.deadlines.selectors import deadline_filter, deadlines_for, log_deadlines
-from coordination.models import (
-    Deadline,
-    DeadlineRule,
-    ReminderPreference,
-)
-from coordination.reminders import planning
+from coordination.models import Deadline, DeadlineRule
+from coordination.reminders import preferences
 from core.errors import ApplicationError
 
 
@@ -84,16 +80,13 @@ class ReminderPreferenceView(APIView):
     @extend_schema(responses=s.ReminderPreferenceSerializer)
     def get(self, request: Request) -> Response:
         user: Any = request.user
-        preference = ReminderPreference.objects.filter(user=user).first()
-        return Response({"mode": preference.mode if preference else "IMMEDIATE"})
+        return Response({"mode": preferences.reminder_mode(user)})
 
     @extend_schema(request=s.ReminderPreferenceSerializer, responses=s.ReminderPreferenceSerializer)
     def put(self, request: Request) -> Response:
         data = validated(s.ReminderPreferenceSerializer, request.data)
         user: Any = request.user
-        with transaction.atomic():
-            ReminderPreference.objects.update_or_create(user=user, defaults={"mode": data["mode"]})
-            planning.replan_for_user(user)
+        preferences.reminder_preference_set(actor=user, mode=data["mode"])
         return Response({"mode": data["mode"]})
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from cases.dates import local_day, shift
 from cases.models import (
@@ -780,4 +782,94 @@ EVALUATORS: dict[str, Evaluator] = {
     "IP-MEASURE": plan_measures,
     "IP-COORDINATOR": plan_coordinator,
     "CHILD-COORDINATOR-18": child_coordinator_handover,
+}
+
+
+# --- What fulfils each rule, in words, and the action that does it ---------------------------
+
+# The actions a page offers for a deadline (``coordination.pages.worklist`` turns each into a
+# link for the deadline's subject).
+ACTION_HANDOVER = "handover"
+ACTION_ACTIVITY_PLAN = "activity-plan"
+ACTION_ACTIVITY = "activity"
+ACTION_REFERRAL = "referral"
+ACTION_CONSENT = "consent"
+ACTION_PLAN = "plan"
+ACTION_YOUTH_PLANS = "youth-plans"
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    """What fulfils a rule's deadline (``text``, the same condition its evaluator checks) and the
+    action that does it (``action``, one of the ``ACTION_*``, with its button text)."""
+
+    text: Promise
+    action: str
+    action_label: Promise
+
+
+FULFILMENT: dict[str, Fulfilment] = {
+    "UG-2023": Fulfilment(
+        _("Innfridd når NAV-perioden har en ansvarlig kontaktperson."),
+        ACTION_HANDOVER,
+        _("Gi ungdommen en kontaktperson"),
+    ),
+    "UG-PLAN-1M": Fulfilment(
+        _("Innfridd når aktivitetsplanen er godkjent sammen med ungdommen."),
+        ACTION_ACTIVITY_PLAN,
+        _("Til aktivitetsplanen"),
+    ),
+    "UG-U20": Fulfilment(
+        _("Innfridd når aktivitetsplanen har et arbeidsrettet tiltak (tilbudet)."),
+        ACTION_ACTIVITY_PLAN,
+        _("Legg inn tiltaket"),
+    ),
+    "UI-8W": Fulfilment(
+        _("Innfridd når aktivitetsplanen har et tiltak (det forsterkede tilbudet)."),
+        ACTION_ACTIVITY_PLAN,
+        _("Legg inn tiltaket"),
+    ),
+    "ACTIVITY": Fulfilment(
+        _("Innfridd når aktiviteten er fullført."),
+        ACTION_ACTIVITY,
+        _("Endre aktiviteten"),
+    ),
+    "REFERRAL-RESPONSE": Fulfilment(
+        _("Innfridd når henvisningen er tatt imot eller avslått."),
+        ACTION_REFERRAL,
+        _("Svar på henvisningen"),
+    ),
+    "CONSENT-EXPIRY": Fulfilment(
+        _("Innfridd når et nytt samtykke erstatter det som utløper."),
+        ACTION_CONSENT,
+        _("Registrer nytt samtykke"),
+    ),
+    "RECONSENT-18": Fulfilment(
+        _("Innfridd når ungdommen selv har samtykket i stedet for foresatte."),
+        ACTION_CONSENT,
+        _("Registrer ungdommens samtykke"),
+    ),
+    "IP-REVIEW": Fulfilment(
+        _("Innfridd når koordinatoren har registrert en evaluering av planen."),
+        ACTION_PLAN,
+        _("Evaluer planen"),
+    ),
+    "IP-MEASURE": Fulfilment(
+        _("Innfridd når tiltaket er merket som gjennomført."),
+        ACTION_PLAN,
+        _("Til tiltaket i planen"),
+    ),
+    "IP-COORDINATOR": Fulfilment(
+        _("Innfridd når noen har tatt over som koordinator for planen."),
+        ACTION_PLAN,
+        _("Til planen"),
+    ),
+    "CHILD-COORDINATOR-18": Fulfilment(
+        _(
+            "Innfridd når planen er tilbudt en koordinator for voksne "
+            "(et avslått tilbud teller ikke)."
+        ),
+        ACTION_YOUTH_PLANS,
+        _("Tilby planen videre"),
+    ),
 }

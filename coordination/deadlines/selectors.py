@@ -6,11 +6,18 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, UUIDField, When
 from django.utils import timezone
 
 from cases import access
-from coordination.models import Deadline, DeadlineStatus, SubjectType
+from coordination.models import (
+    Deadline,
+    DeadlineStatus,
+    PlanMeasure,
+    PlanParticipant,
+    PlanReview,
+    SubjectType,
+)
 
 STATE_LIVE, STATE_OPEN, STATE_DUE_SOON, STATE_OVERDUE, STATE_ALL = (
     "live",
@@ -37,6 +44,50 @@ def due_soon_days() -> int:
     return max(settings.REMINDER_BEFORE_DAYS, default=7)
 
 
+def with_plan(queryset: QuerySet[Deadline]) -> QuerySet[Deadline]:
+    """Each deadline with ``plan_ref``, the plan its subject belongs to (a plan, a review, a
+    measure or a participant of one), else None: in the same query, for the link to the plan."""
+
+    def plan_of(model: Any) -> Subquery:
+        return Subquery(model.objects.filter(pk=OuterRef("subject_id")).values("plan_id")[:1])
+
+    return queryset.annotate(
+        plan_ref=Case(
+            When(subject_type=SubjectType.PLAN, then=F("subject_id")),
+            When(subject_type=SubjectType.REVIEW, then=plan_of(PlanReview)),
+            When(subject_type=SubjectType.MEASURE, then=plan_of(PlanMeasure)),
+            When(subject_type=SubjectType.PARTICIPANT, then=plan_of(PlanParticipant)),
+            default=None,
+            output_field=UUIDField(),
+        )
+    )
+
+
+def live(queryset: QuerySet[Deadline]) -> QuerySet[Deadline]:
+    """Deadlines still expected: not closed, not cancelled (the API's every state but ``all``)."""
+    return queryset.filter(closed_at__isnull=True).exclude(status=DeadlineStatus.CANCELLED)
+
+
+def counts_by_staff(queryset: QuerySet[Deadline]) -> list[dict[str, Any]]:
+    """The live deadlines of ``queryset`` per responsible staff member (None: nobody named),
+    each with how many are overdue and how many due soon (the ``state`` filters' days), in
+    one query. Ordered by most overdue first, then by name."""
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=due_soon_days())
+    rows: Any = (
+        live(queryset)
+        .order_by()
+        .values("staff_id", "staff__first_name", "staff__last_name")
+        .annotate(
+            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon)),
+        )
+        .filter(Q(overdue__gt=0) | Q(due_soon__gt=0))
+        .order_by("-overdue", "-due_soon", "staff__last_name", "staff__first_name")
+    )
+    return list(rows)
+
+
 def deadline_filter(
     queryset: QuerySet[Deadline], query: dict[str, Any], user: Any
 ) -> QuerySet[Deadline]:
@@ -51,7 +102,7 @@ def deadline_filter(
         queryset = queryset.filter(youth_id=query["youth"])
     state = query["state"]
     if state != STATE_ALL:
-        queryset = queryset.filter(closed_at__isnull=True).exclude(status=DeadlineStatus.CANCELLED)
+        queryset = live(queryset)
     if state == STATE_OPEN:
         queryset = queryset.filter(due_on__gte=today)
     elif state == STATE_DUE_SOON:

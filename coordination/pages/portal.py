@@ -1,6 +1,8 @@
-"""*Min side*: the youth's (or a guardian's) own page. Which services follow the youth, the plan
-in plain language, consents with one-click withdrawal, and who has looked at what, when and on
-which basis. The rules are in ``cases.portal``."""
+"""*Min side*: the youth's (or a guardian's) own page, written to whoever reads it (the youth as
+"you", a guardian about the youth by name). Which services follow the youth, the plan in plain
+language, consents (what each lets the services share, or could until it ended) with a
+confirmation step that says what withdrawing does, why a guardian does not see something, and
+who has looked at what, when and on which basis. The rules are in ``cases.portal``."""
 
 from __future__ import annotations
 
@@ -12,13 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cases import portal
 from cases.models import ActivityPlan, HealthObjection, Service, ServiceKind
 from consent.categories import Category
-from consent.models import LegalBasis
+from consent.models import Decision, LegalBasis
 from coordination import log_words
 from coordination.export import downloads
 from coordination.export.copy import youth_copy
@@ -63,7 +65,8 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         .first()
     )
 
-    hidden = portal.withheld(account, today)
+    reason = portal.withholding(account, today)
+    hidden = portal.withheld_by(reason)
 
     def shown(category: str, kind: str | None) -> bool:
         return portal.shown(hidden, category, kind or "")
@@ -76,6 +79,27 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     log = paginate(
         request, portal.access_log(person, without_health_services=bool(hidden)), LOG_PAGE
     )
+    now = timezone.now()
+    rows: list[dict[str, Any]] = [
+        {
+            "consent": c,
+            "active": c.is_active(now),
+            "withdrawable": portal.may_withdraw(account, c, today),
+            "shares": _shares(c, named=whereabouts, now=now),
+        }
+        for c in consents
+    ]
+    confirming = next(
+        (
+            r
+            for r in rows
+            if r["withdrawable"] and str(r["consent"].pk) == request.GET.get("withdraw")
+        ),
+        None,
+    )
+    if confirming is not None:
+        confirming["stops"] = _stops(confirming["consent"], named=whereabouts)
+        confirming["plan_stops"] = plan is not None and plan.consent_id == confirming["consent"].pk
     document = documents.own_document(plan) if plan else None
     if document is not None:
         document = _without(document, shown)
@@ -102,15 +126,10 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             ]
             if activity_plan
             else [],
-            "consents": [
-                {
-                    "consent": c,
-                    "active": c.is_active(),
-                    "withdrawable": portal.may_withdraw(account, c, today),
-                    "shares": _shares(c, named=whereabouts),
-                }
-                for c in consents
-            ],
+            "consents": rows,
+            "confirming": confirming,
+            "withheld_reason": reason,
+            "age": person.age_on(today),
             "takeover": portal.takeover(account, today),
             "may_object": portal.may_object(account, today),
             "objects": portal.may_object(account, today)
@@ -146,17 +165,52 @@ def _party(party: Any, kind: str, *, named: bool) -> str:
     return str(ServiceKind(party.kind if party is not None else kind).label)
 
 
-def _shares(consent: Any, *, named: bool = True) -> list[str]:
-    """In plain words: which service may share what with whom."""
+def _flows(consent: Any, *, named: bool) -> list[dict[str, str]]:
+    """The consent's flows by source and target, with the categories in words."""
     rows: dict[tuple[str, str], list[str]] = {}
     for scope in consent.scopes.all():
         source = _party(scope.from_party, scope.from_kind, named=named)
         target = _party(scope.to_party, scope.to_kind, named=named)
         rows.setdefault((source, target), []).append(str(scope.get_category_display()).lower())
     return [
-        _("%(source)s kan dele %(what)s med %(target)s")
-        % {"source": s, "target": t, "what": ", ".join(sorted(set(w)))}
+        {"source": s, "target": t, "what": ", ".join(sorted(set(w)))}
         for (s, t), w in sorted(rows.items())
+    ]
+
+
+def _day(moment: Any) -> str:
+    return formats.date_format(timezone.localtime(moment).date(), "DATE_FORMAT")
+
+
+def _shares(consent: Any, *, named: bool = True, now: Any = None) -> list[str]:
+    """In plain words, in the tense of the consent's state: which service may share what with
+    whom, could until the consent ended (withdrawn or expired), may from a day to come, or may
+    not (refused, or waiting for the guardians' answer)."""
+    now = now or timezone.now()
+    ended = consent.withdrawn_at or (
+        consent.valid_until if consent.valid_until and consent.valid_until <= now else None
+    )
+    if consent.decision == Decision.REFUSED:
+        text = _("%(source)s får ikke dele %(what)s med %(target)s")
+    elif consent.decision == Decision.PENDING:
+        text = _("%(source)s kan dele %(what)s med %(target)s når foresatte har sagt ja")
+    elif ended is not None:
+        text = _("%(source)s kunne dele %(what)s med %(target)s til %(day)s")
+    elif consent.valid_from > now:
+        text = _("%(source)s kan dele %(what)s med %(target)s fra %(day)s")
+        ended = consent.valid_from
+    else:
+        text = _("%(source)s kan dele %(what)s med %(target)s")
+    day = _day(ended) if ended is not None else ""
+    return [text % {**flow, "day": day} for flow in _flows(consent, named=named)]
+
+
+def _stops(consent: Any, *, named: bool = True) -> list[str]:
+    """What withdrawing the consent stops, per receiving service, in plain words."""
+    return [
+        _("%(target)s får ikke lenger se %(what)s fra %(source)s")
+        % {"source": f["source"], "target": f["target"], "what": f["what"]}
+        for f in _flows(consent, named=named)
     ]
 
 
@@ -197,7 +251,8 @@ def copy(request: HttpRequest, youth_id: uuid.UUID, file_format: str) -> HttpRes
 @login_required
 @methods("post")
 def withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid.UUID) -> Any:
-    """One click: the consent stops at once; the services no longer see what it covered."""
+    """The confirmed withdrawal (the page's ``?withdraw=`` step says what it will do): the consent
+    stops at once; the services no longer see what it covered."""
     run_action(
         request,
         lambda: portal.withdraw(user=request.user, youth_id=youth_id, consent_id=consent_id),

@@ -13,20 +13,26 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases import access, consent_texts, selectors, timeline
+from cases import access, consent_texts, selectors, services, timeline
 from cases.middleware import viewer_of
 from cases.models import AWAITING_ANSWER, Service, StaffRole
 from cases.paging import WindowCountPaginator
+from cases.services.consents import may_withdraw
 from consent.categories import Category
+from coordination.deadlines import rules
 from coordination.deadlines.selectors import (
     STATE_DUE_SOON,
     STATE_OVERDUE,
+    counts_by_staff,
     deadline_filter,
     deadlines_for,
     due_soon_days,
+    live,
     log_deadlines,
+    with_plan,
 )
 from coordination.models import OPEN_PLAN_STATUSES
+from coordination.pages import worklist
 from coordination.pages.base import methods, staff_required
 from coordination.pages.forms import WithdrawForm
 from coordination.plans import documents
@@ -42,14 +48,25 @@ def my_services(viewer: access.Viewer) -> QuerySet[Service]:
     return Service.objects.filter(pk__in=viewer.reach).order_by("name")
 
 
+def managed_services(viewer: access.Viewer) -> list[uuid.UUID]:
+    """The active services in which the viewer is a manager (whose deadlines they oversee)."""
+    return [
+        m.service_id
+        for m in viewer.memberships
+        if m.role == StaffRole.MANAGER and m.service_is_active and m.service_id in viewer.reach
+    ]
+
+
 @staff_required
 @methods("get")
 def day(request: HttpRequest) -> HttpResponse:
-    """My day: my deadlines (overdue, due soon: the API's ``state=overdue`` and
-    ``state=due_soon``), referrals to my services that wait for an answer, the plans I
-    coordinate by next review, and for managers the overdue deadlines of their services (where
-    escalation reminders lead). Each section is its own bounded query carrying its true total,
-    so a long list never crowds out another and a count never stops at the rows shown."""
+    """My day as a work list: my live deadlines (overdue, and due soon: the API's
+    ``state=overdue`` and ``state=due_soon``) grouped by youth and rule, each rule with what
+    fulfils it and a link to where that is done; referrals to my services that wait for an
+    answer; the plans I coordinate by next review. A manager also sees the deadlines of the
+    services they manage per advisor (counts of every live deadline, and the overdue ones).
+    Each list is its own bounded query carrying its true total, so a long list never crowds out
+    another and a count never stops at the rows shown."""
     user: Any = request.user
     viewer = viewer_of(request)
     today = timezone.localdate()
@@ -57,9 +74,10 @@ def day(request: HttpRequest) -> HttpResponse:
     def first(rows: Any, limit: int = DAY_ROWS) -> Page:
         return WindowCountPaginator(rows, limit).page(1)
 
-    def deadlines(scope: str, state: str) -> Page:
+    def deadlines(scope: str, state: str, queryset: Any = None) -> Page:
         query = {"scope": scope, "state": state}
-        return first(deadline_filter(deadlines_for(viewer), query, user))
+        rows = deadlines_for(viewer) if queryset is None else queryset
+        return first(with_plan(deadline_filter(rows, query, user)))
 
     with transaction.atomic():
         overdue = deadlines("mine", STATE_OVERDUE)
@@ -77,9 +95,13 @@ def day(request: HttpRequest) -> HttpResponse:
             DAY_SHORT_ROWS,
         )
         documents.log_plan_reads(viewer, "day-plans", list(plans))
-        escalated = None
-        if any(m.role == StaffRole.MANAGER and m.service_is_active for m in viewer.memberships):
-            escalated = deadlines("service", STATE_OVERDUE)
+        escalated = advisors = None
+        managed = managed_services(viewer)
+        if managed:
+            theirs = deadlines_for(viewer).filter(service_id__in=managed)
+            # Counts only: no youth is shown, so nothing is read into the access log.
+            advisors = counts_by_staff(theirs)
+            escalated = deadlines("service", STATE_OVERDUE, theirs)
             log_deadlines(viewer, "day-escalated", list(escalated))
     return render(
         request,
@@ -88,12 +110,25 @@ def day(request: HttpRequest) -> HttpResponse:
             "today": today,
             "overdue": overdue,
             "due_soon": due_soon,
+            "work": worklist.grouped([*overdue, *due_soon], today),
             "due_soon_days": due_soon_days(),
             "referrals": referrals,
             "plans": plans,
             "escalated": escalated,
+            "escalated_by_advisor": _by_advisor(escalated) if escalated is not None else [],
+            "advisors": advisors,
         },
     )
+
+
+def _by_advisor(rows: Any) -> list[tuple[Any, list[Any]]]:
+    """Overdue deadlines per responsible staff member (None: nobody named), in the rows' order."""
+    groups: dict[Any, tuple[Any, list[Any]]] = {}
+    for deadline in rows:
+        deadline.action_url = worklist.action_url(deadline)
+        deadline.fulfilment = rules.FULFILMENT.get(deadline.rule_id)
+        groups.setdefault(deadline.staff_id, (deadline.staff, []))[1].append(deadline)
+    return list(groups.values())
 
 
 @staff_required
@@ -147,15 +182,25 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             )
         plans = list(plan_selectors.plan_list(viewer=viewer, youth_id=detail.pk))
         documents.log_plan_reads(viewer, "youth-plans", plans)
+        youth_deadlines = WindowCountPaginator(
+            with_plan(live(deadlines_for(viewer)).filter(youth_id=detail.pk)).order_by(
+                "due_on", "created_at"
+            ),
+            DAY_ROWS,
+        ).page(1)
+        log_deadlines(viewer, "youth-deadlines", list(youth_deadlines))
     now = timezone.now()
+    today = timezone.localdate()
     periods = detail.all_periods  # type: ignore[attr-defined]
+    open_periods = [p for p in periods if p.is_open]
+    following = {p.service_id for p in open_periods}
     return render(
         request,
         "pages/youth.html",
         {
             "youth": detail,
-            "age": detail.age_on(timezone.localdate()),
-            "open_periods": [p for p in periods if p.is_open],
+            "age": detail.age_on(today),
+            "open_periods": open_periods,
             "closed_periods": [p for p in periods if not p.is_open],
             "consents": [
                 {
@@ -164,18 +209,49 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                     "scopes": consent_texts.flow_sentences(
                         c.scopes.all(), ended=not c.is_active(now)
                     ),
+                    "withdrawable": c.is_active(now) and may_withdraw(viewer, c),
                 }
                 for c in consents
             ],
+            "deadlines": youth_deadlines,
+            "deadline_rules": [
+                rule for group in worklist.grouped(youth_deadlines, today) for rule in group.rules
+            ],
+            "today": today,
             "rows": [_row(selectors.timeline_fields(item, mine)) for item in items],
             "next_cursor": timeline.encode_cursor(next_key) if next_key else None,
             "activity_plan": activity_plan,
             "activities": activities,
             "plans": plans,
-            "follows": bool(mine & {p.service_id for p in periods if p.is_open}),
+            "follows": bool(mine & following),
+            "may": _may(viewer, activity_plan, open_periods),
             "withdraw_form": WithdrawForm(),
         },
     )
+
+
+def _may(viewer: access.Viewer, activity_plan: Any, open_periods: list[Any]) -> dict[str, bool]:
+    """The activity-plan actions the viewer may take, by the rules the services enforce."""
+    following = {p.service_id for p in open_periods}
+    planned = {activity_plan.period_id} if activity_plan else set()
+    nav_periods = {p.service_id: p for p in open_periods}
+    return {
+        "create_activity_plan": activity_plan is None
+        and any(
+            services.may_create_activity_plan(
+                viewer,
+                service_id=m.service_id,
+                service_kind=m.service_kind,
+                followed=m.service_id in nav_periods,
+                has_plan=m.service_id in nav_periods and nav_periods[m.service_id].pk in planned,
+            )
+            for m in viewer.memberships
+        ),
+        "approve_activity_plan": activity_plan is not None
+        and services.may_approve_activity_plan(viewer, activity_plan.period.service_id),
+        "add_activity": activity_plan is not None
+        and services.may_add_activity(viewer, activity_plan.period.service_id, following),
+    }
 
 
 def _row(fields: dict[str, Any]) -> dict[str, Any]:

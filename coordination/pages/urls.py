@@ -7,6 +7,7 @@ from django.urls import include, path
 from coordination.pages import (
     actions,
     caseload,
+    notifications,
     plans,
     portal,
     referrals,
@@ -79,6 +80,7 @@ staff_patterns = [
         tokens.api_token_revoke,
         name="api-token-revoke",
     ),
+    path("settings/notifications/", notifications.notifications, name="notifications"),
 ]
 
 portal_patterns = [

@@ -191,7 +191,11 @@ def test_youth_withdraws_consent_and_nav_stops_seeing(people: Any, open_session:
     expect(page.get_by_role("heading", name="Hei, Emma")).to_be_visible()
     expect(page.locator("#log")).to_contain_text(people.nav_advisor.get_full_name())  # NAV looked
     youth.screenshot("10-min-side")
-    page.get_by_role("button", name=re.compile("Trekk tilbake samtykket")).click()
+    page.get_by_role("link", name=re.compile("Trekk tilbake samtykket")).click()
+    expect(page.locator("#withdraw-confirm")).to_contain_text(
+        "NAV Skien får ikke lenger se helse fra Helsestasjon"
+    )
+    page.get_by_role("button", name="Ja, trekk tilbake samtykket").click()
     expect(page.get_by_role("status")).to_contain_text("Samtykket er trukket tilbake.")
     youth.screenshot("11-min-side-withdrawn")
 

@@ -175,3 +175,87 @@ def test_a_guardian_does_not_see_health_matters_from_16(
     assert "OT Skien" in content  # the rest is there
     own = portal.account_create(youth=youth, username="sara", password="x-123456")
     assert "Helsestasjon" in _logged_in(own.user).get(f"/me/{youth.pk}/").content.decode()
+
+
+def test_a_guardian_is_addressed_as_the_guardian_and_the_youth_as_you(people: Any) -> None:
+    youth, guardian = _minor(people, age=14)
+    guardian_account = portal.account_create(
+        youth=youth, guardian=guardian, username="kari", password="x-123456"
+    )
+    page = _logged_in(guardian_account.user).get(f"/me/{youth.pk}/").content.decode()
+    assert "Hvem følger opp Sara" in page and "Hvem følger deg opp" not in page
+    assert "Samtykkene for Sara" in page and "Samtykkene dine" not in page
+    assert "Hvem har sett opplysningene om Sara" in page
+    assert "kontaktpersonen din" not in page
+    own = portal.account_create(youth=youth, username="sara", password="x-123456")
+    page = _logged_in(own.user).get(f"/me/{youth.pk}/").content.decode()
+    assert "Hvem følger deg opp" in page and "Samtykkene dine" in page
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(guardian_account.user)
+    assert "Who follows up Sara" in english.get(f"/me/{youth.pk}/").content.decode()
+
+
+def test_withdrawing_asks_first_and_says_what_stops(people: Any) -> None:
+    consent = _consent(people, people.youth, Giver.SUBJECT)
+    account = portal.account_create(youth=people.youth, username="emma", password="x-123456")
+    client = _logged_in(account.user)
+    url = f"/me/{people.youth.pk}/"
+    page = client.get(url).content.decode()
+    assert f'href="?withdraw={consent.pk}#withdraw-confirm"' in page
+    assert "Vil du trekke tilbake samtykket?" not in page
+    confirm = client.get(url, {"withdraw": str(consent.pk)}).content.decode()
+    assert "Vil du trekke tilbake samtykket?" in confirm
+    assert "NAV Skien får ikke lenger se utdanning fra OT Skien" in confirm
+    assert f'action="/me/{people.youth.pk}/consents/{consent.pk}/withdraw/"' in confirm
+    consent.refresh_from_db()
+    assert consent.is_active()  # asking is not withdrawing
+    # A consent the reader may not withdraw gets no confirmation step.
+    other = _consent(people, people.youth, Giver.SUBJECT)
+    services.consent_withdraw(actor=people.ot_counsellor, consent=other, method=Method.ORAL)
+    assert "Vil du trekke" not in client.get(url, {"withdraw": str(other.pk)}).content.decode()
+    assert "Vil du trekke" not in client.get(url, {"withdraw": "nonsense"}).content.decode()
+
+
+def test_an_ended_consent_reads_in_the_past_tense_with_its_last_day(people: Any) -> None:
+    consent = _consent(people, people.youth, Giver.SUBJECT)
+    moment = datetime.datetime(2027, 3, 3, 10, 0, tzinfo=datetime.UTC)
+    services.consent_withdraw(actor=people.ot_counsellor, consent=consent, method=Method.ORAL)
+    Consent.objects.filter(pk=consent.pk).update(withdrawn_at=moment)
+    account = portal.account_create(youth=people.youth, username="emma", password="x-123456")
+    page = _logged_in(account.user).get(f"/me/{people.youth.pk}/").content.decode()
+    assert "OT Skien kunne dele utdanning med NAV Skien til 3. mars 2027" in page
+    assert "OT Skien kan dele utdanning med NAV Skien" not in page
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(account.user)
+    assert "OT Skien could share education with NAV Skien until March 3, 2027" in (
+        english.get(f"/me/{people.youth.pk}/").content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("age", "objects", "rule"),
+    [
+        (16, False, "pasient- og brukerrettighetsloven § 4-3 første ledd bokstav b"),
+        (14, True, "pasient- og brukerrettighetsloven § 3-4 andre ledd"),
+        (14, False, None),
+    ],
+)
+def test_a_guardian_is_told_why_health_matters_are_not_shown(
+    people: Any, age: int, objects: bool, rule: str | None
+) -> None:
+    youth, guardian = _minor(people, age=age)
+    if objects:
+        factories.follow(people.health_nurse, people.health, youth)
+        services.health_objection_record(
+            actor=people.health_nurse, youth=youth, service=people.health
+        )
+    account = portal.account_create(
+        youth=youth, guardian=guardian, username="kari", password="x-123456"
+    )
+    page = _logged_in(account.user).get(f"/me/{youth.pk}/").content.decode()
+    if rule is None:
+        assert 'id="withheld"' not in page
+    else:
+        assert "Dette ser du ikke om Sara" in page and rule in page
+    own = portal.account_create(youth=youth, username="sara", password="x-123456")
+    assert 'id="withheld"' not in _logged_in(own.user).get(f"/me/{youth.pk}/").content.decode()
