@@ -102,6 +102,33 @@ class Session:
         self.context.close()
 
 
+# The axe-core the WCAG checks below run (pinned with the OpenID Connect provider).
+WCAG_AXE = Path(__file__).resolve().parents[1] / "oidc" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(session: Any) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A and AA violations on the session's current page, checked in a
+    copy of the tab (same cookies and width) that lets the injected script run: the page's own
+    CSP forbids it, and the session counts every CSP violation."""
+    context = session.context.browser.new_context(
+        base_url=session.base_url,
+        storage_state=session.context.storage_state(),
+        bypass_csp=True,
+        viewport=session.page.viewport_size,
+    )
+    try:
+        page = context.new_page()
+        page.goto(session.page.url)
+        page.evaluate(WCAG_AXE.read_text() + "\n;0")
+        result = page.evaluate(
+            "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+        )
+    finally:
+        context.close()
+    return [{"id": v["id"], "nodes": [n["html"] for n in v["nodes"]]} for v in result]
+
+
 @pytest.fixture
 def open_session(chromium: Any, live_server: Any) -> Iterator[Any]:
     sessions: list[Session] = []

@@ -8,7 +8,6 @@ import copy
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,34 +16,13 @@ from playwright.sync_api import expect
 
 from cases.models import ExternalSubject, StaffMembership, StaffRole
 from core.models import AuditEntry
+from tests.browser.conftest import axe_violations
 from tests.oidc.provider import Provider
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-AXE = Path(__file__).resolve().parents[1] / "oidc" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def axe_violations(session: Any) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2.1 A and AA violations on the session's current page, checked in a
-    copy of the tab (same cookies) that lets the injected script and its styles run: the
-    page's own CSP allows neither, and the session counts every CSP violation."""
-    context = session.context.browser.new_context(
-        base_url=session.base_url, storage_state=session.context.storage_state(), bypass_csp=True
-    )
-    try:
-        page = context.new_page()
-        page.goto(session.page.url)
-        page.evaluate(AXE.read_text() + "\n;0")
-        result = page.evaluate(
-            "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
-        )
-    finally:
-        context.close()
-    return [{"id": v["id"], "nodes": [n["html"] for n in v["nodes"]]} for v in result]
 
 
 @pytest.fixture(scope="module")

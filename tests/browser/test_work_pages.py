@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,38 +20,14 @@ from consent.models import Giver, Method
 from consent.services import Flow
 from coordination.models import ReminderPreference
 from tests import factories
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, axe_violations
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-AXE = Path(__file__).resolve().parents[1] / "oidc" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE, DESKTOP = 375, 1280
-
-
-def axe_violations(session: Any) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2.1 A and AA violations on the session's current page, checked in a
-    copy of the tab (same cookies and width) that lets the injected script run: the page's own
-    CSP forbids it, and the session counts every CSP violation."""
-    context = session.context.browser.new_context(
-        base_url=session.base_url,
-        storage_state=session.context.storage_state(),
-        bypass_csp=True,
-        viewport=session.page.viewport_size,
-    )
-    try:
-        page = context.new_page()
-        page.goto(session.page.url)
-        page.evaluate(AXE.read_text() + "\n;0")
-        result = page.evaluate(
-            "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
-        )
-    finally:
-        context.close()
-    return [{"id": v["id"], "nodes": [n["html"] for n in v["nodes"]]} for v in result]
 
 
 def check(session: Any, width: int) -> None:
