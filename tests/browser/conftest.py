@@ -12,6 +12,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
+from tests.oidc.provider import Provider
+
 CHROMIUM = os.environ.get("SAMORDNA_CHROMIUM", "/usr/bin/chromium")
 # axe-core, pinned in tests/browser/package-lock.json and installed by scripts/bootstrap.
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -127,6 +129,14 @@ def axe_violations(session: Any) -> list[dict[str, Any]]:
     finally:
         context.close()
     return [{"id": v["id"], "nodes": [n["html"] for n in v["nodes"]]} for v in result]
+
+
+@pytest.fixture(scope="module")
+def provider(live_server: Any) -> Iterator[Provider]:
+    """The OpenID Connect test provider (tests/oidc), as its own process, for a module."""
+    running = Provider([live_server.url])
+    yield running
+    running.stop()
 
 
 @pytest.fixture
