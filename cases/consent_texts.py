@@ -1,6 +1,6 @@
-"""Consents in plain words: the texts a staff member starts from when recording a consent, per
-purpose (the staff member edits them to what the youth, or the guardians, agreed to), and a
-consent's flows told as sentences ("OT Skien deler utdanning med NAV Skien") rather than one
+"""Consents in plain words: the text a staff member starts from when recording the consent a
+referral needs (edited to what the youth, or the guardians, agreed to), and a consent's flows
+told as sentences ("OT Skien deler utdanning med NAV Skien") rather than one
 line per scope."""
 
 from __future__ import annotations
@@ -61,21 +61,6 @@ def referral_text(*, from_name: str, to_name: str, categories: Iterable[str]) ->
             "trekke samtykket tilbake når som helst, og da deles ikke mer."
         )
         % {"from": from_name, "to": to_name, "what": what},
-    )
-
-
-def cooperation_text(*, names: Sequence[str], categories: Iterable[str]) -> Text:
-    """What a youth agrees to when the services chosen may share with each other."""
-    what = categories_in_words(categories) or str(WORDS[Category.GENERAL])
-    services = listed(names)
-    return Text(
-        purpose=_("Samarbeid mellom %(services)s") % {"services": services},
-        agreed_text=_(
-            "Jeg samtykker i at %(services)s deler opplysninger om %(what)s med hverandre, "
-            "slik at de kan samarbeide om oppfølgingen min. Jeg kan trekke samtykket tilbake "
-            "når som helst, og da deles ikke mer."
-        )
-        % {"services": services, "what": what},
     )
 
 
