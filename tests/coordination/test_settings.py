@@ -14,14 +14,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    """Import the settings in a fresh interpreter with exactly these variables set."""
+def _settings_json(fields: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Import the settings in a fresh interpreter with exactly these variables set, and print
+    ``fields`` (a dict expression over the settings ``s``) as JSON."""
     clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     code = (
         "import django, json; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({'debug': s.DEBUG, 'engine': s.DATABASES['default']['ENGINE'], "
-        "'broker': s.CELERY_BROKER_URL, 'email': s.EMAIL_BACKEND, 'lang': s.LANGUAGE_CODE, "
-        "'tz': s.TIME_ZONE, 'secure_cookie': s.SESSION_COOKIE_SECURE}))"
+        f"print(json.dumps({fields}))"
     )
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -30,6 +29,15 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=60,
+    )
+
+
+def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    return _settings_json(
+        "{'debug': s.DEBUG, 'engine': s.DATABASES['default']['ENGINE'], "
+        "'broker': s.CELERY_BROKER_URL, 'email': s.EMAIL_BACKEND, 'lang': s.LANGUAGE_CODE, "
+        "'tz': s.TIME_ZONE, 'secure_cookie': s.SESSION_COOKIE_SECURE}",
+        **env,
     )
 
 
@@ -165,19 +173,10 @@ def test_malformed_values_raise_improperly_configured(
 
 
 def _oidc_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    code = (
-        "import django, json; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({'oidc': s.SAMORDNA_OIDC, 'backends': s.AUTHENTICATION_BACKENDS, "
-        "'form_action': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']}))"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "coordination.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return _settings_json(
+        "{'oidc': s.SAMORDNA_OIDC, 'backends': s.AUTHENTICATION_BACKENDS, "
+        "'form_action': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']}",
+        **env,
     )
 
 
