@@ -110,6 +110,7 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
     viewer = viewer_of(request)
     youth = _youth(request, youth_id, "consent-form")
     guardians = youth.guardians.filter(has_parental_responsibility=True)
+    guardian_ids = list(guardians.values_list("pk", flat=True))
     chooser = forms.ConsentTemplateForm(request.GET or None)
     chosen = consent_texts.template(chooser.cleaned_data["template"] if chooser.is_valid() else "")
     initial: dict[str, Any] = {}
@@ -124,7 +125,7 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         _posted(request),
         mine=my_services(viewer),
         targets=_active_services(),
-        guardians=guardians,
+        guardians=guardians if guardian_ids else None,
         initial=initial,
     )
     if form.is_valid():
@@ -143,8 +144,8 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 agreed_text=data["agreed_text"],
                 flows=data["flows"],
                 valid_until=_end_of(valid_until),
-                child_view=data["child_view"],
-                guardians=list(data["guardians"]),
+                child_view=data.get("child_view") or "",
+                guardians=list(data.get("guardians") or ()),
             ),
         )
         if consent is not None:
@@ -165,7 +166,7 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         purpose="consent-form",
         items=[  # the guardians the form names
             {"type": "guardian", "id": str(pk), "category": "GENERAL", "basis": "general"}
-            for pk in guardians.values_list("pk", flat=True)
+            for pk in guardian_ids
         ],
         template="pages/consent_form.html",
         chooser=chooser if chooser.is_bound else forms.ConsentTemplateForm(),

@@ -279,12 +279,18 @@ class ConsentForm(PageForm):
         *args: Any,
         mine: QuerySet[Service],
         targets: QuerySet[Service],
-        guardians: QuerySet[Guardian] | None = None,
+        guardians: QuerySet[Guardian] | None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         if guardians is not None:
             self.fields["guardians"].queryset = guardians  # type: ignore[attr-defined]
+        else:
+            # A youth without guardians on record (an adult, say) answers alone.
+            for name in ("guardians", "child_view"):
+                del self.fields[name]
+            self.fields["giver"].choices = [(Giver.SUBJECT, Giver.SUBJECT.label)]  # type: ignore[attr-defined]
+            self.fields["giver"].initial = Giver.SUBJECT
         first = next(iter(mine), None)
         self.flow_rows: list[tuple[int, list[str]]] = []
         for n in range(1, FLOW_ROWS + 1):

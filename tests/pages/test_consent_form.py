@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from cases import services
 from consent.categories import Category
 from consent.models import Consent
 from core.models import AuditEntry
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +59,7 @@ def test_the_form_offers_the_templates_and_no_method(people: Any, count_queries:
     assert '<select name="method" required id="id_method">' in page
     assert '<option value="" selected>Velg</option>' in page  # how it was given: no default
     assert page.count("<legend>Deling ") == 3
-    assert len(queries) == 17
+    assert len(queries) == 16
 
 
 def test_a_template_fills_purpose_text_and_categories(people: Any, count_queries: Any) -> None:
@@ -71,7 +73,7 @@ def test_a_template_fills_purpose_text_and_categories(people: Any, count_queries
     checked = re.findall(r'name="flow1_categories" value="(\w+)"[^>]*checked', page)
     assert checked == [Category.EDUCATION, Category.WORK_AND_WELFARE]
     assert not re.search(r'name="flow2_categories" value="\w+"[^>]*checked', page)
-    assert len(queries) == 17
+    assert len(queries) == 16
     # An unknown template starts nothing and refuses nothing.
     other = client.get(_url(people), {"template": "finnes-ikke"})
     assert other.status_code == 200
@@ -125,7 +127,7 @@ def test_a_one_way_flow_is_stored_one_way_and_read_as_a_sentence(
         (Category.EDUCATION, people.ot.pk, people.nav.pk),
     }  # nothing from NAV to OT
     assert (consent.purpose_code, consent.method) == ("SAMARBEID", "ORAL")
-    assert len(queries) == 58
+    assert len(queries) == 59
     page = client.get(response["Location"]).content.decode()
     assert "Samtykket er registrert: OT Skien deler utdanning med NAV Skien." in page
     consents = page[page.index('id="consents"') :]
@@ -158,3 +160,48 @@ def test_only_my_services_share_on_the_form(people: Any) -> None:
     assert response.status_code == 400
     assert _field_error(response.content.decode(), "flow1_from").startswith("Velg et gyldig")
     assert not Consent.objects.exists()
+
+
+def test_a_youth_without_guardians_answers_alone_and_guardians_answer_each_their_own(
+    people: Any,
+) -> None:
+    client = _client(people.ot_counsellor)
+    alone = client.get(_url(people)).content.decode()
+    assert 'value="GUARDIANS"' not in alone and 'name="guardians"' not in alone
+    minor = factories.register_youth(
+        people.ot_counsellor, people.ot, birth_date=factories.years_ago(14), first_name="Sara"
+    )
+    factories.follow(people.nav_advisor, people.nav, minor)
+    mother = services.guardian_add(
+        actor=people.ot_counsellor,
+        youth=minor,
+        full_name="Kari Mor",
+        relation="PARENT",
+        has_parental_responsibility=True,
+    )
+    services.guardian_add(
+        actor=people.ot_counsellor,
+        youth=minor,
+        full_name="Per Far",
+        relation="PARENT",
+        has_parental_responsibility=True,
+    )
+    url = f"/youths/{minor.pk}/consents/new/"
+    page = client.get(url).content.decode()
+    assert 'value="GUARDIANS"' in page and "Kari Mor" in page and "Per Far" in page
+    response = client.post(
+        url,
+        _posted(
+            people,
+            giver="GUARDIANS",
+            guardians=[str(mother.pk)],
+            child_view="Sara vil at skolen og NAV snakker sammen.",
+        ),
+        follow=True,
+    )
+    consent = Consent.objects.get(subject_id=minor.pk)
+    assert consent.decision == "PENDING"  # the father has not answered
+    assert (
+        "OT Skien deler utdanning med NAV Skien når foresatte har sagt ja"
+        in response.content.decode()
+    )
