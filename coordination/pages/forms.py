@@ -386,7 +386,7 @@ class ReferralConsentForm(PageForm):
 
 
 class WithdrawForm(PageForm):
-    method = forms.ChoiceField(label=_("Hvordan ble det trukket tilbake?"), choices=Method.choices)
+    method = forms.ChoiceField(label=_("Hvordan ble det trukket tilbake?"), choices=METHODS)
 
 
 class ReferralForm(PageForm):

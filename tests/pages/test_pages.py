@@ -204,6 +204,15 @@ def test_consent_recorded_and_withdrawn_on_the_youth_page(people: Any) -> None:
         (Category.GENERAL, people.ot.pk, people.nav.pk),
         (Category.EDUCATION, people.ot.pk, people.nav.pk),
     }
+    # How it was withdrawn has no default either: the staff member says it.
+    page = client.get(f"/youths/{people.youth.pk}/").content.decode()
+    assert f'id="withdraw-method-{consent.pk}"><option value="">Velg</option>' in page
+    refused = client.post(
+        f"/youths/{people.youth.pk}/consents/{consent.pk}/withdraw/", {}, follow=True
+    )
+    assert "Velg hvordan samtykket ble trukket tilbake." in refused.content.decode()
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
     client.post(f"/youths/{people.youth.pk}/consents/{consent.pk}/withdraw/", {"method": "ORAL"})
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None and consent.withdrawal_method == "ORAL"
