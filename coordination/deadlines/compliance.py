@@ -16,7 +16,7 @@ from django.utils import timezone
 from cases import dates
 from cases.models import FollowUpPeriod, NavDecision, Service, ServiceKind
 from consent.ages import birthday, latest_birth_date
-from coordination.deadlines.rules import UG_90, local_day
+from coordination.deadlines.rules import FULFILMENT, UG_90, local_day
 from coordination.models import (
     ComplianceSnapshot,
     Deadline,
@@ -46,6 +46,10 @@ class Figure:
     def below_target(self) -> bool:
         return self.group_size > 0 and self.met * 100 < self.target_percent * self.group_size
 
+    @property
+    def not_met(self) -> int:
+        return self.group_size - self.met
+
 
 @dataclass(frozen=True)
 class DayFigure(Figure):
@@ -73,10 +77,15 @@ def ug90_group(
     )
 
 
-def ug90(service: Service, *, today: datetime.date | None = None) -> Figure:
+def ug90(
+    service: Service,
+    *,
+    today: datetime.date | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Figure:
     """Of the office's youths under 30 with spesielt tilpasset innsats, how many have an
-    approved activity plan right now. One query (two without the rule's row)."""
-    params = ug90_parameters()
+    approved activity plan right now. One query (two without ``params``)."""
+    params = params if params is not None else ug90_parameters()
     today = today or timezone.localdate()
     group = ug90_group(FollowUpPeriod.objects.filter(service=service), params, today)
     counts = group.aggregate(
@@ -315,3 +324,87 @@ def report(service: Service, start: datetime.date, end: datetime.date) -> dict[s
             ).order_by("day")
         ),
     }
+
+
+# --- The rules in words, and the figures a page opens -----------------------------------------
+
+UG90_STATUSES = ("group", "met", "not_met")
+DEADLINE_STATUSES = (DeadlineStatus.MET, DeadlineStatus.MISSED, DeadlineStatus.OPEN)
+
+
+@dataclass(frozen=True)
+class RuleInWords:
+    """A rule the report shows, as its row says it (name, what it says, source) and, for a
+    deadline rule, what fulfils it (``rules.FULFILMENT``, the words *Min dag* shows)."""
+
+    rule: DeadlineRule
+    fulfils: Any
+
+
+def rules_in_words() -> list[RuleInWords]:
+    """UG-90 and the deadline rules of the report, in that order. One query."""
+    rows = {r.code: r for r in DeadlineRule.objects.filter(code__in=("UG-90", *DEADLINE_RULES))}
+    return [
+        RuleInWords(rows[code], FULFILMENT[code].text if code in FULFILMENT else None)
+        for code in ("UG-90", *DEADLINE_RULES)
+        if code in rows
+    ]
+
+
+def is_figure(rule: str, status: str) -> bool:
+    """Whether (``rule``, ``status``) names a figure of the report: UG-90's group, met or not
+    met, or a deadline rule's met, missed or open."""
+    if rule == "UG-90":
+        return status in UG90_STATUSES
+    return rule in DEADLINE_RULES and status in DEADLINE_STATUSES
+
+
+def figure_rows(
+    start: datetime.date,
+    end: datetime.date,
+    deadlines: Sequence[RuleCounts],
+    history: Sequence[tuple[datetime.date, Figure]],
+) -> list[list[Any]]:
+    """The report as rows of cells for a spreadsheet (API and page): the deadline rules' counts
+    in the period, then UG-90 day by day."""
+    rows: list[list[Any]] = [
+        [
+            "regel / rule",
+            "fra / from",
+            "til / to",
+            "antall / total",
+            "innfridd / met",
+            "oversittet / missed",
+            "åpne / open",
+            "bortfalt / cancelled",
+        ],
+    ]
+    for counts in deadlines:
+        rows.append(
+            [
+                counts.rule,
+                start,
+                end,
+                counts.total,
+                counts.met,
+                counts.missed,
+                counts.open,
+                counts.cancelled,
+            ]
+        )
+    rows.append([])
+    rows.append(
+        [
+            "UG-90",
+            "dato / day",
+            "gruppe / group",
+            "med godkjent plan / met",
+            "prosent / percent",
+            "mål / target",
+        ]
+    )
+    for day, figure in history:
+        rows.append(
+            ["UG-90", day, figure.group_size, figure.met, figure.percent, figure.target_percent]
+        )
+    return rows
