@@ -291,3 +291,16 @@ def test_query_counts_do_not_grow_with_the_youths(
     ledger.sweep()
     assert counts() == few
     assert few == [15, 9, 8]
+
+
+def test_a_youth_with_earlier_decisions_is_listed_once_with_the_current_one(
+    office: Office, travel: Any
+) -> None:
+    youth = office.youth("2001-05-05", on="2027-01-04")
+    office.decide(youth, SIT, on="2027-01-05")
+    current = office.decide(youth, SPES, on="2027-01-10")
+    travel("2027-02-10")
+    response = _client(office.manager).get(YOUTHS, _query(office, rule="UG-90", status="group"))
+    assert response.content.decode().count("Emma</a>") == 1
+    entry = AccessLogEntry.objects.get(actor=office.manager, purpose="compliance-youths")
+    assert [i["id"] for i in entry.items if i["type"] == "decision"] == [str(current.pk)]
