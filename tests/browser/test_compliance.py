@@ -65,7 +65,7 @@ def test_a_manager_reads_the_curve_and_opens_a_figure(
     expect(page.locator("#rule-UG-PLAN-1M")).to_contain_text("godkjent sammen med ungdommen")
     expect(page.locator("#ug90-days")).to_contain_text("50,0 %")
     manager.check_page()
-    manager.screenshot(f"12-compliance-{'phone' if viewport is PHONE else 'desktop'}")
+    manager.screenshot("19b-compliance-phone" if viewport is PHONE else "19-compliance")
 
     page.get_by_role("link", name="uten godkjent aktivitetsplan").click()
     expect(
@@ -75,7 +75,9 @@ def test_a_manager_reads_the_curve_and_opens_a_figure(
     expect(page.locator("#figure-youths")).not_to_contain_text("Ahmed")
     assert lund.national_id not in page.url
     manager.check_page()
-    manager.screenshot(f"12b-compliance-youths-{'phone' if viewport is PHONE else 'desktop'}")
+    manager.screenshot(
+        "20b-compliance-youths-phone" if viewport is PHONE else "20-compliance-youths"
+    )
     assert AccessLogEntry.objects.filter(
         actor=people.manager, subject_id=lund.pk, purpose="compliance-youths"
     ).exists()
