@@ -310,8 +310,9 @@ def deadline_counts(service: Service, start: datetime.date, end: datetime.date) 
 
 
 def report(service: Service, start: datetime.date, end: datetime.date) -> dict[str, Any]:
-    """The youth-guarantee report of one NAV office: deadlines in the period, UG-90 now and the
-    daily figures in the period. Three queries (plus the rule row)."""
+    """The youth-guarantee report of one NAV office as the API gives it: deadlines in the
+    period, UG-90 now and the nightly figures taken in the period (the page draws the days from
+    the ledger: ``ug90_history``). Three queries (plus the rule row)."""
     return {
         "service": service,
         "start": start,
