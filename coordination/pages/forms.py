@@ -584,12 +584,20 @@ class AccessRequestForm(PageForm):
     )
 
 
+# The longest period the compliance page draws day by day.
+REPORT_MAX_DAYS = 366
+
+
 class ReportFilterForm(PageForm):
     service = ServiceChoice(
         queryset=Service.objects.none(), label=_("NAV-kontor"), empty_label=None
     )
     start = forms.DateField(label=_("Fra og med"), widget=DateInput)
     end = forms.DateField(label=_("Til og med"), widget=DateInput)
+    # "csv": the same as a spreadsheet file (the page's download links set it).
+    download = forms.ChoiceField(
+        choices=[("", ""), ("csv", "CSV")], required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -608,4 +616,33 @@ class ReportFilterForm(PageForm):
             return data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("Sluttdatoen må være etter startdatoen."))
+        elif (
+            data.get("start")
+            and data.get("end")
+            and (data["end"] - data["start"]).days >= REPORT_MAX_DAYS
+        ):
+            message = _("Velg en periode på høyst %(days)s dager.") % {"days": REPORT_MAX_DAYS}
+            self.add_error("end", message)
+        return data
+
+
+class ComplianceFigureForm(ReportFilterForm):
+    """One figure of the report: UG-90's group, met or not met now, or a deadline rule's met,
+    missed or open deadlines in the report's period."""
+
+    rule = forms.ChoiceField(
+        label=_("Regel"), choices=[(code, code) for code in ("UG-90", *compliance.DEADLINE_RULES)]
+    )
+    status = forms.ChoiceField(
+        label=_("Tall"),
+        choices=[
+            (code, code) for code in (*compliance.UG90_STATUSES, *compliance.DEADLINE_STATUSES)
+        ],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        rule, status = data.get("rule"), data.get("status")
+        if rule and status and not compliance.is_figure(rule, status):
+            self.add_error("status", _("Regelen har ikke dette tallet."))
         return data

@@ -63,6 +63,11 @@ staff_patterns = [
     path("plans/<uuid:plan_id>/activate/", plans.plan_activate, name="plan-activate"),
     path("plan-measures/<uuid:measure_id>/status/", plans.measure_status, name="measure-status"),
     path("reports/youth-guarantee/", reports.compliance_page, name="compliance"),
+    path(
+        "reports/youth-guarantee/youths/",
+        reports.compliance_youths_page,
+        name="compliance-youths",
+    ),
     path("access-log/", reports.access_log_page, name="access-log"),
     path("access-log/requests/", reports.access_request_page, name="access-request"),
     path("staff/", team.team_home, name="team-home"),
