@@ -21,6 +21,7 @@ from django.utils import timezone
 from cases import identity, services
 from cases.models import (
     CASELOAD_ROLES,
+    ActivityPlan,
     AddressProtection,
     GuardianRelation,
     OtRegistrationReason,
@@ -580,6 +581,18 @@ def _nav_follow_up(
         counts["activities"] += 1
     if rng.random() < 0.6:
         services.activity_plan_approve(actor=advisor, plan=plan, version=plan.version)
+        _dated_as_agreed(plan, started, today)
+
+
+def _dated_as_agreed(plan: ActivityPlan, started: datetime.date, today: datetime.date) -> None:
+    """The plan dated as an office's history would show it: made and approved one to six
+    weeks into the follow-up (never after today), so the youth guarantee's compliance, which
+    is computed from these dates, has a curve before the day the demo was seeded. Only the
+    demo back-dates: the services record the time of the act. The ledger derives the
+    deadlines after seeding, from these dates."""
+    agreed = min(today, started + datetime.timedelta(days=7 + started.toordinal() * 7919 % 36))
+    at = timezone.make_aware(datetime.datetime.combine(agreed, datetime.time(10)))
+    ActivityPlan.objects.filter(pk=plan.pk).update(created_at=at, approved_at=at)
 
 
 CLEARED_USERNAME = "tone.nav"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from typing import Any
 
@@ -12,9 +13,10 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from cases import demo, identity
-from cases.models import AddressProtection, FollowUpPeriod, Service, Youth
+from cases.models import ActivityPlan, AddressProtection, FollowUpPeriod, Service, Youth
 from consent import ages
 from consent.models import Consent, Decision, Giver, Method
+from coordination.deadlines import compliance
 
 
 def _log_in(client: Client, username: str) -> None:
@@ -37,6 +39,13 @@ def test_seed_demo_makes_the_skien_municipality(db: Any, settings: Any) -> None:
     assert authenticate(
         RequestFactory().post("/login/"), username="ingrid.nav", password=demo.DEMO_PASSWORD
     )
+    # The youth guarantee has a history before today: the plans were agreed as the follow-up
+    # went, so the compliance curve computed from them rises over the last 90 days.
+    today = timezone.localdate()
+    nav = Service.objects.get(name="NAV Skien")
+    days = compliance.ug90_history(nav, today - datetime.timedelta(days=90), today, today=today)
+    assert any(day.met for day in days[:-1]), [(d.day, d.met) for d in days]
+    assert ActivityPlan.objects.filter(approved_at__date__lt=today).exists()
 
 
 def test_the_demo_has_a_child_of_13_heard_and_guardians_who_consented_one_by_one(
