@@ -122,6 +122,17 @@ def register_youth(
     return youth
 
 
+def parent(actor: Any, youth: Youth, full_name: str = "Kari Mor") -> Any:
+    """A parent of ``youth`` with parental responsibility, recorded by ``actor``."""
+    return services.guardian_add(
+        actor=actor,
+        youth=youth,
+        full_name=full_name,
+        relation="PARENT",
+        has_parental_responsibility=True,
+    )
+
+
 def ot_reason(service: Service) -> str:
     """A registration reason code for OT's periods (required there), nothing for others."""
     return OtRegistrationReason.OT_DROPPED_OUT if service.kind == ServiceKind.OT else ""

@@ -140,13 +140,7 @@ def test_min_side_asks_before_withdrawing_and_speaks_to_its_reader(
         first_name="Selma",
         last_name="Ahmed",
     )
-    guardian = services.guardian_add(
-        actor=people.ot_counsellor,
-        youth=minor,
-        full_name="Leila Ahmed",
-        relation="PARENT",
-        has_parental_responsibility=True,
-    )
+    guardian = factories.parent(people.ot_counsellor, minor, "Leila Ahmed")
     portal.account_create(youth=minor, guardian=guardian, username="leila.mor", password=PASSWORD)
     mother = _session(open_session, "leila.mor", width)
     expect(mother.page.get_by_role("heading", name="Hvem følger opp Selma")).to_be_visible()

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cases import services
 from consent.categories import Category
 from consent.models import Consent
 from core.models import AuditEntry
@@ -172,20 +171,8 @@ def test_a_youth_without_guardians_answers_alone_and_guardians_answer_each_their
         people.ot_counsellor, people.ot, birth_date=factories.years_ago(14), first_name="Sara"
     )
     factories.follow(people.nav_advisor, people.nav, minor)
-    mother = services.guardian_add(
-        actor=people.ot_counsellor,
-        youth=minor,
-        full_name="Kari Mor",
-        relation="PARENT",
-        has_parental_responsibility=True,
-    )
-    services.guardian_add(
-        actor=people.ot_counsellor,
-        youth=minor,
-        full_name="Per Far",
-        relation="PARENT",
-        has_parental_responsibility=True,
-    )
+    mother = factories.parent(people.ot_counsellor, minor)
+    factories.parent(people.ot_counsellor, minor, "Per Far")
     url = f"/youths/{minor.pk}/consents/new/"
     page = client.get(url).content.decode()
     assert 'value="GUARDIANS"' in page and "Kari Mor" in page and "Per Far" in page
