@@ -27,8 +27,11 @@ from cases.models import (
     HealthObjection,
     PortalAccount,
     ServiceKind,
+    Thread,
+    ThreadKind,
     Youth,
 )
+from cases.selectors.dialogue import unread_for
 from consent import ages
 from consent.categories import Category
 from consent.models import AccessLogEntry, Consent, Giver, LegalBasis, Method
@@ -168,6 +171,31 @@ def following(youth: Youth) -> QuerySet[FollowUpPeriod]:
         .select_related("service", "responsible")
         .order_by("service__name")
     )
+
+
+def threads(account: PortalAccount, hidden: frozenset[str]) -> QuerySet[Thread]:
+    """The youth's threads with their contact persons that the account sees, the newest message
+    first, each with the messages the account has not read (``unread``). The youth sees all of
+    them; a guardian none where the page hides where the youth is followed
+    (``reveals_whereabouts``), and none in a category or with a service the page does not show
+    the guardian (``withheld``, as ``shown``). One query."""
+    rows = Thread.objects.filter(youth_id=account.youth_id, kind=ThreadKind.YOUTH)
+    if not reveals_whereabouts(account):
+        return rows.none()
+    if hidden:
+        rows = rows.exclude(category__in=sorted(hidden))
+        if Category.HEALTH in hidden:
+            rows = rows.exclude(service__kind=ServiceKind.HEALTH)
+    return (
+        rows.select_related("service")
+        .annotate(unread=unread_for(account.user_id))
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def contact_services(youth: Youth) -> list[FollowUpPeriod]:
+    """The open periods whose service the youth may write to: those with a contact person."""
+    return [p for p in following(youth) if p.responsible_id is not None]
 
 
 def consents(youth: Youth) -> QuerySet[Consent]:

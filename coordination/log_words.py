@@ -22,6 +22,8 @@ BASIS_WORDS = {
 # answer to a request for access, which shows every record.
 ITEM_WORDS = {
     "entry": gettext_lazy("oppfølgingsnotat"),
+    "thread": gettext_lazy("samtale"),
+    "message": gettext_lazy("melding"),
     "referral": gettext_lazy("henvisning"),
     "period": gettext_lazy("oppfølgingsperiode"),
     "decision": gettext_lazy("vedtak"),
@@ -111,6 +113,8 @@ PURPOSE_FAMILY_WORDS = {
     "deadline": gettext_lazy("Frister"),
     "deadlines": gettext_lazy("Frister"),
     "entry": gettext_lazy("Oppfølgingslogg"),
+    "thread": gettext_lazy("Samtaler"),
+    "threads": gettext_lazy("Samtaler"),
     "consent": gettext_lazy("Samtykke"),
     "referral": gettext_lazy("Henvisning"),
     "referrals": gettext_lazy("Henvisninger"),

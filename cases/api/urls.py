@@ -5,6 +5,7 @@ from cases.api import (
     access_log,
     activities,
     consents,
+    dialogue,
     disclosures,
     entries,
     handovers,
@@ -27,6 +28,8 @@ router.register("handovers", handovers.HandoverViewSet, basename="handover")
 router.register("access-log", access_log.AccessLogViewSet, basename="access-log")
 router.register("activity-plans", activities.ActivityPlanViewSet, basename="activity-plan")
 router.register("activities", activities.ActivityViewSet, basename="activity")
+router.register("threads", dialogue.ThreadViewSet, basename="thread")
+router.register("messages", dialogue.MessageViewSet, basename="message")
 
 urlpatterns = [
     path("auth/token/", tokens.ObtainTokenView.as_view(), name="auth-token"),

@@ -23,6 +23,7 @@ from cases import access, selectors, services
 from cases.api.activities import YouthDecisionsMixin
 from cases.api.base import UUID_PATTERN, StrictSerializer, log_answer, log_youth_read, validated
 from cases.api.consents import YouthConsentsMixin, YouthHealthObjectionMixin
+from cases.api.dialogue import YouthThreadsMixin
 from cases.api.entries import YouthEntriesMixin
 from cases.api.serializers import (
     ClearancesSerializer,
@@ -70,6 +71,7 @@ class CaseloadQuerySerializer(StrictSerializer):
 
 class YouthViewSet(
     YouthEntriesMixin,
+    YouthThreadsMixin,
     YouthConsentsMixin,
     YouthHealthObjectionMixin,
     YouthTimelineMixin,

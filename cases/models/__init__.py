@@ -16,6 +16,7 @@ from cases.models.activities import (
     category_of,
 )
 from cases.models.changes import FactChange
+from cases.models.dialogue import Message, MessageRead, Thread, ThreadKind
 from cases.models.followup import EntryKind, FollowUpEntry
 from cases.models.handovers import Handover, HandoverKind, HandoverState, Responsibility
 from cases.models.identities import ExternalSubject
@@ -86,6 +87,8 @@ __all__ = [
     "Innsatsgruppe",
     "InvitationState",
     "MainGoal",
+    "Message",
+    "MessageRead",
     "NavDecision",
     "OtRegistrationReason",
     "PortalAccount",
@@ -98,6 +101,8 @@ __all__ = [
     "StaffInvitation",
     "StaffMembership",
     "StaffRole",
+    "Thread",
+    "ThreadKind",
     "TimestampedModel",
     "Youth",
     "category_of",

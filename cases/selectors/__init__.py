@@ -21,6 +21,13 @@ from cases.selectors.activity_plans import (
     decision_list,
 )
 from cases.selectors.consents import consent_for_user, consent_item, consent_list
+from cases.selectors.dialogue import (
+    message_for_user,
+    messages_of,
+    thread_for_user,
+    thread_items,
+    thread_list,
+)
 from cases.selectors.disclosures import disclosed_entries, disclosure_list
 from cases.selectors.entries import entry_for_user, entry_item, entry_list, written_entry_item
 from cases.selectors.handovers import handover_for_user, handover_list
@@ -61,12 +68,17 @@ __all__ = [
     "handover_list",
     "item",
     "membership_list",
+    "message_for_user",
+    "messages_of",
     "ot_registrations_by_reason",
     "period_list",
     "privacy_officer",
     "referral_for_user",
     "referral_list",
     "service_list",
+    "thread_for_user",
+    "thread_items",
+    "thread_list",
     "timeline_fields",
     "timeline_read",
     "written_entry_item",

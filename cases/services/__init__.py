@@ -13,6 +13,7 @@ from cases.services.activities import (
     may_create_activity_plan,
 )
 from cases.services.consents import consent_give, consent_guardian_answer, consent_withdraw
+from cases.services.dialogue import message_correct, message_post, thread_read, thread_start
 from cases.services.disclosures import disclosure_make
 from cases.services.followup import (
     ENTRY_EDITABLE_FIELDS,
@@ -117,6 +118,8 @@ __all__ = [
     "membership_end",
     "membership_end_as_manager",
     "membership_role_change",
+    "message_correct",
+    "message_post",
     "period_close",
     "period_open",
     "period_reassign",
@@ -130,6 +133,8 @@ __all__ = [
     "referral_withdraw",
     "responsibility_change",
     "service_create",
+    "thread_read",
+    "thread_start",
     "youth_protection_set",
     "youth_register",
     "youth_update",

@@ -646,3 +646,24 @@ class ComplianceFigureForm(ReportFilterForm):
         if rule and status and not compliance.is_figure(rule, status):
             self.add_error("status", _("Regelen har ikke dette tallet."))
         return data
+
+
+class MessageForm(PageForm):
+    text = forms.CharField(label=_("Melding"), max_length=5000, widget=forms.Textarea)
+    answer_by = forms.DateField(label=_("Trenger svar innen"), required=False, widget=DateInput)
+
+
+class PortalThreadForm(PageForm):
+    """The youth writes to the contact person of one of the services that follow them."""
+
+    service = forms.ChoiceField(label=_("Til"))
+    subject = forms.CharField(label=_("Emne"), max_length=200)
+    text = forms.CharField(label=_("Melding"), max_length=5000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, periods: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.services = {str(p.service_id): p.service for p in periods}
+        self.fields["service"].choices = [  # type: ignore[attr-defined]
+            (str(p.service_id), f"{p.service.name} ({p.responsible.get_full_name()})")
+            for p in periods
+        ]

@@ -26,6 +26,7 @@ from coordination.export import downloads
 from coordination.export.copy import youth_copy
 from coordination.models import OPEN_PLAN_STATUSES, Plan
 from coordination.pages.base import methods, paginate, run_action
+from coordination.pages.forms import PortalThreadForm
 from coordination.plans import documents
 from coordination.plans.views import document_context
 
@@ -102,6 +103,8 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             confirming["consent"], named=whereabouts
         )
         confirming["plan_stops"] = plan is not None and plan.consent_id == confirming["consent"].pk
+    threads = list(portal.threads(account, hidden))
+    contacts = portal.contact_services(person) if not account.is_guardian else []
     document = documents.own_document(plan) if plan else None
     if document is not None:
         document = _without(document, shown)
@@ -129,6 +132,8 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             if activity_plan
             else [],
             "consents": rows,
+            "threads": threads,
+            "thread_form": PortalThreadForm(periods=contacts) if contacts else None,
             "confirming": confirming,
             "withheld_reason": reason,
             "age": person.age_on(today),

@@ -167,6 +167,13 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             cursor=cursor,
             limit=TIMELINE_PAGE,
         )
+        threads = list(selectors.thread_list(viewer=viewer, youth=detail))
+        access.log_items(
+            viewer,
+            "youth-threads",
+            detail.pk,
+            [item for t in threads for item in selectors.thread_items(t)],
+        )
         activity_plan = selectors.activity_plan_list(viewer=viewer, youth_id=detail.pk).first()
         activities = (
             list(selectors.activity_list(viewer=viewer, plan=activity_plan))
@@ -220,6 +227,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             "next_cursor": timeline.encode_cursor(next_key) if next_key else None,
             "activity_plan": activity_plan,
             "activities": activities,
+            "threads": threads,
             "plans": plans,
             "follows": bool(mine & following),
             "may": _may(viewer, activity_plan, open_periods),

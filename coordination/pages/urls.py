@@ -7,6 +7,7 @@ from django.urls import include, path
 from coordination.pages import (
     actions,
     caseload,
+    dialogue,
     notifications,
     plans,
     portal,
@@ -43,6 +44,7 @@ staff_patterns = [
         "activity-plans/<uuid:plan_id>/activities/new/", actions.activity_new, name="activity-new"
     ),
     path("activities/<uuid:activity_id>/edit/", actions.activity_edit, name="activity-edit"),
+    path("threads/<uuid:thread_id>/", dialogue.thread_page, name="thread"),
     path("referrals/", referrals.referral_list, name="referrals"),
     path("referrals/<uuid:referral_id>/", referrals.referral_detail, name="referral"),
     path("referrals/<uuid:referral_id>/accept/", referrals.referral_accept, name="referral-accept"),
@@ -92,6 +94,8 @@ portal_patterns = [
     path("", portal.home, name="home"),
     path("<uuid:youth_id>/", portal.youth, name="youth"),
     path("<uuid:youth_id>/consents/<uuid:consent_id>/withdraw/", portal.withdraw, name="withdraw"),
+    path("<uuid:youth_id>/threads/", dialogue.portal_thread_new, name="thread-new"),
+    path("<uuid:youth_id>/threads/<uuid:thread_id>/", dialogue.portal_thread, name="thread"),
     path("<uuid:youth_id>/health-objection/", portal.health_objection, name="health-objection"),
     path("<uuid:youth_id>/copy.pdf", portal.copy, {"file_format": "pdf"}, name="copy-pdf"),
     path("<uuid:youth_id>/copy.json", portal.copy, {"file_format": "json"}, name="copy-json"),

@@ -1,0 +1,90 @@
+"""Dialogue: a youth's threads and their messages as the viewer may see them (the access
+policy: a thread is its service's record in its category), and what a read of them records in
+the access log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+
+from cases import access
+from cases.models import Message, MessageRead, Thread, Youth
+
+
+def unread_for(user_id: Any) -> Count:
+    """SQL: a thread's messages by others that the user has not read."""
+    return Count(
+        "messages",
+        filter=~Q(messages__author_id=user_id)
+        & ~Q(
+            Exists(MessageRead.objects.filter(message_id=OuterRef("messages"), reader_id=user_id))
+        ),
+    )
+
+
+def thread_list(*, viewer: access.Viewer, youth: Youth) -> QuerySet[Thread]:
+    """The youth's threads the viewer may see, the newest message first, each with the number of
+    messages the viewer has not read (``unread``). One query."""
+    return (
+        access.visible(viewer, Thread.objects.filter(youth=youth))
+        .select_related("service")
+        .annotate(unread=unread_for(viewer.user.pk))
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def thread_for_user(*, viewer: access.Viewer, thread_id: Any, purpose: str = "thread") -> Thread:
+    """One thread the viewer may see, else Http404 (a refused attempt logged)."""
+    try:
+        return (
+            access.visible(viewer, Thread.objects.all())
+            .select_related("service", "youth")
+            .get(pk=thread_id)
+        )
+    except (Thread.DoesNotExist, ValueError):
+        raise access.refused(viewer, Thread, thread_id, purpose) from None
+
+
+def message_for_user(
+    *, viewer: access.Viewer, message_id: Any, purpose: str = "message"
+) -> Message:
+    """One message of a thread the viewer may see, else Http404 (a refused attempt logged)."""
+    threads = access.visible(viewer, Thread.objects.all()).values("pk")
+    try:
+        return Message.objects.select_related("thread__youth", "thread__service").get(
+            pk=message_id, thread__in=threads
+        )
+    except (Message.DoesNotExist, ValueError):
+        raise access.refused(
+            viewer, Message, message_id, purpose, youth="thread__youth_id"
+        ) from None
+
+
+def messages_of(thread: Thread) -> QuerySet[Message]:
+    """A thread's messages, oldest first, each with when someone other than its author first
+    read it (``read_at``: *lest*) and the author. One query."""
+    first_read = (
+        MessageRead.objects.filter(message_id=OuterRef("pk"))
+        .exclude(reader_id=OuterRef("author_id"))
+        .order_by("read_at")
+        .values("read_at")[:1]
+    )
+    return (
+        Message.objects.filter(thread_id=thread.pk)
+        .select_related("author")
+        .annotate(read_at=Subquery(first_read))
+        .order_by("created_at", "id")
+    )
+
+
+def thread_items(thread: Thread, messages: Any = ()) -> list[dict[str, Any]]:
+    """The access log's items of a thread seen (as ``visible`` allowed it) and its messages."""
+    basis = access.basis_of(thread)
+    return [
+        {"type": "thread", "id": str(thread.pk), "category": thread.category, "basis": basis},
+        *(
+            {"type": "message", "id": str(m.pk), "category": thread.category, "basis": basis}
+            for m in messages
+        ),
+    ]
