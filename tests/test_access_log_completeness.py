@@ -121,6 +121,8 @@ NOT_LOGGED: dict[Route, str] = {
         "the youth's (or a guardian's) own look at Min side is not a service's look "
         "(docs/access.md)"
     ),
+    ("portal:thread", "get"): "the youth's own thread with a contact person, as the page",
+    ("portal:thread", "post"): "the youth's own answer in a thread, as the page",
     ("portal:copy-pdf", "get"): "the youth's own copy, as the page (docs/access.md)",
     ("portal:copy-json", "get"): "the youth's own copy, as the page (docs/access.md)",
 }
@@ -383,6 +385,22 @@ def _portal_youth(p: Any) -> Walk:
     return Walk(_youth_account(p), f"/me/{p.youth.pk}/", youth=p.youth, session=True)
 
 
+def _portal_thread(p: Any, *, answer: bool = False) -> Walk:
+    user = _youth_account(p)
+    thread = services.thread_start(
+        actor=user, youth=p.youth, service=p.nav, kind="YOUTH", subject="Møte", text="Når?"
+    )
+    url = f"/me/{p.youth.pk}/threads/{thread.pk}/"
+    body = {"text": "Takk"} if answer else {}
+    return Walk(user, url, body, youth=p.youth, session=True, form=answer)
+
+
+def _portal_thread_new(p: Any) -> Walk:
+    body = {"service": str(p.nav.pk), "subject": "Møte", "text": "Når er neste møte?"}
+    url = f"/me/{p.youth.pk}/threads/"
+    return Walk(_youth_account(p), url, body, youth=p.youth, session=True, form=True)
+
+
 def _portal_withdraw(p: Any) -> Walk:
     consent = Consent.objects.get(purpose_code="SAMARBEID")
     url = f"/me/{p.youth.pk}/consents/{consent.pk}/withdraw/"
@@ -469,6 +487,9 @@ CALLS: dict[Route, Callable[[Any], Walk]] = {
     ("portal:home", "get"): _portal_home,
     ("portal:youth", "get"): _portal_youth,
     ("portal:withdraw", "post"): _portal_withdraw,
+    ("portal:thread", "get"): _portal_thread,
+    ("portal:thread", "post"): lambda p: _portal_thread(p, answer=True),
+    ("portal:thread-new", "post"): _portal_thread_new,
     ("portal:health-objection", "post"): _portal_objection,
     ("portal:copy-pdf", "get"): _portal_copy("pdf"),
     ("portal:copy-json", "get"): _portal_copy("json"),

@@ -27,9 +27,11 @@ from cases.models import (
     FollowUpEntry,
     FollowUpPeriod,
     Handover,
+    Message,
     Referral,
     StaffInvitation,
     StaffMembership,
+    Thread,
     Youth,
 )
 from consent.models import Consent
@@ -110,6 +112,15 @@ def _shared_records(p: Any) -> None:
         last_name="Berg",
         role="CASEWORKER",
     )
+    # A thread NAV holds about the youth, between the services, in NAV's own category.
+    services.thread_start(
+        actor=p.nav_advisor,
+        youth=p.youth,
+        service=p.nav,
+        kind="STAFF",
+        subject="Arbeidstrening",
+        text="Hvem kjenner arbeidsgiveren?",
+    )
     # An individual plan held by OT (eva.koord coordinates), NAV taking part by consent (to
     # the plan only: no other categories, so NAV's activity plan stays NAV's).
     nav_and_plan_records(p, plan_categories=())
@@ -129,6 +140,14 @@ def _activity_deadline(p: Any) -> str:
 
 def _entry(p: Any) -> str:
     return str(FollowUpEntry.objects.get().pk)
+
+
+def _thread(p: Any) -> str:
+    return str(Thread.objects.get().pk)
+
+
+def _message(p: Any) -> str:
+    return str(Message.objects.get().pk)
 
 
 def _consent(p: Any) -> str:
@@ -312,6 +331,17 @@ MATRIX: dict[tuple[str, str], Case] = {
         anonymous=(302,),
         session=True,
     ),
+    # A thread NAV holds in its own category: NAV's staff see and answer it.
+    ("pages:thread", "get"): Case(
+        lambda p: f"/threads/{_thread(p)}/", NAV_STAFF, anonymous=(302,), session=True
+    ),
+    ("pages:thread", "post"): Case(
+        lambda p: f"/threads/{_thread(p)}/",
+        NAV_STAFF,
+        ok=400,  # an empty answer: field errors
+        anonymous=(302,),
+        session=True,
+    ),
     ("pages:referrals", "get"): Case(
         lambda p: "/referrals/", STAFF, anonymous=(302,), session=True
     ),
@@ -481,6 +511,19 @@ MATRIX: dict[tuple[str, str], Case] = {
         anonymous=(302,),
         session=True,
     ),
+    **{
+        (f"portal:{name}", method): Case(
+            lambda p, suffix=suffix: f"/me/{p.youth.pk}/threads/{suffix(p)}",
+            set(),
+            anonymous=(302,),
+            session=True,
+        )
+        for name, method, suffix in [
+            ("thread", "get", lambda p: f"{_thread(p)}/"),
+            ("thread", "post", lambda p: f"{_thread(p)}/"),
+            ("thread-new", "post", lambda p: ""),
+        ]
+    },
     ("portal:health-objection", "post"): Case(
         lambda p: f"/me/{p.youth.pk}/health-objection/",
         set(),
@@ -632,6 +675,32 @@ MATRIX: dict[tuple[str, str], Case] = {
             "category": "WORK_AND_WELFARE",
             "text": "Ringte om tiltaket",
         },
+    ),
+    ("youth-threads", "get"): Case(lambda p: f"/api/v1/youths/{p.youth.pk}/threads/", FOLLOWING),
+    ("youth-threads", "post"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/threads/",
+        NAV_STAFF,
+        ok=201,
+        body=lambda p: {
+            "service": str(p.nav.pk),
+            "kind": "STAFF",
+            "subject": "Tiltak",
+            "text": "Forslag til tiltak",
+        },
+    ),
+    ("thread-detail", "get"): Case(lambda p: f"/api/v1/threads/{_thread(p)}/", NAV_STAFF),
+    ("thread-messages", "post"): Case(
+        lambda p: f"/api/v1/threads/{_thread(p)}/messages/",
+        NAV_STAFF,
+        ok=201,
+        body=lambda p: {"text": "Jeg kjenner dem."},
+    ),
+    ("message-correct", "post"): Case(
+        lambda p: f"/api/v1/messages/{_message(p)}/correct/",
+        {"nav_advisor"},
+        ok=201,
+        body=lambda p: {"text": "Hvem kjenner arbeidsgiveren i Skien?"},
+        other={"manager": 400},  # sees it, but only the author corrects
     ),
     ("youth-consents", "get"): Case(lambda p: f"/api/v1/youths/{p.youth.pk}/consents/", FOLLOWING),
     ("youth-consents", "post"): Case(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -41,6 +41,8 @@ from cases.models import (
     HealthObjection,
     Innsatsgruppe,
     MainGoal,
+    Message,
+    MessageRead,
     NavDecision,
     OtRegistrationReason,
     PortalAccount,
@@ -50,6 +52,8 @@ from cases.models import (
     Responsibility,
     ServiceKind,
     StaffRole,
+    Thread,
+    ThreadKind,
     Youth,
     involvement_category,
 )
@@ -103,6 +107,9 @@ LEFT_OUT: dict[str, str] = {
     # staff member, not the youth. Who was given what is in the plan's audit entries.
     "coordination.PlanUserObjectPermission": "staff rights on a plan, not about the youth",
     "coordination.PlanGroupObjectPermission": "staff rights on a plan, not about the youth",
+    # Who read which message when: the copy shows each message's first reading by another
+    # participant (``read_at`` in the messages).
+    "cases.MessageRead": "read receipts, shown as when each message was read",
 }
 
 
@@ -332,6 +339,61 @@ def _entries(ctx: Context) -> list[dict[str, Any]]:
         )
     ctx.kept["deleted_entries"] = {r["id"] for r in rows if r["deleted_at"] is not None}
     return ctx.keep("entries", rows)
+
+
+def _threads(ctx: Context) -> list[dict[str, Any]]:
+    """Threads about the youth: with the contact persons and between the services; a guardian
+    reads the threads with the contact persons that *Min side* shows them."""
+    limits = ctx.limits
+    rows = []
+    for t in Thread.objects.filter(youth=ctx.youth).select_related("service", "started_by"):
+        if limits.guardian and t.kind != ThreadKind.YOUTH:
+            continue
+        if not (limits.whereabouts and limits.shown(t.category, t.service.kind)):
+            continue
+        rows.append(
+            {
+                "id": t.pk,
+                "service": t.service.name,
+                "kind": t.kind,
+                "category": t.category,
+                "subject": t.subject,
+                "started_by": _name(t.started_by),
+                "created_at": t.created_at,
+            }
+        )
+    return ctx.keep("threads", rows)
+
+
+def _messages(ctx: Context) -> list[dict[str, Any]]:
+    """The messages of the threads in the copy, each with when another participant first read
+    it (the read rows themselves are in ``LEFT_OUT``)."""
+    first_read = (
+        MessageRead.objects.filter(message_id=OuterRef("pk"))
+        .exclude(reader_id=OuterRef("author_id"))
+        .order_by("read_at")
+        .values("read_at")[:1]
+    )
+    messages = (
+        Message.objects.filter(thread__youth=ctx.youth)
+        .select_related("author")
+        .annotate(read_at=Subquery(first_read))
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "id": m.pk,
+            "thread": m.thread_id,
+            "author": _name(m.author),
+            "created_at": m.created_at,
+            "text": m.text,
+            "corrects": m.corrects_id,
+            "answer_by": m.answer_by,
+            "read_at": m.read_at,  # type: ignore[attr-defined]
+        }
+        for m in messages
+        if ctx.has("threads", m.thread_id)
+    ]
 
 
 def _referrals(ctx: Context) -> list[dict[str, Any]]:
@@ -1212,6 +1274,39 @@ SECTIONS: tuple[Section, ...] = (
             "opplysninger om noen andre (personvernforordningen art. 15 nr. 4). Tjenesten som "
             "har notatet, svarer om du vil vite mer."
         ),
+    ),
+    Section(
+        "threads",
+        _("Samtaler"),
+        ("cases.Thread",),
+        (
+            Column("id", _("Ref."), short),
+            Column("created_at", _("Startet")),
+            Column("service", _("Tjeneste")),
+            Column("kind", _("Type"), choice(ThreadKind)),
+            Column("category", _("Kategori"), categories),
+            Column("subject", _("Emne")),
+            Column("started_by", _("Startet av")),
+        ),
+        _threads,
+        item_type="thread",
+    ),
+    Section(
+        "messages",
+        _("Meldinger"),
+        ("cases.Message",),
+        (
+            Column("thread", _("Samtale"), short),
+            Column("created_at", _("Sendt")),
+            Column("author", _("Skrevet av")),
+            Column("corrects", _("Retter"), short, optional=True),
+            Column("answer_by", _("Svar innen"), optional=True),
+            Column("read_at", _("Lest"), optional=True),
+            Column("text", _("Tekst"), long=True),
+        ),
+        _messages,
+        lines=True,
+        item_type="message",
     ),
     Section(
         "referrals",

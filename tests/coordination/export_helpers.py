@@ -112,6 +112,15 @@ def minor_with_everything(people: Any, *, age: int = 15, name: str = "Sara") -> 
     services.entry_delete(actor=p.nav_advisor, entry=deleted, reason="Skrevet på feil ungdom")
     health_entry = entry(p.health_nurse, p.health, Category.HEALTH, "Samtale om søvn og angst")
     school_entry = entry(p.school_counsellor, p.school, Category.EDUCATION, "Sluttet på skolen")
+    # A thread with the NAV contact person, answered and read, and one with the health service.
+    talk = services.thread_start(
+        actor=own.user, youth=youth, service=p.nav, kind="YOUTH", subject="Møte", text="Når?"
+    )
+    services.message_post(actor=p.nav_advisor, thread=talk, text="Tirsdag")
+    services.thread_read(actor=p.nav_advisor, thread=talk)
+    services.thread_start(
+        actor=p.health_nurse, youth=youth, service=p.health, kind="STAFF", subject="Søvn", text="x"
+    )
 
     services.referral_send(
         actor=p.nav_advisor,
