@@ -57,7 +57,7 @@ def thread_page(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
         {
             "thread": thread,
             "youth": thread.youth,
-            "messages": _with_corrections(messages),
+            "thread_messages": _with_corrections(messages),
             "form": form,
             "may_post": _may_post(request.user, thread),
             "today": timezone.localdate(),
@@ -128,7 +128,7 @@ def portal_thread(request: HttpRequest, youth_id: uuid.UUID, thread_id: uuid.UUI
             "account": account,
             "youth": account.youth,
             "thread": thread,
-            "messages": _with_corrections(list(selectors.messages_of(thread))),
+            "thread_messages": _with_corrections(list(selectors.messages_of(thread))),
             "form": form,
             "may_post": youth_self,
         },
