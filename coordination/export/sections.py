@@ -389,7 +389,7 @@ def _messages(ctx: Context) -> list[dict[str, Any]]:
             "text": m.text,
             "corrects": m.corrects_id,
             "answer_by": m.answer_by,
-            "read_at": m.read_at,  # type: ignore[attr-defined]
+            "read_at": m.read_at,
         }
         for m in messages
         if ctx.has("threads", m.thread_id)
