@@ -56,6 +56,7 @@ class YouthThreadsMixin:
                 ],
                 through=[thread.service_id],
             )
+            thread.unread = 0  # type: ignore[attr-defined]  # its one message is the caller's
             return Response(s.ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
             page = self.paginate_queryset(selectors.thread_list(viewer=viewer, youth=youth))  # type: ignore[attr-defined]
@@ -93,6 +94,7 @@ class ThreadViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         thread = selectors.thread_for_user(viewer=viewer_of(request), thread_id=pk)
         with transaction.atomic():
             services.thread_read(actor=request.user, thread=thread)
+            thread.unread = 0  # type: ignore[attr-defined]  # all read now
             thread.shown_messages = list(selectors.messages_of(thread))  # type: ignore[attr-defined]
             _log_thread(request, "thread", thread, thread.shown_messages)  # type: ignore[attr-defined]
         return Response(s.ThreadDetailSerializer(thread).data)

@@ -46,11 +46,14 @@ from cases.models import (
     Handover,
     HandoverState,
     HealthObjection,
+    Message,
+    MessageRead,
     NavDecision,
     PortalAccount,
     Referral,
     Responsibility,
     StaffMembership,
+    Thread,
     Youth,
 )
 from cases.models.referrals import AWAITING_ANSWER
@@ -331,6 +334,11 @@ def _delete_follow_up(batch: _Batch, youths: list[Any]) -> None:
     batch.delete(rule, "consent.DisclosedItem", DisclosedItem.objects.filter(subject_id__in=youths))
     batch.delete(rule, "consent.Disclosure", Disclosure.objects.filter(subject_id__in=youths))
     batch.delete(rule, "cases.HealthObjection", HealthObjection.objects.filter(youth_id__in=youths))
+    batch.delete(
+        rule, "cases.MessageRead", MessageRead.objects.filter(message__thread__youth_id__in=youths)
+    )
+    batch.delete(rule, "cases.Message", Message.objects.filter(thread__youth_id__in=youths))
+    batch.delete(rule, "cases.Thread", Thread.objects.filter(youth_id__in=youths))
     batch.delete(rule, "cases.FollowUpEntry", FollowUpEntry.objects.filter(youth_id__in=youths))
     batch.delete(rule, "cases.FollowUpPeriod", FollowUpPeriod.objects.filter(youth_id__in=youths))
     batch.delete(rule, "cases.FactChange", FactChange.objects.filter(youth_id__in=youths))

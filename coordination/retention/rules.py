@@ -64,7 +64,8 @@ CONSENT_PROOF = Rule(
 FOLLOW_UP = Rule(
     key="follow_up_record",
     what=(
-        "the youth's follow-up record: periods, entries, referrals, handovers, NAV's §14a "
+        "the youth's follow-up record: periods, entries, threads and their messages, referrals, "
+        "handovers, NAV's §14a "
         "decisions and activity plans, disclosures, plans (IP and stafettlogg) with their "
         "parts, the child coordinator, health objections, and the deadlines and reminders "
         "derived from them"
@@ -84,6 +85,9 @@ FOLLOW_UP = Rule(
     models=(
         "cases.FollowUpPeriod",
         "cases.FollowUpEntry",
+        "cases.Thread",
+        "cases.Message",
+        "cases.MessageRead",
         "cases.Responsibility",
         "cases.Referral",
         "cases.Handover",
