@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from cases import dialogue, portal, selectors, services
 from cases.access import viewer_for
-from cases.models import Message, MessageRead, Thread, ThreadKind
+from cases.models import (
+    AddressProtection,
+    Message,
+    MessageRead,
+    StaffMembership,
+    Thread,
+    ThreadKind,
+    Youth,
+)
 from consent.categories import Category
 from consent.models import AccessLogEntry
 from consent.services import Flow
@@ -327,3 +335,30 @@ def test_the_thread_list_and_a_thread_read_have_fixed_query_counts(
         api.get(f"/api/v1/threads/{thread.pk}/")
     assert len(many_list.captured_queries) == len(few_list.captured_queries)
     assert len(many_read.captured_queries) == len(few_read.captured_queries)
+
+
+def test_threads_of_a_protected_youth_show_only_to_cleared_staff_and_not_to_a_guardian(
+    people: Any,
+) -> None:
+    child = factories.register_youth(
+        people.nav_advisor, people.nav, birth_date=factories.years_ago(15), first_name="Sara"
+    )
+    own = portal.account_create(youth=child, username="sara", password="x-123456")
+    thread = services.thread_start(
+        actor=own.user, youth=child, service=people.nav, kind=YOUTH, subject="Hei", text="Hei"
+    )
+    Youth.objects.filter(pk=child.pk).update(address_protection=AddressProtection.FORTROLIG)
+    nav = viewer_for(people.nav_advisor)
+    assert list(selectors.thread_list(viewer=nav, youth=child)) == []
+    StaffMembership.objects.filter(user=people.nav_advisor).update(cleared_fortrolig=True)
+    cleared = viewer_for(people.nav_advisor)
+    assert [t.pk for t in selectors.thread_list(viewer=cleared, youth=child)] == [thread.pk]
+
+    guardian = factories.parent(people.nav_advisor, child)
+    parent = portal.account_create(
+        youth=child, username="kari", password="x-123456", guardian=guardian
+    )
+    parent.youth.refresh_from_db()
+    assert list(portal.threads(parent, frozenset())) == []
+    own.youth.refresh_from_db()
+    assert [t.pk for t in portal.threads(own, frozenset())] == [thread.pk]
