@@ -78,9 +78,7 @@ def test_coordinator_edits_the_plan_and_hands_it_over(people: Any, open_session:
     add.get_by_label("Frist").fill(due.isoformat())
     add.get_by_role("button", name="Legg til tiltaket").click()
     expect(page.get_by_role("status")).to_contain_text("Tiltaket er lagt til.")
-    expect(page.locator("section[aria-labelledby=goals]")).to_contain_text(
-        f"frist {due:%d.%m.%Y}"
-    )
+    expect(page.locator("section[aria-labelledby=goals]")).to_contain_text(f"frist {due:%d.%m.%Y}")
 
     # Offer the coordinator role to the NAV advisor.
     offer = page.locator(
