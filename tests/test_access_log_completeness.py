@@ -204,6 +204,26 @@ def _objection(p: Any, *, standing: bool = False) -> Walk:
     return Walk(p.health_nurse, url, {"service": str(p.health.pk)}, child)
 
 
+def _ug90_youths(p: Any) -> Walk:
+    """A youth NAV follows with spesielt tilpasset innsats: in UG-90's group, listed by the
+    compliance page's figure."""
+    youth = _adult(p)
+    services.decision_record(
+        actor=p.nav_advisor,
+        youth=youth,
+        service=p.nav,
+        innsatsgruppe="SPESIELT_TILPASSET_INNSATS",
+        main_goal="SKAFFE_ARBEID",
+        decided_on=timezone.localdate(),
+    )
+    today = timezone.localdate().isoformat()
+    url = (
+        f"/reports/youth-guarantee/youths/?service={p.nav.pk}&start={today}&end={today}"
+        "&rule=UG-90&status=group"
+    )
+    return Walk(p.manager, url, youth=youth, session=True)
+
+
 def _disclosure_body(p: Any, child: Youth) -> dict[str, Any]:
     return {
         "youth": str(child.pk),
@@ -425,6 +445,7 @@ def _as(role: str, route: Route) -> Callable[[Any], Walk]:
 # Calls that succeed where the matrix's call is refused on purpose (it checks who may not), or
 # where the call needs records the matrix's do not have.
 CALLS: dict[Route, Callable[[Any], Walk]] = {
+    ("pages:compliance-youths", "get"): _ug90_youths,
     ("youth-list", "post"): _register,
     ("period-list", "post"): _period_open,
     ("consent-guardian-answer", "post"): _guardian_answer,

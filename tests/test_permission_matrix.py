@@ -388,6 +388,17 @@ MATRIX: dict[tuple[str, str], Case] = {
         anonymous=(302,),
         session=True,
     ),
+    ("pages:compliance-youths", "get"): Case(
+        lambda p: (
+            f"/reports/youth-guarantee/youths/?service={p.nav.pk}&start=2026-01-01"
+            "&end=2026-03-31&rule=UG-90&status=group"
+        ),
+        NAV_STAFF,
+        denied=403,
+        other={"outsider": 400},  # staff of another NAV office: not one of their offices
+        anonymous=(302,),
+        session=True,
+    ),
     ("pages:access-log", "get"): Case(
         lambda p: "/access-log/", {"privacy_officer"}, denied=403, anonymous=(302,), session=True
     ),

@@ -91,49 +91,13 @@ class ReminderPreferenceView(APIView):
 
 
 def _csv_rows(report: dict[str, Any]) -> list[list[Any]]:
-    rows: list[list[Any]] = [
-        [
-            "regel / rule",
-            "fra / from",
-            "til / to",
-            "antall / total",
-            "innfridd / met",
-            "oversittet / missed",
-            "åpne / open",
-            "bortfalt / cancelled",
-        ],
-    ]
-    for counts in report["deadlines"]:
-        rows.append(
-            [
-                counts.rule,
-                report["start"],
-                report["end"],
-                counts.total,
-                counts.met,
-                counts.missed,
-                counts.open,
-                counts.cancelled,
-            ]
-        )
-    rows.append([])
-    rows.append(
-        [
-            "UG-90",
-            "dato / day",
-            "gruppe / group",
-            "med godkjent plan / met",
-            "prosent / percent",
-            "mål / target",
-        ]
-    )
-    now = report["ug90_now"]
     history = [(snap.day, snap) for snap in report["ug90_history"]]
-    for day, figure in [*history, (timezone.localdate(), now)]:
-        rows.append(
-            ["UG-90", day, figure.group_size, figure.met, figure.percent, figure.target_percent]
-        )
-    return rows
+    return compliance.figure_rows(
+        report["start"],
+        report["end"],
+        report["deadlines"],
+        [*history, (timezone.localdate(), report["ug90_now"])],
+    )
 
 
 class YouthGuaranteeReportView(APIView):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,9 @@ from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, UU
 from django.utils import timezone
 
 from cases import access
+from cases.models import FollowUpPeriod
+from consent.categories import Category
+from coordination.deadlines import compliance
 from coordination.models import (
     Deadline,
     DeadlineStatus,
@@ -131,4 +135,84 @@ def log_deadlines(viewer: access.Viewer, purpose: str, deadlines: list[Deadline]
             )
             for youth_id, rows in by_youth.items()
         ],
+    )
+
+
+# --- The youths behind a compliance figure ----------------------------------------------------
+
+COMPLIANCE_PURPOSE = "compliance-youths"
+
+
+def ug90_youths(
+    viewer: access.Viewer,
+    office: Any,
+    status: str,
+    params: Mapping[str, Any],
+    today: datetime.date,
+) -> list[FollowUpPeriod]:
+    """The periods behind UG-90's figure now (``status``: the group, those with an approved
+    plan, those without) that the viewer reaches (``access.reaching_periods``: protected
+    identities screened as everywhere), with the youth, the contact person, the plan and the
+    current decision's id; by name. One query."""
+    periods = compliance.ug90_group(
+        access.reaching_periods(viewer, Q(service_id=office.pk)), params, today
+    )
+    if status == "met":
+        periods = periods.filter(activity_plan__approved_at__isnull=False)
+    elif status == "not_met":
+        periods = periods.filter(activity_plan__approved_at__isnull=True)
+    return list(
+        periods.select_related("youth", "responsible", "activity_plan")
+        .annotate(decision_id=F("youth__nav_decisions__id"))
+        .order_by("youth__last_name", "youth__first_name", "pk")
+    )
+
+
+def log_ug90_youths(viewer: access.Viewer, purpose: str, periods: list[FollowUpPeriod]) -> None:
+    """The youths a UG-90 list names: each seen through the office, with the period and the
+    decision the list reveals (the group it puts the youth in)."""
+    access.log_reads(
+        viewer,
+        purpose,
+        [
+            access.Read(
+                youth_id=p.youth_id,
+                following_service_ids=[p.service_id],
+                items=[
+                    {
+                        "type": "period",
+                        "id": str(p.pk),
+                        "category": Category.GENERAL,
+                        "basis": "own",
+                    },
+                    {
+                        "type": "decision",
+                        "id": str(p.decision_id),  # type: ignore[attr-defined]
+                        "category": Category.WORK_AND_WELFARE,
+                        "basis": "own",
+                    },
+                ],
+            )
+            for p in periods
+        ],
+    )
+
+
+def deadline_youths(
+    viewer: access.Viewer,
+    office: Any,
+    rule: str,
+    status: str,
+    start: datetime.date,
+    end: datetime.date,
+) -> list[Deadline]:
+    """The deadlines behind a rule's figure in the report (``status`` of the rule's deadlines of
+    the office falling due in [start, end]) that the viewer may see (``deadlines_for``: youths
+    the office follows now, protected identities screened); by youth's name. One query."""
+    return list(
+        deadlines_for(viewer)
+        .filter(
+            service_id=office.pk, rule_id=rule, status=status, due_on__gte=start, due_on__lte=end
+        )
+        .order_by("youth__last_name", "youth__first_name", "due_on", "pk")
     )

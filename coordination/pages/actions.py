@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +27,6 @@ from coordination.pages import forms
 from coordination.pages.base import methods, run, run_action, staff_required
 from coordination.pages.base import posted as _posted
 from coordination.pages.staff import my_services
-from coordination.plans.services import consent_flows
 
 
 def _youth(request: HttpRequest, youth_id: uuid.UUID, purpose: str) -> Youth:
@@ -105,13 +104,34 @@ def entry_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
 @staff_required
 @methods("get", "post")
 def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
+    """Record a consent between the services. A template (``?template=``, from
+    ``cases.consent_texts.TEMPLATES``) starts the purpose, the text and the categories; the
+    staff member edits them, and chooses each flow's direction and how the consent was given."""
+    viewer = viewer_of(request)
     youth = _youth(request, youth_id, "consent-form")
     guardians = youth.guardians.filter(has_parental_responsibility=True)
-    form = forms.ConsentForm(_posted(request), services=_active_services(), guardians=guardians)
+    guardian_ids = list(guardians.values_list("pk", flat=True))
+    chooser = forms.ConsentTemplateForm(request.GET or None)
+    chosen = consent_texts.template(chooser.cleaned_data["template"] if chooser.is_valid() else "")
+    initial: dict[str, Any] = {}
+    if chosen is not None:
+        text = consent_texts.template_text(chosen)
+        initial = {
+            "purpose": text.purpose,
+            "agreed_text": text.agreed_text,
+            "flow1_categories": list(chosen.categories),
+        }
+    form = forms.ConsentForm(
+        _posted(request),
+        mine=my_services(viewer),
+        targets=_active_services(),
+        guardians=guardians if guardian_ids else None,
+        initial=initial,
+    )
     if form.is_valid():
         data = form.cleaned_data
         valid_until = data["valid_until"]
-        if run(
+        consent = run(
             form,
             lambda: services.consent_give(
                 actor=request.user,
@@ -122,14 +142,21 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 purpose=data["purpose"],
                 method=data["method"],
                 agreed_text=data["agreed_text"],
-                flows=consent_flows(data["services"], data["categories"], viewer_of(request).reach),
+                flows=data["flows"],
                 valid_until=_end_of(valid_until),
-                child_view=data["child_view"],
-                guardians=list(data["guardians"]),
+                child_view=data.get("child_view") or "",
+                guardians=list(data.get("guardians") or ()),
             ),
-        ):
-            messages.success(request, _("Samtykket er registrert."))
-            return redirect(_youth_url(youth.pk))
+        )
+        if consent is not None:
+            # Told from what was stored, as the youth page tells it.
+            prefetch_related_objects([consent], "scopes__from_party", "scopes__to_party")
+            messages.success(
+                request,
+                _("Samtykket er registrert: %(flows)s.")
+                % {"flows": consent_texts.listed(consent_texts.flow_sentences(consent))},
+            )
+            return redirect(_youth_url(youth.pk) + "#consents")
     return _form_page(
         request,
         form,
@@ -139,11 +166,15 @@ def consent_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         purpose="consent-form",
         items=[  # the guardians the form names
             {"type": "guardian", "id": str(pk), "category": "GENERAL", "basis": "general"}
-            for pk in guardians.values_list("pk", flat=True)
+            for pk in guardian_ids
         ],
+        template="pages/consent_form.html",
+        chooser=chooser if chooser.is_bound else forms.ConsentTemplateForm(),
         intro=_(
-            "Et samtykke gjelder deling mellom tjenestene for opplysningene som er valgt. "
-            "Det kan trekkes tilbake når som helst, og virker da med en gang."
+            "Et samtykke gjelder deling én vei: fra tjenesten din til en annen, for "
+            "opplysningene som er valgt. Skal den andre tjenesten dele med dere, registrerer "
+            "den det selv, for bare den som har opplysningene kan åpne dem. Samtykket kan "
+            "trekkes tilbake når som helst, og virker da med en gang."
         ),
     )
 
@@ -235,7 +266,7 @@ def refer(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         template="pages/refer.html",
         consent_form=consent_form,
         consents=[
-            consent_texts.flow_sentences(c.scopes.all(), ended=not c.is_active(now))
+            consent_texts.flow_sentences(c, now=now)
             for c in consents
             if c.decision == Decision.GIVEN
         ],

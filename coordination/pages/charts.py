@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
+POINTS_SHOWN = 31
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,16 @@ class Chart:
     right: int
     top: int
     bottom: int
+
+    @property
+    def has_line(self) -> bool:
+        """A line is drawn (and named in the legend) through two days or more."""
+        return len(self.points) > 1
+
+    @property
+    def shows_points(self) -> bool:
+        """Each day is marked with a dot up to a month of days; beyond that the line alone."""
+        return len(self.points) <= POINTS_SHOWN
 
 
 def percent_chart(

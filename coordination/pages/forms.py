@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import dates, municipalities
+from cases import consent_texts, dates, municipalities
 from cases.models import (
     CASELOAD_ROLES,
     ActivityStatus,
@@ -27,6 +27,7 @@ from cases.models import (
 from cases.validators import no_identity_number, validate_national_id
 from consent.categories import Category
 from consent.models import ANSWERS, Giver, Method
+from consent.services import Flow
 from coordination.deadlines import compliance
 from coordination.models import MeasureStatus
 from core.errors import ApplicationError
@@ -217,25 +218,40 @@ class EntryForm(PageForm):
 METHODS = [("", _("Velg")), *Method.choices]
 
 
+# The flows a consent names on the form: one direction each, from the recording staff member's
+# service (only the holder opens its records) to another, for the categories chosen.
+FLOW_ROWS = 3
+FLOW_CATEGORIES = [(value, label) for value, label in Category.choices if value != Category.GENERAL]
+
+
+def template_choices() -> list[tuple[str, Any]]:
+    return [("", _("Uten mal")), *((t.code, t.title) for t in consent_texts.TEMPLATES)]
+
+
+class ConsentTemplateForm(PageForm):
+    """Which template starts the consent form (sent in the address: it names no one)."""
+
+    template = forms.ChoiceField(label=_("Start fra en mal"), required=False, choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = template_choices()  # type: ignore[attr-defined]
+
+
 class ConsentForm(PageForm):
-    decision = forms.ChoiceField(label=_("Svar"), choices=ANSWERS, widget=forms.RadioSelect)
-    giver = forms.ChoiceField(label=_("Gitt av"), choices=Giver.choices, widget=forms.RadioSelect)
-    method = forms.ChoiceField(label=_("Hvordan"), choices=METHODS)
-    services = ServicesChoice(
-        queryset=Service.objects.none(),
-        label=_("Tjenester som kan dele med hverandre"),
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Samtykket gjelder deling begge veier mellom alle tjenestene som er valgt."),
-    )
-    categories = forms.MultipleChoiceField(
-        label=_("Opplysninger"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
-    )
+    """A consent between the services: the texts (from a template, edited to what was agreed),
+    the flows one direction each (``flows`` in the cleaned data), who gave it and how (chosen
+    each time, never a default)."""
+
     purpose = forms.CharField(label=_("Formål"), max_length=2000, widget=forms.Textarea)
     agreed_text = forms.CharField(
         label=_("Teksten ungdommen (eller foresatte) godtok"),
         max_length=20000,
         widget=forms.Textarea,
     )
+    decision = forms.ChoiceField(label=_("Svar"), choices=ANSWERS, widget=forms.RadioSelect)
+    giver = forms.ChoiceField(label=_("Gitt av"), choices=Giver.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(label=_("Hvordan ble samtykket gitt?"), choices=METHODS)
     valid_until = forms.DateField(label=_("Gyldig til"), required=False, widget=DateInput)
     guardians = forms.ModelMultipleChoiceField(
         queryset=Guardian.objects.none(),
@@ -261,20 +277,85 @@ class ConsentForm(PageForm):
     def __init__(
         self,
         *args: Any,
-        services: QuerySet[Service],
-        guardians: QuerySet[Guardian] | None = None,
+        mine: QuerySet[Service],
+        targets: QuerySet[Service],
+        guardians: QuerySet[Guardian] | None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["services"].queryset = services  # type: ignore[attr-defined]
         if guardians is not None:
             self.fields["guardians"].queryset = guardians  # type: ignore[attr-defined]
+        else:
+            # A youth without guardians on record (an adult, say) answers alone.
+            for name in ("guardians", "child_view"):
+                del self.fields[name]
+            self.fields["giver"].choices = [(Giver.SUBJECT, Giver.SUBJECT.label)]  # type: ignore[attr-defined]
+            self.fields["giver"].initial = Giver.SUBJECT
+        first = next(iter(mine), None)
+        self.flow_rows: list[tuple[int, list[str]]] = []
+        for n in range(1, FLOW_ROWS + 1):
+            names = [f"flow{n}_from", f"flow{n}_to", f"flow{n}_categories"]
+            self.fields[names[0]] = ServiceChoice(
+                queryset=mine,
+                label=_("Tjenesten som deler"),
+                empty_label=None,
+                initial=first,
+                required=False,  # a row left empty needs none
+            )
+            self.fields[names[1]] = ServiceChoice(
+                queryset=targets,
+                label=_("Med tjenesten"),
+                required=False,
+                empty_label=_("Velg"),
+            )
+            self.fields[names[2]] = forms.MultipleChoiceField(
+                label=_("Opplysninger som deles"),
+                choices=FLOW_CATEGORIES,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.flow_rows.append((n, names))
 
-    def clean_services(self) -> list[Service]:
-        chosen = list(self.cleaned_data["services"])
-        if len(chosen) < 2:
-            raise forms.ValidationError(_("Velg minst to tjenester."), code="too_few")
-        return chosen
+    def rows(self) -> list[tuple[int, list[forms.BoundField]]]:
+        return [(n, [self[name] for name in names]) for n, names in self.flow_rows]
+
+    def answer_fields(self) -> list[forms.BoundField]:
+        """Who answered, how and for how long: the fields after the flows."""
+        names = ("decision", "giver", "method", "valid_until", "guardians", "child_view")
+        return [self[name] for name in names if name in self.fields]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen: dict[tuple[Any, Any], set[str]] = {}
+        for _n, (source_name, target_name, what_name) in self.flow_rows:
+            source, target = data.get(source_name), data.get(target_name)
+            what = data.get(what_name) or []
+            if target is None and not what:
+                continue  # a row left empty
+            if target is None:
+                self.add_error(target_name, _("Velg tjenesten som får opplysningene."))
+            elif not what:
+                self.add_error(what_name, _("Velg hvilke opplysninger som deles."))
+            elif source is None:
+                if not self.has_error(source_name):
+                    self.add_error(source_name, _("Velg tjenesten som deler."))
+            elif source == target:
+                self.add_error(target_name, _("Velg en annen tjeneste enn den som deler."))
+            else:
+                chosen.setdefault((source, target), set()).update(what)
+        if not chosen and not any(
+            self.has_error(name) for _n, names in self.flow_rows for name in names
+        ):
+            self.add_error(
+                self.flow_rows[0][1][1],
+                _("Velg minst én deling: hvilken tjeneste som deler hva med hvem."),
+            )
+        # The general facts travel with every flow (``coordination.plans.services.consent_flows``).
+        data["flows"] = [
+            Flow(categories=sorted({Category.GENERAL, *what}), from_party=s, to_party=t)
+            for (s, t), what in chosen.items()
+        ]
+        return data
 
 
 class ReferralConsentForm(PageForm):
@@ -305,7 +386,7 @@ class ReferralConsentForm(PageForm):
 
 
 class WithdrawForm(PageForm):
-    method = forms.ChoiceField(label=_("Hvordan ble det trukket tilbake?"), choices=Method.choices)
+    method = forms.ChoiceField(label=_("Hvordan ble det trukket tilbake?"), choices=METHODS)
 
 
 class ReferralForm(PageForm):
@@ -503,12 +584,20 @@ class AccessRequestForm(PageForm):
     )
 
 
+# The longest period the compliance page draws day by day.
+REPORT_MAX_DAYS = 366
+
+
 class ReportFilterForm(PageForm):
     service = ServiceChoice(
         queryset=Service.objects.none(), label=_("NAV-kontor"), empty_label=None
     )
     start = forms.DateField(label=_("Fra og med"), widget=DateInput)
     end = forms.DateField(label=_("Til og med"), widget=DateInput)
+    # "csv": the same as a spreadsheet file (the page's download links set it).
+    download = forms.ChoiceField(
+        choices=[("", ""), ("csv", "CSV")], required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -527,4 +616,33 @@ class ReportFilterForm(PageForm):
             return data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("Sluttdatoen må være etter startdatoen."))
+        elif (
+            data.get("start")
+            and data.get("end")
+            and (data["end"] - data["start"]).days >= REPORT_MAX_DAYS
+        ):
+            message = _("Velg en periode på høyst %(days)s dager.") % {"days": REPORT_MAX_DAYS}
+            self.add_error("end", message)
+        return data
+
+
+class ComplianceFigureForm(ReportFilterForm):
+    """One figure of the report: UG-90's group, met or not met now, or a deadline rule's met,
+    missed or open deadlines in the report's period."""
+
+    rule = forms.ChoiceField(
+        label=_("Regel"), choices=[(code, code) for code in ("UG-90", *compliance.DEADLINE_RULES)]
+    )
+    status = forms.ChoiceField(
+        label=_("Tall"),
+        choices=[
+            (code, code) for code in (*compliance.UG90_STATUSES, *compliance.DEADLINE_STATUSES)
+        ],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        rule, status = data.get("rule"), data.get("status")
+        if rule and status and not compliance.is_figure(rule, status):
+            self.add_error("status", _("Regelen har ikke dette tallet."))
         return data

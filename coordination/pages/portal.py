@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import portal
-from cases.models import ActivityPlan, HealthObjection, Service, ServiceKind
+from cases import consent_texts, portal
+from cases.models import ActivityPlan, HealthObjection, Service
 from consent.categories import Category
-from consent.models import Decision, LegalBasis
+from consent.models import LegalBasis
 from coordination import log_words
 from coordination.export import downloads
 from coordination.export.copy import youth_copy
@@ -85,7 +85,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             "consent": c,
             "active": c.is_active(now),
             "withdrawable": portal.may_withdraw(account, c, today),
-            "shares": _shares(c, named=whereabouts, now=now),
+            "shares": consent_texts.flow_sentences(c, named=whereabouts, now=now),
         }
         for c in consents
     ]
@@ -98,7 +98,9 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
         None,
     )
     if confirming is not None:
-        confirming["stops"] = _stops(confirming["consent"], named=whereabouts)
+        confirming["stops"] = consent_texts.withdrawal_sentences(
+            confirming["consent"], named=whereabouts
+        )
         confirming["plan_stops"] = plan is not None and plan.consent_id == confirming["consent"].pk
     document = documents.own_document(plan) if plan else None
     if document is not None:
@@ -155,63 +157,6 @@ def _without(document: dict[str, Any], shown: Any) -> dict[str, Any]:
         "measures": [m for m in document["measures"] if shown(m["category"], kind(m))],
         "participants": [p for p in document["participants"] if shown(Category.GENERAL, kind(p))],
     }
-
-
-def _party(party: Any, kind: str, *, named: bool) -> str:
-    """A service by its name, or only by its kind where its name would tell where the youth is
-    (``portal.reveals_whereabouts``)."""
-    if party is not None and named:
-        return str(party.name)
-    return str(ServiceKind(party.kind if party is not None else kind).label)
-
-
-def _flows(consent: Any, *, named: bool) -> list[dict[str, str]]:
-    """The consent's flows by source and target, with the categories in words."""
-    rows: dict[tuple[str, str], list[str]] = {}
-    for scope in consent.scopes.all():
-        source = _party(scope.from_party, scope.from_kind, named=named)
-        target = _party(scope.to_party, scope.to_kind, named=named)
-        rows.setdefault((source, target), []).append(str(scope.get_category_display()).lower())
-    return [
-        {"source": s, "target": t, "what": ", ".join(sorted(set(w)))}
-        for (s, t), w in sorted(rows.items())
-    ]
-
-
-def _day(moment: Any) -> str:
-    return formats.date_format(timezone.localtime(moment).date(), "DATE_FORMAT")
-
-
-def _shares(consent: Any, *, named: bool = True, now: Any = None) -> list[str]:
-    """In plain words, in the tense of the consent's state: which service may share what with
-    whom, could until the consent ended (withdrawn or expired), may from a day to come, or may
-    not (refused, or waiting for the guardians' answer)."""
-    now = now or timezone.now()
-    ended = consent.withdrawn_at or (
-        consent.valid_until if consent.valid_until and consent.valid_until <= now else None
-    )
-    if consent.decision == Decision.REFUSED:
-        text = _("%(source)s får ikke dele %(what)s med %(target)s")
-    elif consent.decision == Decision.PENDING:
-        text = _("%(source)s kan dele %(what)s med %(target)s når foresatte har sagt ja")
-    elif ended is not None:
-        text = _("%(source)s kunne dele %(what)s med %(target)s til %(day)s")
-    elif consent.valid_from > now:
-        text = _("%(source)s kan dele %(what)s med %(target)s fra %(day)s")
-        ended = consent.valid_from
-    else:
-        text = _("%(source)s kan dele %(what)s med %(target)s")
-    day = _day(ended) if ended is not None else ""
-    return [text % {**flow, "day": day} for flow in _flows(consent, named=named)]
-
-
-def _stops(consent: Any, *, named: bool = True) -> list[str]:
-    """What withdrawing the consent stops, per receiving service, in plain words."""
-    return [
-        _("%(target)s får ikke lenger se %(what)s fra %(source)s")
-        % {"source": f["source"], "target": f["target"], "what": f["what"]}
-        for f in _flows(consent, named=named)
-    ]
 
 
 def _log_rows(entries: Any, *, named: bool = True) -> list[dict[str, Any]]:

@@ -7,21 +7,25 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from cases import access, caseload, selectors
+from cases.dates import local_day
 from cases.middleware import viewer_of
 from cases.models import ServiceKind, StaffRole
 from consent.categories import Category
 from consent.models import LegalBasis
 from coordination import log_words
+from coordination.api.renderers import CSVRenderer
 from coordination.deadlines import compliance
+from coordination.deadlines import selectors as deadline_selectors
 from coordination.export import downloads, requests
 from coordination.pages.base import methods, paginate, posted, staff_required
 from coordination.pages.charts import percent_chart
@@ -30,6 +34,7 @@ from coordination.pages.forms import (
     AccessLogFilterForm,
     AccessLogLookupForm,
     AccessRequestForm,
+    ComplianceFigureForm,
     LookupForm,
     ReportFilterForm,
 )
@@ -38,14 +43,43 @@ from coordination.pages.staff import my_services
 REPORT_DAYS = 90
 
 
-@staff_required
-@methods("get")
-def compliance_page(request: HttpRequest) -> HttpResponse:
-    """UG-90 now and day by day, and the deadlines of UG-PLAN-1M and UG-2023 in the period, for
-    one of my NAV offices (aggregates only: no youth is named)."""
+def _offices(request: HttpRequest) -> Any:
+    """My NAV offices; a staff member of none is refused (403)."""
     offices = my_services(viewer_of(request)).filter(kind=ServiceKind.NAV)
     if not offices.exists():
         raise PermissionDenied
+    return offices
+
+
+def _figure_url(data: dict[str, Any], rule: str, status: str) -> str:
+    """The address of the youths behind one figure: the report's filter, the rule, the figure
+    (ids and dates only: no identity number)."""
+    query = {
+        "service": str(data["service"].pk),
+        "start": data["start"].isoformat(),
+        "end": data["end"].isoformat(),
+        "rule": rule,
+        "status": status,
+    }
+    return f"{reverse('pages:compliance-youths')}?{urlencode(query)}"
+
+
+def _csv(rows: list[list[Any]], filename: str) -> HttpResponse:
+    """Rows as a spreadsheet file (the API's CSV: semicolons, UTF-8 with a BOM), never cached."""
+    response = HttpResponse(CSVRenderer().render(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@staff_required
+@methods("get")
+def compliance_page(request: HttpRequest) -> HttpResponse:
+    """UG-90 now and day by day (from the ledger's facts: ``compliance.ug90_history``), and the
+    deadlines of UG-PLAN-1M and UG-2023 in the period, for one of my NAV offices, each rule
+    explained in words. Counts only; each count links to the youths behind it. ``download=csv``
+    gives the figures as a file."""
+    offices = _offices(request)
     today = timezone.localdate()
     initial = {
         "service": offices.first(),
@@ -53,22 +87,160 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
         "end": today,
     }
     form = ReportFilterForm(request.GET or initial, services=offices)
-    report: dict[str, Any] | None = None
-    chart = None
-    if form.is_valid():
-        data = form.cleaned_data
-        office = access.service_for_user(viewer_of(request), data["service"].pk)
-        report = compliance.report(office, data["start"], data["end"])
-        series = [(s.day, s.percent) for s in report["ug90_history"]]
-        if data["end"] >= today:
-            series.append((today, report["ug90_now"].percent))
-        chart = percent_chart(series, report["ug90_now"].target_percent)
+    context: dict[str, Any] = {"form": form, "report": None, "chart": None}
+    if not form.is_valid():
+        return render(request, "pages/compliance.html", context, status=400)
+    data = form.cleaned_data
+    office = access.service_for_user(viewer_of(request), data["service"].pk)
+    rules = compliance.rules_in_words()
+    params = compliance.ug90_parameters(next(r.rule for r in rules if r.rule.code == "UG-90"))
+    deadlines = compliance.deadline_counts(office, data["start"], data["end"])
+    history = compliance.ug90_history(office, data["start"], data["end"], params=params)
+    if data["download"] == "csv":
+        rows = compliance.figure_rows(
+            data["start"], data["end"], deadlines, [(f.day, f) for f in history]
+        )
+        return _csv(rows, f"ungdomsgaranti-{data['start']}-{data['end']}.csv")
+    now = compliance.ug90(office, today=today, params=params)
+    context["report"] = {
+        "service": office,
+        "start": data["start"],
+        "end": data["end"],
+        "rules": rules,
+        "ug90_now": now,
+        "ug90_links": {s: _figure_url(data, "UG-90", s) for s in compliance.UG90_STATUSES},
+        "deadlines": [
+            {
+                "counts": counts,
+                "links": {
+                    s: _figure_url(data, counts.rule, s) for s in compliance.DEADLINE_STATUSES
+                },
+            }
+            for counts in deadlines
+        ],
+        "ug90_history": history,
+        "csv_url": f"{request.path}?{urlencode({**_query(data), 'download': 'csv'})}",
+    }
+    context["chart"] = percent_chart([(f.day, f.percent) for f in history], now.target_percent)
+    return render(request, "pages/compliance.html", context)
+
+
+def _query(data: dict[str, Any]) -> dict[str, str]:
+    return {
+        "service": str(data["service"].pk),
+        "start": data["start"].isoformat(),
+        "end": data["end"].isoformat(),
+    }
+
+
+FIGURE_WORDS = {
+    ("UG-90", "group"): _("i gruppen nå"),
+    ("UG-90", "met"): _("med godkjent aktivitetsplan nå"),
+    ("UG-90", "not_met"): _("uten godkjent aktivitetsplan nå"),
+    "MET": _("innfridd i perioden"),
+    "MISSED": _("oversittet i perioden"),
+    "OPEN": _("åpne i perioden"),
+}
+
+
+@staff_required
+@methods("get")
+def compliance_youths_page(request: HttpRequest) -> HttpResponse:
+    """The youths behind one figure of the compliance page, those the viewer may see (the
+    access gate; protected identities screened), by name; every youth listed is written to
+    the access log, also when the list is downloaded (``download=csv``, names and dates, no
+    identity number)."""
+    offices = _offices(request)
+    form = ComplianceFigureForm(request.GET, services=offices)
+    if not form.is_valid():
+        return render(request, "pages/compliance_youths.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    viewer = viewer_of(request)
+    office = access.service_for_user(viewer, data["service"].pk)
+    rule, status = data["rule"], data["status"]
+    download = data["download"] == "csv"
+    purpose = f"{deadline_selectors.COMPLIANCE_PURPOSE}{'-download' if download else ''}"
+    rows: list[dict[str, Any]]
+    if rule == "UG-90":
+        today = timezone.localdate()
+        periods = deadline_selectors.ug90_youths(
+            viewer, office, status, compliance.ug90_parameters(), today
+        )
+        deadline_selectors.log_ug90_youths(viewer, purpose, periods)
+        words = FIGURE_WORDS[(rule, status)]
+        rows = [
+            {
+                "youth": p.youth,
+                "staff": p.responsible,
+                "day": p.started_on,
+                "done": p.activity_plan.approved_at if _has_plan(p) else None,
+            }
+            for p in periods
+        ]
+    else:
+        deadlines = deadline_selectors.deadline_youths(
+            viewer, office, rule, status, data["start"], data["end"]
+        )
+        deadline_selectors.log_deadlines(viewer, purpose, deadlines)
+        words = FIGURE_WORDS[status]
+        rows = [
+            {"youth": d.youth, "staff": d.staff, "day": d.due_on, "done": d.fulfilled_at}
+            for d in deadlines
+        ]
+    if download:
+        return _csv(
+            _youth_rows(rule, rows),
+            f"ungdomsgaranti-{rule}-{status.lower()}-{data['start']}-{data['end']}.csv",
+        )
     return render(
         request,
-        "pages/compliance.html",
-        {"form": form, "report": report, "chart": chart},
-        status=200 if report is not None else 400,
+        "pages/compliance_youths.html",
+        {
+            "form": form,
+            "office": office,
+            "rule": rule,
+            "status": status,
+            "words": words,
+            "rows": rows,
+            "start": data["start"],
+            "end": data["end"],
+            "back_url": f"{reverse('pages:compliance')}?{urlencode(_query(data))}",
+            "csv_url": f"{request.path}?{urlencode({**request.GET.dict(), 'download': 'csv'})}",
+        },
     )
+
+
+def _has_plan(period: Any) -> bool:
+    try:
+        return period.activity_plan is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+def _youth_rows(rule: str, rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """A figure's youths for a spreadsheet: name, contact person or responsible, and the days
+    the page shows (no identity number)."""
+    if rule == "UG-90":
+        header = [
+            "navn / name",
+            "kontaktperson / contact",
+            "periode fra / period from",
+            "plan godkjent / plan approved",
+        ]
+    else:
+        header = ["navn / name", "ansvarlig / responsible", "frist / due", "innfridd / fulfilled"]
+    return [
+        header,
+        *(
+            [
+                f"{r['youth'].last_name}, {r['youth'].first_name}",
+                r["staff"].get_full_name() if r["staff"] else "",
+                r["day"],
+                local_day(r["done"]) if r["done"] else "",
+            ]
+            for r in rows
+        ),
+    ]
 
 
 SEARCH_PURPOSE = "access-log-search"

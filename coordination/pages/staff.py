@@ -210,9 +210,7 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
                 {
                     "consent": c,
                     "active": c.is_active(now),
-                    "scopes": consent_texts.flow_sentences(
-                        c.scopes.all(), ended=not c.is_active(now)
-                    ),
+                    "sentences": consent_texts.flow_sentences(c, now=now),
                     "withdrawable": c.is_active(now) and may_withdraw(viewer, c),
                 }
                 for c in consents

@@ -86,6 +86,11 @@ staff_patterns = [
         name="plan-coordinator-answer",
     ),
     path("reports/youth-guarantee/", reports.compliance_page, name="compliance"),
+    path(
+        "reports/youth-guarantee/youths/",
+        reports.compliance_youths_page,
+        name="compliance-youths",
+    ),
     path("access-log/", reports.access_log_page, name="access-log"),
     path("access-log/requests/", reports.access_request_page, name="access-request"),
     path("staff/", team.team_home, name="team-home"),

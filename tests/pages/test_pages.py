@@ -189,8 +189,9 @@ def test_consent_recorded_and_withdrawn_on_the_youth_page(people: Any) -> None:
             "decision": "GIVEN",
             "giver": "SUBJECT",
             "method": "SIGNED_FORM",
-            "services": [str(people.ot.pk), str(people.nav.pk)],
-            "categories": [Category.EDUCATION],
+            "flow1_from": str(people.ot.pk),
+            "flow1_to": str(people.nav.pk),
+            "flow1_categories": [Category.EDUCATION],
             "purpose": "OT og NAV samarbeider om skole og arbeid.",
             "agreed_text": "Jeg samtykker.",
         },
@@ -203,6 +204,15 @@ def test_consent_recorded_and_withdrawn_on_the_youth_page(people: Any) -> None:
         (Category.GENERAL, people.ot.pk, people.nav.pk),
         (Category.EDUCATION, people.ot.pk, people.nav.pk),
     }
+    # How it was withdrawn has no default either: the staff member says it.
+    page = client.get(f"/youths/{people.youth.pk}/").content.decode()
+    assert f'id="withdraw-method-{consent.pk}"><option value="">Velg</option>' in page
+    refused = client.post(
+        f"/youths/{people.youth.pk}/consents/{consent.pk}/withdraw/", {}, follow=True
+    )
+    assert "Velg hvordan samtykket ble trukket tilbake." in refused.content.decode()
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
     client.post(f"/youths/{people.youth.pk}/consents/{consent.pk}/withdraw/", {"method": "ORAL"})
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None and consent.withdrawal_method == "ORAL"

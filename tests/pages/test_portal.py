@@ -76,7 +76,7 @@ def test_the_youth_sees_their_page_and_withdraws_with_one_click(people: Any) -> 
     assert AccessLogEntry.objects.count() == looks  # the youth's own look is not a service's
     assert "NAV Skien" in content and "OT Skien" in content  # who follows me
     assert people.nav_advisor.get_full_name() in content  # who looked
-    assert "OT Skien kan dele utdanning med NAV Skien" in content
+    assert "OT Skien deler utdanning med NAV Skien" in content
 
     response = client.post(f"/me/{people.youth.pk}/consents/{consent.pk}/withdraw/", follow=True)
     assert "Samtykket er trukket tilbake." in response.content.decode()
@@ -224,7 +224,7 @@ def test_an_ended_consent_reads_in_the_past_tense_with_its_last_day(people: Any)
     account = portal.account_create(youth=people.youth, username="emma", password="x-123456")
     page = _logged_in(account.user).get(f"/me/{people.youth.pk}/").content.decode()
     assert "OT Skien kunne dele utdanning med NAV Skien til 3. mars 2027" in page
-    assert "OT Skien kan dele utdanning med NAV Skien" not in page
+    assert "OT Skien deler utdanning med NAV Skien" not in page
     english = Client(HTTP_ACCEPT_LANGUAGE="en")
     english.force_login(account.user)
     assert "OT Skien could share education with NAV Skien until March 3, 2027" in (
