@@ -95,6 +95,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
             month = partitions.next_month(month)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_looked_up_per_request() -> Iterator[None]:
+    """WhiteNoise finds a static file when it is asked for, instead of listing and reading the
+    metadata of every app's static files each time a test client loads the middleware (a few
+    hundred files, for each of the thousands of clients the tests make). Outside production
+    the files are served from the app folders either way (``WHITENOISE_USE_FINDERS``)."""
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
