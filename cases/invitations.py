@@ -1,7 +1,9 @@
 """Accepting a staff invitation through the staff OpenID Connect provider.
 
 The invitation page (``coordination.pages.team``) keeps the invitation's id in the session
-(``SESSION_KEY``) and sends the person to the provider. ``StaffInvitationBackend`` is the staff
+(``SESSION_KEY``) and sends the person to the provider; any other start of a log-in drops it
+(``coordination.pages.oidc.LoginStart``), so a log-in given up at the provider leaves nothing
+for the next person to log in in that browser. ``StaffInvitationBackend`` is the staff
 client's backend (``cases.oidc.StaffBackend``) with one step more: when the session holds an
 invitation, the subject in the ID token accepts it (``services.invitation_accept_with_subject``)
 and is logged in as the staff user it belongs to. Without one, or when the invitation can no

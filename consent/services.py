@@ -557,9 +557,11 @@ def access_log_record(*, actor: Any, accesses: Iterable[Access]) -> None:
     one plain ``INSERT … VALUES`` for all rows (``executemany``: psycopg sends them in one
     pipeline) rather than ``bulk_create``, which builds a model per row and prepares every value
     through its field, and so cost more than the read the row records (docs/performance.md).
-    Values are prepared as the fields would prepare them: the time and the references through
-    their fields, the lists as JSON text (which ``jsonb`` on PostgreSQL and ``JSONField`` on
-    SQLite both take). The rows are written in one transaction: the caller's, or their own."""
+    Values are prepared as the fields would prepare them: the time through its field, the
+    references as their target field prepares an id, the lists as JSON text (which ``jsonb`` on
+    PostgreSQL and ``JSONField`` on SQLite both take; the categories and bases, which most rows
+    of a read share, written once per distinct list). The rows are written in one transaction:
+    the caller's, or their own."""
     rows = list(accesses)
     if not rows:
         return
@@ -568,20 +570,29 @@ def access_log_record(*, actor: Any, accesses: Iterable[Access]) -> None:
     at = fields[0].get_db_prep_save(timezone.now(), connection)
     name = (actor.get_full_name() or actor.get_username()) if actor is not None else ""
     actor_id = actor.pk if actor is not None else None
-    party, subject = fields[3], fields[5]
+    party, subject = fields[3].target_field, fields[5].target_field
+    written: dict[tuple[str, ...], str] = {}
+
+    def words(values: Iterable[str]) -> str:
+        """A list of words, sorted and each once, as JSON text."""
+        key = tuple(sorted(set(values)))
+        if key not in written:
+            written[key] = json.dumps(list(key))
+        return written[key]
+
     values = [
         (
             at,
             actor_id,
             name,
-            party.get_db_prep_save(access.party_id, connection),
+            party.get_db_prep_value(access.party_id, connection),
             access.role,
-            subject.get_db_prep_save(access.subject_id, connection),
+            subject.get_db_prep_value(access.subject_id, connection),
             access.purpose,
             access.granted,
-            json.dumps(sorted(set(access.categories))),
+            words(access.categories),
             json.dumps(list(access.items)),
-            json.dumps(sorted(set(access.bases))),
+            words(access.bases),
         )
         for access in rows
     ]

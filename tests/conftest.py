@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -33,6 +37,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     at the end. pytest-django then puts the tests that commit (and empty the tables after
     them) after the others, keeping this order within each kind."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    _note_modules_sharing_people(items)
 
 
 class _SlowWithoutDatabaseFirst:
@@ -90,9 +95,22 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
             month = partitions.next_month(month)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_looked_up_per_request() -> Iterator[None]:
+    """WhiteNoise finds a static file when it is asked for, instead of listing and reading the
+    metadata of every app's static files each time a test client loads the middleware (a few
+    hundred files, for each of the thousands of clients the tests make). Outside production
+    the files are served from the app folders either way (``WHITENOISE_USE_FINDERS``)."""
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -134,9 +152,61 @@ class People:
     youth: Youth  # followed by NAV (nav_advisor responsible) and OT (ot_counsellor responsible)
 
 
+# The modules whose tests that use the database all use ``people`` and commit nothing: there
+# the people are built once per module (see ``_people_of_the_module``).
+_SHARED_PEOPLE_MODULES: set[str] = set()
+
+
+def _uses_database(item: pytest.Item) -> tuple[bool, bool]:
+    """(uses the test database, commits), as pytest-django tells its kinds of test apart."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    commits = bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    ) or bool({"transactional_db", "live_server"} & fixtures)
+    return bool(marker) or commits or "db" in fixtures, commits
+
+
+def _note_modules_sharing_people(items: list[pytest.Item]) -> None:
+    by_module: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        by_module.setdefault(item.nodeid.split("::")[0], []).append(item)
+    for module, module_items in by_module.items():
+        kinds = [(_uses_database(item), "people" in item.fixturenames) for item in module_items]
+        if any(people for _kind, people in kinds) and all(
+            people and not commits for (uses, commits), people in kinds if uses or people
+        ):
+            _SHARED_PEOPLE_MODULES.add(module)
+
+
+@pytest.fixture(scope="module")
+def _people_of_the_module(
+    request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any
+) -> Iterator[People | None]:
+    """The people built once for a module where every test that uses the database uses them
+    and commits nothing, inside a transaction that is rolled back at the end; each test runs in
+    a savepoint within it (pytest-django's ``db``), as the permission matrix does. Elsewhere
+    (a module with tests that commit, or that expect no people in the database): nothing, and
+    each test builds its own."""
+    if request.node.nodeid not in _SHARED_PEOPLE_MODULES:
+        yield None
+        return
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        yield build_people()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def people(db: Any) -> People:
-    return build_people()
+def people(_people_of_the_module: People | None, db: Any) -> People:
+    """The named people; a copy for each test where they are shared (as Django's
+    ``setUpTestData`` copies its objects), so what a test changes in memory stays in it."""
+    if _people_of_the_module is None:
+        return build_people()
+    return copy.deepcopy(_people_of_the_module)
 
 
 def build_people() -> People:

@@ -392,6 +392,25 @@ MATRIX: dict[tuple[str, str], Case] = {
         anonymous=(302,),
         session=True,
     ),
+    **{
+        ("pages:" + name, "post"): Case(path, FOLLOWING, ok=ok, anonymous=(302,), session=True)
+        for name, path, ok in (
+            # Empty forms: field errors (400), or told so and sent back to the plan (302).
+            ("plan-edit", lambda p: f"/plans/{_ip(p).pk}/edit/", 400),
+            ("plan-goal-new", lambda p: f"/plans/{_ip(p).pk}/goals/new/", 400),
+            ("plan-goal-edit", lambda p: f"/plan-goals/{_goal(p).pk}/edit/", 400),
+            ("plan-measure-new", lambda p: f"/plans/{_ip(p).pk}/measures/new/", 400),
+            ("plan-measure-edit", lambda p: f"/plan-measures/{_measure(p).pk}/edit/", 400),
+            ("plan-participant-new", lambda p: f"/plans/{_ip(p).pk}/participants/new/", 400),
+            (
+                "plan-participant-remove",
+                lambda p: f"/plan-participants/{_ip_part(p).pk}/remove/",
+                302,
+            ),
+            ("plan-coordinator-offer", lambda p: f"/plans/{_ip(p).pk}/coordinator/", 400),
+            ("plan-coordinator-answer", lambda p: f"/plans/{_ip(p).pk}/coordinator/answer/", 302),
+        )
+    },
     ("pages:compliance", "get"): Case(
         lambda p: "/reports/youth-guarantee/",
         NAV_STAFF | {"outsider"},  # staff of a NAV office, for their own office

@@ -10,14 +10,14 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import get_attribute
 
-from cases.api.base import StaffField, StaffRefSerializer, StrictSerializer
+from cases.api.base import RowSerializer, StaffField, StaffRefSerializer, StrictSerializer
 from cases.api.serializers import VERSION_HELP, ServiceRefSerializer, YouthRefSerializer
 from cases.models import ReferralReason, ReferralState
 from cases.models.referrals import is_overdue
 from consent.categories import Category
 
 
-class ReferralSerializer(serializers.Serializer):
+class ReferralSerializer(RowSerializer):
     """A referral with the youth, services and sender it names: a referral, or a row of a box
     (``cases.referral_list``), read by key or by attribute as DRF reads any field. Declared
     field by field, as the other serializers of list rows (see ``ServiceRefSerializer``)."""

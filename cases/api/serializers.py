@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases import identity
-from cases.api.base import StaffField, StaffRefSerializer, StrictSerializer
+from cases.api.base import RowSerializer, StaffField, StaffRefSerializer, StrictSerializer
 from cases.models import (
     AddressProtection,
     FollowUpPeriod,
@@ -39,7 +39,7 @@ def registration_reason_field() -> serializers.ChoiceField:
     )
 
 
-class ServiceRefSerializer(serializers.Serializer):
+class ServiceRefSerializer(RowSerializer):
     """A service as other rows name it: a service, or a row's values of one (a list row from
     ``values()``, a plan document). Declared field by field, as the other serializers of list
     rows: a ModelSerializer reads its model's fields anew for every response."""
@@ -49,7 +49,7 @@ class ServiceRefSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
-class YouthRefSerializer(serializers.Serializer):
+class YouthRefSerializer(RowSerializer):
     """A youth as other rows name them."""
 
     id = serializers.UUIDField(read_only=True)
@@ -87,7 +87,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         ]
 
 
-class PeriodSummarySerializer(serializers.Serializer):
+class PeriodSummarySerializer(RowSerializer):
     """An open period in a caseload row (``cases.caseload``)."""
 
     id = serializers.UUIDField(read_only=True)
@@ -161,7 +161,7 @@ class GuardianInputSerializer(StrictSerializer):
     national_id = NationalIdField(required=False)
 
 
-class YouthListSerializer(serializers.Serializer):
+class YouthListSerializer(RowSerializer):
     """A caseload row (``cases.caseload``): the youth, their age on the day, and the open periods
     that follow them."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cases.api.base import StrictSerializer
+from cases.api.base import RowSerializer, StrictSerializer
 from cases.api.serializers import ServiceRefSerializer
 
 
-class TimelineItemSerializer(serializers.Serializer):
+class TimelineItemSerializer(RowSerializer):
     type = serializers.CharField()
     id = serializers.UUIDField()
     day = serializers.DateField()

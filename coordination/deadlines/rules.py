@@ -631,6 +631,21 @@ def reconsent(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterato
         )
 
 
+def review_due_on(plan: Plan) -> datetime.date | None:
+    """The review date ``IP-REVIEW`` holds an open plan to: the next review of a plan in use
+    (a draft's date is only a plan; a closed plan is reviewed no more)."""
+    if plan.status != PlanStatus.ACTIVE or plan.activated_at is None:
+        return None
+    return plan.next_review_on
+
+
+def review_overdue(plan: Plan, today: datetime.date) -> bool:
+    """Whether the plan's review deadline has passed: the day after the review date, like every
+    deadline (``due_on < today``)."""
+    due = review_due_on(plan)
+    return due is not None and due < today
+
+
 def plan_reviews(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
     """Each review date of a plan in use, to its coordinator. A review fulfils the date that was
     due when it was recorded and sets the next one: a chain keyed by what set each date (the
@@ -652,11 +667,12 @@ def plan_reviews(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iter
                     _not_before(start_of_day(review.held_on), review.held_on),
                 )
             set_by = review
-        if plan.status == PlanStatus.ACTIVE and plan.next_review_on is not None:
+        due = review_due_on(plan)
+        if due is not None:
             yield Expected(
                 SubjectType.PLAN if set_by is plan else SubjectType.REVIEW,
                 set_by.pk,
-                plan.next_review_on,
+                due,
                 plan.service_id,
                 plan.coordinator_id,
                 Category.GENERAL,

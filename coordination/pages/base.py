@@ -70,6 +70,7 @@ def run(form: forms.Form, call: Callable[[], T], *, also: Sequence[forms.Form] =
     try:
         return call()
     except ConflictError:
+        form.stale = True  # type: ignore[attr-defined]
         form.add_error(
             None,
             _("Noen andre har endret dette i mellomtiden. Last siden på nytt og prøv igjen."),

@@ -17,6 +17,7 @@ from mozilla_django_oidc.views import (
 )
 
 from cases import oidc
+from cases.invitations import SESSION_KEY
 from core import logins
 
 # A refusal of the person is a 403; a broken or stale attempt is a 400.
@@ -56,6 +57,11 @@ class LoginStart(OIDCAuthenticationRequestView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _configured(self.client)
+        if request.GET.get("for") != "invitation":
+            # An invitation is accepted only by the log-in its page started: one left in the
+            # session by a log-in given up at the provider must not go to whoever logs in
+            # next in this browser.
+            request.session.pop(SESSION_KEY, None)
         self.OIDC_OP_AUTH_ENDPOINT = self.get_settings("OIDC_OP_AUTHORIZATION_ENDPOINT")
         self.OIDC_RP_CLIENT_ID = self.get_settings("OIDC_RP_CLIENT_ID")
         return super().get(request)

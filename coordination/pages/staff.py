@@ -37,6 +37,7 @@ from coordination.pages.base import methods, staff_required
 from coordination.pages.forms import WithdrawForm
 from coordination.plans import documents
 from coordination.plans import selectors as plan_selectors
+from coordination.plans import warnings as plan_warnings
 
 DAY_ROWS = 30  # deadlines shown per section of "my day"
 DAY_SHORT_ROWS = 20  # referrals and plans shown on "my day"
@@ -91,9 +92,12 @@ def day(request: HttpRequest) -> HttpResponse:
         plans = first(
             plan_selectors.plan_list(viewer=viewer, role="coordinator")
             .filter(status__in=OPEN_PLAN_STATUSES)
+            .select_related("consent")
             .order_by("next_review_on", "created_at"),
             DAY_SHORT_ROWS,
         )
+        for plan in plans:
+            plan.warnings = plan_warnings.plan_warnings(plan, today=today)
         documents.log_plan_reads(viewer, "day-plans", list(plans))
         escalated = advisors = None
         managed = managed_services(viewer)

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
@@ -228,7 +229,7 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     )
     if request.method == "POST" and request.POST.get("accept") == "oidc" and oidc_on:
         request.session[SESSION_KEY] = str(found.pk)
-        return redirect("oidc-staff-login")
+        return redirect(reverse("oidc-staff-login") + "?" + urlencode({"for": "invitation"}))
     if form.is_bound and password_on and form.is_valid():
         data = form.cleaned_data
         user = run(

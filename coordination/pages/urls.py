@@ -64,6 +64,29 @@ staff_patterns = [
     path("plans/<uuid:plan_id>/review/", plans.plan_review, name="plan-review"),
     path("plans/<uuid:plan_id>/activate/", plans.plan_activate, name="plan-activate"),
     path("plan-measures/<uuid:measure_id>/status/", plans.measure_status, name="measure-status"),
+    path("plans/<uuid:plan_id>/edit/", plans.plan_edit, name="plan-edit"),
+    path("plans/<uuid:plan_id>/goals/new/", plans.goal_new, name="plan-goal-new"),
+    path("plan-goals/<uuid:goal_id>/edit/", plans.goal_edit, name="plan-goal-edit"),
+    path("plans/<uuid:plan_id>/measures/new/", plans.measure_new, name="plan-measure-new"),
+    path("plan-measures/<uuid:measure_id>/edit/", plans.measure_edit, name="plan-measure-edit"),
+    path(
+        "plans/<uuid:plan_id>/participants/new/",
+        plans.participant_new,
+        name="plan-participant-new",
+    ),
+    path(
+        "plan-participants/<uuid:participant_id>/remove/",
+        plans.participant_remove,
+        name="plan-participant-remove",
+    ),
+    path(
+        "plans/<uuid:plan_id>/coordinator/", plans.coordinator_offer, name="plan-coordinator-offer"
+    ),
+    path(
+        "plans/<uuid:plan_id>/coordinator/answer/",
+        plans.coordinator_answer,
+        name="plan-coordinator-answer",
+    ),
     path("reports/youth-guarantee/", reports.compliance_page, name="compliance"),
     path(
         "reports/youth-guarantee/youths/",

@@ -998,7 +998,7 @@ def _offering_period(plan: Plan, viewer: access.Viewer) -> FollowUpPeriod:
     return found
 
 
-def _may_name_coordinator(actor: Any, plan: Plan) -> bool:
+def may_name_coordinator(actor: Any, plan: Plan) -> bool:
     """The coordinator hands over; without an active coordinator, a manager of a participating
     service names one."""
     if _is_coordinator(actor, plan):
@@ -1021,7 +1021,7 @@ def coordinator_offer(
     adults (meeting the CHILD-COORDINATOR-18 deadline)."""
     locked = _locked_plan(plan.pk)
     _check_open(locked)
-    if not _may_name_coordinator(actor, locked):
+    if not may_name_coordinator(actor, locked):
         raise _refuse(
             _("Bare planens koordinator kan overlate koordinatorrollen."), "not_coordinator"
         )

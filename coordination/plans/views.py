@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -32,12 +33,21 @@ def plan_print(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
     )
 
 
+def _as_dates(row: dict[str, Any], names: tuple[str, ...]) -> None:
+    """The document's ISO dates as dates, for the templates' Norwegian date format."""
+    for name in names:
+        if isinstance(row.get(name), str):
+            row[name] = datetime.date.fromisoformat(row[name])
+
+
 def document_context(document: dict[str, Any], plan: Plan) -> dict[str, Any]:
     """The plan document arranged for a page: main goals with their sub-goals and measures,
-    reviews with goal titles and who was there, labels for the codes."""
+    reviews with goal titles and who was there, labels for the codes, dates as dates."""
+    _as_dates(document, ("starts_on", "ends_on", "next_review_on"))
     goals = document["goals"]
     measures_by_goal: dict[str, list[dict[str, object]]] = {}
     for measure in document["measures"]:
+        _as_dates(measure, ("starts_on", "ends_on"))
         measure["status_label"] = MeasureStatus(measure["status"]).label
         measures_by_goal.setdefault(str(measure["goal"]), []).append(measure)
     main_goals = [g for g in goals if g["parent"] is None]
@@ -56,6 +66,7 @@ def document_context(document: dict[str, Any], plan: Plan) -> dict[str, Any]:
     goal_titles = {g["id"]: g["title"] for g in goals}
     participants = {p["id"]: p for p in document["participants"]}
     for review in document["reviews"]:
+        _as_dates(review, ("held_on", "next_review_on"))
         review["notes"] = [
             {"goal": goal_titles.get(n["goal"], ""), "achieved": n["achieved"]}
             for n in review["goal_notes"]

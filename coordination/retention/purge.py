@@ -270,11 +270,13 @@ def _due_consents(
 
 
 class _Batch:
-    """One batch's deletions: each a single statement, counted; dry, only counted."""
+    """One batch's deletions: each a single statement, counted; dry, only counted, with what
+    the youths' deletion would take from the Min side users (``Going``)."""
 
-    def __init__(self, *, dry_run: bool) -> None:
+    def __init__(self, *, dry_run: bool, going: Going | None = None) -> None:
         self.dry_run = dry_run
         self.counts: Counter[Key] = Counter()
+        self.going = going if going is not None else Going()
 
     def delete(self, rule: str, label: str, rows: QuerySet[Any]) -> None:
         rows = rows.order_by()
@@ -287,6 +289,16 @@ class _Batch:
         count = rows.count() if self.dry_run else rows.update(**values)
         if count:
             self.counts[(rule, label, EMPTIED)] += count
+
+
+@dataclass
+class Going:
+    """What a dry run's youths' batches would have deleted that decides whether a Min side user
+    is due (``_portal_users_due``): their links (``PortalAccount``) and the audit trail that
+    names them, so the dry run counts the users the run itself would delete."""
+
+    accounts: set[Any] = field(default_factory=set)
+    audit: Q = field(default_factory=lambda: Q(pk__in=[]))
 
 
 def _delete_follow_up(batch: _Batch, youths: list[Any]) -> None:
@@ -370,22 +382,23 @@ def _delete_youths(
             day, datetime.time(), tzinfo=timezone.get_current_timezone()
         )
         from_due_day |= Q(subject_id__in=youths, at__lt=start)
-    batch.delete(
-        rule,
-        "cases.PortalAccount",
-        PortalAccount.objects.filter(Q(guardian__youth_id__in=both) | Q(youth_id__in=gone)),
-    )
+    accounts = PortalAccount.objects.filter(Q(guardian__youth_id__in=both) | Q(youth_id__in=gone))
+    audit = Q(subject_id__in=gone) | from_due_day
+    if batch.dry_run:
+        batch.going.accounts.update(accounts.values_list("pk", flat=True))
+        batch.going.audit |= audit
+    batch.delete(rule, "cases.PortalAccount", accounts)
     batch.delete(rule, "cases.Guardian", Guardian.objects.filter(youth_id__in=both))
-    batch.delete(
-        rule, "core.AuditEntry", AuditEntry.objects.filter(Q(subject_id__in=gone) | from_due_day)
-    )
+    batch.delete(rule, "core.AuditEntry", AuditEntry.objects.filter(audit))
     batch.delete(rule, "cases.FactChange", FactChange.objects.filter(youth_id__in=gone))
     batch.delete(rule, "cases.Youth", Youth.objects.filter(pk__in=gone))
     batch.empty(rule, "cases.Youth", Youth.objects.filter(pk__in=contact), email="", phone="")
 
 
-def _run_batch(states: list[State], *, now: Any, today: datetime.date, dry_run: bool) -> _Batch:
-    batch = _Batch(dry_run=dry_run)
+def _run_batch(
+    states: list[State], *, now: Any, today: datetime.date, dry_run: bool, going: Going
+) -> _Batch:
+    batch = _Batch(dry_run=dry_run, going=going)
     by_id = {state.id: state for state in states}
     follow_up = {
         s.id for s in states if s.closed_on is not None and today >= follow_up_due_on(s.closed_on)
@@ -414,12 +427,15 @@ def _run_batch(states: list[State], *, now: Any, today: datetime.date, dry_run: 
     return batch
 
 
-def _portal_users_due(now: Any) -> list[Any]:
+def _portal_users_due(now: Any, going: Going) -> list[Any]:
     """The Min side users an ID-porten log-in made (never staff: no membership ever, no staff
     flag, no usable password) with no link to a youth or a guardian record left, no log-in for
-    ``RETENTION_PORTAL_USER_DAYS``, and named in no kept youth's audit trail: one query."""
+    ``RETENTION_PORTAL_USER_DAYS``, and named in no kept youth's audit trail: one query. What
+    ``going`` names counts as gone already (a dry run's)."""
     cutoff = now - datetime.timedelta(days=PORTAL_USER.keep)
     user = OuterRef("pk")
+    accounts = PortalAccount.objects.filter(user=user).exclude(pk__in=going.accounts)
+    audit = AuditEntry.objects.filter(actor=user, subject__isnull=False).exclude(going.audit)
     return list(
         get_user_model()
         .objects.filter(  # the username's pattern index (Django's ``_like`` index)
@@ -429,9 +445,9 @@ def _portal_users_due(now: Any) -> list[Any]:
             is_superuser=False,
         )
         .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
-        .exclude(Exists(PortalAccount.objects.filter(user=user)))
+        .exclude(Exists(accounts))
         .exclude(Exists(StaffMembership.objects.filter(user=user)))
-        .exclude(Exists(AuditEntry.objects.filter(actor=user, subject__isnull=False)))
+        .exclude(Exists(audit))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -442,7 +458,11 @@ def _delete_portal_users(batch: _Batch, users: list[Any]) -> None:
     collector, which also deletes what hangs on a user row (groups, permissions, devices);
     there are few."""
     rule = PORTAL_USER.key
-    batch.delete(rule, "core.AuditEntry", AuditEntry.objects.filter(actor_id__in=users))
+    batch.delete(
+        rule,
+        "core.AuditEntry",
+        AuditEntry.objects.filter(actor_id__in=users).exclude(batch.going.audit),
+    )
     batch.delete(rule, "cases.ExternalSubject", ExternalSubject.objects.filter(user_id__in=users))
     rows = get_user_model().objects.filter(pk__in=users)
     if batch.dry_run:
@@ -486,6 +506,7 @@ def purge(
     today = timezone.localdate(now)
     size = batch_size or settings.RETENTION_BATCH_SIZE
     report = Report(run=uuid.uuid4(), dry_run=dry_run)
+    going = Going()
     after = None
     while True:
         before = after
@@ -495,7 +516,7 @@ def purge(
                 if not states:
                     break
                 after = states[-1].id
-                batch = _run_batch(states, now=now, today=today, dry_run=dry_run)
+                batch = _run_batch(states, now=now, today=today, dry_run=dry_run, going=going)
                 if batch.counts and not dry_run:
                     _record(report.run, batch.counts, now)
         except Exception:
@@ -506,19 +527,19 @@ def purge(
             continue
         report.batches += 1
         report.counts.update(batch.counts)
-    _purge_portal_users(report, now=now, dry_run=dry_run)
+    _purge_portal_users(report, now=now, dry_run=dry_run, going=going)
     return report
 
 
-def _purge_portal_users(report: Report, *, now: Any, dry_run: bool) -> None:
+def _purge_portal_users(report: Report, *, now: Any, dry_run: bool, going: Going) -> None:
     """``rules.PORTAL_USER``, after the youths' batches (which delete the links), in a
     transaction of its own."""
     try:
         with transaction.atomic():
-            users = _portal_users_due(now)
+            users = _portal_users_due(now, going)
             if not users:
                 return
-            batch = _Batch(dry_run=dry_run)
+            batch = _Batch(dry_run=dry_run, going=going)
             _delete_portal_users(batch, users)
             if not dry_run:
                 _record(report.run, batch.counts, now)

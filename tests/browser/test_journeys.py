@@ -140,7 +140,7 @@ def test_coordinator_reviews_a_plan(people: Any, open_session: Any) -> None:
     expect(page.get_by_role("heading", name="Individuell plan: Emma Hansen")).to_be_visible()
 
     next_review = datetime.date.today() + datetime.timedelta(days=90)
-    page.get_by_label("Neste evaluering").fill(next_review.isoformat())
+    page.get_by_label("Neste evaluering", exact=True).fill(next_review.isoformat())
     page.get_by_label("Hva er oppnådd: Fullføre vg2").fill("Har bestått to fag.")
     page.get_by_label("Ungdommens egen vurdering").fill("Det går bedre nå.")
     page.get_by_label("NAV Skien").check()

@@ -93,12 +93,19 @@ def test_a_min_side_user_who_logged_in_lately_stays_the_setting_s_days(
     assert not User.objects.filter(pk=own.pk).exists()
 
 
-def test_the_dry_run_deletes_no_min_side_user(people: Any) -> None:
+def test_the_dry_run_deletes_no_min_side_user_and_counts_those_the_run_deletes(
+    people: Any,
+) -> None:
     _youth, own, parent = minor_with_min_side_users(people)
     dry = run(DUE, dry_run=True)
-    assert dry.counts[("portal_user", "auth.User", purge.DELETED)] == 0  # links still there
-    run(DUE)
+    assert User.objects.filter(pk__in=[own.pk, parent.pk]).count() == 2
+    assert PortalAccount.objects.count() == 2  # their links are still there
+    # Counted as the run deletes them: their links go with the youth's record in the same run.
+    portal_user = {key: n for key, n in dry.counts.items() if key[0] == "portal_user"}
+    assert portal_user[("portal_user", "auth.User", purge.DELETED)] == 2
+    real = run(DUE)
     assert not User.objects.filter(pk__in=[own.pk, parent.pk]).exists()
+    assert {key: n for key, n in real.counts.items() if key[0] == "portal_user"} == portal_user
 
 
 def test_staff_and_accounts_made_by_hand_are_never_taken_for_min_side_users(

@@ -4,6 +4,7 @@ and the provider's keys kept in the cache and fetched again after a rotation."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from axes.models import AccessAttempt
 from django.core.cache import cache
 from django.test import Client
 
+from cases import services
+from cases.models import StaffInvitation, StaffMembership, StaffRole
 from core.models import AuditEntry
 from tests.oidc.provider import Provider
 from tests.oidc.test_callback import link_staff, log_in, start
@@ -128,3 +131,57 @@ def test_the_kept_keys_expire_after_the_setting(
     cache.clear()  # as when OIDC_JWKS_CACHE_SECONDS have passed
     assert log_in(Client(), oidc_on, "staff", sub="entra-ingrid").status_code == 302
     assert oidc_on.jwks_fetches() == before + 1
+
+
+def _invite(people: Any) -> str:
+    """A manager invites Nora; the link in her e-mail."""
+    from django.core import mail
+
+    services.invitation_send(
+        actor=people.manager,
+        service=people.nav,
+        email="nora.berg@nav.example",
+        first_name="Nora",
+        last_name="Berg",
+        role=StaffRole.COORDINATOR,
+    )
+    link = re.search(r"/invitation/\S+/", mail.outbox[-1].body)
+    assert link is not None
+    return link.group(0)
+
+
+def _accept_through_provider(client: Client, link: str) -> str:
+    """The invitation page in ``client``, choosing the provider: where it sends the browser."""
+    response = client.post(link, {"accept": "oidc"})
+    assert response.status_code == 302
+    return str(response["Location"])
+
+
+def test_an_invitation_left_at_the_provider_is_not_accepted_by_the_next_log_in(
+    client: Client, oidc_on: Provider, people: Any, settings: Any
+) -> None:
+    settings.AUTHENTICATION_BACKENDS = [
+        b if b != "cases.oidc.StaffBackend" else "cases.invitations.StaffInvitationBackend"
+        for b in settings.AUTHENTICATION_BACKENDS
+    ]
+    # Nora gives up at the provider; Ingrid then logs in in the same browser.
+    link = _invite(people)
+    _accept_through_provider(client, link)
+    link_staff(oidc_on, people.nav_advisor, "entra-ingrid")
+    assert log_in(client, oidc_on, "staff", sub="entra-ingrid").status_code == 302
+    assert int(client.session["_auth_user_id"]) == people.nav_advisor.pk
+    assert not StaffMembership.objects.filter(
+        user=people.nav_advisor, role=StaffRole.COORDINATOR
+    ).exists()
+    assert StaffInvitation.objects.get().accepted_at is None
+
+    # Started from the invitation page, the log-in accepts it.
+    nora = Client()
+    start_url = _accept_through_provider(nora, link)
+    assert start_url.endswith("?for=invitation")
+    back = oidc_on.authorize(str(nora.get(start_url)["Location"]), sub="entra-nora")
+    assert nora.get(back.removeprefix("http://testserver")).status_code == 302
+    accepted = StaffInvitation.objects.get()
+    assert accepted.accepted_at is not None
+    assert accepted.membership.role == StaffRole.COORDINATOR
+    assert accepted.membership.user_id == int(nora.session["_auth_user_id"])
