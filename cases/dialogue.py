@@ -11,6 +11,9 @@ its service's record in its category); on *Min side*, ``cases.portal.thread_show
 - A thread between services (``STAFF``) is started by staff of a service that follows the youth,
   in a category they choose (their service's own by default); staff of every service the policy
   lets see that category from the owning service may read and post in it.
+- Only the service's own staff read a thread with the youth, whatever a consent lets another
+  service see of its category: it is the youth's conversation with that service, not its
+  information to share (``seen_by``). What it leads to is shared the usual way, as follow-up.
 - A guardian reads the youth's threads with their contact persons where *Min side* shows the
   service and the category to the guardian, and writes in none.
 """
@@ -20,6 +23,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection
 from typing import Any
+
+from django.db.models import Q
 
 from cases.models import ThreadKind
 
@@ -66,3 +71,10 @@ def may_post(
 def answer_by_valid(answer_by: datetime.date | None, today: datetime.date) -> bool:
     """An answer asked for by a day that has not passed (or none asked for)."""
     return answer_by is None or answer_by >= today
+
+
+def seen_by(reach: Collection[Any]) -> Q:
+    """Of the threads the access policy lets a viewer see (``access.visible``), those they may
+    read: every thread between services, and a thread with the youth only in the viewer's own
+    services (``reach``)."""
+    return Q(kind=ThreadKind.STAFF) | Q(service_id__in=reach)

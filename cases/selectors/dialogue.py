@@ -8,8 +8,14 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from cases import access
+from cases import access, dialogue
 from cases.models import Message, MessageRead, Thread, Youth
+
+
+def visible_threads(viewer: access.Viewer, threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """The threads of ``threads`` the viewer may read: the access policy's, and of the threads
+    with a youth only their own services' (``dialogue.seen_by``)."""
+    return access.visible(viewer, threads).filter(dialogue.seen_by(viewer.reach))
 
 
 def unread_for(user_id: Any) -> Count:
@@ -27,7 +33,7 @@ def thread_list(*, viewer: access.Viewer, youth: Youth) -> QuerySet[Thread]:
     """The youth's threads the viewer may see, the newest message first, each with the number of
     messages the viewer has not read (``unread``). One query."""
     return (
-        access.visible(viewer, Thread.objects.filter(youth=youth))
+        visible_threads(viewer, Thread.objects.filter(youth=youth))
         .select_related("service")
         .annotate(unread=unread_for(viewer.user.pk))
         .order_by("-last_message_at", "-id")
@@ -38,7 +44,7 @@ def thread_for_user(*, viewer: access.Viewer, thread_id: Any, purpose: str = "th
     """One thread the viewer may see, else Http404 (a refused attempt logged)."""
     try:
         return (
-            access.visible(viewer, Thread.objects.all())
+            visible_threads(viewer, Thread.objects.all())
             .select_related("service", "youth")
             .get(pk=thread_id)
         )
@@ -50,7 +56,7 @@ def message_for_user(
     *, viewer: access.Viewer, message_id: Any, purpose: str = "message"
 ) -> Message:
     """One message of a thread the viewer may see, else Http404 (a refused attempt logged)."""
-    threads = access.visible(viewer, Thread.objects.all()).values("pk")
+    threads = visible_threads(viewer, Thread.objects.all()).values("pk")
     try:
         return Message.objects.select_related("thread__youth", "thread__service").get(
             pk=message_id, thread__in=threads

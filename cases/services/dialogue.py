@@ -22,6 +22,7 @@ from cases.models import (
     Youth,
     kind_category,
 )
+from cases.selectors import dialogue as selectors
 from cases.services.common import field_error
 from core.audit import audit_record
 from core.errors import ApplicationError
@@ -91,7 +92,7 @@ def _message(
 
 def _sees(actor: Any, thread: Thread) -> bool:
     viewer = access.viewer_for(actor)
-    return access.visible(viewer, Thread.objects.filter(pk=thread.pk)).exists()
+    return selectors.visible_threads(viewer, Thread.objects.filter(pk=thread.pk)).exists()
 
 
 def _check_may_post(actor: Any, thread: Thread) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from cases import dialogue, portal, selectors, services
@@ -209,6 +210,27 @@ def test_a_health_thread_is_invisible_to_nav_without_consent_and_visible_with_on
         list(selectors.thread_list(viewer=viewer_for(people.ot_counsellor), youth=people.youth))
         == []
     )
+
+
+def test_a_thread_with_the_youth_stays_with_its_service_whatever_a_consent_shares(
+    people: Any,
+) -> None:
+    """The youth's conversation with NAV is not NAV's information to share: a consent that lets
+    OT see NAV's work and welfare information does not open it."""
+    thread = _youth_thread(people)
+    factories.give_consent(
+        people,
+        Flow(categories=[Category.WORK_AND_WELFARE], from_party=people.nav, to_party=people.ot),
+    )
+    ot = viewer_for(people.ot_counsellor)
+    assert list(selectors.thread_list(viewer=ot, youth=people.youth)) == []
+    with pytest.raises(Http404):
+        selectors.thread_for_user(viewer=ot, thread_id=thread.pk)
+    with pytest.raises(ApplicationError):
+        services.message_post(actor=people.ot_counsellor, thread=thread, text="Jeg leser med.")
+    # NAV's own staff read it.
+    nav = viewer_for(people.manager)
+    assert [t.pk for t in selectors.thread_list(viewer=nav, youth=people.youth)] == [thread.pk]
 
 
 def test_the_guardian_sees_no_health_thread_from_16(people: Any) -> None:
