@@ -422,6 +422,7 @@ SPECTACULAR_SETTINGS = {
         "ConsentDecisionEnum": "consent.models.Decision.choices",
         "ConsentAnswerEnum": "consent.models.ANSWERS",
         "EntryKindEnum": "cases.models.EntryKind.choices",
+        "ThreadKindEnum": "cases.models.ThreadKind.choices",
         "ActivityStatusEnum": "cases.models.ActivityStatus.choices",
         "ActivityTypeEnum": "cases.models.ActivityType.choices",
         "DeadlineStatusEnum": "coordination.models.DeadlineStatus.choices",
