@@ -13,7 +13,13 @@ from cases.services.activities import (
     may_create_activity_plan,
 )
 from cases.services.consents import consent_give, consent_guardian_answer, consent_withdraw
-from cases.services.dialogue import message_correct, message_post, thread_read, thread_start
+from cases.services.dialogue import (
+    may_post,
+    message_correct,
+    message_post,
+    thread_read,
+    thread_start,
+)
 from cases.services.disclosures import disclosure_make
 from cases.services.followup import (
     ENTRY_EDITABLE_FIELDS,
@@ -113,6 +119,7 @@ __all__ = [
     "may_add_activity",
     "may_approve_activity_plan",
     "may_create_activity_plan",
+    "may_post",
     "membership_add",
     "membership_clearances_set",
     "membership_end",

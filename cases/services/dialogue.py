@@ -95,11 +95,15 @@ def _sees(actor: Any, thread: Thread) -> bool:
     return selectors.visible_threads(viewer, Thread.objects.filter(pk=thread.pk)).exists()
 
 
-def _check_may_post(actor: Any, thread: Thread) -> bool:
-    """Whether the actor may post in the thread, refused if not; True for the youth."""
-    youth = is_youth(actor, thread.youth_id)
+def may_post(*, actor: Any, thread: Thread) -> bool:
+    """Whether the actor may post in the thread (``dialogue.may_post`` on the facts): what
+    ``message_post`` checks, and what a page asks before it offers the answer form."""
+    return _may_post(actor, thread, is_youth(actor, thread.youth_id))
+
+
+def _may_post(actor: Any, thread: Thread, youth: bool) -> bool:
     following = _following(thread.youth_id)
-    allowed = dialogue.may_post(
+    return dialogue.may_post(
         thread.kind,
         user_id=actor.pk,
         follows=thread.service_id in following,
@@ -107,7 +111,12 @@ def _check_may_post(actor: Any, thread: Thread) -> bool:
         sees=not youth and thread.kind == ThreadKind.STAFF and _sees(actor, thread),
         is_youth=youth,
     )
-    if not allowed:
+
+
+def _check_may_post(actor: Any, thread: Thread) -> bool:
+    """Whether the actor may post in the thread, refused if not; True for the youth."""
+    youth = is_youth(actor, thread.youth_id)
+    if not _may_post(actor, thread, youth):
         raise ApplicationError(_("Du kan ikke skrive i denne samtalen."), code="may_not_post")
     return youth
 

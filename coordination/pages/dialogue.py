@@ -59,20 +59,11 @@ def thread_page(request: HttpRequest, thread_id: uuid.UUID) -> HttpResponse:
             "youth": thread.youth,
             "thread_messages": _with_corrections(messages),
             "form": form,
-            "may_post": _may_post(request.user, thread),
+            "may_post": services.may_post(actor=request.user, thread=thread),
             "today": timezone.localdate(),
         },
         status=400 if form.errors else 200,
     )
-
-
-def _may_post(user: Any, thread: Thread) -> bool:
-    """Whether the page offers the answer form (``message_post`` decides)."""
-    if thread.kind == ThreadKind.STAFF:
-        return True  # every staff member who sees a thread between services may answer
-    return thread.youth.periods.filter(
-        service_id=thread.service_id, ended_on__isnull=True, responsible_id=user.pk
-    ).exists()
 
 
 def _with_corrections(messages: list[Any]) -> list[Any]:
