@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -550,18 +551,24 @@ _LOG_COLUMNS = (
 )
 
 
-def access_log_record(*, actor: Any, accesses: Iterable[Access]) -> None:
-    """Append access-log rows, one per subject: one INSERT statement executed for all rows.
+# At most this many rows in one INSERT (PostgreSQL takes 65,535 parameters in a statement).
+_ROWS_PER_STATEMENT = 1000
 
-    Every read of youth data writes here, so this is the product's hottest write. It executes
-    one plain ``INSERT … VALUES`` for all rows (``executemany``: psycopg sends them in one
-    pipeline) rather than ``bulk_create``, which builds a model per row and prepares every value
-    through its field, and so cost more than the read the row records (docs/performance.md).
+
+def access_log_record(*, actor: Any, accesses: Iterable[Access]) -> None:
+    """Append access-log rows, one per subject, in one ``INSERT … VALUES (…), (…)`` statement.
+
+    Every read of youth data writes here, so this is the product's hottest write. One
+    multi-row statement is one round trip, and on its own needs no transaction around it (a
+    statement is atomic); ``bulk_create`` would build a model per row and prepare every value
+    through its field, which cost more than the read the row records (docs/performance.md).
+    More rows than one statement takes (``_ROWS_PER_STATEMENT``, or fewer where the database
+    takes fewer parameters: ``connection.ops.bulk_batch_size``) are written in batches, in one
+    transaction.
     Values are prepared as the fields would prepare them: the time through its field, the
     references as their target field prepares an id, the lists as JSON text (which ``jsonb`` on
     PostgreSQL and ``JSONField`` on SQLite both take; the categories and bases, which most rows
-    of a read share, written once per distinct list). The rows are written in one transaction:
-    the caller's, or their own."""
+    of a read share, written once per distinct list)."""
     rows = list(accesses)
     if not rows:
         return
@@ -598,10 +605,16 @@ def access_log_record(*, actor: Any, accesses: Iterable[Access]) -> None:
     ]
     quote = connection.ops.quote_name
     # Names from the model's meta, quoted; every value is a parameter.
-    insert = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
+    insert = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+        quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
     )
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.executemany(insert, values)
+    row = "({})".format(", ".join(["%s"] * len(fields)))
+    size = max(1, min(connection.ops.bulk_batch_size(fields, values), _ROWS_PER_STATEMENT))
+    batches = [values[start : start + size] for start in range(0, len(values), size)]
+    together = transaction.atomic(savepoint=False) if len(batches) > 1 else nullcontext()
+    with together, connection.cursor() as cursor:
+        for batch in batches:
+            cursor.execute(
+                insert + ", ".join([row] * len(batch)),
+                [value for written_row in batch for value in written_row],
+            )

@@ -52,3 +52,23 @@ def test_without_an_actor_the_row_has_no_name_and_nothing_is_written_for_no_acce
         actor=None, accesses=[Access(subject_id=people.youth.pk, granted=True, purpose="report")]
     )
     assert list(AccessLogEntry.objects.values_list("actor", "actor_name")) == [(None, "")]
+
+
+def test_more_rows_than_one_statement_takes_are_written_in_batches(
+    people: Any, django_assert_num_queries: Any, monkeypatch: Any
+) -> None:
+    """A database that takes fewer parameters than the rows need (SQLite's 999) gets the rows
+    in batches of what it takes: every row written, each once."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection.ops, "bulk_batch_size", lambda fields, objs: 2)
+    with django_assert_num_queries(3):
+        access_log_record(
+            actor=people.nav_advisor,
+            accesses=[
+                Access(subject_id=people.youth.pk, granted=True, purpose=f"read {n}")
+                for n in range(5)
+            ],
+        )
+    purposes = AccessLogEntry.objects.values_list("purpose", flat=True)
+    assert sorted(purposes) == [f"read {n}" for n in range(5)]
