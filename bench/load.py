@@ -119,7 +119,9 @@ def run(user: Any, path: str, *, seconds: int) -> LoadResult:
     )
     try:
         _wait_up(url, cookie)
-        _wrk(url, cookie, max(1, seconds // 5))  # warm-up: imports, connections, caches
+        # Warm-up: every worker's imports, connection and caches (a worker boots on its own
+        # after the first answers; on a busy machine that takes seconds).
+        _wrk(url, cookie, max(3, seconds // 5))
         figures = _wrk(url, cookie, seconds)
     finally:
         server.send_signal(signal.SIGTERM)
