@@ -33,6 +33,7 @@ MUNICIPALITIES = 50
 YOUTHS_PER_MUNICIPALITY = 2000  # more youths than 50 × 2,000: more municipalities (see main)
 STAFF_PER_SERVICE = 7  # 50 × 6 × 7 ≈ 2,100 staff
 BATCH = 1000
+ACCESS_LOG_DAYS = 90  # the access-log rows are spread over this many days back
 KINDS = ["NAV", "OT", "SCHOOL", "HEALTH", "CHILD_WELFARE", "OTHER"]
 CATEGORY_OF_KIND = {
     "NAV": ["WORK_AND_WELFARE", "GENERAL"],
@@ -478,7 +479,7 @@ def make_youth(
         period = rng.choice(periods)
         batch.add(
             "consent.AccessLogEntry",
-            at=now - datetime.timedelta(minutes=rng.randint(0, 60 * 24 * 90)),
+            at=now - datetime.timedelta(minutes=rng.randint(0, 60 * 24 * ACCESS_LOG_DAYS)),
             actor_id=period["responsible_id"],
             actor_name="Bench",
             party_id=period["service_id"],
@@ -621,11 +622,20 @@ def generate(
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench.generate needs PostgreSQL (DATABASE_URL=postgres://…).")
+    from consent import partitions
+
     rng = random.Random(seed)
+    now = datetime.datetime.now(datetime.UTC)
+    # The access log's partitions of the months its rows are spread over (a migrated database
+    # has this month's and the months ahead).
+    month = partitions.month_of(now - datetime.timedelta(days=ACCESS_LOG_DAYS + 1))
+    while month <= partitions.month_of(now):
+        partitions.add_month(month)
+        month = partitions.next_month(month)
     with transaction.atomic():
         world = build_world(rng, municipalities_for(youths))
     plan = Plan(
-        youths, seed, world, datetime.date.today(), datetime.datetime.now(datetime.UTC),
+        youths, seed, world, datetime.date.today(), now,
         jobs=max(1, min(jobs, -(-youths // BATCH))), trusted=trusted,
     )  # fmt: skip
     counts: dict[str, int] = {}
