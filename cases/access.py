@@ -376,11 +376,20 @@ def _following(viewer: Viewer, youth_ref: Any) -> QuerySet[FollowUpPeriod]:
 
 
 def following_services(viewer: Viewer, youth_id: Any) -> list[tuple[Any, str]]:
-    """(id, kind) of the viewer's services that follow the youth now: one query (none without
-    services to follow with)."""
+    """(id, kind) of the viewer's services that follow the youth now, each only where it clears
+    the youth's protected identity (``clears_values``: ``screen``'s rule for the one youth at
+    hand, read with the periods): one query (none without services to follow with)."""
     if not viewer.reach:
         return []
-    return list(_following(viewer, youth_id).values_list("service_id", "service__kind"))
+    protection = tuple(dict.fromkeys(name for _clearance, name, _values in PROTECTIONS))
+    periods = FollowUpPeriod.objects.filter(
+        youth_id=youth_id, ended_on__isnull=True, service_id__in=viewer.reach
+    ).values_list("service_id", "service__kind", *(f"youth__{name}" for name in protection))
+    return [
+        (service, kind)
+        for service, kind, *values in periods
+        if clears_values(viewer.cleared, dict(zip(protection, values, strict=True)), service)
+    ]
 
 
 def visible(
