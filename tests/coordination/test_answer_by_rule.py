@@ -13,6 +13,7 @@ from cases import portal, services
 from cases.models import FactChange, FollowUpPeriod, Message, ThreadKind
 from consent.categories import Category
 from coordination.models import Deadline, SubjectType
+from coordination.pages import worklist
 from tests import factories
 from tests.coordination.conftest import Office, at, deadline
 from tests.factories import derived
@@ -59,6 +60,8 @@ def test_answer_by_the_youths_question_goes_to_the_contact_person_at_the_months_
         office.advisor,
     )
     assert row.category == Category.WORK_AND_WELFARE
+    # Min dag links the deadline to the youth page's threads.
+    assert worklist.action_url(row) == f"/youths/{youth.pk}/#threads"
     user = f"user:{office.advisor.pk}"
     assert _reminders(row) == {
         ("BEFORE", -7, user, at("2027-01-29", 15)),  # passed: one catch-up, at once

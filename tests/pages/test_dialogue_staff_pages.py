@@ -38,6 +38,8 @@ def test_a_nurse_starts_a_thread_between_services_in_her_services_category_by_de
     page = nurse.get(_new(people))
     assert page.status_code == 200
     assert "Ny samtale om" in page.content.decode()
+    english = _logged_in(people.health_nurse, "en").get(_new(people)).content.decode()
+    assert "New thread about" in english and "The service&#x27;s own category" in english
     assert AccessLogEntry.objects.filter(
         actor=people.health_nurse, purpose="thread-new", subject=people.youth
     ).exists()
