@@ -284,6 +284,7 @@ MATRIX: dict[tuple[str, str], Case] = {
             ("consent-new", "consents/new/"),
             ("refer", "refer/"),
             ("handover", "handover/"),
+            ("thread-new", "threads/new/"),
         ]
         for method in ("get", "post")
     },
@@ -339,6 +340,17 @@ MATRIX: dict[tuple[str, str], Case] = {
         lambda p: f"/threads/{_thread(p)}/",
         NAV_STAFF,
         ok=400,  # an empty answer: field errors
+        anonymous=(302,),
+        session=True,
+    ),
+    # Only the author corrects; the page shows the message to those who see the thread.
+    ("pages:message-correct", "get"): Case(
+        lambda p: f"/messages/{_message(p)}/correct/", NAV_STAFF, anonymous=(302,), session=True
+    ),
+    ("pages:message-correct", "post"): Case(
+        lambda p: f"/messages/{_message(p)}/correct/",
+        NAV_STAFF,
+        ok=400,  # an empty correction: field errors
         anonymous=(302,),
         session=True,
     ),

@@ -22,7 +22,9 @@ from cases.selectors.activity_plans import (
 )
 from cases.selectors.consents import consent_for_user, consent_item, consent_list
 from cases.selectors.dialogue import (
+    awaiting_answer,
     message_for_user,
+    message_reads,
     messages_of,
     thread_for_user,
     thread_items,
@@ -55,6 +57,7 @@ __all__ = [
     "activity_plan_for_user",
     "activity_plan_items",
     "activity_plan_list",
+    "awaiting_answer",
     "consent_for_user",
     "consent_item",
     "consent_list",
@@ -69,6 +72,7 @@ __all__ = [
     "item",
     "membership_list",
     "message_for_user",
+    "message_reads",
     "messages_of",
     "ot_registrations_by_reason",
     "period_list",

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from cases import access, dialogue
-from cases.models import Message, MessageRead, Thread, Youth
+from cases.models import Message, MessageRead, StaffMembership, Thread, ThreadKind, Youth
 
 
 def visible_threads(viewer: access.Viewer, threads: QuerySet[Thread]) -> QuerySet[Thread]:
@@ -93,4 +93,62 @@ def thread_items(thread: Thread, messages: Any = ()) -> list[dict[str, Any]]:
             {"type": "message", "id": str(m.pk), "category": thread.category, "basis": basis}
             for m in messages
         ),
+    ]
+
+
+def awaiting_answer(viewer: access.Viewer) -> QuerySet[Message]:
+    """Messages to the viewer's services that await an answer, oldest first, of the threads the
+    viewer may read (``visible_threads``): in a thread with the youth, the youth's first
+    message since the service last wrote; in a thread between services, a message asking for
+    an answer by a day (``answer_by``) by someone outside the viewer's services that nobody in
+    them has answered since. Each with its thread, the thread's service and the youth. One
+    query."""
+    threads = visible_threads(viewer, Thread.objects.all()).values("pk")
+    later = Message.objects.filter(
+        thread_id=OuterRef("thread_id"), created_at__gt=OuterRef("created_at")
+    )
+    ours = StaffMembership.objects.filter(service_id__in=list(viewer.reach)).values("user_id")
+    youth_waiting = (
+        Message.objects.filter(thread__in=threads, thread__kind=ThreadKind.YOUTH, by_youth=True)
+        .exclude(Exists(later.filter(by_youth=False)))
+        .order_by("thread_id", "created_at", "id")
+        .distinct("thread_id")
+        .values("pk")
+    )
+    asked_of_us = (
+        Q(thread__in=threads, thread__kind=ThreadKind.STAFF, answer_by__isnull=False)
+        & ~Q(author_id__in=ours)
+        & ~Q(Exists(later.filter(author_id__in=ours)))
+    )
+    return (
+        Message.objects.filter(Q(pk__in=youth_waiting) | asked_of_us)
+        .select_related("thread__youth", "thread__service")
+        .order_by("created_at", "id")
+    )
+
+
+def message_reads(viewer: access.Viewer, messages: list[Message]) -> list[access.Read]:
+    """What a list of messages of many threads shows, one read per youth: each thread and
+    message with what let the viewer see the thread (one query for the threads' bases)."""
+    if not messages:
+        return []
+    seen = {
+        t.pk: t
+        for t in visible_threads(
+            viewer, Thread.objects.filter(pk__in={m.thread_id for m in messages})
+        )
+    }
+    by_thread: dict[Any, list[Message]] = {}
+    for message in messages:
+        if message.thread_id in seen:
+            by_thread.setdefault(message.thread_id, []).append(message)
+    services: dict[Any, list[Any]] = {}
+    items: dict[Any, list[dict[str, Any]]] = {}
+    for thread_id, shown in by_thread.items():
+        thread = seen[thread_id]
+        services.setdefault(thread.youth_id, []).append(thread.service_id)
+        items.setdefault(thread.youth_id, []).extend(thread_items(thread, shown))
+    return [
+        access.Read(youth_id=youth_id, following_service_ids=services[youth_id], items=rows)
+        for youth_id, rows in items.items()
     ]

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import access, dialogue
+from cases import access, dialogue, events
 from cases.models import (
     FollowUpPeriod,
     Message,
@@ -76,6 +76,8 @@ def _message(
     message.save(force_insert=True)
     thread.last_message_at = message.created_at
     thread.save(update_fields=["last_message_at"])
+    # An answer asked for, or given, is a deadline's fact (``ANSWER-BY``).
+    events.fact_changed(thread.youth_id, "message.posted")
     audit_record(
         actor=actor,
         action="message.corrected" if corrects else "message.posted",

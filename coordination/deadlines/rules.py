@@ -34,12 +34,14 @@ from cases.models import (
     HandoverKind,
     HandoverState,
     Innsatsgruppe,
+    Message,
     NavDecision,
     Referral,
     ReferralState,
     Responsibility,
     ServiceKind,
     StaffMembership,
+    ThreadKind,
     Youth,
 )
 from consent.ages import age_on, birthday
@@ -156,6 +158,11 @@ class Facts:
     # coordinator role (any state).
     child_coordinators: list[ChildCoordinator] = field(default_factory=list)
     coordinator_handovers: list[Handover] = field(default_factory=list)
+    # The messages of the youth's threads in which a message asks for an answer by a day
+    # (each with its thread), oldest first, and the services their staff authors work or
+    # worked in (user id → service ids).
+    messages: list[Message] = field(default_factory=list)
+    author_services: dict[Any, set[Any]] = field(default_factory=dict)
 
     def period_at(self, service_id: Any, day: datetime.date) -> FollowUpPeriod | None:
         """The service's period with the youth that was open on ``day`` (or opened after it)."""
@@ -286,6 +293,23 @@ def load_facts_many(youths: Sequence[Youth]) -> dict[Any, Facts]:
         ):
             handovers.setdefault(youth_of_period[handover.period_id], []).append(handover)
 
+    # Every message of a thread that asks for an answer somewhere: what answers it is a later
+    # message (the thread index, the message's by thread and time).
+    asking = Message.objects.filter(thread__youth_id__in=ids, answer_by__isnull=False)
+    messages = _by_youth(
+        Message.objects.filter(thread_id__in=asking.values("thread_id"))
+        .select_related("thread")
+        .annotate(youth_id=F("thread__youth_id"))
+        .order_by("created_at", "id")
+    )
+    authors = {m.author_id for rows in messages.values() for m in rows if not m.by_youth}
+    author_services: dict[Any, set[Any]] = {}
+    if authors:
+        for user_id, service_id in StaffMembership.objects.filter(user_id__in=authors).values_list(
+            "user_id", "service_id"
+        ):
+            author_services.setdefault(user_id, set()).add(service_id)
+
     facts = {}
     for youth in youths:
         own_plans = plans.get(youth.pk, [])
@@ -307,6 +331,8 @@ def load_facts_many(youths: Sequence[Youth]) -> dict[Any, Facts]:
             coordinator_memberships=coordinator_memberships,
             child_coordinators=child_coordinators.get(youth.pk, []),
             coordinator_handovers=handovers.get(youth.pk, []),
+            messages=messages.get(youth.pk, []),
+            author_services=author_services,
         )
     return facts
 
@@ -784,6 +810,66 @@ def child_coordinator_handover(
         )
 
 
+def _answers(facts: Facts, asked: Message, later: Message) -> bool:
+    """Whether ``later`` answers ``asked`` (the other side wrote): in a thread with the youth,
+    the youth answers staff and staff answer the youth; in a thread between services, someone
+    who shares no service with the one who asked."""
+    if asked.thread.kind == ThreadKind.YOUTH:
+        return later.by_youth != asked.by_youth
+    if later.by_youth:
+        return False
+    mine = facts.author_services.get(asked.author_id, set())
+    return not mine & facts.author_services.get(later.author_id, set())
+
+
+def message_answer(rule: DeadlineRule, facts: Facts, today: datetime.date) -> Iterator[Expected]:
+    """A message that needs an answer by a day (``Message.answer_by``): met when the other side
+    answers in the thread. The deadline is the thread's service's, while it follows the youth
+    (a thread's service that no longer follows the youth has nobody to answer for it):
+
+    - the youth asks their contact persons: to the contact person (the responsible for the
+      service's open period), who answers;
+    - a contact person asks the youth: to the one who asked, who follows it up (the youth is
+      told by the notices, not by a deadline);
+    - in a thread between services, staff of another service ask: to the service's
+      notification address, as a referral to its inbox; the service's own staff ask the other
+      services: to the one who asked. The services that see the thread have the question in
+      their inbox (*Min dag*) until one of them answers.
+    """
+    following = {p.service_id: p for p in facts.periods if p.ended_on is None}
+    for index, asked in enumerate(facts.messages):
+        if asked.answer_by is None:
+            continue
+        thread = asked.thread
+        period = following.get(thread.service_id)
+        if period is None:
+            continue
+        own = thread.service_id in facts.author_services.get(asked.author_id, set())
+        if asked.by_youth:
+            staff_id = period.responsible_id
+        elif thread.kind == ThreadKind.YOUTH or own:
+            staff_id = asked.author_id  # the answer comes from outside the service
+        else:
+            staff_id = None  # another service asks: the service's notification address
+        answered = next(
+            (
+                later.created_at
+                for later in facts.messages[index + 1 :]
+                if later.thread_id == thread.pk and _answers(facts, asked, later)
+            ),
+            None,
+        )
+        yield Expected(
+            SubjectType.MESSAGE,
+            asked.pk,
+            asked.answer_by,
+            thread.service_id,
+            staff_id,
+            thread.category,
+            answered,
+        )
+
+
 # UG-90 has no evaluator here: it is a figure per office (``coordination.deadlines.compliance``).
 EVALUATORS: dict[str, Evaluator] = {
     "UG-2023": ug_2023,
@@ -798,6 +884,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "IP-MEASURE": plan_measures,
     "IP-COORDINATOR": plan_coordinator,
     "CHILD-COORDINATOR-18": child_coordinator_handover,
+    "ANSWER-BY": message_answer,
 }
 
 
@@ -812,6 +899,7 @@ ACTION_REFERRAL = "referral"
 ACTION_CONSENT = "consent"
 ACTION_PLAN = "plan"
 ACTION_YOUTH_PLANS = "youth-plans"
+ACTION_THREAD = "thread"
 
 
 @dataclass(frozen=True)
@@ -887,5 +975,10 @@ FULFILMENT: dict[str, Fulfilment] = {
         ),
         ACTION_YOUTH_PLANS,
         _("Tilby planen videre"),
+    ),
+    "ANSWER-BY": Fulfilment(
+        _("Innfridd når den andre parten har svart i samtalen."),
+        ACTION_THREAD,
+        _("Til samtalen"),
     ),
 }

@@ -149,6 +149,21 @@ SEEDED = [
         "source": "Pasient- og brukerrettighetsloven § 4-3; vergemålsloven § 9",
         "source_url": "https://lovdata.no/lov/1999-07-02-63/%C2%A74-3",
     },
+    {
+        "code": "ANSWER-BY",
+        "name": "Svar på melding",
+        "description": (
+            "En melding merket «trenger svar innen» en dag. Innfridd når den andre parten "
+            "svarer i samtalen: tjenesten når ungdommen spør, ungdommen når tjenesten spør, en "
+            "annen tjeneste når en tjeneste spør i en samtale mellom tjenestene. Fristen er "
+            "tjenestens som eier samtalen, og faller bort når tjenesten ikke lenger følger "
+            "ungdommen opp. Påminnelser går til kontaktpersonen når ungdommen spør, til den "
+            "som spurte når svaret skal komme utenfra tjenesten, og til tjenestens "
+            "varslingsadresse når en annen tjeneste spør."
+        ),
+        "source": "Lokal praksis",
+        "source_url": "",
+    },
 ]
 
 

@@ -48,6 +48,7 @@ class SubjectType(models.TextChoices):
     MEASURE = "measure", _("tiltak i plan")
     PARTICIPANT = "participant", _("deltaker i plan")
     CHILD_COORDINATOR = "child_coordinator", _("barnekoordinator")
+    MESSAGE = "message", _("melding")
 
 
 class DeadlineStatus(models.TextChoices):

@@ -22,6 +22,7 @@ from cases.models import (
     OtRegistrationReason,
     ReferralReason,
     Service,
+    ThreadKind,
     kind_category,
 )
 from cases.validators import no_identity_number, validate_national_id
@@ -651,6 +652,42 @@ class ComplianceFigureForm(ReportFilterForm):
 class MessageForm(PageForm):
     text = forms.CharField(label=_("Melding"), max_length=5000, widget=forms.Textarea)
     answer_by = forms.DateField(label=_("Trenger svar innen"), required=False, widget=DateInput)
+
+
+class CorrectionForm(PageForm):
+    """A correction of one's own message: the new text, sent as a new message naming it."""
+
+    text = forms.CharField(label=_("Rettet melding"), max_length=5000, widget=forms.Textarea)
+
+
+class StaffThreadForm(PageForm):
+    """Staff start a thread about the youth: with the youth (as a contact person) or between
+    the services, held by one of their services that follows the youth."""
+
+    kind = forms.ChoiceField(
+        label=_("Samtale"), choices=ThreadKind.choices, widget=forms.RadioSelect
+    )
+    service = ServiceChoice(label=_("Tjeneste"), queryset=Service.objects.none())
+    category = forms.ChoiceField(
+        label=_("Kategori (samtale mellom tjenestene)"),
+        required=False,
+        choices=[("", _("Tjenestens egen kategori")), *Category.choices],
+        help_text=_(
+            "Bare tjenester som får se denne kategorien fra tjenesten, ser samtalen. En samtale "
+            "med ungdommen er alltid i tjenestens egen kategori."
+        ),
+    )
+    subject = forms.CharField(label=_("Emne"), max_length=200)
+    text = forms.CharField(label=_("Melding"), max_length=5000, widget=forms.Textarea)
+    answer_by = forms.DateField(label=_("Trenger svar innen"), required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["service"]
+        field.queryset = services
+        if len(services) == 1:
+            field.initial = services[0].pk
+        self.fields["kind"].initial = ThreadKind.STAFF
 
 
 class PortalThreadForm(PageForm):

@@ -64,7 +64,8 @@ def day(request: HttpRequest) -> HttpResponse:
     """My day as a work list: my live deadlines (overdue, and due soon: the API's
     ``state=overdue`` and ``state=due_soon``) grouped by youth and rule, each rule with what
     fulfils it and a link to where that is done; referrals to my services that wait for an
-    answer; the plans I coordinate by next review. A manager also sees the deadlines of the
+    answer; messages to my services that wait for an answer (``awaiting_answer``, oldest
+    first); the plans I coordinate by next review. A manager also sees the deadlines of the
     services they manage per advisor (counts of every live deadline, and the overdue ones).
     Each list is its own bounded query carrying its true total, so a long list never crowds out
     another and a count never stops at the rows shown."""
@@ -89,6 +90,8 @@ def day(request: HttpRequest) -> HttpResponse:
             DAY_SHORT_ROWS,
         )
         access.log_referrals(viewer, "day-referrals", list(referrals))
+        waiting = first(selectors.awaiting_answer(viewer), DAY_SHORT_ROWS)
+        access.log_reads(viewer, "day-messages", selectors.message_reads(viewer, list(waiting)))
         plans = first(
             plan_selectors.plan_list(viewer=viewer, role="coordinator")
             .filter(status__in=OPEN_PLAN_STATUSES)
@@ -117,6 +120,7 @@ def day(request: HttpRequest) -> HttpResponse:
             "work": worklist.grouped([*overdue, *due_soon], today),
             "due_soon_days": due_soon_days(),
             "referrals": referrals,
+            "waiting": waiting,
             "plans": plans,
             "escalated": escalated,
             "escalated_by_advisor": _by_advisor(escalated) if escalated is not None else [],

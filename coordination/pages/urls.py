@@ -45,6 +45,8 @@ staff_patterns = [
     ),
     path("activities/<uuid:activity_id>/edit/", actions.activity_edit, name="activity-edit"),
     path("threads/<uuid:thread_id>/", dialogue.thread_page, name="thread"),
+    path("youths/<uuid:youth_id>/threads/new/", dialogue.thread_new, name="thread-new"),
+    path("messages/<uuid:message_id>/correct/", dialogue.message_correct, name="message-correct"),
     path("referrals/", referrals.referral_list, name="referrals"),
     path("referrals/<uuid:referral_id>/", referrals.referral_detail, name="referral"),
     path("referrals/<uuid:referral_id>/accept/", referrals.referral_accept, name="referral-accept"),

@@ -30,6 +30,8 @@ def action_url(deadline: Deadline) -> str | None:
         return reverse("pages:activity-edit", args=[deadline.subject_id])
     if action == rules.ACTION_REFERRAL and deadline.subject_type == SubjectType.REFERRAL:
         return reverse("pages:referral", args=[deadline.subject_id])
+    if action == rules.ACTION_THREAD:
+        return youth_page + "#threads"
     plan_ref = getattr(deadline, "plan_ref", None)
     if action == rules.ACTION_PLAN and plan_ref is not None:
         return reverse("pages:plan", args=[plan_ref])

@@ -198,8 +198,8 @@ def test_facts_are_read_in_the_same_number_of_queries_for_one_youth_or_many(
     ]
     for youth in youths:
         _decide(office, youth)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         rules.load_facts_many(youths[:1])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         facts = rules.load_facts_many(youths)
     assert {pk: len(f.decisions) for pk, f in facts.items()} == {y.pk: 1 for y in youths}

@@ -318,6 +318,7 @@ def test_every_rule_says_what_fulfils_it_and_where() -> None:
         rules.ACTION_CONSENT,
         rules.ACTION_PLAN,
         rules.ACTION_YOUTH_PLANS,
+        rules.ACTION_THREAD,
     }
     for fulfilment in rules.FULFILMENT.values():
         assert fulfilment.action in actions
