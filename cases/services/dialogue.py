@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import access, dialogue
+from cases.events import fact_changed
 from cases.models import (
     FollowUpPeriod,
     Message,
@@ -87,6 +88,8 @@ def _message(
             "answer_by": str(answer_by) if answer_by else None,
         },
     )
+    # For the notices that something new waits (``coordination.reminders.notices``).
+    fact_changed(thread.youth_id, "message.posted", ref=message.pk)
     return message
 
 
