@@ -31,7 +31,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Case, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -129,8 +129,11 @@ def _recipient_address() -> Coalesce:
     youth_address = Case(
         When(channel=ReminderChannel.SMS, then=Subquery(youth_mobile)),
         default=Subquery(youth_email),
+        output_field=CharField(),
     )
-    return Coalesce(Subquery(users), Subquery(services), youth_address, Value(""))
+    return Coalesce(
+        Subquery(users), Subquery(services), youth_address, Value(""), output_field=CharField()
+    )
 
 
 def claimed_rows(token: uuid.UUID | str) -> list[DueRow]:
