@@ -310,12 +310,15 @@ REMINDER_RETRY_MAX_SECONDS = env_int("REMINDER_RETRY_MAX_SECONDS", 300, minimum=
 REMINDER_HEALTH_MAX_AGE_SECONDS = env_int("REMINDER_HEALTH_MAX_AGE_SECONDS", 1800, minimum=60)
 # Notices that something new waits (a message, a change to the plan): at most one per
 # recipient and channel per NOTICE_BATCH_MINUTES, none from NOTICE_QUIET_FROM to NOTICE_QUIET_UNTIL
-# o'clock (Europe/Oslo; one due then goes at NOTICE_QUIET_UNTIL).
+# o'clock (Europe/Oslo; one due then goes at NOTICE_QUIET_UNTIL). FROM 24 is no quiet evening,
+# UNTIL 0 no quiet morning.
 NOTICE_BATCH_MINUTES = env_int("NOTICE_BATCH_MINUTES", 15, minimum=1)
 NOTICE_QUIET_FROM = env_int("NOTICE_QUIET_FROM", 22, minimum=0)
 NOTICE_QUIET_UNTIL = env_int("NOTICE_QUIET_UNTIL", 7, minimum=0)
-if not (0 <= NOTICE_QUIET_UNTIL < NOTICE_QUIET_FROM <= 23):
-    raise ImproperlyConfigured("NOTICE_QUIET_UNTIL must be below NOTICE_QUIET_FROM, both 0-23")
+if not (0 <= NOTICE_QUIET_UNTIL <= NOTICE_QUIET_FROM <= 24 and NOTICE_QUIET_UNTIL <= 23):
+    raise ImproperlyConfigured(
+        "NOTICE_QUIET_UNTIL (0-23) must not be above NOTICE_QUIET_FROM (0-24)"
+    )
 # SMS: the gateway class; the file gateway (the default) writes each SMS to var/sms/, the LINK
 # Mobility gateway posts it to SMS_GATEWAY_URL with basic auth.
 SMS_GATEWAY = (
