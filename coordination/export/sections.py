@@ -842,12 +842,12 @@ def _deadlines(ctx: Context) -> list[dict[str, Any]]:
 
 
 def _reminders(ctx: Context) -> list[dict[str, Any]]:
-    """The reminders of the youth's deadlines, and the notices sent to the youth (not to a
-    guardian's copy: they went to the youth's own addresses). A notice to staff is theirs: it
-    may fold news about other youths and is not in the copy."""
+    """The reminders of the youth's deadlines, and the notices about the youth (to the youth,
+    or to staff of a new message from or about the youth); not in a guardian's copy, which
+    does not say who wrote to or about the youth."""
     own = Q(deadline__youth=ctx.youth)
     if not ctx.limits.guardian:
-        own |= Q(stage=ReminderStage.NOTICE, recipient_key=f"youth:{ctx.youth.pk}")
+        own |= Q(stage=ReminderStage.NOTICE, youth=ctx.youth)
     reminders = Reminder.objects.filter(own).select_related("user", "service")
     return [
         {
