@@ -58,9 +58,10 @@ def minor_with_everything(people: Any, *, age: int = 15, name: str = "Sara") -> 
     welfare, with a record of every kind: guardian and portal accounts, entries (one corrected,
     one deleted), a referral, a handover, a §14a decision and an activity plan with a changed
     activity, an individual plan with a goal, a measure and a review, a child-coordinator
-    decision, deadlines and reminders, notice settings, a consent on health (the guardians', with their answer,
-    under 16), the youth's objection on health (from 12 to 15), a disclosure on opplæringslova
-    § 9-4, looks (and a refused one) in the access log, and the audit trail of it all."""
+    decision, deadlines and reminders, notice settings, a consent on health (the guardians',
+    with their answer, under 16), the youth's objection on health (from 12 to 15), a
+    disclosure on opplæringslova § 9-4, looks (and a refused one) in the access log, and the
+    audit trail of it all."""
     youth = factories.register_youth(
         people.nav_advisor,
         people.nav,
