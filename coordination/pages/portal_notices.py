@@ -28,6 +28,7 @@ class NoticeSettingsForm(PageForm):
         label=gettext_lazy("E-post"),
         required=False,
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": gettext_lazy("Skriv en gyldig e-postadresse.")},
     )
     email_on = forms.BooleanField(label=gettext_lazy("Send varsel på e-post"), required=False)
@@ -35,6 +36,7 @@ class NoticeSettingsForm(PageForm):
         label=gettext_lazy("Mobilnummer"),
         required=False,
         max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         help_text=gettext_lazy("Et norsk mobilnummer, som 912 34 567."),
     )
     sms_on = forms.BooleanField(label=gettext_lazy("Send varsel på SMS"), required=False)
