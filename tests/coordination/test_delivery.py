@@ -44,10 +44,10 @@ from tests.smtp import SmtpServer, free_port
 ROOT = Path(__file__).resolve().parents[2]
 ADVISORS, YOUTHS_EACH, ACTIVITIES_EACH = 5, 4, 3
 EXPECTED = ADVISORS * YOUTHS_EACH * ACTIVITIES_EACH
-# Each youth gets a message and a notice by e-mail and by SMS; NIGHT more youths' messages
+# NOTIFIED youths get a message and a notice by e-mail and by SMS; NIGHT more youths' messages
 # are derived at night, so their notices wait for the morning (after the run).
-NOTICES = ADVISORS * YOUTHS_EACH * 2
-NIGHT = 4
+NOTIFIED, NIGHT = 10, 4
+NOTICES = NOTIFIED * 2
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -182,9 +182,13 @@ def _next_night(now: datetime.datetime) -> datetime.datetime:
 
 
 def _notices_due(settings: Any) -> tuple[set[int], set[int]]:
-    """Each followed youth gives an e-mail address and a mobile number; their advisor writes to
-    them: NOTICES notices due now. NIGHT more youths' messages are derived at night."""
-    periods = list(FollowUpPeriod.objects.filter(ended_on__isnull=True).select_related("youth"))
+    """NOTIFIED followed youths give an e-mail address and a mobile number; their advisors write
+    to them: NOTICES notices due now. NIGHT more youths' messages are derived at night."""
+    periods = list(
+        FollowUpPeriod.objects.filter(ended_on__isnull=True)
+        .select_related("youth")
+        .order_by("pk")[:NOTIFIED]
+    )
     advisor = periods[0].responsible
     nav = periods[0].service
     night = [derived(factories.register_youth(advisor, nav)) for _n in range(NIGHT)]
@@ -196,7 +200,13 @@ def _notices_due(settings: Any) -> tuple[set[int], set[int]]:
             email_on=True,
             sms_on=True,
         )
-    for period in periods:
+    # Half the messages were written yesterday at noon: their notices go first, before the
+    # deadline reminders (due from midnight), where the worker is killed; the other half now:
+    # theirs go last, into the outage.
+    yesterday_noon = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(12))
+    ) - datetime.timedelta(days=1)
+    for n, period in enumerate(periods):
         thread = services.thread_start(
             actor=period.responsible,
             youth=period.youth,
@@ -206,6 +216,8 @@ def _notices_due(settings: Any) -> tuple[set[int], set[int]]:
             text="Vi sees tirsdag.",
         )
         services.message_post(actor=period.responsible, thread=thread, text="Ta med CV.")
+        if n + 1 == NOTIFIED // 2:
+            ledger.derive_changed(now=yesterday_noon)
     ledger.derive_changed(now=timezone.now())
     day = set(Reminder.objects.filter(stage="NOTICE").values_list("pk", flat=True))
     assert len(day) == NOTICES
@@ -276,8 +288,8 @@ def test_no_reminder_lost_or_doubled_through_a_worker_kill_and_an_smtp_outage(
         procs.start("worker", *worker, "-n", "w1@%h")
         for n in (1, 2):  # two beats at once
             procs.start(f"beat{n}", *celery, "beat", "-l", "info", "-s", str(tmp_path / f"s{n}"))
-        _wait(lambda: sent() >= expected // 4, 90, "the first quarter to be sent")
-        procs.kill("worker")  # SIGKILL, mid-run
+        _wait(lambda: sent() >= NOTICES // 4, 90, "the first notices to be sent")
+        procs.kill("worker")  # SIGKILL, mid-run, among the first notices
         figures["sent_when_worker_killed"] = sent()
         procs.start("worker", *worker, "-n", "w2@%h")
         _wait(lambda: sent() >= expected // 2, 90, "half to be sent after the restart")
@@ -285,7 +297,7 @@ def test_no_reminder_lost_or_doubled_through_a_worker_kill_and_an_smtp_outage(
         gateway.outage(True)  # 503 to every SMS
         figures["sent_when_outage_began"] = sent()
         figures["sms_sent_when_outage_began"] = sms_sent()
-        time.sleep(5)
+        time.sleep(4)
         gateway.stop()  # then connections refused
         time.sleep(3)
         figures["sent_during_outage"] = sent() - figures["sent_when_outage_began"]
@@ -310,6 +322,9 @@ def test_no_reminder_lost_or_doubled_through_a_worker_kill_and_an_smtp_outage(
     figures["night_notices_sent"] = len(night_ids & set(received))
     figures["messages"] = len(smtp.inbox.messages)
     figures["retried_rows"] = Reminder.objects.filter(attempts__gt=0).count()
+    figures["retried_sms_rows"] = Reminder.objects.filter(
+        pk__in=notice_ids, channel="SMS", attempts__gt=0
+    ).count()
     (ROOT / "var" / "delivery.json").write_text(json.dumps(figures, indent=2))
     print("\nreminder delivery:", json.dumps(figures))
     assert set(received) == expected_ids
