@@ -21,10 +21,10 @@ from cases.models import FactChange
 _recorded: ContextVar[set[Any] | None] = ContextVar("changed_youths", default=None)
 
 
-def fact_changed(youth_id: Any, fact: str) -> None:
-    """Record that a fact the youth's deadlines are derived from changed (``fact`` is a short
-    name such as ``"decision.recorded"``)."""
-    FactChange.objects.create(youth_id=youth_id, fact=fact)
+def fact_changed(youth_id: Any, fact: str, *, ref: Any = "") -> None:
+    """Record that a fact about the youth changed (``fact`` is a short name such as
+    ``"decision.recorded"``; ``ref`` the id of the row that changed, where a reader needs it)."""
+    FactChange.objects.create(youth_id=youth_id, fact=fact, ref=str(ref or ""))
     recorded = _recorded.get()
     if recorded is not None:
         recorded.add(youth_id)

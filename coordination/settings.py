@@ -308,6 +308,31 @@ REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 10, minimum
 REMINDER_RETRY_MAX_SECONDS = env_int("REMINDER_RETRY_MAX_SECONDS", 300, minimum=1)
 # The health check reports "degraded" when a due reminder has waited longer than this.
 REMINDER_HEALTH_MAX_AGE_SECONDS = env_int("REMINDER_HEALTH_MAX_AGE_SECONDS", 1800, minimum=60)
+# Notices that something new waits (a message, a change to the plan): at most one per
+# recipient and channel per NOTICE_BATCH_MINUTES, none from NOTICE_QUIET_FROM to NOTICE_QUIET_UNTIL
+# o'clock (Europe/Oslo; one due then goes at NOTICE_QUIET_UNTIL). FROM 24 is no quiet evening,
+# UNTIL 0 no quiet morning.
+NOTICE_BATCH_MINUTES = env_int("NOTICE_BATCH_MINUTES", 15, minimum=1)
+NOTICE_QUIET_FROM = env_int("NOTICE_QUIET_FROM", 22, minimum=0)
+NOTICE_QUIET_UNTIL = env_int("NOTICE_QUIET_UNTIL", 7, minimum=0)
+if not (0 <= NOTICE_QUIET_UNTIL <= NOTICE_QUIET_FROM <= 24 and NOTICE_QUIET_UNTIL <= 23):
+    raise ImproperlyConfigured(
+        "NOTICE_QUIET_UNTIL (0-23) must not be above NOTICE_QUIET_FROM (0-24)"
+    )
+# SMS: the gateway class; the file gateway (the default) writes each SMS to var/sms/, the LINK
+# Mobility gateway posts it to SMS_GATEWAY_URL with basic auth.
+SMS_GATEWAY = (
+    env_str("SMS_GATEWAY", "coordination.reminders.sms.FileGateway")
+    or "coordination.reminders.sms.FileGateway"
+)
+SMS_FILE_PATH = VAR_DIR / "sms"
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "") or ""
+SMS_GATEWAY_USER = env_str("SMS_GATEWAY_USER", "") or ""
+SMS_GATEWAY_PASSWORD = env_str("SMS_GATEWAY_PASSWORD", "") or ""
+SMS_PLATFORM_ID = env_str("SMS_PLATFORM_ID", "COMMON_API") or "COMMON_API"
+SMS_PLATFORM_PARTNER_ID = env_str("SMS_PLATFORM_PARTNER_ID", "") or ""
+SMS_SENDER = env_str("SMS_SENDER", "Samordna") or "Samordna"
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10, minimum=1)
 # Links in e-mails point here.
 SITE_URL = env_str("SITE_URL", "http://localhost:8000") or "http://localhost:8000"
 if REMINDER_SEND_HOUR > 23:

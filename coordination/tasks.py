@@ -53,7 +53,8 @@ def reminders_dispatch() -> int:
     max_retries=None,
 )
 def reminders_send(self: Any, token: str) -> int:
-    """Send one recipient's claimed reminders as one digest; retry with back-off on failure."""
+    """Send one recipient's claimed reminders as one digest (or one notice, by e-mail or SMS);
+    retry with back-off on failure (an SMS gateway out of reach raises an ``OSError``)."""
     try:
         return delivery.deliver(token)
     except (smtplib.SMTPException, OSError) as exc:

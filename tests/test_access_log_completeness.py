@@ -125,6 +125,8 @@ NOT_LOGGED: dict[Route, str] = {
     ("portal:thread", "post"): "the youth's own answer in a thread, as the page",
     ("portal:copy-pdf", "get"): "the youth's own copy, as the page (docs/access.md)",
     ("portal:copy-json", "get"): "the youth's own copy, as the page (docs/access.md)",
+    ("portal:notices", "get"): "the youth's own choice of where notices go, as the page",
+    ("portal:notices", "post"): "the youth's own choice of where notices go, as the page",
 }
 
 
@@ -412,6 +414,12 @@ def _portal_objection(p: Any) -> Walk:
     return Walk(_youth_account(p), url, youth=p.youth, session=True)
 
 
+def _portal_notices(p: Any, *, post: bool = False) -> Walk:
+    body = {"email": "ung@example.test", "email_on": "on", "mobile": "912 34 567"} if post else None
+    url = f"/me/{p.youth.pk}/notices/"
+    return Walk(_youth_account(p), url, body, youth=p.youth, session=True, form=post)
+
+
 def _portal_copy(file_format: str) -> Callable[[Any], Walk]:
     def walk(p: Any) -> Walk:
         url = f"/me/{p.youth.pk}/copy.{file_format}"
@@ -491,6 +499,8 @@ CALLS: dict[Route, Callable[[Any], Walk]] = {
     ("portal:thread", "post"): lambda p: _portal_thread(p, answer=True),
     ("portal:thread-new", "post"): _portal_thread_new,
     ("portal:health-objection", "post"): _portal_objection,
+    ("portal:notices", "get"): _portal_notices,
+    ("portal:notices", "post"): lambda p: _portal_notices(p, post=True),
     ("portal:copy-pdf", "get"): _portal_copy("pdf"),
     ("portal:copy-json", "get"): _portal_copy("json"),
     ("pages:access-request", "post"): _access_request_page,

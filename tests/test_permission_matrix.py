@@ -561,6 +561,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         anonymous=(302,),
         session=True,
     ),
+    **{
+        ("portal:notices", method): Case(
+            lambda p: f"/me/{p.youth.pk}/notices/", set(), anonymous=(302,), session=True
+        )
+        for method in ("get", "post")
+    },
     ("portal:copy-pdf", "get"): Case(
         lambda p: f"/me/{p.youth.pk}/copy.pdf", set(), anonymous=(302,), session=True
     ),

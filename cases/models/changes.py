@@ -16,6 +16,8 @@ class FactChange(models.Model):
     id = models.BigAutoField(primary_key=True)
     youth = models.ForeignKey("cases.Youth", on_delete=models.CASCADE, related_name="+")
     fact = models.CharField(max_length=64)  # what changed, e.g. "decision.recorded"
+    # Which row changed, where a reader needs it (the message posted, for its notices).
+    ref = models.CharField(max_length=64, blank=True, default="")
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

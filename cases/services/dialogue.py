@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import access, dialogue, events
+from cases import access, dialogue
+from cases.events import fact_changed
 from cases.models import (
     FollowUpPeriod,
     Message,
@@ -76,8 +77,6 @@ def _message(
     message.save(force_insert=True)
     thread.last_message_at = message.created_at
     thread.save(update_fields=["last_message_at"])
-    # An answer asked for, or given, is a deadline's fact (``ANSWER-BY``).
-    events.fact_changed(thread.youth_id, "message.posted")
     audit_record(
         actor=actor,
         action="message.corrected" if corrects else "message.posted",
@@ -89,6 +88,9 @@ def _message(
             "answer_by": str(answer_by) if answer_by else None,
         },
     )
+    # An answer asked for, or given, is a deadline's fact (``ANSWER-BY``); and the message is
+    # news for the notices that something waits (``coordination.reminders.notices``).
+    fact_changed(thread.youth_id, "message.posted", ref=message.pk)
     return message
 
 

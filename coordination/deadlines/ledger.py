@@ -34,6 +34,7 @@ from coordination.models import (
     DeadlineStatus,
 )
 from coordination.plans import child_coordinator, grants
+from coordination.reminders import notices
 from coordination.reminders.planning import plan_reminders
 
 logger = logging.getLogger(__name__)
@@ -199,15 +200,25 @@ def _derive(youth_ids: list[Any], now: datetime.datetime | None) -> int:
     changes = list(
         FactChange.objects.select_for_update(skip_locked=True)
         .filter(youth_id__in=youth_ids)
-        .values_list("id", "youth_id", "fact")
+        .values_list("id", "youth_id", "fact", "ref")
     )
-    youths = sorted({youth_id for _id, youth_id, _fact in changes}, key=str)
+    youths = sorted({youth_id for _id, youth_id, _fact, _ref in changes}, key=str)
     if not youths:
         return 0
-    sync_youths(youths, now=now)
-    for youth_id in sorted({y for _id, y, fact in changes if fact.startswith("consent.")}, key=str):
+    derived = sorted(
+        {y for _id, y, fact, _ref in changes if fact not in notices.NOTICE_ONLY_FACTS}, key=str
+    )
+    if derived:
+        sync_youths(derived, now=now)
+    for youth_id in sorted(
+        {y for _id, y, fact, _ref in changes if fact.startswith("consent.")}, key=str
+    ):
         grants.prune_for_youth(youth_id, reason="consent_changed")
-    FactChange.objects.filter(id__in=[change_id for change_id, _y, _f in changes]).delete()
+    notices.plan_notices(
+        [(y, fact, ref) for _id, y, fact, ref in changes if fact in notices.NOTICE_FACTS],
+        now=now or timezone.now(),
+    )
+    FactChange.objects.filter(id__in=[change_id for change_id, _y, _f, _r in changes]).delete()
     return len(youths)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -79,6 +79,7 @@ from coordination.models import (
     Deadline,
     DeadlineStatus,
     MeasureStatus,
+    NoticeSettings,
     ParticipantKind,
     Plan,
     PlanGoal,
@@ -841,20 +842,49 @@ def _deadlines(ctx: Context) -> list[dict[str, Any]]:
 
 
 def _reminders(ctx: Context) -> list[dict[str, Any]]:
-    reminders = Reminder.objects.filter(deadline__youth=ctx.youth).select_related("user", "service")
+    """The reminders of the youth's deadlines, and the notices about the youth (to the youth,
+    or to staff of a new message from or about the youth); not in a guardian's copy, which
+    does not say who wrote to or about the youth."""
+    own = Q(deadline__youth=ctx.youth)
+    if not ctx.limits.guardian:
+        own |= Q(stage=ReminderStage.NOTICE, youth=ctx.youth)
+    reminders = Reminder.objects.filter(own).select_related("user", "service")
     return [
         {
             "id": r.pk,
             "deadline": r.deadline_id,
             "stage": r.stage,
             "days": r.days,
-            "recipient": _name(r.user) if r.user_id else (r.service.name if r.service else None),
+            "recipient": (
+                _name(r.user)
+                if r.user_id
+                else r.service.name
+                if r.service
+                else f"{ctx.youth.full_name} ({r.get_channel_display()})"
+            ),
             "send_after": r.send_after,
             "status": r.status,
             "sent_at": r.sent_at,
         }
         for r in reminders.order_by("send_after", "pk")
-        if ctx.has("deadlines", r.deadline_id)
+        if r.deadline_id is None or ctx.has("deadlines", r.deadline_id)
+    ]
+
+
+def _notice_settings(ctx: Context) -> list[dict[str, Any]]:
+    """Where the youth wants notices: the youth's own, not in a guardian's copy."""
+    if ctx.limits.guardian:
+        return []
+    return [
+        {
+            "id": row.pk,
+            "email": row.email,
+            "email_on": row.email_on,
+            "mobile": row.mobile,
+            "sms_on": row.sms_on,
+            "updated_at": row.updated_at,
+        }
+        for row in NoticeSettings.objects.filter(youth=ctx.youth)
     ]
 
 
@@ -1585,6 +1615,20 @@ SECTIONS: tuple[Section, ...] = (
         _reminders,
         lines=True,
         item_type="reminder",
+    ),
+    Section(
+        "notice_settings",
+        _("Varsling på e-post og SMS"),
+        ("coordination.NoticeSettings",),
+        (
+            Column("email", _("E-post")),
+            Column("email_on", _("Varsel på e-post")),
+            Column("mobile", _("Mobilnummer")),
+            Column("sms_on", _("Varsel på SMS")),
+            Column("updated_at", _("Endret")),
+        ),
+        _notice_settings,
+        item_type="notice_settings",
     ),
     Section(
         "consents",

@@ -17,7 +17,7 @@ def seed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coordination", "0008_retention"),
+        ("coordination", "0009_notices"),
     ]
 
     operations = [

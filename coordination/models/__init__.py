@@ -34,7 +34,9 @@ from coordination.models.plans import (
 )
 from coordination.models.reminders import (
     DigestMode,
+    NoticeSettings,
     Reminder,
+    ReminderChannel,
     ReminderPreference,
     ReminderStage,
     ReminderStatus,
@@ -56,6 +58,7 @@ __all__ = [
     "DeadlineStatus",
     "DigestMode",
     "MeasureStatus",
+    "NoticeSettings",
     "ParticipantKind",
     "Plan",
     "PlanGoal",
@@ -69,6 +72,7 @@ __all__ = [
     "PlanUserObjectPermission",
     "PlanVersion",
     "Reminder",
+    "ReminderChannel",
     "ReminderPreference",
     "ReminderStage",
     "ReminderStatus",

@@ -11,6 +11,7 @@ from coordination.pages import (
     notifications,
     plans,
     portal,
+    portal_notices,
     referrals,
     reports,
     staff,
@@ -122,6 +123,7 @@ portal_patterns = [
     path("<uuid:youth_id>/threads/", dialogue.portal_thread_new, name="thread-new"),
     path("<uuid:youth_id>/threads/<uuid:thread_id>/", dialogue.portal_thread, name="thread"),
     path("<uuid:youth_id>/health-objection/", portal.health_objection, name="health-objection"),
+    path("<uuid:youth_id>/notices/", portal_notices.notice_settings, name="notices"),
     path("<uuid:youth_id>/copy.pdf", portal.copy, {"file_format": "pdf"}, name="copy-pdf"),
     path("<uuid:youth_id>/copy.json", portal.copy, {"file_format": "json"}, name="copy-json"),
 ]

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from cases.events import fact_changed
 from consent.categories import Category
 from coordination.models import (
     Plan,
@@ -187,6 +188,8 @@ def record(
     """Append one version row for ``obj`` (call after saving it, in the same transaction)."""
     state = STATE_OF[object_type](obj)
     service_id, category = _owner(plan, obj)
+    # The youth is told the plan changed (a notice without content, ``reminders.notices``).
+    fact_changed(plan.youth_id, "plan.changed", ref=plan.pk)
     return PlanVersion.objects.create(
         plan=plan,
         youth_id=plan.youth_id,

@@ -12,6 +12,11 @@ would be a CASE over every recipient for every row), and a digest reads its rows
 values (no model instances) in one query and marks them sent in one UPDATE.
 
 E-mails carry no names, identity numbers or case content: counts, kinds, due days and links.
+
+Notices (stage NOTICE, ``reminders.notices``) go the same way, one claim per recipient and
+channel: by e-mail, or by SMS through the gateway (``reminders.sms``). They carry one plain
+sentence and a link. None is claimed or sent at night: a claim that reaches a worker then is
+moved to the morning. A gateway that refuses a number for good marks the rows FAILED.
 """
 
 from __future__ import annotations
@@ -26,13 +31,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Case, CharField, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from cases.models import Service
-from coordination.models import Reminder, ReminderStage, ReminderStatus
+from coordination.models import (
+    NoticeSettings,
+    Reminder,
+    ReminderChannel,
+    ReminderStage,
+    ReminderStatus,
+)
+from coordination.reminders import notices, sms
 
 
 @dataclass(frozen=True)
@@ -44,28 +56,32 @@ class Claim:
 
 def _due(now: datetime.datetime) -> Any:
     lease = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
-    return Reminder.objects.filter(status=ReminderStatus.PENDING, send_after__lte=now).filter(
+    due = Reminder.objects.filter(status=ReminderStatus.PENDING, send_after__lte=now).filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease)
     )
+    if notices.is_quiet(now):
+        due = due.exclude(stage=ReminderStage.NOTICE)
+    return due
 
 
 @transaction.atomic
 def claim_due(*, now: datetime.datetime | None = None, limit: int | None = None) -> list[Claim]:
-    """Claim up to ``limit`` due reminders, one token per recipient. The rows are locked with
-    ``SKIP LOCKED`` until the claim commits: rows another sweep is claiming are left to it."""
+    """Claim up to ``limit`` due reminders, one token per recipient (and per channel, notices
+    apart from digests). The rows are locked with ``SKIP LOCKED`` until the claim commits: rows
+    another sweep is claiming are left to it."""
     now = now or timezone.now()
     limit = limit or settings.REMINDER_BATCH_SIZE
     rows = (
         _due(now)
         .select_for_update(skip_locked=True)
         .order_by("send_after", "id")
-        .values_list("id", "recipient_key")[:limit]
+        .values_list("id", "recipient_key", "channel", "stage")[:limit]
     )
-    by_recipient: defaultdict[str, list[int]] = defaultdict(list)
-    for pk, key in rows:
-        by_recipient[key].append(pk)
+    by_recipient: defaultdict[tuple[str, str, bool], list[int]] = defaultdict(list)
+    for pk, key, channel, stage in rows:
+        by_recipient[(key, channel, stage == ReminderStage.NOTICE)].append(pk)
     claims = []
-    for key, ids in by_recipient.items():
+    for (key, _channel, _notice), ids in by_recipient.items():
         token = uuid.uuid4()
         Reminder.objects.filter(pk__in=ids).update(claim_token=token, claimed_at=now)
         claims.append(Claim(token, key, len(ids)))
@@ -87,22 +103,37 @@ class DueRow:
     snapshot_service: uuid.UUID | None
     user_id: int | None
     service_id: uuid.UUID | None
-    address: str  # the recipient's: the staff member's, else the service's notification address
+    channel: str
+    notice_about: str
+    # The recipient's: the staff member's, else the service's notification address, else (a
+    # notice to the youth) the address the youth gave for the channel, if turned on.
+    address: str
 
 
 _DUE_ROW_COLUMNS = (
     *("id", "stage", "deadline__rule__code", "deadline__rule__name", "deadline__due_on"),
     *("snapshot__rule_id", "snapshot__day", "snapshot__service_id", "user_id", "service_id"),
-    "address",
+    *("channel", "notice_about", "address"),
 )
 
 
 def _recipient_address() -> Coalesce:
     """Looked up per row by key (a claim's rows share it): joining the user and service tables
-    instead let the planner hash whole tables."""
+    instead let the planner hash whole tables. A notice to the youth reads the youth's settings
+    as they are now: an address turned off since is not used."""
     users = get_user_model().objects.filter(pk=OuterRef("user_id")).values("email")[:1]
     services = Service.objects.filter(pk=OuterRef("service_id")).values("notification_email")[:1]
-    return Coalesce(Subquery(users), Subquery(services), Value(""))
+    youths = NoticeSettings.objects.filter(youth_id=OuterRef("youth_id"))
+    youth_email = youths.filter(email_on=True).values("email")[:1]
+    youth_mobile = youths.filter(sms_on=True).values("mobile")[:1]
+    youth_address = Case(
+        When(channel=ReminderChannel.SMS, then=Subquery(youth_mobile)),
+        default=Subquery(youth_email),
+        output_field=CharField(),
+    )
+    return Coalesce(
+        Subquery(users), Subquery(services), youth_address, Value(""), output_field=CharField()
+    )
 
 
 def claimed_rows(token: uuid.UUID | str) -> list[DueRow]:
@@ -210,13 +241,104 @@ def render_digest(rows: list[DueRow], address: str, token: uuid.UUID) -> EmailMu
     return message
 
 
+def notice_text(rows: list[DueRow], *, to_youth: bool) -> tuple[str, str]:
+    """The notice's subject and its one sentence, Norwegian with English alongside: what kind
+    of news waits, never what it says or from whom."""
+    about = {topic for r in rows for topic in r.notice_about.split(",") if topic}
+    if about == {notices.PLAN}:
+        subject = "Planen din i Samordna er endret" if to_youth else "En plan i Samordna er endret"
+        english = "Your plan in Samordna has changed" if to_youth else "A plan in Samordna changed"
+    elif notices.PLAN in about:
+        subject = "Du har nye meldinger og endringer i planen din i Samordna"
+        english = "You have new messages and changes to your plan in Samordna"
+    else:
+        subject = "Du har en ny melding i Samordna"
+        english = "You have a new message in Samordna"
+    return subject, english
+
+
+def _notice_link(to_youth: bool) -> str:
+    base = settings.SITE_URL.rstrip("/")
+    return f"{base}/me/" if to_youth else f"{base}/day/"
+
+
+def render_notice_email(
+    rows: list[DueRow], address: str, token: uuid.UUID
+) -> EmailMultiAlternatives:
+    to_youth = rows[0].user_id is None
+    subject, english = notice_text(rows, to_youth=to_youth)
+    link = _notice_link(to_youth)
+    context = {"subject": subject, "english": english, "link": link}
+    with translation.override("nb"):
+        text = render_to_string("email/notice.txt", context)
+        html = render_to_string("email/notice.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={
+            "Message-ID": f"<notice-{token}@samordna>",
+            "X-Samordna-Reminders": ",".join(str(r.id) for r in rows),
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def sms_text(rows: list[DueRow]) -> str:
+    to_youth = rows[0].user_id is None
+    subject, _english = notice_text(rows, to_youth=to_youth)
+    return f"{subject}. Logg inn for å lese: {_notice_link(to_youth)}"
+
+
+def _send_notice(rows: list[DueRow], address: str, token: uuid.UUID) -> str:
+    """Send one notice; returns the message id to record."""
+    if rows[0].channel == ReminderChannel.SMS:
+        # The reference names the rows: a gateway (and our tests) can tell a repeat.
+        reference = "r" + "-".join(str(r.id) for r in rows)
+        return sms.gateway().send(to=address, text=sms_text(rows), reference=reference)[:200]
+    message = render_notice_email(rows, address, token)
+    message.send(fail_silently=False)
+    return str(message.extra_headers["Message-ID"])
+
+
+def _deliver_notice(rows: list[DueRow], token: uuid.UUID, now: datetime.datetime) -> int:
+    ids = [r.id for r in rows]
+    notice = Reminder.objects.filter(pk__in=ids)
+    if notices.is_quiet(now):
+        # Claimed in the evening, reached a worker at night: to the morning, unclaimed.
+        notice.update(send_after=notices.after_quiet_hours(now), claim_token=None, claimed_at=None)
+        return 0
+    address = rows[0].address
+    if not address:
+        # The youth turned the channel off, or the staff member has no e-mail: nobody to tell.
+        notice.update(status=ReminderStatus.CANCELLED, last_error="no address", claim_token=None)
+        return 0
+    try:
+        message_id = _send_notice(rows, address, token)
+    except sms.SmsRejected as error:
+        notice.update(
+            status=ReminderStatus.FAILED,
+            attempts=F("attempts") + 1,
+            last_error=str(error)[:300],
+            claim_token=None,
+        )
+        return 0
+    notice.update(status=ReminderStatus.SENT, sent_at=now, message_id=message_id, claim_token=None)
+    return len(rows)
+
+
 def deliver(token: uuid.UUID | str, *, now: datetime.datetime | None = None) -> int:
-    """Send the claim's reminders as one digest and mark them sent. Returns how many were sent
-    (0 when another worker already did). Raises on SMTP errors: the rows stay pending."""
+    """Send the claim's reminders as one digest (or one notice) and mark them sent. Returns how
+    many were sent (0 when another worker already did). Raises on SMTP errors and on an SMS
+    gateway out of reach (``sms.SmsUnavailable``, an ``OSError``): the rows stay pending."""
     with transaction.atomic():
         rows = claimed_rows(token)
         if not rows:
             return 0
+        if rows[0].stage == ReminderStage.NOTICE:
+            return _deliver_notice(rows, uuid.UUID(str(token)), now or timezone.now())
         ids = [r.id for r in rows]
         address = rows[0].address
         if not address:

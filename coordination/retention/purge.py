@@ -72,6 +72,7 @@ from coordination.models import (
     ChildCoordinator,
     CoordinatorTerm,
     Deadline,
+    NoticeSettings,
     Plan,
     PlanGoal,
     PlanGroupObjectPermission,
@@ -305,7 +306,12 @@ def _delete_follow_up(batch: _Batch, youths: list[Any]) -> None:
     rule = FOLLOW_UP.key
     plans = {"plan__youth_id__in": youths}
     batch.delete(
-        rule, "coordination.Reminder", Reminder.objects.filter(deadline__youth_id__in=youths)
+        rule,
+        "coordination.Reminder",
+        Reminder.objects.filter(Q(deadline__youth_id__in=youths) | Q(youth_id__in=youths)),
+    )
+    batch.delete(
+        rule, "coordination.NoticeSettings", NoticeSettings.objects.filter(youth_id__in=youths)
     )
     batch.delete(rule, "coordination.Deadline", Deadline.objects.filter(youth_id__in=youths))
     for permission in (PlanUserObjectPermission, PlanGroupObjectPermission):

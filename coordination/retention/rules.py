@@ -67,8 +67,8 @@ FOLLOW_UP = Rule(
         "the youth's follow-up record: periods, entries, threads and their messages, referrals, "
         "handovers, NAV's §14a "
         "decisions and activity plans, disclosures, plans (IP and stafettlogg) with their "
-        "parts, the child coordinator, health objections, and the deadlines and reminders "
-        "derived from them"
+        "parts, the child coordinator, health objections, the deadlines and reminders "
+        "derived from them, and the youth's notice settings and the notices about them"
     ),
     due=(
         "RETENTION_FOLLOW_UP_YEARS years after the record closed: no open period, plan, "
@@ -112,6 +112,7 @@ FOLLOW_UP = Rule(
         "coordination.ChildCoordinator",
         "coordination.Deadline",
         "coordination.Reminder",
+        "coordination.NoticeSettings",
     ),
 )
 

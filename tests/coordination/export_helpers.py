@@ -25,6 +25,7 @@ from consent.models import Giver, Method
 from consent.services import Flow
 from coordination.models import Plan
 from coordination.plans import services as plan_services
+from coordination.reminders import preferences
 from tests import factories
 from tests.coordination.plan_helpers import nav_and_plan_records
 
@@ -57,9 +58,10 @@ def minor_with_everything(people: Any, *, age: int = 15, name: str = "Sara") -> 
     welfare, with a record of every kind: guardian and portal accounts, entries (one corrected,
     one deleted), a referral, a handover, a §14a decision and an activity plan with a changed
     activity, an individual plan with a goal, a measure and a review, a child-coordinator
-    decision, deadlines and reminders, a consent on health (the guardians', with their answer,
-    under 16), the youth's objection on health (from 12 to 15), a disclosure on opplæringslova
-    § 9-4, looks (and a refused one) in the access log, and the audit trail of it all."""
+    decision, deadlines and reminders, notice settings, a consent on health (the guardians',
+    with their answer, under 16), the youth's objection on health (from 12 to 15), a
+    disclosure on opplæringslova § 9-4, looks (and a refused one) in the access log, and the
+    audit trail of it all."""
     youth = factories.register_youth(
         people.nav_advisor,
         people.nav,
@@ -85,6 +87,9 @@ def minor_with_everything(people: Any, *, age: int = 15, name: str = "Sara") -> 
     own = portal.account_create(youth=youth, username=f"{name.lower()}.berg", password="x-123456")
     parent = portal.account_create(
         youth=youth, guardian=guardian, username=f"kari.{name.lower()}", password="x-123456"
+    )
+    preferences.notice_settings_set(
+        actor=own.user, youth=youth, email="", mobile="912 34 567", email_on=False, sms_on=True
     )
     today = timezone.localdate()
 

@@ -1,6 +1,10 @@
 """Reminder delivery with real parts: Redis (Debian's redis-server), a Celery worker process, two
-beat processes and an SMTP server (aiosmtpd). The worker is killed with SIGKILL mid-run and
-restarted, the SMTP server is stopped for a while: no reminder is lost and none is sent twice.
+beat processes, an SMTP server (aiosmtpd) and an SMS gateway (``tests.sms_gateway``, LINK
+Mobility's API, its own process). The deadline reminders and the notices that something new
+waits (e-mail and SMS) go out together. The worker is killed with SIGKILL mid-run and restarted,
+the SMTP server is stopped for a while, then the SMS gateway answers 503 and then refuses
+connections for a while: no reminder or notice is lost and none is sent twice, and none of the
+notices that fell due at night is sent.
 
 The worker and beats are other processes and share the test database (committed rows). The
 figures are written to var/delivery.json and printed.
@@ -28,15 +32,22 @@ from django.db import connection
 from django.utils import timezone
 
 from cases import services
-from cases.models import StaffRole
-from coordination.models import Reminder
+from cases.models import FollowUpPeriod, StaffRole
+from coordination.deadlines import ledger
+from coordination.models import NoticeSettings, Reminder
+from coordination.reminders import notices
 from tests import factories
 from tests.factories import derived
+from tests.sms_gateway import SmsGatewayServer
 from tests.smtp import SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ADVISORS, YOUTHS_EACH, ACTIVITIES_EACH = 5, 4, 3
 EXPECTED = ADVISORS * YOUTHS_EACH * ACTIVITIES_EACH
+# NOTIFIED youths get a message and a notice by e-mail and by SMS; NIGHT more youths' messages
+# are derived at night, so their notices wait for the morning (after the run).
+NOTIFIED, NIGHT = 10, 4
+NOTICES = NOTIFIED * 2
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -154,14 +165,94 @@ def _deadlines_due_today(settings: Any) -> set[int]:
     return due
 
 
+def _quiet_hours_around_now(settings: Any) -> dict[str, str]:
+    """The quiet hours (22 to 07 when the run is in the day), moved so that the hour the run
+    starts in is not quiet: the run does not depend on the clock."""
+    hour = timezone.localtime().hour
+    quiet_from, quiet_until = (22, 7) if 7 <= hour < 22 else (24, 7) if hour >= 22 else (22, 0)
+    settings.NOTICE_QUIET_FROM, settings.NOTICE_QUIET_UNTIL = quiet_from, quiet_until
+    return {"NOTICE_QUIET_FROM": str(quiet_from), "NOTICE_QUIET_UNTIL": str(quiet_until)}
+
+
+def _next_night(now: datetime.datetime) -> datetime.datetime:
+    at = now + datetime.timedelta(hours=1)
+    while not notices.is_quiet(at):
+        at += datetime.timedelta(hours=1)
+    return at
+
+
+def _notices_due(settings: Any) -> tuple[set[int], set[int]]:
+    """NOTIFIED followed youths give an e-mail address and a mobile number; their advisors write
+    to them: NOTICES notices due now. NIGHT more youths' messages are derived at night."""
+    periods = list(
+        FollowUpPeriod.objects.filter(ended_on__isnull=True)
+        .select_related("youth")
+        .order_by("pk")[:NOTIFIED]
+    )
+    advisor = periods[0].responsible
+    nav = periods[0].service
+    night = [derived(factories.register_youth(advisor, nav)) for _n in range(NIGHT)]
+    for n, youth in enumerate([p.youth for p in periods] + night):
+        NoticeSettings.objects.create(
+            youth=youth,
+            email=f"ung{n}@example.test",
+            mobile=f"+4791{n:06d}",
+            email_on=True,
+            sms_on=True,
+        )
+    # Half the messages were written yesterday at noon: their notices go first, before the
+    # deadline reminders (due from midnight), where the worker is killed; the other half now:
+    # theirs go last, into the outage.
+    yesterday_noon = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(12))
+    ) - datetime.timedelta(days=1)
+    for n, period in enumerate(periods):
+        thread = services.thread_start(
+            actor=period.responsible,
+            youth=period.youth,
+            service=period.service,
+            kind="YOUTH",
+            subject="Møte",
+            text="Vi sees tirsdag.",
+        )
+        services.message_post(actor=period.responsible, thread=thread, text="Ta med CV.")
+        if n + 1 == NOTIFIED // 2:
+            ledger.derive_changed(now=yesterday_noon)
+    ledger.derive_changed(now=timezone.now())
+    day = set(Reminder.objects.filter(stage="NOTICE").values_list("pk", flat=True))
+    assert len(day) == NOTICES
+    for youth in night:
+        services.thread_start(
+            actor=advisor, youth=youth, service=nav, kind="YOUTH", subject="Møte", text="Hei"
+        )
+    ledger.derive_changed(now=_next_night(timezone.now()))
+    waiting = set(Reminder.objects.filter(stage="NOTICE").values_list("pk", flat=True)) - day
+    assert len(waiting) == NIGHT * 2
+    return day, waiting
+
+
 @pytest.mark.slow
 def test_no_reminder_lost_or_doubled_through_a_worker_kill_and_an_smtp_outage(
     settings: Any, redis_url: str, tmp_path: Path
 ) -> None:
-    expected_ids = _deadlines_due_today(settings)
+    quiet = _quiet_hours_around_now(settings)
+    deadline_ids = _deadlines_due_today(settings)
+    notice_ids, night_ids = _notices_due(settings)
+    expected_ids = deadline_ids | notice_ids
+    expected = len(expected_ids)
     smtp = SmtpServer(delay=0.15)  # a slow MTA: the kill lands while mail is in flight
     smtp.start()
+    gateway = SmsGatewayServer(free_port(), tmp_path / "sms.jsonl")
+    gateway.delay = 0.1  # a slow gateway, likewise
+    gateway.start()
     env = {
+        **quiet,
+        "SMS_GATEWAY": "coordination.reminders.sms.LinkMobilityGateway",
+        "SMS_GATEWAY_URL": gateway.url,
+        "SMS_GATEWAY_USER": gateway.user,
+        "SMS_GATEWAY_PASSWORD": gateway.password,
+        "SMS_PLATFORM_PARTNER_ID": "4242",
+        "SMS_TIMEOUT": "3",
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": redis_url,
@@ -183,38 +274,63 @@ def test_no_reminder_lost_or_doubled_through_a_worker_kill_and_an_smtp_outage(
     worker = [*celery, "worker", "-l", "info", "--without-gossip", "--without-mingle"]
     procs = Processes(env, logs)
     sent = lambda: Reminder.objects.filter(pk__in=expected_ids, status="SENT").count()  # noqa: E731
-    figures: dict[str, Any] = {"expected": EXPECTED}
+    sms_sent = lambda: Reminder.objects.filter(  # noqa: E731
+        pk__in=notice_ids, channel="SMS", status="SENT"
+    ).count()
+    figures: dict[str, Any] = {
+        "expected": expected,
+        "deadline_reminders": len(deadline_ids),
+        "notices": len(notice_ids),
+        "night_notices": len(night_ids),
+    }
     started = time.monotonic()
     try:
         procs.start("worker", *worker, "-n", "w1@%h")
         for n in (1, 2):  # two beats at once
             procs.start(f"beat{n}", *celery, "beat", "-l", "info", "-s", str(tmp_path / f"s{n}"))
-        _wait(lambda: sent() >= EXPECTED // 4, 90, "the first quarter to be sent")
-        procs.kill("worker")  # SIGKILL, mid-run
+        _wait(lambda: sent() >= NOTICES // 4, 90, "the first notices to be sent")
+        procs.kill("worker")  # SIGKILL, mid-run, among the first notices
         figures["sent_when_worker_killed"] = sent()
         procs.start("worker", *worker, "-n", "w2@%h")
-        _wait(lambda: sent() >= EXPECTED // 2, 90, "half to be sent after the restart")
+        _wait(lambda: sent() >= expected // 2, 90, "half to be sent after the restart")
         smtp.stop()
-        figures["sent_when_smtp_stopped"] = sent()
-        time.sleep(8)
-        figures["sent_during_outage"] = sent() - figures["sent_when_smtp_stopped"]
+        gateway.outage(True)  # 503 to every SMS
+        figures["sent_when_outage_began"] = sent()
+        figures["sms_sent_when_outage_began"] = sms_sent()
+        time.sleep(4)
+        gateway.stop()  # then connections refused
+        time.sleep(3)
+        figures["sent_during_outage"] = sent() - figures["sent_when_outage_began"]
+        figures["sms_sent_during_outage"] = sms_sent() - figures["sms_sent_when_outage_began"]
         smtp.start()
+        gateway.outage(False)
+        gateway.start()
         figures["seconds_to_recover_after_outage"] = round(
-            _wait(lambda: sent() == EXPECTED, 120, "every reminder to be sent"), 1
+            _wait(lambda: sent() == expected, 120, "every reminder and notice to be sent"), 1
         )
     finally:
         procs.stop_all()
         smtp.stop()
+        gateway.stop()
     figures["total_seconds"] = round(time.monotonic() - started, 1)
-    received = Counter(smtp.inbox.reminder_ids())
+    by_sms = [int(pk) for m in gateway.received() for pk in m["refId"].removeprefix("r").split("-")]
+    received = Counter(smtp.inbox.reminder_ids() + by_sms)
     figures["received"] = sum(received.values())
+    figures["received_by_sms"] = len(by_sms)
     figures["duplicates"] = sum(n - 1 for n in received.values() if n > 1)
     figures["lost"] = len(expected_ids - set(received))
+    figures["night_notices_sent"] = len(night_ids & set(received))
     figures["messages"] = len(smtp.inbox.messages)
     figures["retried_rows"] = Reminder.objects.filter(attempts__gt=0).count()
+    figures["retried_sms_rows"] = Reminder.objects.filter(
+        pk__in=notice_ids, channel="SMS", attempts__gt=0
+    ).count()
     (ROOT / "var" / "delivery.json").write_text(json.dumps(figures, indent=2))
     print("\nreminder delivery:", json.dumps(figures))
     assert set(received) == expected_ids
     assert figures["duplicates"] == 0
     assert figures["lost"] == 0
+    assert figures["night_notices_sent"] == 0
     assert not Reminder.objects.filter(pk__in=expected_ids).exclude(status="SENT").exists()
+    assert not Reminder.objects.filter(pk__in=night_ids).exclude(status="PENDING").exists()
+    assert all(m["destination"].startswith("+47") for m in gateway.received())

@@ -324,7 +324,7 @@ def test_a_claims_rows_carry_what_its_digest_needs_and_its_recipients_address(
     def activity(name: str, stage: str, user: Any, address: str) -> delivery.DueRow:
         return delivery.DueRow(
             *(rows[name].pk, stage, "ACTIVITY", "Frist for aktivitet", D("2027-01-12")),
-            *(None, None, None, user.pk, None, address),
+            *(None, None, None, user.pk, None, "EMAIL", "", address),
         )
 
     with transaction.atomic():
@@ -340,7 +340,7 @@ def test_a_claims_rows_carry_what_its_digest_needs_and_its_recipients_address(
             delivery.DueRow(
                 *(rows["compliance"].pk, "COMPLIANCE", None, None, None),
                 *("UG-90", D("2027-01-05"), office.nav.pk, None, office.nav.pk),
-                office.nav.notification_email,
+                *("EMAIL", "", office.nav.notification_email),
             )
         ],
     }
