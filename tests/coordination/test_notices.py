@@ -179,7 +179,7 @@ def test_no_notice_to_an_address_the_youth_did_not_give_or_turned_off(people: An
     preferences.notice_settings_set(
         actor=youth_user, youth=people.youth, email="", mobile="", email_on=False, sms_on=False
     )
-    assert not Reminder.objects.filter(status="PENDING").exists()
+    assert not Reminder.objects.filter(stage="NOTICE", status="PENDING").exists()
 
 
 def test_a_message_between_services_tells_the_others_who_wrote_in_it(people: Any) -> None:
@@ -277,7 +277,7 @@ def test_the_notice_says_nothing_but_that_something_waits(
     assert to_youth.subject == "Du har en ny melding i Samordna"
     assert "/me/" in to_youth.body
     assert "Du har en ny melding i Samordna" in texts[-1] and "+4791234567" in texts[-1]
-    assert set(Reminder.objects.values_list("status", flat=True)) == {"SENT"}
+    assert set(Reminder.objects.filter(stage="NOTICE").values_list("status", flat=True)) == {"SENT"}
 
 
 def test_no_notice_is_claimed_or_sent_at_night(people: Any) -> None:
@@ -290,7 +290,7 @@ def test_no_notice_is_claimed_or_sent_at_night(people: Any) -> None:
     token = _claim(evening)
     # The claim reaches a worker after 22:00 (summer time ends that night): to the morning.
     assert delivery.deliver(token, now=oslo(2026, 10, 24, 22, 5)) == 0
-    row = Reminder.objects.get()
+    row = Reminder.objects.get(stage="NOTICE")
     assert row.status == "PENDING" and row.claim_token is None
     assert row.send_after == oslo(2026, 10, 25, 7, 0)
     assert delivery.claim_due(now=oslo(2026, 10, 25, 6, 59)) == []
@@ -316,7 +316,7 @@ def test_a_number_the_gateway_refuses_is_a_final_failure_on_the_row(
         noon = oslo(2026, 6, 10, 12, 0)
         ledger.derive_changed(now=noon)
         assert delivery.deliver(_claim(noon), now=noon) == 0
-        row = Reminder.objects.get()
+        row = Reminder.objects.get(stage="NOTICE")
         assert row.status == ReminderStatus.FAILED and "400" in row.last_error
         assert server.received() == []
     finally:
