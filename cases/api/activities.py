@@ -220,7 +220,7 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         data = validated(s.ActivityEditSerializer, request.data)
         version = data.pop("version")
-        texts = {k: data.pop(k) for k in ("staff_text", "youth_text") if k in data}
+        texts = {k: data.pop(k) for k in ("staff_text", "youth_text", "agreed_note") if k in data}
         if "responsible_service" in data:
             data["responsible_service"] = active_service(data["responsible_service"])
         activity = services.activity_change(
