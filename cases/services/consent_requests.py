@@ -174,7 +174,7 @@ def consent_request_answer(
     ``assurance_level`` (ID-porten's ``acr``, or ``local`` for a local log-in), recorded under
     the holder's request (``consent_give``'s ``holder``)."""
     locked = (
-        ConsentRequest.objects.select_for_update()
+        ConsentRequest.objects.select_for_update(of=("self",))
         .select_related("from_service", "to_service", "consent", "requested_by")
         .get(pk=request.pk)
     )
