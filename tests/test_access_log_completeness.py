@@ -44,6 +44,7 @@ from cases.models import (
     ConsentRequest,
     FollowUpPeriod,
     Guardian,
+    PortalAccount,
     Referral,
     ServiceKind,
     StaffRole,
@@ -386,8 +387,11 @@ def _referral_reroute(p: Any) -> Walk:
 
 
 def _youth_account(p: Any) -> Any:
-    """The youth's own log-in to Min side."""
-    return portal.account_create(youth=p.youth, username="emma.selv", password="x").user
+    """The youth's own log-in to Min side (the matrix's records may have made it)."""
+    account = PortalAccount.objects.filter(youth=p.youth, guardian__isnull=True).first()
+    if account is None:
+        account = portal.account_create(youth=p.youth, username="emma.selv", password="x")
+    return account.user
 
 
 def _portal_home(p: Any) -> Walk:

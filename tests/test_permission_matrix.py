@@ -996,6 +996,37 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("activity-versions", "get"): Case(
         lambda p: f"/api/v1/activities/{_activity(p)}/versions/", NAV_STAFF
     ),
+    ("activity-comments", "get"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/comments/", NAV_STAFF
+    ),
+    ("activity-comments", "post"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/comments/",
+        NAV_STAFF,
+        ok=201,
+        body=lambda p: {"text": "Vi snakket om fristen"},
+    ),
+    ("activity-change-requests", "get"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/change-requests/", NAV_STAFF
+    ),
+    ("activity-change-request-answer", "post"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/change-requests/{_change_request(p)}/answer/",
+        NAV_STAFF,
+        body=lambda p: {"outcome": "DECLINED", "answer": "Fristen står"},
+    ),
+    # A consent OT asks the youth for on Min side: OT's staff ask; who follows sees OT's.
+    ("youth-consent-requests", "get"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/consent-requests/", FOLLOWING
+    ),
+    ("youth-consent-requests", "post"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/consent-requests/",
+        OT_STAFF,
+        ok=201,
+        body=lambda p: {
+            "template": "skole",
+            "from_service": str(p.ot.pk),
+            "to_service": str(p.nav.pk),
+        },
+    ),
     # Deadlines are the working records of the responsible service.
     ("deadline-list", "get"): Case(
         lambda p: "/api/v1/deadlines/",

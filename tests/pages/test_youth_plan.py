@@ -117,7 +117,7 @@ def test_staff_make_an_activity_agreed_only_with_a_note_of_the_oral_agreement(
         url, {"version": 1, "agreed": True}, format="json"
     )
     assert response.status_code == 400
-    assert "agreed orally" in response.json()["error"]["fields"]["agreed_note"]["message"]
+    assert "agreed orally" in response.json()["error"]["fields"]["agreed_note"][0]["message"]
     response = client_for(people.nav_advisor).patch(
         url,
         {"version": 1, "agreed": True, "agreed_note": "Avtalt i møte 2. desember"},
@@ -375,3 +375,59 @@ def test_only_the_holder_asks_and_only_who_decides_answers(people: Any) -> None:
         == 404
     )
     assert ConsentRequest.objects.get(pk=asked.pk).is_open
+
+
+def test_the_api_reads_comments_and_answers_a_request_to_change(
+    people: Any, client_for: Any, count_queries: Any
+) -> None:
+    activity = _proposal(people)
+    account, _client = _youth_client(people)
+    youth_plan.activity_comment_add(
+        actor=account.user, account=account, activity=activity, text="Hei"
+    )
+    asked = youth_plan.activity_change_request(
+        actor=account.user, account=account, activity=activity, version=1, text="Senere?"
+    )
+    api = client_for(people.nav_advisor)
+    url = f"/api/v1/activities/{activity.pk}/"
+    assert [c["text"] for c in api.get(url + "comments/").json()] == ["Hei"]
+    with count_queries() as few:
+        api.get(url + "comments/")
+    for i in range(4):
+        youth_plan.activity_comment_add(
+            actor=account.user, account=account, activity=activity, text=f"K{i}"
+        )
+    with count_queries() as many:
+        api.get(url + "comments/")
+    assert len(many.captured_queries) == len(few.captured_queries)
+    added = api.post(url + "comments/", {"text": "Vi ses"}, format="json")
+    assert added.status_code == 201 and added.json()["by_youth"] is False
+
+    assert api.get(url + "change-requests/").json()[0]["text"] == "Senere?"
+    answer_url = f"{url}change-requests/{asked.pk}/answer/"
+    refused = client_for(people.nav_advisor, "en").post(
+        answer_url, {"outcome": "CHANGED"}, format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "not_changed"
+    answered = api.post(answer_url, {"outcome": "DECLINED", "answer": "Nei"}, format="json")
+    assert answered.status_code == 200 and answered.json()["outcome"] == "DECLINED"
+
+
+def test_the_api_prepares_a_consent_request(people: Any, client_for: Any) -> None:
+    url = f"/api/v1/youths/{people.youth.pk}/consent-requests/"
+    body = {
+        "template": "skole",
+        "from_service": str(people.ot.pk),
+        "to_service": str(people.nav.pk),
+    }
+    created = client_for(people.ot_counsellor).post(url, body, format="json")
+    assert created.status_code == 201
+    assert created.json()["sentences"] == ["OT Skien vil dele utdanning med NAV Skien"]
+    same = client_for(people.ot_counsellor).post(
+        url, {**body, "to_service": str(people.ot.pk)}, format="json"
+    )
+    assert same.status_code == 400 and "to_service" in same.json()["error"]["fields"]
+    assert client_for(people.nav_advisor).post(url, body, format="json").status_code == 404
+    listed = client_for(people.ot_counsellor).get(url).json()
+    assert [r["state"] for r in listed] == ["OPEN"]
