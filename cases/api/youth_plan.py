@@ -205,13 +205,12 @@ class ActivityYouthPlanMixin:
         return Response(ChangeRequestSerializer(answered).data)
 
 
-def _consent_request_item(asked: ConsentRequest) -> dict[str, Any]:
-    return {
-        "type": "consent-request",
-        "id": str(asked.pk),
-        "categories": list(asked.categories),
-        "basis": "own",
-    }
+def _consent_request_items(asked: ConsentRequest) -> list[dict[str, Any]]:
+    """A request as access-log items: one per category it asks to share, the service's own."""
+    return [
+        {"type": "consent-request", "id": str(asked.pk), "category": category, "basis": "own"}
+        for category in asked.categories
+    ]
 
 
 class YouthConsentRequestsMixin:
@@ -255,7 +254,7 @@ class YouthConsentRequestsMixin:
                 request,
                 "consent-request-prepare",
                 youth.pk,
-                [_consent_request_item(asked)],
+                _consent_request_items(asked),
                 through=[from_service.pk],
             )
             return Response(ConsentRequestSerializer(asked).data, status=status.HTTP_201_CREATED)
@@ -269,6 +268,6 @@ class YouthConsentRequestsMixin:
                 viewer,
                 "youth-consent-requests",
                 youth.pk,
-                [_consent_request_item(r) for r in rows],
+                [item for r in rows for item in _consent_request_items(r)],
             )
         return Response(ConsentRequestSerializer(rows, many=True).data)
