@@ -321,12 +321,14 @@ def activity_for(account: PortalAccount, activity_id: Any) -> Activity:
 def consent_requests(account: PortalAccount, hidden: frozenset[str]) -> list[ConsentRequest]:
     """The consents the services ask for that wait for an answer, as the page shows them to
     the account (every category and both services shown; none where the page hides where the
-    youth is followed). One query."""
+    youth is followed). Two queries: the requests, and the guardians' answers on those a
+    guardians' consent already answers in part."""
     if not reveals_whereabouts(account):
         return []
     rows = (
         ConsentRequest.objects.filter(youth_id=account.youth_id, state=ConsentRequestState.OPEN)
         .select_related("from_service", "to_service", "consent")
+        .prefetch_related("consent__guardian_decisions")
         .order_by("-requested_at")
     )
     return [

@@ -155,7 +155,10 @@ def may_answer(account: PortalAccount, request: ConsentRequest, today: datetime.
         and not ages.child_view_required(account.youth.birth_date, today)
         and not (
             request.consent is not None
-            and request.consent.guardian_decisions.filter(guardian=account.guardian).exists()
+            and any(
+                d.guardian_id == account.guardian_id
+                for d in request.consent.guardian_decisions.all()
+            )
         )
     )
 

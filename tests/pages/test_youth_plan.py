@@ -431,3 +431,54 @@ def test_the_api_prepares_a_consent_request(people: Any, client_for: Any) -> Non
     assert client_for(people.nav_advisor).post(url, body, format="json").status_code == 404
     listed = client_for(people.ot_counsellor).get(url).json()
     assert [r["state"] for r in listed] == ["OPEN"]
+
+
+def test_min_side_lists_the_requests_in_a_fixed_number_of_queries(
+    people: Any, count_queries: Any
+) -> None:
+    _account, client = _youth_client(people)
+    url = f"/me/{people.youth.pk}/"
+
+    def ask(n: int) -> None:
+        for _ in range(n):
+            consent_requests.consent_request_prepare(
+                actor=people.ot_counsellor,
+                youth=people.youth,
+                template_code="skole",
+                from_service=people.ot,
+                to_service=people.nav,
+            )
+
+    ask(1)
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    ask(4)
+    with count_queries() as many:
+        page = client.get(url).content.decode()
+    assert page.count("OT Skien vil dele utdanning med NAV Skien") == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_staff_activity_page_has_a_fixed_query_count(people: Any, count_queries: Any) -> None:
+    activity = _proposal(people)
+    account, _client = _youth_client(people)
+    staff = _logged_in(people.nav_advisor)
+    url = f"/activities/{activity.pk}/edit/"
+    youth_plan.activity_comment_add(
+        actor=account.user, account=account, activity=activity, text="A"
+    )
+    staff.get(url)
+    with count_queries() as few:
+        staff.get(url)
+    for i in range(4):
+        youth_plan.activity_comment_add(
+            actor=account.user, account=account, activity=activity, text=f"K{i}"
+        )
+    youth_plan.activity_change_request(
+        actor=account.user, account=account, activity=activity, version=1, text="Senere?"
+    )
+    with count_queries() as many:
+        page = staff.get(url).content.decode()
+    assert "Senere?" in page and "K3" in page
+    assert len(many.captured_queries) == len(few.captured_queries)
