@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('purpose', models.TextField(max_length=2000, verbose_name='formål')),
                 ('agreed_text', models.TextField(max_length=20000, verbose_name='teksten ungdommen svarer på')),
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='bedt om')),
-                ('state', models.CharField(choices=[('OPEN', 'venter på svar'), ('GIVEN', 'ja'), ('REFUSED', 'nei'), ('CANCELLED', 'trukket av tjenesten')], default='OPEN', max_length=10, verbose_name='status')),
+                ('state', models.CharField(choices=[('OPEN', 'venter på svar'), ('GIVEN', 'ja'), ('REFUSED', 'nei')], default='OPEN', max_length=10, verbose_name='status')),
                 ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='besvart')),
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='versjon')),
                 ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='besvart av')),

@@ -19,7 +19,6 @@ class ConsentRequestState(models.TextChoices):
     OPEN = "OPEN", _("venter på svar")
     GIVEN = "GIVEN", _("ja")
     REFUSED = "REFUSED", _("nei")
-    CANCELLED = "CANCELLED", _("trukket av tjenesten")
 
 
 class ConsentRequest(models.Model):

@@ -102,25 +102,6 @@ def consent_request_prepare(
     return request
 
 
-@transaction.atomic
-def consent_request_cancel(*, actor: Any, request: ConsentRequest) -> ConsentRequest:
-    """The service takes back a request not answered yet."""
-    locked = ConsentRequest.objects.select_for_update().get(pk=request.pk)
-    check_actor_works_in(access.viewer_for(actor), locked.from_service_id)
-    if not locked.is_open or locked.consent_id is not None:
-        raise _refuse(_("Forespørselen er allerede besvart."), "already_answered")
-    locked.state, locked.answered_at, locked.answered_by = (
-        ConsentRequestState.CANCELLED,
-        timezone.now(),
-        actor,
-    )
-    locked.save(update_fields=["state", "answered_at", "answered_by"])
-    audit_record(
-        actor=actor, action="consent_request.cancelled", subject=locked.youth, target=locked
-    )
-    return locked
-
-
 def sentences(request: ConsentRequest, *, named: bool = True) -> list[str]:
     """What the request asks, in plain words: "OT Skien vil dele utdanning med NAV Skien"."""
     source = request.from_service.name if named else request.from_service.get_kind_display()
