@@ -482,3 +482,45 @@ def test_the_staff_activity_page_has_a_fixed_query_count(people: Any, count_quer
         page = staff.get(url).content.decode()
     assert "Senere?" in page and "K3" in page
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_guardians_of_a_child_under_12_each_answer_and_it_counts_when_both_said_yes(
+    people: Any,
+) -> None:
+    child = factories.register_youth(
+        people.nav_advisor, people.nav, birth_date=factories.years_ago(10), first_name="Liv"
+    )
+    factories.follow(people.ot_counsellor, people.ot, child)
+    accounts = []
+    for n, name in enumerate(["Kari Mor", "Per Far"]):
+        guardian = services.guardian_add(
+            actor=people.nav_advisor,
+            youth=child,
+            full_name=name,
+            relation="PARENT",
+            has_parental_responsibility=True,
+        )
+        accounts.append(
+            portal.account_create(
+                youth=child, username=f"foresatt{n}", password="x-123456", guardian=guardian
+            )
+        )
+    asked = consent_requests.consent_request_prepare(
+        actor=people.ot_counsellor,
+        youth=child,
+        template_code="skole",
+        from_service=people.ot,
+        to_service=people.nav,
+    )
+    url = f"/me/{child.pk}/consent-requests/{asked.pk}/"
+    first, second = (_logged_in(a.user) for a in accounts)
+    assert first.post(url, {"decision": "GIVEN"}).status_code == 302
+    asked.refresh_from_db()
+    consent = Consent.objects.get(pk=asked.consent_id)
+    assert (asked.state, consent.decision, consent.giver) == ("OPEN", "PENDING", Giver.GUARDIANS)
+    assert first.post(url, {"decision": "GIVEN"}).status_code == 404  # answered once each
+    assert second.post(url, {"decision": "GIVEN"}).status_code == 302
+    asked.refresh_from_db()
+    consent.refresh_from_db()
+    assert (asked.state, consent.decision) == ("GIVEN", "GIVEN")
+    assert {d.method for d in consent.guardian_decisions.all()} == {Method.DIGITAL}
