@@ -570,13 +570,16 @@ def _nav_follow_up(
         return
     plan = services.activity_plan_create(actor=advisor, youth=youth, service=nav)
     for activity_type, title in rng.sample(ACTIVITIES, rng.randint(1, 4)):
+        deadline = today + datetime.timedelta(days=rng.randint(-20, 45))
+        agreed = rng.random() < 0.5
         services.activity_add(
             actor=advisor,
             plan=plan,
             type=activity_type,
             title=title,
-            deadline=today + datetime.timedelta(days=rng.randint(-20, 45)),
-            agreed=rng.random() < 0.5,
+            deadline=deadline,
+            agreed=agreed,
+            agreed_note="Avtalt i samtale med ungdommen på NAV-kontoret." if agreed else "",
         )
         counts["activities"] += 1
     if rng.random() < 0.6:

@@ -177,6 +177,18 @@ def _matching_key(jwks: dict[str, Any], header: dict[str, Any]) -> dict[str, Any
     return None
 
 
+# The session key of the log-in's ``acr`` (its assurance level), kept by the callback.
+ACR_SESSION_KEY = "oidc_acr"
+# What a digital answer records as the assurance level of a local log-in, which has none.
+LOCAL_ASSURANCE = "local"
+
+
+def assurance_level(session: Any) -> str:
+    """The assurance level of the session's log-in: the provider's ``acr`` (ID-porten:
+    ``idporten-loa-high``), or ``LOCAL_ASSURANCE`` for a local (password) log-in."""
+    return str(session.get(ACR_SESSION_KEY) or LOCAL_ASSURANCE)
+
+
 class _Backend(OIDCAuthenticationBackend):
     client = ""
     login_method = ""
@@ -234,6 +246,9 @@ class _Backend(OIDCAuthenticationBackend):
         user = self.user_for(payload)
         if not user.is_active:
             raise _refuse(self.request, "inactive")
+        # The log-in's assurance level, which the callback keeps in the session
+        # (``ACR_SESSION_KEY``): what the youth does digitally on *Min side* records it.
+        self.request.oidc_acr = str(payload.get("acr") or "")
         return user
 
     def user_for(self, claims: dict[str, Any]) -> Any:

@@ -22,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import access, selectors, services
 from cases.models import (
+    Activity,
+    ConsentRequest,
+    ConsentRequestState,
     FollowUpPeriod,
     Guardian,
     HealthObjection,
@@ -232,9 +235,10 @@ def may_withdraw(account: PortalAccount, consent: Consent, today: datetime.date)
     return consent.giver == Giver.SUBJECT or decides
 
 
-def withdraw(*, user: Any, youth_id: Any, consent_id: Any) -> Consent:
-    """One click on the youth's page: withdrawn digitally, with effect from now. The link is
-    checked before the transaction, so a refused attempt's access-log row stays."""
+def withdraw(*, user: Any, youth_id: Any, consent_id: Any, assurance_level: str = "") -> Consent:
+    """One click on the youth's page: withdrawn digitally, with effect from now, with the
+    log-in's ``assurance_level``. The link is checked before the transaction, so a refused
+    attempt's access-log row stays."""
     account = account_for(user, youth_id, purpose="portal-withdraw")
     with transaction.atomic():
         try:
@@ -246,7 +250,11 @@ def withdraw(*, user: Any, youth_id: Any, consent_id: Any) -> Consent:
                 _("Dette samtykket kan ikke trekkes tilbake herfra."), code="not_withdrawable"
             )
         return services.consent_withdraw(
-            actor=user, consent=consent, method=Method.DIGITAL, on_own_page=True
+            actor=user,
+            consent=consent,
+            method=Method.DIGITAL,
+            on_own_page=True,
+            assurance_level=assurance_level,
         )
 
 
@@ -290,3 +298,63 @@ def account_create(
         last_name=name[1] if len(name) > 1 else "",
     )
     return PortalAccount.objects.create(user=user, youth=youth, guardian=guardian)
+
+
+def activity_for(account: PortalAccount, activity_id: Any) -> Activity:
+    """An activity of the youth's activity plan in the open NAV period, as the page shows it
+    to the account (``shown``; none where the page hides where the youth is followed), with
+    its plan and responsible service; else Http404."""
+    if not reveals_whereabouts(account):
+        raise Http404
+    try:
+        activity = Activity.objects.select_related(
+            "responsible_service", "plan__period__service", "agreed_by"
+        ).get(pk=activity_id, youth_id=account.youth_id, plan__period__ended_on__isnull=True)
+    except (Activity.DoesNotExist, ValueError):
+        raise Http404 from None
+    hidden = withheld(account, timezone.localdate())
+    if not shown(hidden, activity.category, activity.responsible_service.kind):
+        raise Http404
+    return activity
+
+
+def consent_requests(account: PortalAccount, hidden: frozenset[str]) -> list[ConsentRequest]:
+    """The consents the services ask for that wait for an answer, as the page shows them to
+    the account (every category and both services shown; none where the page hides where the
+    youth is followed). Two queries: the requests, and the guardians' answers on those a
+    guardians' consent already answers in part."""
+    if not reveals_whereabouts(account):
+        return []
+    rows = (
+        ConsentRequest.objects.filter(youth_id=account.youth_id, state=ConsentRequestState.OPEN)
+        .select_related("from_service", "to_service", "consent")
+        .prefetch_related("consent__guardian_decisions")
+        .order_by("-requested_at")
+    )
+    return [
+        r
+        for r in rows
+        if all(shown(hidden, c, r.from_service.kind) for c in r.categories)
+        and all(shown(hidden, c, r.to_service.kind) for c in r.categories)
+    ]
+
+
+def consent_request_for(account: PortalAccount, request_id: Any) -> ConsentRequest:
+    """One request the page shows the account (``consent_requests``, open or answered), else
+    Http404."""
+    if not reveals_whereabouts(account):
+        raise Http404
+    try:
+        request = ConsentRequest.objects.select_related(
+            "from_service", "to_service", "consent"
+        ).get(pk=request_id, youth_id=account.youth_id)
+    except (ConsentRequest.DoesNotExist, ValueError):
+        raise Http404 from None
+    hidden = withheld(account, timezone.localdate())
+    if not all(
+        shown(hidden, c, kind)
+        for c in request.categories
+        for kind in (request.from_service.kind, request.to_service.kind)
+    ):
+        raise Http404
+    return request

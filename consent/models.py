@@ -90,6 +90,14 @@ class Consent(models.Model):
     withdrawal_method = models.CharField(
         _("hvordan det ble trukket tilbake"), max_length=20, choices=Method.choices, blank=True
     )
+    # A digital answer's log-in: its assurance level (ID-porten's ``acr``, e.g.
+    # ``idporten-loa-high``), or ``local`` for a local log-in, which has none.
+    assurance_level = models.CharField(
+        _("sikkerhetsnivå ved innlogging"), max_length=50, blank=True
+    )
+    withdrawal_assurance_level = models.CharField(
+        _("sikkerhetsnivå ved tilbaketrekking"), max_length=50, blank=True
+    )
     replaces = models.ForeignKey(
         "self",
         verbose_name=_("erstatter"),

@@ -193,8 +193,12 @@ def consent_record(
     replaces: Consent | None = None,
     guardian_answers: Sequence[GuardianAnswer] = (),
     guardians_needed: Collection[Any] = (),
+    assurance_level: str = "",
 ) -> Consent:
     """Record a consent (or a refusal) with the flows it covers.
+
+    A digital answer keeps its log-in's ``assurance_level`` (ID-porten's ``acr``, or ``local``),
+    in the consent and its audit entry.
 
     A guardians' consent is the guardians' answers, each their own (``guardian_answers``, of
     the guardians in ``guardians_needed``); its decision follows from them
@@ -278,6 +282,7 @@ def consent_record(
         recorded_by=recorded_by,
         recorded_at=now,
         replaces=replaces,
+        assurance_level=assurance_level,
     )
     consent.full_clean()
     consent.save(force_insert=True)
@@ -306,7 +311,12 @@ def consent_record(
         action=AUDIT_ACTIONS[decision],
         subject=subject,
         target=consent,
-        data={"categories": sorted(categories), "giver": giver, "method": method},
+        data={
+            "categories": sorted(categories),
+            "giver": giver,
+            "method": method,
+            **({"assurance_level": assurance_level} if assurance_level else {}),
+        },
     )
     return consent
 
@@ -357,10 +367,16 @@ def guardian_answer_record(
 
 @transaction.atomic
 def consent_withdraw(
-    *, consent: Consent, by: Any, method: str, at: datetime.datetime | None = None
+    *,
+    consent: Consent,
+    by: Any,
+    method: str,
+    at: datetime.datetime | None = None,
+    assurance_level: str = "",
 ) -> Consent:
     """Withdraw a consent with effect from now (GDPR art. 7(3)). The row lock makes two
-    withdrawals at once harmless."""
+    withdrawals at once harmless. A digital withdrawal keeps its log-in's
+    ``assurance_level``."""
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.decision == Decision.REFUSED:
         raise ApplicationError(_("En nektelse kan ikke trekkes tilbake."), code="not_a_consent")
@@ -371,8 +387,22 @@ def consent_withdraw(
     locked.withdrawn_at = at or timezone.now()
     locked.withdrawn_by = by
     locked.withdrawal_method = method
-    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_method"])
-    audit_record(actor=by, action="consent.withdrawn", subject=locked.subject, target=locked)
+    locked.withdrawal_assurance_level = assurance_level
+    locked.save(
+        update_fields=[
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_method",
+            "withdrawal_assurance_level",
+        ]
+    )
+    audit_record(
+        actor=by,
+        action="consent.withdrawn",
+        subject=locked.subject,
+        target=locked,
+        data={"assurance_level": assurance_level} if assurance_level else None,
+    )
     return locked
 
 

@@ -39,7 +39,17 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases import portal, services
-from cases.models import FollowUpPeriod, Guardian, Referral, ServiceKind, StaffRole, Youth
+from cases.models import (
+    Activity,
+    ConsentRequest,
+    FollowUpPeriod,
+    Guardian,
+    PortalAccount,
+    Referral,
+    ServiceKind,
+    StaffRole,
+    Youth,
+)
 from consent.models import AccessLogEntry, Consent
 from consent.services import Flow
 from coordination.models import Plan, PlanGoal, PlanKind
@@ -123,6 +133,10 @@ NOT_LOGGED: dict[Route, str] = {
     ),
     ("portal:thread", "get"): "the youth's own thread with a contact person, as the page",
     ("portal:thread", "post"): "the youth's own answer in a thread, as the page",
+    ("portal:activity", "get"): "the youth's own activity in NAV's plan, as the page",
+    ("portal:activity", "post"): "the youth's own comment on their activity, as the page",
+    ("portal:consent-request", "get"): "a consent the youth is asked for, as the page",
+    ("portal:consent-request", "post"): "the youth's own answer to it, as the page",
     ("portal:copy-pdf", "get"): "the youth's own copy, as the page (docs/access.md)",
     ("portal:copy-json", "get"): "the youth's own copy, as the page (docs/access.md)",
     ("portal:notices", "get"): "the youth's own choice of where notices go, as the page",
@@ -375,8 +389,11 @@ def _referral_reroute(p: Any) -> Walk:
 
 
 def _youth_account(p: Any) -> Any:
-    """The youth's own log-in to Min side."""
-    return portal.account_create(youth=p.youth, username="emma.selv", password="x").user
+    """The youth's own log-in to Min side (the matrix's records may have made it)."""
+    account = PortalAccount.objects.filter(youth=p.youth, guardian__isnull=True).first()
+    if account is None:
+        account = portal.account_create(youth=p.youth, username="emma.selv", password="x")
+    return account.user
 
 
 def _portal_home(p: Any) -> Walk:
@@ -407,6 +424,18 @@ def _portal_withdraw(p: Any) -> Walk:
     consent = Consent.objects.get(purpose_code="SAMARBEID")
     url = f"/me/{p.youth.pk}/consents/{consent.pk}/withdraw/"
     return Walk(_youth_account(p), url, youth=p.youth, session=True)
+
+
+def _portal_activity(p: Any, *, comment: bool = False) -> Walk:
+    url = f"/me/{p.youth.pk}/activities/{Activity.objects.get().pk}/"
+    body = {"action": "comment", "text": "Jeg er med"} if comment else {}
+    return Walk(_youth_account(p), url, body, youth=p.youth, session=True, form=comment)
+
+
+def _portal_consent_request(p: Any, *, answer: bool = False) -> Walk:
+    url = f"/me/{p.youth.pk}/consent-requests/{ConsentRequest.objects.get().pk}/"
+    body = {"decision": "GIVEN"} if answer else {}
+    return Walk(_youth_account(p), url, body, youth=p.youth, session=True, form=answer)
 
 
 def _portal_objection(p: Any) -> Walk:
@@ -501,6 +530,10 @@ CALLS: dict[Route, Callable[[Any], Walk]] = {
     ("portal:health-objection", "post"): _portal_objection,
     ("portal:notices", "get"): _portal_notices,
     ("portal:notices", "post"): lambda p: _portal_notices(p, post=True),
+    ("portal:activity", "get"): _portal_activity,
+    ("portal:activity", "post"): lambda p: _portal_activity(p, comment=True),
+    ("portal:consent-request", "get"): _portal_consent_request,
+    ("portal:consent-request", "post"): lambda p: _portal_consent_request(p, answer=True),
     ("portal:copy-pdf", "get"): _portal_copy("pdf"),
     ("portal:copy-json", "get"): _portal_copy("json"),
     ("pages:access-request", "post"): _access_request_page,

@@ -20,10 +20,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases import services
+from cases import portal, services
 from cases.models import (
     Activity,
+    ActivityChangeRequest,
     ActivityPlan,
+    ConsentRequest,
     FollowUpEntry,
     FollowUpPeriod,
     Handover,
@@ -34,6 +36,7 @@ from cases.models import (
     Thread,
     Youth,
 )
+from cases.services import consent_requests, youth_plan
 from consent.models import Consent
 from consent.services import Flow
 from coordination.models import ChildCoordinator, Deadline, Plan, PlanGoal, PlanMeasure
@@ -124,6 +127,22 @@ def _shared_records(p: Any) -> None:
     # An individual plan held by OT (eva.koord coordinates), NAV taking part by consent (to
     # the plan only: no other categories, so NAV's activity plan stays NAV's).
     nav_and_plan_records(p, plan_categories=())
+    # The youth asks to change NAV's activity, and OT asks the youth for a consent on Min side.
+    account = portal.account_create(youth=p.youth, username="emma.matrix", password="x")
+    youth_plan.activity_change_request(
+        actor=account.user,
+        account=account,
+        activity=Activity.objects.get(),
+        version=Activity.objects.get().version,
+        text="Kan vi flytte fristen?",
+    )
+    consent_requests.consent_request_prepare(
+        actor=p.ot_counsellor,
+        youth=p.youth,
+        template_code="skole",
+        from_service=p.ot,
+        to_service=p.nav,
+    )
 
 
 def _plan(p: Any) -> str:
@@ -132,6 +151,14 @@ def _plan(p: Any) -> str:
 
 def _activity(p: Any) -> str:
     return str(Activity.objects.get().pk)
+
+
+def _change_request(p: Any) -> str:
+    return str(ActivityChangeRequest.objects.get().pk)
+
+
+def _consent_request(p: Any) -> str:
+    return str(ConsentRequest.objects.get().pk)
 
 
 def _activity_deadline(p: Any) -> str:
@@ -282,6 +309,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         for name, suffix in [
             ("entry-new", "log/"),
             ("consent-new", "consents/new/"),
+            ("consent-request-new", "consent-requests/new/"),
             ("refer", "refer/"),
             ("handover", "handover/"),
             ("thread-new", "threads/new/"),
@@ -329,6 +357,13 @@ MATRIX: dict[tuple[str, str], Case] = {
         lambda p: f"/activities/{_activity(p)}/edit/",
         NAV_STAFF,
         ok=400,
+        anonymous=(302,),
+        session=True,
+    ),
+    ("pages:activity-change-answer", "post"): Case(
+        lambda p: f"/activity-change-requests/{_change_request(p)}/answer/",
+        NAV_STAFF,
+        ok=302,  # without an answer: told so on the activity's page
         anonymous=(302,),
         session=True,
     ),
@@ -535,6 +570,30 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("portal:youth", "get"): Case(
         lambda p: f"/me/{p.youth.pk}/", set(), anonymous=(302,), session=True
+    ),
+    ("portal:activity", "get"): Case(
+        lambda p: f"/me/{p.youth.pk}/activities/{_activity(p)}/",
+        set(),
+        anonymous=(302,),
+        session=True,
+    ),
+    ("portal:activity", "post"): Case(
+        lambda p: f"/me/{p.youth.pk}/activities/{_activity(p)}/",
+        set(),
+        anonymous=(302,),
+        session=True,
+    ),
+    ("portal:consent-request", "get"): Case(
+        lambda p: f"/me/{p.youth.pk}/consent-requests/{_consent_request(p)}/",
+        set(),
+        anonymous=(302,),
+        session=True,
+    ),
+    ("portal:consent-request", "post"): Case(
+        lambda p: f"/me/{p.youth.pk}/consent-requests/{_consent_request(p)}/",
+        set(),
+        anonymous=(302,),
+        session=True,
     ),
     ("portal:withdraw", "post"): Case(
         lambda p: f"/me/{p.youth.pk}/consents/{_consent(p)}/withdraw/",
@@ -954,6 +1013,37 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("activity-versions", "get"): Case(
         lambda p: f"/api/v1/activities/{_activity(p)}/versions/", NAV_STAFF
+    ),
+    ("activity-comments", "get"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/comments/", NAV_STAFF
+    ),
+    ("activity-comments", "post"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/comments/",
+        NAV_STAFF,
+        ok=201,
+        body=lambda p: {"text": "Vi snakket om fristen"},
+    ),
+    ("activity-change-requests", "get"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/change-requests/", NAV_STAFF
+    ),
+    ("activity-change-request-answer", "post"): Case(
+        lambda p: f"/api/v1/activities/{_activity(p)}/change-requests/{_change_request(p)}/answer/",
+        NAV_STAFF,
+        body=lambda p: {"outcome": "DECLINED", "answer": "Fristen står"},
+    ),
+    # A consent OT asks the youth for on Min side: OT's staff ask; who follows sees OT's.
+    ("youth-consent-requests", "get"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/consent-requests/", FOLLOWING
+    ),
+    ("youth-consent-requests", "post"): Case(
+        lambda p: f"/api/v1/youths/{p.youth.pk}/consent-requests/",
+        OT_STAFF,
+        ok=201,
+        body=lambda p: {
+            "template": "skole",
+            "from_service": str(p.ot.pk),
+            "to_service": str(p.nav.pk),
+        },
     ),
     # Deadlines are the working records of the responsible service.
     ("deadline-list", "get"): Case(

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from cases import access, selectors, services
 from cases.api import activity_serializers as s
 from cases.api.base import UUID_PATTERN, active_service, log_answer, validated
+from cases.api.youth_plan import ActivityYouthPlanMixin
 from cases.middleware import viewer_of
 from cases.models import Activity, ActivityPlan
 
@@ -195,7 +196,7 @@ class ActivityPlanViewSet(
         )
 
 
-class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ActivityViewSet(ActivityYouthPlanMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One activity: read, change (optimistic version), and its version history."""
 
     lookup_value_regex = UUID_PATTERN
@@ -220,7 +221,7 @@ class ActivityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         data = validated(s.ActivityEditSerializer, request.data)
         version = data.pop("version")
-        texts = {k: data.pop(k) for k in ("staff_text", "youth_text") if k in data}
+        texts = {k: data.pop(k) for k in ("staff_text", "youth_text", "agreed_note") if k in data}
         if "responsible_service" in data:
             data["responsible_service"] = active_service(data["responsible_service"])
         activity = services.activity_change(

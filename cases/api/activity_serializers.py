@@ -61,6 +61,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     youth = serializers.UUIDField(source="youth_id")
     plan = serializers.UUIDField(source="plan_id")
     responsible_service = ServiceRefSerializer()
+    agreed_by = StaffRefSerializer(allow_null=True)
 
     class Meta:
         model = Activity
@@ -79,6 +80,9 @@ class ActivitySerializer(serializers.ModelSerializer):
             "responsible_service",
             "agreed",
             "agreed_at",
+            "agreed_how",
+            "agreed_by",
+            "agreed_note",
             "source",
             "external_id",
             "created_at",
@@ -144,6 +148,14 @@ class _ActivityFields(StrictSerializer):
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
     responsible_service = serializers.UUIDField(required=False, allow_null=True, default=None)
     agreed = serializers.BooleanField(required=False, default=False)
+    agreed_note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="How the activity was agreed orally with the youth; needed to make it agreed "
+        "(otherwise it is agreed when the youth confirms it on Min side).",
+    )
     staff_text = serializers.CharField(
         max_length=1000, required=False, allow_blank=True, default=""
     )
@@ -174,6 +186,13 @@ class ActivityEditSerializer(StrictSerializer):
     deadline = serializers.DateField(required=False, allow_null=True)
     responsible_service = serializers.UUIDField(required=False)
     agreed = serializers.BooleanField(required=False)
+    agreed_note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="How the activity was agreed orally with the youth; needed to make it agreed "
+        "(otherwise it is agreed when the youth confirms it on Min side).",
+    )
     staff_text = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     youth_text = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 

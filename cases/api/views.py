@@ -44,6 +44,7 @@ from cases.api.serializers import (
     today_context,
 )
 from cases.api.timeline import YouthTimelineMixin
+from cases.api.youth_plan import YouthConsentRequestsMixin
 from cases.middleware import viewer_of
 from cases.models import FollowUpPeriod, Service, ServiceKind, StaffMembership, Youth
 from cases.validators import SEARCH_API_MESSAGE, no_identity_number
@@ -76,6 +77,7 @@ class YouthViewSet(
     YouthHealthObjectionMixin,
     YouthTimelineMixin,
     YouthDecisionsMixin,
+    YouthConsentRequestsMixin,
     viewsets.GenericViewSet,
 ):
     """Youths in the caller's reach. Unknown and unreachable youths both answer 404."""

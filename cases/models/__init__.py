@@ -6,16 +6,21 @@ from cases.models.activities import (
     INNSATSGRUPPE_OLDER_NAMES,
     WORK_ORIENTED_TYPES,
     Activity,
+    ActivityChangeRequest,
+    ActivityComment,
     ActivityPlan,
     ActivityStatus,
     ActivityType,
     ActivityVersion,
+    AgreedHow,
+    ChangeRequestOutcome,
     Innsatsgruppe,
     MainGoal,
     NavDecision,
     category_of,
 )
 from cases.models.changes import FactChange
+from cases.models.consent_requests import ConsentRequest, ConsentRequestState
 from cases.models.dialogue import Message, MessageRead, Thread, ThreadKind
 from cases.models.followup import EntryKind, FollowUpEntry
 from cases.models.handovers import Handover, HandoverKind, HandoverState, Responsibility
@@ -68,11 +73,17 @@ __all__ = [
     "STRENGT_FORTROLIG_GRADES",
     "WORK_ORIENTED_TYPES",
     "Activity",
+    "ActivityChangeRequest",
+    "ActivityComment",
     "ActivityPlan",
     "ActivityStatus",
     "ActivityType",
     "ActivityVersion",
     "AddressProtection",
+    "AgreedHow",
+    "ChangeRequestOutcome",
+    "ConsentRequest",
+    "ConsentRequestState",
     "EntryKind",
     "ExternalSubject",
     "FactChange",

@@ -127,6 +127,14 @@ class ActivityStatus(models.TextChoices):
     BRUKER_ER_INTERESSERT = "BRUKER_ER_INTERESSERT", _("Brukeren er interessert")
 
 
+class AgreedHow(models.TextChoices):
+    """How an activity became agreed with NAV (*avtalt med NAV*)."""
+
+    YOUTH = "YOUTH", _("bekreftet av ungdommen på Min side")
+    ORAL = "ORAL", _("avtalt muntlig, notert av veileder")
+    SOURCE = "SOURCE", _("avtalt i kildesystemet")
+
+
 # A completed or cancelled activity cannot change any more.
 FINISHED_STATUSES = frozenset({ActivityStatus.FULLFORT, ActivityStatus.AVBRUTT})
 # Work-oriented activities: what counts as an offer under the youth guarantee (UG-U20, UI-8W).
@@ -221,6 +229,20 @@ class Activity(models.Model):
     )
     agreed = models.BooleanField(_("avtalt med NAV"), default=False)
     agreed_at = models.DateTimeField(_("avtalt"), null=True, blank=True)
+    # How it came to be agreed (``AgreedHow``), by whom (the youth, or the advisor who noted an
+    # oral agreement) and the advisor's note; empty for activities agreed before this was kept.
+    agreed_how = models.CharField(
+        _("hvordan det ble avtalt"), max_length=10, choices=AgreedHow.choices, blank=True
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("avtalt av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agreed_note = models.TextField(_("notat om avtalen"), max_length=2000, blank=True)
     status_changed_at = models.DateTimeField(_("status endret"), default=timezone.now)
     # Pushed from another system (NAV's *aktivitetskort*): idempotent on (source, external id).
     source = models.CharField(_("kildesystem"), max_length=50, blank=True)
@@ -296,3 +318,116 @@ class ActivityVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version}"
+
+
+class ActivityComment(models.Model):
+    """A comment on an activity, by the youth on *Min side* or by staff. Kept like follow-up
+    entries: never edited or deleted; a correction is a new comment naming the one it
+    corrects."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("aktivitet"), on_delete=models.PROTECT, related_name="comments"
+    )
+    youth = models.ForeignKey(
+        Youth, verbose_name=_("ungdom"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("kommentar"), max_length=4000)
+    by_youth = models.BooleanField(_("fra ungdommen"), default=False)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("skrevet av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("skrevet"), default=timezone.now, editable=False)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("retter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+
+    class Meta:
+        verbose_name = _("kommentar til aktivitet")
+        verbose_name_plural = _("kommentarer til aktiviteter")
+        ordering = ["activity", "written_at"]
+        indexes = [
+            models.Index(fields=["activity", "written_at"], name="activity_comment_by_activity"),
+            models.Index(fields=["youth", "written_at"], name="activity_comment_by_youth"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.written_at:%d.%m.%Y %H:%M}"
+
+
+class ChangeRequestOutcome(models.TextChoices):
+    CHANGED = "CHANGED", _("aktiviteten er endret")
+    DECLINED = "DECLINED", _("avslått")
+
+
+class ActivityChangeRequest(models.Model):
+    """The youth asks on *Min side* to change an activity; the advisor answers by changing the
+    activity (after the request) or by declining, with a text the youth sees."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("aktivitet"),
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+    )
+    youth = models.ForeignKey(
+        Youth, verbose_name=_("ungdom"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("hva ungdommen ønsker endret"), max_length=4000)
+    activity_version = models.PositiveIntegerField(_("versjonen ungdommen så"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bedt om av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("bedt om"), default=timezone.now, editable=False)
+    outcome = models.CharField(
+        _("svar"), max_length=10, choices=ChangeRequestOutcome.choices, blank=True
+    )
+    answer = models.TextField(_("svar til ungdommen"), max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("besvart av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("besvart"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ønske om endring av aktivitet")
+        verbose_name_plural = _("ønsker om endring av aktiviteter")
+        ordering = ["activity", "requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="", answered_at__isnull=True)
+                | (~Q(outcome="") & Q(answered_at__isnull=False)),
+                name="change_request_answered_with_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["activity", "requested_at"], name="change_request_by_activity"),
+            models.Index(
+                fields=["youth"],
+                condition=Q(answered_at__isnull=True),
+                name="change_request_open_by_youth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%d.%m.%Y %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None

@@ -53,7 +53,7 @@ def activity_plan_for_user(
 
 def activity_list(*, viewer: access.Viewer, plan: ActivityPlan) -> QuerySet[Activity]:
     activities = Activity.objects.filter(plan=plan).select_related(
-        "responsible_service", "plan__period__service"
+        "responsible_service", "plan__period__service", "agreed_by"
     )
     return access.visible(viewer, activities, owner="plan__period__service").order_by(
         "deadline", "created_at"
@@ -65,7 +65,9 @@ def activity_for_user(
 ) -> Activity:
     """An activity the viewer may see, else Http404 (a refused attempt logged:
     ``access.refused``)."""
-    activities = Activity.objects.select_related("responsible_service", "plan__period__service")
+    activities = Activity.objects.select_related(
+        "responsible_service", "plan__period__service", "agreed_by"
+    )
     try:
         return access.visible(viewer, activities, owner="plan__period__service").get(pk=activity_id)
     except (Activity.DoesNotExist, ValueError):

@@ -3,6 +3,9 @@
 - A new §14a decision supersedes the current one; the history is kept.
 - A completed or cancelled activity cannot change. Once agreed with NAV (*avtalt*), only its
   deadline and status may change; the content is what was agreed.
+- An activity NAV proposes is agreed when the youth confirms it on *Min side*
+  (``cases.services.youth_plan``), or when the advisor notes that it was agreed orally (who and
+  when are recorded with the note); a card from NAV's own systems comes agreed there.
 - Every change of an activity is a new version with who, when and what, and a text for staff and
   a plain-language text for the youth.
 """
@@ -25,6 +28,7 @@ from cases.models import (
     ActivityPlan,
     ActivityStatus,
     ActivityVersion,
+    AgreedHow,
     FollowUpPeriod,
     NavDecision,
     Service,
@@ -321,6 +325,27 @@ def _json(value: Any) -> Any:
     return value
 
 
+def agreed_by_staff(activity: Activity, *, actor: Any, note: str, now: datetime.datetime) -> None:
+    """Staff make an activity agreed: a card from another system is agreed there; otherwise the
+    advisor notes the oral agreement with the youth (who and when are kept with the note). An
+    activity NAV proposes without either waits for the youth's confirmation on *Min side*."""
+    if activity.source:
+        how = AgreedHow.SOURCE
+    elif note.strip():
+        how = AgreedHow.ORAL
+    else:
+        raise field_error(
+            "agreed_note",
+            _(
+                "Skriv hvordan aktiviteten ble avtalt muntlig med ungdommen. Uten et slikt notat "
+                "er den avtalt først når ungdommen bekrefter den på Min side."
+            ),
+            "agreement_needs_note",
+        )
+    activity.agreed, activity.agreed_at = True, now
+    activity.agreed_how, activity.agreed_by, activity.agreed_note = how, actor, note.strip()
+
+
 @transaction.atomic
 def activity_add(
     *,
@@ -335,6 +360,7 @@ def activity_add(
     to_date: datetime.date | None = None,
     deadline: datetime.date | None = None,
     agreed: bool = False,
+    agreed_note: str = "",
     staff_text: str = "",
     youth_text: str = "",
     source: str = "",
@@ -359,13 +385,13 @@ def activity_add(
         to_date=to_date,
         deadline=deadline,
         responsible_service=responsible_service,
-        agreed=agreed,
-        agreed_at=now if agreed else None,
         status_changed_at=now,
         source=source,
         external_id=external_id,
         created_by=actor,
     )
+    if agreed:
+        agreed_by_staff(activity, actor=actor, note=agreed_note, now=now)
     activity.full_clean(validate_constraints=False)
     activity.save(force_insert=True)
     _write_version(activity, actor, {}, staff_text, youth_text)
@@ -374,7 +400,9 @@ def activity_add(
     return activity
 
 
-def _apply(activity: Activity, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+def _apply(
+    activity: Activity, values: Mapping[str, Any], *, actor: Any = None, agreed_note: str = ""
+) -> dict[str, tuple[Any, Any]]:
     """Apply NAV's rules to a change and return field → (before, after) of what differs."""
     changes = {
         f: (getattr(activity, f), v)
@@ -407,7 +435,7 @@ def _apply(activity: Activity, values: Mapping[str, Any]) -> dict[str, tuple[Any
     if "status" in changes:
         activity.status_changed_at = now
     if changes.get("agreed", (None, False))[1]:
-        activity.agreed_at = now
+        agreed_by_staff(activity, actor=actor, note=agreed_note, now=now)
     return changes
 
 
@@ -418,16 +446,18 @@ def activity_change(
     activity: Activity,
     version: int,
     values: Mapping[str, Any],
+    agreed_note: str = "",
     staff_text: str = "",
     youth_text: str = "",
 ) -> Activity:
-    """Change an activity at the version the caller read; writes a new version."""
+    """Change an activity at the version the caller read; writes a new version. Making it
+    agreed takes the note of the oral agreement (``agreed_by_staff``)."""
     locked = locked_at_version(Activity, activity.pk, version)
     plan = _plan_for_edit(locked.plan)
     locked.plan = plan
     viewer = access.viewer_for(actor)
     _check_actor(viewer, plan, locked.responsible_service)
-    changes = _apply(locked, values)
+    changes = _apply(locked, values, actor=actor, agreed_note=agreed_note)
     if not changes:
         return locked
     if "responsible_service" in changes:

@@ -97,6 +97,8 @@ def consent_give(
     replaces: Consent | None = None,
     guardians: Sequence[Any] = (),
     referred_to: Any = None,
+    holder: Any = None,
+    assurance_level: str = "",
 ) -> Consent:
     """Record a consent or refusal the youth (or the guardians of a minor) gave a service.
 
@@ -105,9 +107,12 @@ def consent_give(
     (``needed_guardians``; the others answer with ``consent_guardian_answer``). Oral consent is
     documented by the recording staff member unless another is named. ``referred_to``: the
     receiver of the referral the consent is recorded for (``referral_send_with_consent``).
+    ``holder``: the staff member of the sharing service who asked the youth for the consent
+    that the youth now gives on their own page (``consent_request_answer``); the holder rule is
+    theirs to meet. ``assurance_level``: the log-in's, for a digital answer.
     """
     dates.check_date_windows({"valid_from": valid_from, "valid_until": valid_until}, DATE_WINDOWS)
-    _check_flows(access.viewer_for(actor), youth, flows, referred_to=referred_to)
+    _check_flows(access.viewer_for(holder or actor), youth, flows, referred_to=referred_to)
     if method == Method.ORAL and documented_by is None:
         documented_by = actor
     answers: list[consent_services.GuardianAnswer] = []
@@ -144,6 +149,7 @@ def consent_give(
         replaces=replaces,
         guardian_answers=answers,
         guardians_needed={g.pk for g in needed},
+        assurance_level=assurance_level,
     )
     fact_changed(youth.pk, "consent.recorded")
     return consent
@@ -257,16 +263,24 @@ def consent_guardian_answer(
 
 @transaction.atomic
 def consent_withdraw(
-    *, actor: Any, consent: Consent, method: str, on_own_page: bool = False
+    *,
+    actor: Any,
+    consent: Consent,
+    method: str,
+    on_own_page: bool = False,
+    assurance_level: str = "",
 ) -> Consent:
     """Withdraw a consent. Staff must work in a service whose records it opens; the youth's
-    page (``on_own_page``) has checked the youth or guardian itself (``portal.may_withdraw``)."""
+    page (``on_own_page``) has checked the youth or guardian itself (``portal.may_withdraw``)
+    and passes the log-in's ``assurance_level``."""
     if not on_own_page and not may_withdraw(access.viewer_for(actor), consent):
         message = _(
             "Bare tjenesten som deler opplysningene, eller ungdommen og foresatte på Min side, "
             "kan trekke tilbake dette samtykket."
         )
         raise ApplicationError(message, code="not_holder", fields={"consent": message})
-    withdrawn = consent_services.consent_withdraw(consent=consent, by=actor, method=method)
+    withdrawn = consent_services.consent_withdraw(
+        consent=consent, by=actor, method=method, assurance_level=assurance_level
+    )
     fact_changed(withdrawn.subject_id, "consent.withdrawn")
     return withdrawn

@@ -26,10 +26,15 @@ from django.utils.translation import ngettext
 from cases import portal
 from cases.models import (
     Activity,
+    ActivityChangeRequest,
+    ActivityComment,
     ActivityPlan,
     ActivityStatus,
     ActivityType,
     ActivityVersion,
+    ChangeRequestOutcome,
+    ConsentRequest,
+    ConsentRequestState,
     EntryKind,
     FollowUpEntry,
     FollowUpPeriod,
@@ -569,6 +574,73 @@ def _activity_history(ctx: Context) -> list[dict[str, Any]]:
         }
         for v in versions.order_by("changed_at", "pk")
         if ctx.has("activities", v.activity_id)
+    ]
+
+
+def _activity_comments(ctx: Context) -> list[dict[str, Any]]:
+    comments = ActivityComment.objects.filter(youth=ctx.youth).select_related("written_by")
+    return [
+        {
+            "id": c.pk,
+            "activity": c.activity_id,
+            "written_at": c.written_at,
+            "written_by": _name(c.written_by),
+            "by_youth": c.by_youth,
+            "corrects": c.corrects_id,
+            "text": c.text,
+        }
+        for c in comments.order_by("written_at", "pk")
+        if ctx.has("activities", c.activity_id)
+    ]
+
+
+def _activity_change_requests(ctx: Context) -> list[dict[str, Any]]:
+    requests = ActivityChangeRequest.objects.filter(youth=ctx.youth).select_related(
+        "requested_by", "answered_by"
+    )
+    return [
+        {
+            "id": r.pk,
+            "activity": r.activity_id,
+            "requested_at": r.requested_at,
+            "requested_by": _name(r.requested_by),
+            "activity_version": r.activity_version,
+            "text": r.text,
+            "outcome": r.outcome,
+            "answer": r.answer,
+            "answered_at": r.answered_at,
+            "answered_by": _name(r.answered_by) if r.answered_by else "",
+        }
+        for r in requests.order_by("requested_at", "pk")
+        if ctx.has("activities", r.activity_id)
+    ]
+
+
+def _consent_requests(ctx: Context) -> list[dict[str, Any]]:
+    requests = ConsentRequest.objects.filter(youth=ctx.youth).select_related(
+        "from_service", "to_service", "requested_by", "answered_by"
+    )
+    return [
+        {
+            "id": r.pk,
+            "from_service": ctx.limits.place(r.from_service),
+            "to_service": ctx.limits.place(r.to_service),
+            "categories": r.categories,
+            "purpose": r.purpose,
+            "agreed_text": r.agreed_text,
+            "requested_at": r.requested_at,
+            "requested_by": _name(r.requested_by),
+            "state": r.state,
+            "answered_at": r.answered_at,
+            "consent": r.consent_id,
+        }
+        for r in requests.order_by("requested_at", "pk")
+        if all(
+            ctx.limits.shown(c, kind)
+            for c in r.categories
+            for kind in (r.from_service.kind, r.to_service.kind)
+        )
+        and ctx.limits.whereabouts
     ]
 
 
@@ -1437,6 +1509,34 @@ SECTIONS: tuple[Section, ...] = (
         item_type="activity-version",
     ),
     Section(
+        "activity_comments",
+        _("Kommentarer til aktivitetene"),
+        ("cases.ActivityComment",),
+        (
+            Column("written_at", _("Tidspunkt")),
+            Column("written_by", _("Skrevet av")),
+            Column("text", _("Kommentar"), long=True),
+        ),
+        _activity_comments,
+        lines=True,
+        item_type="activity-comment",
+    ),
+    Section(
+        "activity_change_requests",
+        _("Ønsker om endring av aktivitetene"),
+        ("cases.ActivityChangeRequest",),
+        (
+            Column("requested_at", _("Tidspunkt")),
+            Column("text", _("Ønsket"), long=True),
+            Column("outcome", _("Svar"), choice(ChangeRequestOutcome)),
+            Column("answer", _("Svar til ungdommen"), long=True),
+            Column("answered_at", _("Besvart")),
+        ),
+        _activity_change_requests,
+        lines=True,
+        item_type="activity-change-request",
+    ),
+    Section(
         "plans",
         _("Planer (individuell plan og stafettlogg)"),
         ("coordination.Plan",),
@@ -1649,6 +1749,23 @@ SECTIONS: tuple[Section, ...] = (
         ),
         _consents,
         item_type="consent",
+    ),
+    Section(
+        "consent_requests",
+        _("Spørsmål om samtykke på Min side"),
+        ("cases.ConsentRequest",),
+        (
+            Column("requested_at", _("Tidspunkt")),
+            Column("from_service", _("Tjenesten som deler")),
+            Column("to_service", _("Tjenesten som får")),
+            Column("categories", _("Kategorier"), categories),
+            Column("state", _("Svar"), choice(ConsentRequestState)),
+            Column("answered_at", _("Besvart")),
+            Column("agreed_text", _("Teksten"), long=True),
+        ),
+        _consent_requests,
+        lines=True,
+        item_type="consent-request",
     ),
     Section(
         "consent_flows",

@@ -23,7 +23,7 @@ from cases.middleware import viewer_of
 from cases.models import Activity, Service, ServiceKind, Youth
 from cases.services.referrals import ConsentGiven
 from consent.models import Decision
-from coordination.pages import forms
+from coordination.pages import forms, youth_plan
 from coordination.pages.base import methods, run, run_action, staff_required
 from coordination.pages.base import posted as _posted
 from coordination.pages.staff import my_services
@@ -391,6 +391,7 @@ def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
                 activity=activity,
                 version=data["version"],
                 values=values,
+                agreed_note=data["agreed_note"],
                 staff_text=data["staff_text"],
             ),
         ):
@@ -405,4 +406,5 @@ def activity_edit(request: HttpRequest, activity_id: uuid.UUID) -> HttpResponse:
         _("Lagre"),
         purpose="activity-edit",  # the form shows the activity
         items=[selectors.item("activity", activity, activity.category)],
+        **youth_plan.staff_activity_context(request, activity),
     )

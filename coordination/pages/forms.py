@@ -477,6 +477,16 @@ class ActivityForm(PageForm):
     to_date = forms.DateField(label=_("Til dato"), required=False, widget=DateInput)
     deadline = forms.DateField(label=_("Frist"), required=False, widget=DateInput)
     agreed = forms.BooleanField(label=_("Avtalt med ungdommen"), required=False)
+    agreed_note = forms.CharField(
+        label=_("Notat om den muntlige avtalen"),
+        help_text=_(
+            "Hvem avtalte, når og hva. Uten notat er aktiviteten avtalt først når ungdommen "
+            "bekrefter den på Min side."
+        ),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea,
+    )
 
 
 class ActivityEditForm(ActivityForm):

@@ -92,6 +92,9 @@ class Callback(OIDCAuthenticationCallbackView):
     def login_success(self) -> HttpResponse:
         response = super().login_success()
         self.request.session["oidc_client"] = self.client
+        acr = getattr(self.request, "oidc_acr", "")
+        if acr:
+            self.request.session[oidc.ACR_SESSION_KEY] = acr
         return response
 
     def login_failure(self) -> HttpResponse:

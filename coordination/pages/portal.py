@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import consent_texts, portal
+from cases import consent_texts, oidc, portal
 from cases.models import ActivityPlan, HealthObjection, Service
+from cases.services import consent_requests
 from consent.categories import Category
 from consent.models import LegalBasis
 from coordination import log_words
@@ -132,6 +133,14 @@ def youth(request: HttpRequest, youth_id: uuid.UUID) -> HttpResponse:
             if activity_plan
             else [],
             "consents": rows,
+            "consent_requests": [
+                {
+                    "request": r,
+                    "sentences": consent_requests.sentences(r, named=whereabouts),
+                    "may_answer": consent_requests.may_answer(account, r, today),
+                }
+                for r in portal.consent_requests(account, hidden)
+            ],
             "threads": threads,
             "thread_form": PortalThreadForm(periods=contacts) if contacts else None,
             "confirming": confirming,
@@ -205,7 +214,12 @@ def withdraw(request: HttpRequest, youth_id: uuid.UUID, consent_id: uuid.UUID) -
     stops at once; the services no longer see what it covered."""
     run_action(
         request,
-        lambda: portal.withdraw(user=request.user, youth_id=youth_id, consent_id=consent_id),
+        lambda: portal.withdraw(
+            user=request.user,
+            youth_id=youth_id,
+            consent_id=consent_id,
+            assurance_level=oidc.assurance_level(request.session),
+        ),
         _("Samtykket er trukket tilbake. Tjenestene kan ikke lenger se det samtykket dekket."),
     )
     return redirect(reverse("portal:youth", args=[youth_id]) + "#consents")

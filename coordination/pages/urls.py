@@ -17,6 +17,7 @@ from coordination.pages import (
     staff,
     team,
     tokens,
+    youth_plan,
 )
 
 staff_patterns = [
@@ -45,6 +46,16 @@ staff_patterns = [
         "activity-plans/<uuid:plan_id>/activities/new/", actions.activity_new, name="activity-new"
     ),
     path("activities/<uuid:activity_id>/edit/", actions.activity_edit, name="activity-edit"),
+    path(
+        "activity-change-requests/<uuid:request_id>/answer/",
+        youth_plan.change_request_answer,
+        name="activity-change-answer",
+    ),
+    path(
+        "youths/<uuid:youth_id>/consent-requests/new/",
+        youth_plan.consent_request_new,
+        name="consent-request-new",
+    ),
     path("threads/<uuid:thread_id>/", dialogue.thread_page, name="thread"),
     path("youths/<uuid:youth_id>/threads/new/", dialogue.thread_new, name="thread-new"),
     path("messages/<uuid:message_id>/correct/", dialogue.message_correct, name="message-correct"),
@@ -124,6 +135,16 @@ portal_patterns = [
     path("<uuid:youth_id>/threads/<uuid:thread_id>/", dialogue.portal_thread, name="thread"),
     path("<uuid:youth_id>/health-objection/", portal.health_objection, name="health-objection"),
     path("<uuid:youth_id>/notices/", portal_notices.notice_settings, name="notices"),
+    path(
+        "<uuid:youth_id>/activities/<uuid:activity_id>/",
+        youth_plan.portal_activity,
+        name="activity",
+    ),
+    path(
+        "<uuid:youth_id>/consent-requests/<uuid:request_id>/",
+        youth_plan.portal_consent_request,
+        name="consent-request",
+    ),
     path("<uuid:youth_id>/copy.pdf", portal.copy, {"file_format": "pdf"}, name="copy-pdf"),
     path("<uuid:youth_id>/copy.json", portal.copy, {"file_format": "json"}, name="copy-json"),
 ]

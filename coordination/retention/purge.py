@@ -36,8 +36,11 @@ from django.utils import timezone
 
 from cases.models import (
     Activity,
+    ActivityChangeRequest,
+    ActivityComment,
     ActivityPlan,
     ActivityVersion,
+    ConsentRequest,
     ExternalSubject,
     FactChange,
     FollowUpEntry,
@@ -346,6 +349,18 @@ def _delete_follow_up(batch: _Batch, youths: list[Any]) -> None:
     batch.delete(
         rule, "cases.ActivityVersion", ActivityVersion.objects.filter(activity__youth_id__in=youths)
     )
+    batch.delete(
+        rule,
+        "cases.ActivityComment",
+        ActivityComment.objects.filter(youth_id__in=youths, corrects__isnull=False),
+    )
+    batch.delete(rule, "cases.ActivityComment", ActivityComment.objects.filter(youth_id__in=youths))
+    batch.delete(
+        rule,
+        "cases.ActivityChangeRequest",
+        ActivityChangeRequest.objects.filter(youth_id__in=youths),
+    )
+    batch.delete(rule, "cases.ConsentRequest", ConsentRequest.objects.filter(youth_id__in=youths))
     batch.delete(rule, "cases.Activity", Activity.objects.filter(youth_id__in=youths))
     batch.delete(rule, "cases.ActivityPlan", ActivityPlan.objects.filter(youth_id__in=youths))
     batch.delete(rule, "cases.NavDecision", NavDecision.objects.filter(youth_id__in=youths))
@@ -364,6 +379,13 @@ def _delete_follow_up(batch: _Batch, youths: list[Any]) -> None:
 
 def _delete_consents(batch: _Batch, consents: list[Any]) -> None:
     rule = CONSENT_PROOF.key
+    # A request answered on Min side stays with the follow-up record; it loses the link.
+    batch.empty(
+        rule,
+        "cases.ConsentRequest",
+        ConsentRequest.objects.filter(consent_id__in=consents),
+        consent=None,
+    )
     batch.delete(
         rule, "consent.GuardianDecision", GuardianDecision.objects.filter(consent_id__in=consents)
     )

@@ -71,7 +71,9 @@ def test_an_agreed_activity_only_changes_its_deadline_and_status(
     people: Any, client_for: Any, plan: Any
 ) -> None:
     client = client_for(people.nav_advisor)
-    created = _add(client, plan, agreed=True, deadline="2030-01-10").json()
+    created = _add(
+        client, plan, agreed=True, agreed_note="Avtalt i møte", deadline="2030-01-10"
+    ).json()
     url = f"/api/v1/activities/{created['id']}/"
     refused = client.patch(url, {"version": 1, "title": "Noe annet"}, format="json")
     assert refused.status_code == 400
@@ -193,7 +195,9 @@ def test_an_activity_for_a_service_not_following_the_youth_is_refused(
 
 
 def test_rule_errors_speak_english_when_asked(people: Any, client_for: Any, plan: Any) -> None:
-    created = _add(client_for(people.nav_advisor), plan, agreed=True).json()
+    created = _add(
+        client_for(people.nav_advisor), plan, agreed=True, agreed_note="Avtalt i møte"
+    ).json()
     response = client_for(people.nav_advisor, "en").patch(
         f"/api/v1/activities/{created['id']}/", {"version": 1, "title": "X"}, format="json"
     )

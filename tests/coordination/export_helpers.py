@@ -19,6 +19,7 @@ from cases.models import (
     PortalAccount,
     Youth,
 )
+from cases.services import consent_requests, youth_plan
 from consent import ages
 from consent.categories import Category
 from consent.models import Giver, Method
@@ -153,6 +154,25 @@ def minor_with_everything(people: Any, *, age: int = 15, name: str = "Sara") -> 
         version=activity.version,
         values={"status": "GJENNOMFORES"},
         youth_text="Du har begynt å søke",
+    )
+    # The youth's part in the plan: a comment, a request to change, and a consent asked for.
+    activity.refresh_from_db()
+    youth_plan.activity_comment_add(
+        actor=own.user, account=own, activity=activity, text="Jeg har søkt tre jobber"
+    )
+    youth_plan.activity_change_request(
+        actor=own.user,
+        account=own,
+        activity=activity,
+        version=activity.version,
+        text="Kan fristen flyttes?",
+    )
+    consent_requests.consent_request_prepare(
+        actor=p.school_counsellor,
+        youth=youth,
+        template_code="skole",
+        from_service=p.school,
+        to_service=p.nav,
     )
     plan.refresh_from_db()
     plan_services.review_record(

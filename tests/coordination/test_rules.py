@@ -256,7 +256,11 @@ def test_ug_u20_offer_after_ot_referral_within_local_policy_days(
     activity = plan.activities.get()
     derived(
         services.activity_change(
-            actor=office.advisor, activity=activity, version=1, values={"agreed": True}
+            actor=office.advisor,
+            activity=activity,
+            version=1,
+            values={"agreed": True},
+            agreed_note="Avtalt muntlig i møte",
         )
     )
     row.refresh_from_db()
@@ -307,6 +311,7 @@ def test_ui_8w_met_by_an_agreed_measure(office: Office, travel: Any) -> None:
             type="EKSTERNAKTIVITET",
             title="Arbeidsforberedende trening",
             agreed=True,
+            agreed_note="Avtalt muntlig i møte",
         )
     )
     assert deadline(youth, "UI-8W").status == "MET"

@@ -179,6 +179,8 @@ def test_a_youth_at_the_high_level_gets_a_portal_account_on_first_log_in(
     assert int(client.session["_auth_user_id"]) == account.user_id
     assert number not in account.user.username
     assert number not in caplog.text
+    # The log-in's assurance level stays in the session, for what the youth does digitally.
+    assert client.session["oidc_acr"] == "idporten-loa-high"
     assert client.get("/").headers["Location"] == "/me/"
     # The next log-in is the same user, with no second account.
     client.logout()
