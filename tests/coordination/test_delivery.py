@@ -165,6 +165,10 @@ def _deadlines_due_today(settings: Any) -> set[int]:
     return due
 
 
+def _ids(names: Any, sep: str = ",") -> list[int]:
+    return [int(pk) for pk in str(names or "").split(sep) if pk]
+
+
 def _quiet_hours_around_now(settings: Any) -> dict[str, str]:
     """The quiet hours (22 to 07 when the run is in the day), moved so that the hour the run
     starts in is not quiet: the run does not depend on the clock."""
@@ -320,10 +324,19 @@ def test_no_reminder_lost_or_doubled_through_a_worker_kill_and_an_smtp_outage(
         smtp.stop()
         gateway.stop()
     figures["total_seconds"] = round(time.monotonic() - started, 1)
-    by_sms = [int(pk) for m in gateway.received() for pk in m["refId"].removeprefix("r").split("-")]
-    received = Counter(smtp.inbox.reminder_ids() + by_sms)
+    # A message is known by its name: an e-mail by its Message-ID, an SMS by its reference
+    # (both name the rows). A call cut between the receiver's acceptance and our commit (the
+    # kill, or a gateway answering after our timeout) offers the same message again under the
+    # same name: a redelivery, counted apart. A duplicate is a reminder in two different
+    # messages.
+    offered = [(str(m["Message-ID"]), _ids(m["X-Samordna-Reminders"])) for m in smtp.inbox.messages]
+    offered += [(m["refId"], _ids(m["refId"].removeprefix("r"), "-")) for m in gateway.received()]
+    messages = dict(offered)
+    received = Counter(pk for ids in messages.values() for pk in ids)
+    by_sms = [pk for name, ids in messages.items() if not name.startswith("<") for pk in ids]
     figures["received"] = sum(received.values())
     figures["received_by_sms"] = len(by_sms)
+    figures["redelivered"] = len(offered) - len(messages)
     figures["duplicates"] = sum(n - 1 for n in received.values() if n > 1)
     figures["lost"] = len(expected_ids - set(received))
     figures["night_notices_sent"] = len(night_ids & set(received))
@@ -336,6 +349,9 @@ def test_no_reminder_lost_or_doubled_through_a_worker_kill_and_an_smtp_outage(
     print("\nreminder delivery:", json.dumps(figures))
     assert set(received) == expected_ids
     assert figures["duplicates"] == 0
+    # Offered twice: at most the messages in flight when the worker was killed, and gateway
+    # calls that timed out while the gateway took them.
+    assert figures["redelivered"] <= 3
     assert figures["lost"] == 0
     assert figures["night_notices_sent"] == 0
     assert not Reminder.objects.filter(pk__in=expected_ids).exclude(status="SENT").exists()

@@ -155,4 +155,4 @@ def test_deleting_min_side_users_runs_the_same_queries_however_many_are_due(
     # The youths' batches as in test_retention; then the users due, their audit rows, their
     # subjects, the collector's one look-up and delete per model hanging on a user, and the
     # record of the deletion: the same for one user as for three.
-    assert len(statements) == 65, "\n".join(statements)
+    assert len(statements) == 71, "\n".join(statements)
