@@ -740,7 +740,10 @@ def admin_people(records: Any) -> Iterator[Any]:
 
 
 def _record(model: type[models.Model], youth: Youth) -> Any:
-    path = youth_path(model) or "pk"
+    # The way the model's admin finds the youth, where it names one (the reminders' admin shows
+    # the reminders of deadlines, not the notices to the youth), else the model's own path.
+    field = getattr(admin.site._registry[model], "youth_field", None)
+    path = field.removesuffix("_id") if field else youth_path(model) or "pk"
     record = model._base_manager.filter(**{path: youth.pk}).order_by("pk").first()
     assert record is not None, f"the walk's records hold no {model._meta.label} about the youth"
     return record

@@ -108,11 +108,24 @@ def awaiting_answer(viewer: access.Viewer) -> QuerySet[Message]:
         thread_id=OuterRef("thread_id"), created_at__gt=OuterRef("created_at")
     )
     ours = StaffMembership.objects.filter(service_id__in=list(viewer.reach)).values("user_id")
+    # The youth's first message since the service last wrote: no staff message after it, and
+    # no earlier message of the youth's after the service's last.
+    last_written = (
+        Message.objects.filter(thread_id=OuterRef(OuterRef("thread_id")), by_youth=False)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    earlier_waiting = Message.objects.filter(
+        Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")),
+        Q(created_at__gt=Subquery(last_written)) | ~Q(Exists(last_written)),
+        thread_id=OuterRef("thread_id"),
+        by_youth=True,
+    )
     youth_waiting = (
         Message.objects.filter(thread__in=threads, thread__kind=ThreadKind.YOUTH, by_youth=True)
         .exclude(Exists(later.filter(by_youth=False)))
-        .order_by("thread_id", "created_at", "id")
-        .distinct("thread_id")
+        .exclude(Exists(earlier_waiting))
         .values("pk")
     )
     asked_of_us = (
