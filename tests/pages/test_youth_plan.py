@@ -524,3 +524,14 @@ def test_the_guardians_of_a_child_under_12_each_answer_and_it_counts_when_both_s
     consent.refresh_from_db()
     assert (asked.state, consent.decision) == ("GIVEN", "GIVEN")
     assert {d.method for d in consent.guardian_decisions.all()} == {Method.DIGITAL}
+
+
+def test_a_local_log_in_after_an_id_porten_one_records_no_level(people: Any) -> None:
+    """Django keeps a session's data when the same user logs in again: the level of an earlier
+    ID-porten log-in must not carry over to a local one."""
+    account, client = _youth_client(people)
+    session = client.session
+    session["oidc_acr"] = "idporten-loa-high"
+    session.save()
+    client.force_login(account.user)
+    assert "oidc_acr" not in client.session
