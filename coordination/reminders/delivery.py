@@ -226,14 +226,21 @@ def render_digest(rows: list[DueRow], address: str, token: uuid.UUID) -> EmailMu
         subject = render_to_string("email/digest_subject.txt", context).strip()
         text = render_to_string("email/digest.txt", context)
         html = render_to_string("email/digest.html", context)
+    return _email(subject, text, html, address, f"<digest-{token}@samordna>", rows)
+
+
+def _email(
+    subject: str, text: str, html: str, address: str, message_id: str, rows: list[DueRow]
+) -> EmailMultiAlternatives:
+    """One e-mail of plain text and HTML to one address, named by ``message_id`` and carrying
+    its rows' ids (opaque ids only, so a receiving system, and our tests, can tell a repeat)."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         headers={
-            "Message-ID": f"<digest-{token}@samordna>",
-            # Opaque ids only, so a receiving system (and our tests) can detect a duplicate.
+            "Message-ID": message_id,
             "X-Samordna-Reminders": ",".join(str(r.id) for r in rows),
         },
     )
@@ -272,18 +279,7 @@ def render_notice_email(
     with translation.override("nb"):
         text = render_to_string("email/notice.txt", context)
         html = render_to_string("email/notice.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[address],
-        headers={
-            "Message-ID": f"<notice-{token}@samordna>",
-            "X-Samordna-Reminders": ",".join(str(r.id) for r in rows),
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    return _email(subject, text, html, address, f"<notice-{token}@samordna>", rows)
 
 
 def sms_text(rows: list[DueRow]) -> str:
