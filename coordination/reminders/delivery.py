@@ -4,7 +4,8 @@ The database is the truth. ``claim_due`` takes pending, due rows with ``SKIP LOC
 never claim the same row) and stamps them with one token per recipient; ``deliver`` locks that
 token's rows, sends one e-mail and marks them sent in the same transaction (a redelivered task
 finds nothing left to send). A claim older than ``REMINDER_CLAIM_LEASE_SECONDS`` is taken over by
-the next sweep, so a lost task or a broker outage delays reminders and never loses them.
+the next sweep under its own token, so a lost task or a broker outage delays reminders and never
+loses them, and a message sent again after a worker died mid-send carries the same name.
 
 A sweep claims thousands of rows for hundreds of recipients, so each statement stays small and
 keeps its shape: a claim is stamped with one UPDATE per recipient (one UPDATE for the batch
@@ -75,14 +76,18 @@ def claim_due(*, now: datetime.datetime | None = None, limit: int | None = None)
         _due(now)
         .select_for_update(skip_locked=True)
         .order_by("send_after", "id")
-        .values_list("id", "recipient_key", "channel", "stage")[:limit]
+        .values_list("id", "recipient_key", "channel", "stage", "claim_token")[:limit]
     )
-    by_recipient: defaultdict[tuple[str, str, bool], list[int]] = defaultdict(list)
-    for pk, key, channel, stage in rows:
-        by_recipient[(key, channel, stage == ReminderStage.NOTICE)].append(pk)
+    # A claim past its lease is taken over whole, under its own token: sent again, it is the
+    # same message (its Message-ID or reference names the token or the rows), which a receiver
+    # that took it before the worker died can recognise.
+    by_claim: defaultdict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for pk, key, channel, stage, token in rows:
+        group = ("taken", token, key) if token else (key, channel, stage == ReminderStage.NOTICE)
+        by_claim[group].append(pk)
     claims = []
-    for (key, _channel, _notice), ids in by_recipient.items():
-        token = uuid.uuid4()
+    for group, ids in by_claim.items():
+        token, key = (group[1], group[2]) if group[0] == "taken" else (uuid.uuid4(), group[0])
         Reminder.objects.filter(pk__in=ids).update(claim_token=token, claimed_at=now)
         claims.append(Claim(token, key, len(ids)))
     return claims

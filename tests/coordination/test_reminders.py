@@ -243,9 +243,31 @@ def test_an_smtp_outage_keeps_the_rows_pending_and_a_later_claim_sends_them(
     smtp.start()
     travel("2027-01-05", 8, settings.REMINDER_CLAIM_LEASE_SECONDS // 60 + 1)
     [again] = delivery.claim_due()
-    assert delivery.deliver(claim.token) == 0  # the old task finds its claim taken over
+    # Taken over whole, under its own token: whichever task comes first sends it, once, as the
+    # same message it would have been (its Message-ID names the token).
+    assert (again.token, again.count) == (claim.token, 2)
     assert delivery.deliver(again.token) == 2
+    assert delivery.deliver(claim.token) == 0
     assert len(smtp.inbox.reminder_ids()) == 2
+    assert smtp.inbox.messages[0]["Message-ID"] == f"<digest-{claim.token}@samordna>"
+
+
+def test_a_claim_past_its_lease_is_taken_over_apart_from_rows_due_since(
+    office: Office, travel: Any, smtp: Any, settings: Any
+) -> None:
+    """A worker died holding a claim: the claim goes again as the same message, and a reminder
+    that fell due since goes in a claim of its own rather than changing that message."""
+    youth = _due_reminders(office, travel, 2)
+    travel("2027-01-05", 8)
+    [claim] = delivery.claim_due()
+    activity_due(office, youth, "2027-01-12")  # its reminder falls due while the claim is held
+    travel("2027-01-05", 8, settings.REMINDER_CLAIM_LEASE_SECONDS // 60 + 1)
+    claims = {c.token: c.count for c in delivery.claim_due()}
+    assert claims.pop(claim.token) == 2
+    assert list(claims.values()) == [1]
+    assert delivery.deliver(claim.token) == 2
+    [message] = smtp.inbox.messages
+    assert message["Message-ID"] == f"<digest-{claim.token}@samordna>"
 
 
 def test_health_reports_the_oldest_unsent_due_reminder(
