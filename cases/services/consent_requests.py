@@ -79,6 +79,14 @@ def consent_request_prepare(
     chosen_categories = sorted(set(categories or chosen.categories))
     if not chosen_categories or not set(chosen_categories) <= set(Category.values):
         raise field_error("categories", _("Velg minst én kategori."), "no_categories")
+    if not set(chosen_categories) <= set(chosen.categories):
+        # The youth agrees to the template's words: a category they do not speak of is not
+        # asked for under them.
+        raise field_error(
+            "categories",
+            _("Malens tekst sier ikke noe om de valgte kategoriene; velg en annen mal."),
+            "outside_template",
+        )
     text = consent_texts.template_text(chosen)
     request = ConsentRequest(
         youth=youth,

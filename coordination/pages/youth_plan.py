@@ -32,6 +32,7 @@ from cases.models import (
     ActivityChangeRequest,
     ActivityComment,
     ChangeRequestOutcome,
+    FollowUpPeriod,
     Service,
 )
 from cases.services import consent_requests, youth_plan
@@ -326,14 +327,16 @@ def consent_request_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpRespon
     with a service that follows the youth."""
     viewer = viewer_of(request)
     youth = access.youth_for_user(viewer, youth_id, purpose="consent-request-form")
+    # The services the viewer may see following the youth (a health or child-welfare
+    # service's involvement shows only as the youth page shows it: access.shown_periods).
+    periods = FollowUpPeriod.objects.filter(
+        youth=youth, ended_on__isnull=True, service__is_active=True
+    ).select_related("service")
+    shown = access.shown_periods(access.allowed_for(viewer, youth.pk), periods)
     form = ConsentRequestForm(
         posted(request),
         mine=my_services(viewer),
-        targets=Service.objects.filter(
-            periods__youth=youth, periods__ended_on__isnull=True, is_active=True
-        )
-        .distinct()
-        .order_by("name"),
+        targets=Service.objects.filter(pk__in={p.service_id for p in shown}).order_by("name"),
     )
     if form.is_valid():
         data = form.cleaned_data

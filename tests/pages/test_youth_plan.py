@@ -535,3 +535,35 @@ def test_a_local_log_in_after_an_id_porten_one_records_no_level(people: Any) -> 
     session.save()
     client.force_login(account.user)
     assert "oidc_acr" not in client.session
+
+
+def test_a_consent_request_asks_only_for_what_its_template_speaks_of(people: Any) -> None:
+    """The youth agrees to the template's words: health is not asked for under the school
+    template's text about schooling."""
+    staff = _logged_in(people.ot_counsellor)
+    response = staff.post(
+        f"/youths/{people.youth.pk}/consent-requests/new/",
+        {
+            "template": "skole",
+            "from_service": people.ot.pk,
+            "to_service": people.nav.pk,
+            "categories": ["HEALTH"],
+        },
+    )
+    assert response.status_code == 400
+    assert "Malens tekst sier ikke noe om de valgte kategoriene" in response.content.decode()
+    assert not ConsentRequest.objects.exists()
+
+
+def test_the_consent_request_form_offers_only_services_the_viewer_sees_following(
+    people: Any,
+) -> None:
+    """Which health service follows the youth is health information: the form does not offer
+    it to NAV, who sees no such involvement without a consent."""
+    factories.follow(people.health_nurse, people.health, people.youth)
+    url = f"/youths/{people.youth.pk}/consent-requests/new/"
+    text = _logged_in(people.nav_advisor).get(url).content.decode()
+    assert people.health.name not in text and people.ot.name in text
+    # The health service sees its own following, and OT's.
+    own = _logged_in(people.health_nurse).get(url).content.decode()
+    assert people.ot.name in own and f">{people.health.name}<" in own
