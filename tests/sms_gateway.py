@@ -70,7 +70,10 @@ def _handler(record: Path, user: str, password: str, delay: float) -> type:
                 return
             missing = [f for f in REQUIRED if not body.get(f)]
             if missing or not NUMBER.match(str(body.get("destination"))):
-                self._answer(400, {"resultCode": 1102, "description": "Invalid destination"})
+                # As gateways do, the refusal names the number it refused.
+                destination = body.get("destination")
+                description = f"Invalid destination {destination}"
+                self._answer(400, {"resultCode": 1102, "description": description})
                 return
             message_id = str(uuid.uuid4())
             with lock, record.open("a", encoding="utf-8") as out:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -94,7 +95,8 @@ class LinkMobilityGateway:
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
             status = error.code
-            detail = error.read()[:200].decode("utf-8", "replace")
+            # Kept on the row and shown in the admin: without a number the gateway may echo.
+            detail = re.sub(r"\+?\d[\d ]{3,}\d", "…", error.read()[:200].decode("utf-8", "replace"))
             if status >= 500 or status in (408, 429):
                 raise SmsUnavailable(f"gateway answered {status}") from None
             raise SmsRejected(f"gateway refused the message ({status}): {detail}") from None

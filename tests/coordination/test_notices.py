@@ -318,6 +318,7 @@ def test_a_number_the_gateway_refuses_is_a_final_failure_on_the_row(
         assert delivery.deliver(_claim(noon), now=noon) == 0
         row = Reminder.objects.get(stage="NOTICE")
         assert row.status == ReminderStatus.FAILED and "400" in row.last_error
+        assert "Invalid destination" in row.last_error and "479999" not in row.last_error
         assert server.received() == []
     finally:
         server.stop()
