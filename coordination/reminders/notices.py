@@ -41,7 +41,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
-from cases.models import FollowUpPeriod, Message, ThreadKind
+from cases import access
+from cases.models import FollowUpPeriod, Message, Thread, ThreadKind
+from cases.selectors.dialogue import visible_threads
 from coordination.deadlines.rules import local_day
 from coordination.models import (
     DigestMode,
@@ -154,7 +156,8 @@ def _youth_recipients(youth_ids: set[Any]) -> dict[Any, list[Recipient]]:
 
 
 def _message_recipients(message_ids: set[str]) -> list[tuple[Any, Any | None, str]]:
-    """(youth, user or None for the youth, topic) for each message: three queries at most."""
+    """(youth, user or None for the youth, topic) for each message, staff only for a thread
+    they may read now: three queries, and the gate's for the staff told (``_readable_threads``)."""
     messages = list(
         Message.objects.filter(pk__in=list(message_ids)).values_list(
             "thread_id",
@@ -186,14 +189,37 @@ def _message_recipients(message_ids: set[str]) -> list[tuple[Any, Any | None, st
             responsible__isnull=False,
         ).values_list("youth_id", "service_id", "responsible_id"):
             contacts.setdefault((youth_id, service_id), set()).add(user_id)
-    told: list[tuple[Any, Any | None, str]] = []
+    wanted: list[tuple[Any, Any, set[Any]]] = []
     for thread_id, kind, youth_id, service_id, started_by, author, by_youth in messages:
         if kind == ThreadKind.YOUTH:
             users = contacts.get((youth_id, service_id), set()) if by_youth else {None}
         else:
             users = (writers.get(thread_id, set()) | {started_by}) - {author}
-        told.extend((youth_id, user, MESSAGE) for user in users)
-    return told
+        wanted.append((thread_id, youth_id, users))
+    threads_of: dict[Any, set[Any]] = {}
+    for thread_id, _youth_id, users in wanted:
+        for user in users - {None}:
+            threads_of.setdefault(user, set()).add(thread_id)
+    readable = _readable_threads(threads_of)
+    return [
+        (youth_id, user, MESSAGE)
+        for thread_id, youth_id, users in wanted
+        for user in users
+        if user is None or thread_id in readable.get(user, set())
+    ]
+
+
+def _readable_threads(threads_of: dict[Any, set[Any]]) -> dict[Any, set[Any]]:
+    """Of each staff member's threads (``threads_of``), those the gate lets them read now
+    (``visible_threads``): nobody is told of a thread they may not open (a consent withdrawn
+    since they wrote, a membership ended). One query for the users, and two per user (their
+    memberships, their threads)."""
+    readable: dict[Any, set[Any]] = {}
+    for user in get_user_model().objects.filter(pk__in=list(threads_of), is_active=True):
+        threads = Thread.objects.filter(pk__in=threads_of[user.pk])
+        viewer = access.viewer_for(user)
+        readable[user.pk] = set(visible_threads(viewer, threads).values_list("pk", flat=True))
+    return readable
 
 
 def plan_notices(changes: Iterable[tuple[Any, str, str]], *, now: datetime.datetime) -> int:

@@ -15,7 +15,7 @@ from django.core import mail
 from django.test import Client
 
 from cases import portal, services
-from cases.models import FactChange
+from cases.models import FactChange, FollowUpPeriod
 from coordination.deadlines import ledger
 from coordination.models import NoticeSettings, Reminder, ReminderStatus
 from coordination.reminders import delivery, notices, preferences, sms
@@ -197,6 +197,30 @@ def test_a_message_between_services_tells_the_others_who_wrote_in_it(people: Any
     services.message_post(actor=people.ot_counsellor, thread=thread, text="Ja, onsdag.")
     ledger.derive_changed()
     assert _notices() == [(f"user:{people.nav_advisor.pk}", "EMAIL", "message")]
+
+
+def test_staff_are_told_only_of_threads_they_may_read_now(people: Any) -> None:
+    """OT wrote in NAV's thread while it followed the youth; once OT no longer follows the
+    youth, the gate hides the thread from OT, and so does the notice of a new message."""
+    thread = services.thread_start(
+        actor=people.nav_advisor,
+        youth=people.youth,
+        service=people.nav,
+        kind="STAFF",
+        subject="Samarbeid",
+        text="Skal vi møtes?",
+        category="GENERAL",
+    )
+    services.message_post(actor=people.ot_counsellor, thread=thread, text="Ja, onsdag.")
+    ledger.derive_changed()
+    Reminder.objects.all().delete()
+    period = FollowUpPeriod.objects.get(youth=people.youth, service=people.ot)
+    services.period_close(
+        actor=people.ot_counsellor, period=period, version=period.version, end_reason="Ferdig"
+    )
+    services.message_post(actor=people.nav_advisor, thread=thread, text="Onsdag kl. 10.")
+    ledger.derive_changed()
+    assert _notices() == []
 
 
 def test_a_change_to_the_activity_plan_tells_the_youth_and_folds(people: Any) -> None:
