@@ -581,24 +581,27 @@ _LOG_COLUMNS = (
 )
 
 
-# At most this many rows in one INSERT (PostgreSQL takes 65,535 parameters in a statement).
+# At most this many rows in one ``INSERT … VALUES`` (PostgreSQL takes 65,535 parameters in a
+# statement; SQLite 999, which ``bulk_batch_size`` knows).
 _ROWS_PER_STATEMENT = 1000
 
 
 def access_log_record(*, actor: Any, accesses: Iterable[Access]) -> None:
-    """Append access-log rows, one per subject, in one ``INSERT … VALUES (…), (…)`` statement.
+    """Append access-log rows, one per subject, in one statement.
 
     Every read of youth data writes here, so this is the product's hottest write. One
-    multi-row statement is one round trip, and on its own needs no transaction around it (a
-    statement is atomic); ``bulk_create`` would build a model per row and prepare every value
-    through its field, which cost more than the read the row records (docs/performance.md).
-    More rows than one statement takes (``_ROWS_PER_STATEMENT``, or fewer where the database
-    takes fewer parameters: ``connection.ops.bulk_batch_size``) are written in batches, in one
-    transaction.
-    Values are prepared as the fields would prepare them: the time through its field, the
-    references as their target field prepares an id, the lists as JSON text (which ``jsonb`` on
-    PostgreSQL and ``JSONField`` on SQLite both take; the categories and bases, which most rows
-    of a read share, written once per distinct list)."""
+    statement is one round trip, and on its own needs no transaction around it (a statement is
+    atomic); ``bulk_create`` would build a model per row and prepare every value through its
+    field, which cost more than the read the row records (docs/performance.md).
+    On PostgreSQL the rows go in as one JSON document (``INSERT … SELECT … FROM
+    jsonb_to_recordset``, the record's columns typed as the model's fields): one parameter,
+    encoded by ``json`` in C, and a statement whose text is the same whatever the number of
+    rows, so the driver converts it once. A ``VALUES`` list of one parameter per value cost the
+    driver more than the rest of the write, and arrays per column as much again.
+    Elsewhere (the embedded SQLite) as ``INSERT … VALUES (…), (…)``, in batches where there
+    are more rows than one statement takes, in one transaction.
+    Every row of a write has the same time and actor; lists are written sorted and each word
+    once."""
     rows = list(accesses)
     if not rows:
         return
@@ -606,45 +609,56 @@ def access_log_record(*, actor: Any, accesses: Iterable[Access]) -> None:
     fields: list[Any] = [meta.get_field(name) for name in _LOG_COLUMNS]
     at = fields[0].get_db_prep_save(timezone.now(), connection)
     name = (actor.get_full_name() or actor.get_username()) if actor is not None else ""
-    actor_id = actor.pk if actor is not None else None
-    party, subject = fields[3].target_field, fields[5].target_field
-    written: dict[tuple[str, ...], str] = {}
-
-    def words(values: Iterable[str]) -> str:
-        """A list of words, sorted and each once, as JSON text."""
-        key = tuple(sorted(set(values)))
-        if key not in written:
-            written[key] = json.dumps(list(key))
-        return written[key]
-
+    shared = (at, actor.pk if actor is not None else None, name)
+    # Per row, the columns after the three every row shares, as JSON values.
     values = [
         (
-            at,
-            actor_id,
-            name,
-            party.get_db_prep_value(access.party_id, connection),
+            None if access.party_id is None else str(access.party_id),
             access.role,
-            subject.get_db_prep_value(access.subject_id, connection),
+            str(access.subject_id),
             access.purpose,
             access.granted,
-            words(access.categories),
-            json.dumps(list(access.items)),
-            words(access.bases),
+            sorted(set(access.categories)),
+            list(access.items),
+            sorted(set(access.bases)),
         )
         for access in rows
     ]
     quote = connection.ops.quote_name
-    # Names from the model's meta, quoted; every value is a parameter.
-    insert = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+    # Names and types from the model's meta, quoted; every value is a parameter.
+    insert = "INSERT INTO {} ({}) ".format(
         quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
     )
+    if connection.vendor == "postgresql":
+        columns = [field.column for field in fields[3:]]
+        record = ", ".join(
+            f"{quote(field.column)} {field.db_type(connection)}" for field in fields[3:]
+        )
+        select = f"SELECT %s, %s, %s, r.* FROM jsonb_to_recordset(%s::jsonb) AS r({record})"  # noqa: S608
+        document = json.dumps([dict(zip(columns, row, strict=True)) for row in values])
+        with connection.cursor() as cursor:
+            cursor.execute(insert + select, [*shared, document])
+        return
+    party, subject = fields[3].target_field, fields[5].target_field
+    prepared = [
+        (
+            *shared,
+            party.get_db_prep_value(party_id, connection),
+            role,
+            subject.get_db_prep_value(subject_id, connection),
+            purpose,
+            granted,
+            *(json.dumps(words) for words in lists),
+        )
+        for party_id, role, subject_id, purpose, granted, *lists in values
+    ]
     row = "({})".format(", ".join(["%s"] * len(fields)))
-    size = max(1, min(connection.ops.bulk_batch_size(fields, values), _ROWS_PER_STATEMENT))
-    batches = [values[start : start + size] for start in range(0, len(values), size)]
+    size = max(1, min(connection.ops.bulk_batch_size(fields, prepared), _ROWS_PER_STATEMENT))
+    batches = [prepared[start : start + size] for start in range(0, len(prepared), size)]
     together = transaction.atomic(savepoint=False) if len(batches) > 1 else nullcontext()
     with together, connection.cursor() as cursor:
         for batch in batches:
             cursor.execute(
-                insert + ", ".join([row] * len(batch)),
+                insert + "VALUES " + ", ".join([row] * len(batch)),
                 [value for written_row in batch for value in written_row],
             )

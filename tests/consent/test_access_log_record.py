@@ -54,21 +54,52 @@ def test_without_an_actor_the_row_has_no_name_and_nothing_is_written_for_no_acce
     assert list(AccessLogEntry.objects.values_list("actor", "actor_name")) == [(None, "")]
 
 
-def test_more_rows_than_one_statement_takes_are_written_in_batches(
+def test_any_number_of_rows_is_one_statement_on_postgresql(
+    people: Any, django_assert_num_queries: Any
+) -> None:
+    """The rows go in as one JSON document: 5,000 rows (more than a ``VALUES`` list of one
+    parameter per value could take) are one statement, every row written once."""
+    with django_assert_num_queries(1) as captured:
+        access_log_record(
+            actor=people.nav_advisor,
+            accesses=[
+                Access(subject_id=people.youth.pk, granted=n % 2 == 0, purpose=f"read {n}")
+                for n in range(5000)
+            ],
+        )
+    assert "jsonb_to_recordset(" in captured.captured_queries[0]["sql"]
+    rows = AccessLogEntry.objects.values_list("purpose", "granted")
+    assert sorted(rows) == sorted((f"read {n}", n % 2 == 0) for n in range(5000))
+
+
+def test_elsewhere_more_rows_than_one_statement_takes_are_written_in_batches(
     people: Any, django_assert_num_queries: Any, monkeypatch: Any
 ) -> None:
-    """A database that takes fewer parameters than the rows need (SQLite's 999) gets the rows
-    in batches of what it takes: every row written, each once."""
+    """Without arrays (the embedded SQLite), rows go in as ``VALUES`` lists; a database that
+    takes fewer parameters than the rows need (SQLite's 999) gets them in batches of what it
+    takes: every row written, each once, with the same time and actor."""
     from django.db import connection
 
+    monkeypatch.setattr(connection, "vendor", "sqlite")
     monkeypatch.setattr(connection.ops, "bulk_batch_size", lambda fields, objs: 2)
     with django_assert_num_queries(3):
         access_log_record(
             actor=people.nav_advisor,
             accesses=[
-                Access(subject_id=people.youth.pk, granted=True, purpose=f"read {n}")
+                Access(
+                    subject_id=people.youth.pk,
+                    granted=True,
+                    purpose=f"read {n}",
+                    party_id=people.nav.pk if n else None,
+                    categories=["GENERAL"],
+                )
                 for n in range(5)
             ],
         )
-    purposes = AccessLogEntry.objects.values_list("purpose", flat=True)
-    assert sorted(purposes) == [f"read {n}" for n in range(5)]
+    rows = AccessLogEntry.objects.values_list("purpose", "party", "actor", "categories")
+    advisor, nav = people.nav_advisor.pk, people.nav.pk
+    assert sorted(rows) == [
+        ("read 0", None, advisor, ["GENERAL"]),
+        *((f"read {n}", nav, advisor, ["GENERAL"]) for n in range(1, 5)),
+    ]
+    assert len(set(AccessLogEntry.objects.values_list("at", flat=True))) == 1
