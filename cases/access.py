@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
+import operator
 import uuid
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeGuard, TypeVar
@@ -36,15 +38,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
-    Case,
-    CharField,
     Exists,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.http import Http404
 
@@ -478,20 +477,29 @@ class Allowed:
     by_consent: dict[tuple[Any, str], Any]  # (owner, category) -> the consent's id
     reach: tuple[Any, ...] = ()
 
-    def q(self, *, owner: str = "service", category: str = "category") -> Q:
+    def q(
+        self,
+        *,
+        owner: str = "service",
+        category: str = "category",
+        of: Callable[[Collection[str]], Q] | None = None,
+    ) -> Q:
         """The rule as a condition on rows of this youth (owned by ``owner``, of ``category``):
         own, general, or covered by a consent (disclosures are items, not rows of a kind:
-        ``filter`` adds them)."""
-        allowed = Q(**{f"{owner}_id__in": self.parties}) | Q(**{category: Category.GENERAL})
+        ``filter`` adds them). ``of`` gives the condition that a row is of one of some
+        categories, where that is not a column (``involvement_q``: a service's kind)."""
+        if of is None:
+            of = lambda categories: Q(**{f"{category}__in": sorted(categories)})  # noqa: E731
+        allowed = Q(**{f"{owner}_id__in": self.parties}) | of({Category.GENERAL})
         by_party: dict[Any, set[str]] = {}
         by_kind: dict[str, set[str]] = {}
         for from_owner, item_category in self.by_consent:
             wanted = by_kind if isinstance(from_owner, str) else by_party
             wanted.setdefault(from_owner, set()).add(item_category)
         for party, categories in by_party.items():
-            allowed |= Q(**{f"{owner}_id": party, f"{category}__in": sorted(categories)})
+            allowed |= Q(**{f"{owner}_id": party}) & of(categories)
         for kind, categories in by_kind.items():
-            allowed |= Q(**{f"{owner}__kind": kind, f"{category}__in": sorted(categories)})
+            allowed |= Q(**{f"{owner}__kind": kind}) & of(categories)
         return allowed
 
     def filter(
@@ -596,26 +604,21 @@ def basis_of(item: Any) -> str:
 # --- Involvement: which services follow a youth, and why -----------------------------------
 
 
-def involvement(kind_field: str = "service__kind") -> Case:
-    """SQL: the category of the fact that a row's service follows or refers the youth
-    (``cases.models.involvement_category``)."""
-    return Case(
-        *[
-            When(**{kind_field: kind}, then=Value(str(kind_category(kind))))
-            for kind in sorted(SENSITIVE_INVOLVEMENT)
-        ],
-        default=Value(str(Category.GENERAL)),
-        output_field=CharField(),
-    )
-
-
 def involvement_q(allowed: Allowed | None, owner: str = "service") -> Q:
-    """The condition of ``involvement_filter`` on rows annotated with ``{owner}_involvement``
-    (``involvement(f"{owner}__kind")``), to combine with others."""
-    category = f"{owner}_involvement"
+    """The condition of ``involvement_filter`` on rows whose service is ``owner``, to combine
+    with others: ``Allowed.q`` with the category of a service's involvement
+    (``cases.models.involvement_category``) as a condition on its kind."""
+
+    def of(categories: Collection[str]) -> Q:
+        kinds = sorted(k for k in SENSITIVE_INVOLVEMENT if involvement_category(k) in categories)
+        parts = [Q(**{f"{owner}__kind__in": kinds})] if kinds else []
+        if Category.GENERAL in categories:
+            parts.append(~Q(**{f"{owner}__kind__in": sorted(SENSITIVE_INVOLVEMENT)}))
+        return functools.reduce(operator.or_, parts) if parts else Q(pk__in=[])
+
     if allowed is None:
-        return Q(**{category: Category.GENERAL})
-    return allowed.q(owner=owner, category=category)
+        return of({Category.GENERAL})
+    return allowed.q(owner=owner, of=of)
 
 
 def involvement_filter(
@@ -625,8 +628,7 @@ def involvement_filter(
     them: any service of a kind not in ``SENSITIVE_INVOLVEMENT``, the viewer's own, and the
     others under a consent covering their category. Without ``allowed`` (no service of the
     viewer follows the youth) only the first."""
-    rows = queryset.annotate(**{f"{owner}_involvement": involvement(f"{owner}__kind")})
-    return rows.filter(involvement_q(allowed, owner))
+    return queryset.filter(involvement_q(allowed, owner))
 
 
 def involvement_shown(allowed: Allowed | None, service_id: Any, kind: str) -> bool:

@@ -166,10 +166,7 @@ def _referral_page(
 ) -> QuerySet[Referral, dict[str, Any]]:
     """Referrals the viewer may see: those of the viewer's services, and those between services
     whose involvement the viewer may see (``access.involvement_filter``, both ends)."""
-    referrals = Referral.objects.filter(_before_moment(after, "sent_at"), youth_id=youth).annotate(
-        from_service_involvement=access.involvement("from_service__kind"),
-        to_service_involvement=access.involvement("to_service__kind"),
-    )
+    referrals = Referral.objects.filter(_before_moment(after, "sent_at"), youth_id=youth)
     shown = access.involvement_q(allowed, "from_service") & access.involvement_q(
         allowed, "to_service"
     )
