@@ -639,6 +639,16 @@ def involvement_shown(allowed: Allowed | None, service_id: Any, kind: str) -> bo
     return allowed.sees(service_id, kind, category)
 
 
+def involvement_known(viewer: Viewer, youth_id: Any, service_id: Any, kind: str) -> bool:
+    """Whether the viewer may learn whether a service (of ``kind``) follows the youth or has a
+    referral about them: always for a kind whose involvement is general information, else as
+    ``involvement_shown`` says with the viewer's allow-list for the youth (two queries). A
+    refusal that names a fact the viewer may not know ("already follows") would tell it."""
+    if involvement_category(kind) == Category.GENERAL:
+        return True
+    return involvement_shown(allowed_for(viewer, youth_id), service_id, kind)
+
+
 def reason_shown(allowed: Allowed | None, service_id: Any, kind: str) -> bool:
     """Whether the viewer may read why a service follows the youth (a period's reasons): they
     are in the service's own category (``cases.models.kind_category``)."""

@@ -45,7 +45,8 @@ def handover_offer(
     the plan's own rules.
     """
     locked = FollowUpPeriod.objects.select_for_update().get(pk=period.pk)
-    check_actor_works_in(access.viewer_for(actor), locked.service_id)
+    viewer = access.viewer_for(actor)
+    check_actor_works_in(viewer, locked.service_id)
     if not locked.is_open:
         raise _refuse(_("Perioden er avsluttet og kan ikke endres."), "period_closed")
     if kind == HandoverKind.PLAN_COORDINATOR:
@@ -58,8 +59,11 @@ def handover_offer(
             raise _refuse(_("Velg hvem i tjenesten som skal overta."), "required", "to_user")
         if to_user is not None:
             check_responsible(to_user, to_service.pk)
+        # As for a referral: no refusal that tells whether a service whose involvement is
+        # confidential follows the youth, to an offerer who may not know it.
         if (
             to_service.pk != locked.service_id
+            and access.involvement_known(viewer, locked.youth_id, to_service.pk, to_service.kind)
             and FollowUpPeriod.objects.filter(
                 youth_id=locked.youth_id, service=to_service, ended_on__isnull=True
             ).exists()

@@ -78,7 +78,8 @@ def referral_send(
     sender → receiver; the error names what is missing. The receiver must answer within
     ``REFERRAL_RESPONSE_WORKING_DAYS`` working days.
     """
-    check_actor_works_in(access.viewer_for(actor), from_service.pk)
+    viewer = access.viewer_for(actor)
+    check_actor_works_in(viewer, from_service.pk)
     if not FollowUpPeriod.objects.filter(
         youth=youth, service=from_service, ended_on__isnull=True
     ).exists():
@@ -87,15 +88,23 @@ def referral_send(
         )
     if to_service.pk == from_service.pk or not to_service.is_active:
         raise _refuse(_("Velg en annen, aktiv tjeneste."), "invalid_receiver", "to_service")
-    if FollowUpPeriod.objects.filter(
-        youth=youth, service=to_service, ended_on__isnull=True
-    ).exists():
+    # Whether a health or child welfare service follows the youth, or has been referred them,
+    # is confidential: where the sender may not know it, the referral is sent (the receiver
+    # closes it) rather than refused with what the refusal would tell.
+    known = access.involvement_known(viewer, youth.pk, to_service.pk, to_service.kind)
+    if (
+        known
+        and FollowUpPeriod.objects.filter(
+            youth=youth, service=to_service, ended_on__isnull=True
+        ).exists()
+    ):
         raise _refuse(
             _("Tjenesten følger allerede opp ungdommen."), "already_followed", "to_service"
         )
-    if Referral.objects.filter(
-        youth=youth, to_service=to_service, state__in=AWAITING_ANSWER
-    ).exists():
+    pending = Referral.objects.filter(youth=youth, to_service=to_service, state__in=AWAITING_ANSWER)
+    if not known:
+        pending = pending.filter(from_service_id__in=viewer.reach)
+    if pending.exists():
         raise _refuse(
             _("Det finnes allerede en ubesvart henvisning til denne tjenesten."),
             "referral_pending",

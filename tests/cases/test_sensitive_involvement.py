@@ -11,6 +11,7 @@ import pytest
 
 from cases.models import FollowUpEntry, ServiceKind, kind_category
 from consent.categories import Category
+from core.errors import ApplicationError
 from tests import factories
 
 REASON = "Angst og selvskading, henvist BUP"
@@ -128,6 +129,113 @@ def test_a_referral_to_a_health_service_is_hidden_from_a_third_service(
     assert referrals(people.nav_advisor) == []
     mine = referrals(people.school_counsellor)
     assert [(r["category"], r["basis"]) for r in mine] == [("HEALTH", "own")]
+
+
+def _refer(sender: Any, people: Any, to_service: Any) -> Any:
+    return sender.post(
+        "/api/v1/referrals/",
+        {
+            "youth": str(people.youth.pk),
+            "from_service": str(people.school.pk),
+            "to_service": str(to_service.pk),
+            "reason_code": "OTHER",
+            "reason": "Trenger hjelp",
+            "message": "Ta kontakt",
+            "categories": [],
+        },
+        format="json",
+    )
+
+
+def test_a_referral_is_not_refused_with_what_the_sender_may_not_know(
+    people: Any, client_for: Any
+) -> None:
+    """That health follows the youth, or that NAV has referred them to child welfare, is not
+    the school's to know: its referrals to those services are sent, not refused as "already
+    follows" or "already referred". Where the involvement is general (NAV) or the school may
+    see it, the refusal stands."""
+    factories.follow(people.school_counsellor, people.school, people.youth)
+    _health_follows(people)
+    nav_refers = client_for(people.nav_advisor).post(
+        "/api/v1/referrals/",
+        {
+            "youth": str(people.youth.pk),
+            "from_service": str(people.nav.pk),
+            "to_service": str(people.child_welfare.pk),
+            "reason_code": "OTHER",
+            "reason": "Bekymring",
+            "message": "Ta kontakt",
+            "categories": [],
+        },
+        format="json",
+    )
+    assert nav_refers.status_code == 201, nav_refers.json()
+    school = client_for(people.school_counsellor)
+
+    for service in (people.health, people.child_welfare):
+        sent = _refer(school, people, service)
+        assert sent.status_code == 201, sent.json()
+    refused = _refer(school, people, people.nav)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "already_followed"
+    # Its own referral still pending, the school is told so.
+    again = _refer(school, people, people.child_welfare)
+    assert again.json()["error"]["code"] == "referral_pending"
+
+
+def test_a_handover_is_not_refused_with_what_the_offerer_may_not_know(people: Any) -> None:
+    """Offering the youth to health, which follows them unknown to the school, is an offer
+    like any other; to NAV, whose following is general information, it is refused."""
+    from cases import services
+    from cases.models import FollowUpPeriod, Handover
+
+    factories.follow(people.school_counsellor, people.school, people.youth)
+    _health_follows(people)
+    period = FollowUpPeriod.objects.get(youth=people.youth, service=people.school)
+    with pytest.raises(ApplicationError) as refused:
+        services.handover_offer(
+            actor=people.school_counsellor, period=period, to_service=people.nav
+        )
+    assert refused.value.code == "already_followed"
+    offered = services.handover_offer(
+        actor=people.school_counsellor, period=period, to_service=people.health
+    )
+    assert Handover.objects.get().pk == offered.pk
+
+
+@pytest.mark.parametrize(
+    ("category", "shown"), [(Category.EDUCATION, False), (Category.HEALTH, True)]
+)
+def test_a_referral_to_a_health_service_is_shown_to_a_third_service_only_under_a_health_consent(
+    people: Any, client_for: Any, category: str, shown: bool
+) -> None:
+    """Health's involvement is in the health category: a consent from the health service that
+    covers another category (education) shows it nothing, in the timeline's referrals, periods
+    and on the record."""
+    _health_follows(people)
+    factories.follow(people.school_counsellor, people.school, people.youth)
+    sent = client_for(people.school_counsellor).post(
+        "/api/v1/referrals/",
+        {
+            "youth": str(people.youth.pk),
+            "from_service": str(people.school.pk),
+            "to_service": str(people.health.pk),
+            "reason_code": "OTHER",
+            "reason": "Trenger helsehjelp",
+            "message": "Ta kontakt",
+            "categories": [],
+        },
+        format="json",
+    )
+    assert sent.status_code == 201, sent.json()
+    _consent_from(client_for(people.health_nurse), people, people.health, category)
+    nav = client_for(people.nav_advisor)
+    rows = nav.get(f"/api/v1/youths/{people.youth.pk}/timeline/").json()["results"]
+    referrals = [(r["category"], r["basis"].split(":")[0]) for r in rows if r["type"] == "referral"]
+    on_record, in_caseload, in_timeline, _text = _seen_by_nav(nav, people)
+    assert referrals == ([("HEALTH", "consent")] if shown else [])
+    assert (people.health.name in on_record | in_caseload | in_timeline) is shown
+    assert people.school.name in on_record & in_timeline
 
 
 @pytest.mark.parametrize(
