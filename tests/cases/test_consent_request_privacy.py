@@ -198,3 +198,28 @@ def test_the_api_names_no_min_side_user_where_the_youth_or_a_guardian_wrote_or_a
     text = json.dumps(seen, ensure_ascii=False)
     assert "hemmelig-brukernavn" not in text
     assert people.youth.national_id not in text
+
+
+def test_the_screened_request_list_keeps_a_fixed_number_of_queries(
+    people: Any, client_for: Any, count_queries: Any
+) -> None:
+    _protect(people, AddressProtection.FORTROLIG)
+    services.membership_clearances_set(
+        actor=people.manager, service=people.nav, user=people.nav_advisor, cleared_fortrolig=True
+    )
+    api = client_for(people.nav_advisor)
+
+    def ask(n: int) -> None:
+        for _ in range(n):
+            made = api.post(_url(people), _body(people.nav, people.ot), format="json")
+            assert made.status_code == 201
+
+    ask(1)
+    api.get(_url(people))
+    with count_queries() as few:
+        api.get(_url(people))
+    ask(4)
+    with count_queries() as many:
+        listed = api.get(_url(people)).json()
+    assert len(listed) == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
