@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +19,7 @@ from cases.api import activity_serializers as s
 from cases.api.base import UUID_PATTERN, active_service, log_answer, validated
 from cases.api.youth_plan import ActivityYouthPlanMixin
 from cases.middleware import viewer_of
-from cases.models import Activity, ActivityPlan
+from cases.models import Activity, ActivityPlan, PortalAccount
 
 
 def _log(request: Request, purpose: str, youth_id: Any, items: list[dict[str, Any]]) -> None:
@@ -243,7 +244,15 @@ class ActivityViewSet(ActivityYouthPlanMixin, mixins.RetrieveModelMixin, viewset
             viewer=viewer_of(request), activity_id=pk, purpose="activity-versions"
         )
         with transaction.atomic():
-            versions = list(activity.versions.select_related("changed_by").order_by("version"))
+            versions = list(
+                activity.versions.select_related("changed_by")
+                .annotate(
+                    by_min_side=Exists(
+                        PortalAccount.objects.filter(user_id=OuterRef("changed_by_id"))
+                    )
+                )
+                .order_by("version")
+            )
             _log(
                 request,
                 "activity-versions",

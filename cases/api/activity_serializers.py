@@ -15,6 +15,7 @@ from cases.models import (
     ActivityStatus,
     ActivityType,
     ActivityVersion,
+    AgreedHow,
     Innsatsgruppe,
     MainGoal,
     NavDecision,
@@ -61,7 +62,11 @@ class ActivitySerializer(serializers.ModelSerializer):
     youth = serializers.UUIDField(source="youth_id")
     plan = serializers.UUIDField(source="plan_id")
     responsible_service = ServiceRefSerializer()
-    agreed_by = StaffRefSerializer(allow_null=True)
+    agreed_by = StaffRefSerializer(
+        on_min_side=lambda activity: activity.agreed_how == AgreedHow.YOUTH,
+        help_text="Staff who noted the agreement; null where the youth confirmed it on Min "
+        "side (agreed_how) or it is not agreed.",
+    )
 
     class Meta:
         model = Activity
@@ -197,8 +202,13 @@ class ActivityEditSerializer(StrictSerializer):
     youth_text = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
+# Read with ``by_min_side``: whether a *Min side* user made the version (the activity's
+# versions view annotates it).
 class ActivityVersionSerializer(serializers.ModelSerializer):
-    changed_by = StaffRefSerializer()
+    changed_by = StaffRefSerializer(
+        on_min_side=lambda version: version.by_min_side,
+        help_text="Staff who made the change; null where the youth made it on Min side.",
+    )
 
     class Meta:
         model = ActivityVersion

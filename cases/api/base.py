@@ -3,7 +3,7 @@ lookups and access-log writes the views of ``cases`` share."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -103,10 +103,29 @@ class StaffRefSerializer(RowSerializer):
     """A staff member as others see them: the username, and the full name where there is one
     (first and last name, as ``User.get_full_name`` joins them). It reads a user, or a row's
     values of one (``username``, ``first_name``, ``last_name``: a caseload row's responsible),
-    the way DRF reads any field: by key or by attribute."""
+    the way DRF reads any field: by key or by attribute.
+
+    Where the row's user may be the youth or a guardian on *Min side* (a comment, a digital
+    answer), ``on_min_side`` tells such rows (a test of the row the field is read from), and
+    the field is null for them: the row says who by role (``by_youth``, ``agreed_how``,
+    ``giver``), and a *Min side* user's username is no one's business (a local account's is
+    whatever it was given)."""
 
     username = serializers.CharField(read_only=True)
     name = serializers.SerializerMethodField()
+
+    def __init__(
+        self, *args: Any, on_min_side: Callable[[Any], bool] | None = None, **kwargs: Any
+    ) -> None:
+        if on_min_side is not None:
+            kwargs["allow_null"] = True
+        super().__init__(*args, **kwargs)
+        self.on_min_side = on_min_side
+
+    def get_attribute(self, instance: Any) -> Any:
+        if self.on_min_side is not None and self.on_min_side(instance):
+            return None
+        return super().get_attribute(instance)
 
     def get_name(self, staff: Any) -> str:
         first, last, username = (

@@ -42,7 +42,12 @@ class GuardianDecisionSerializer(serializers.ModelSerializer):
 class ConsentSerializer(serializers.ModelSerializer):
     scopes = ScopeSerializer(many=True)
     guardian_decisions = GuardianDecisionSerializer(many=True)
-    recorded_by = StaffRefSerializer()
+    # A digital answer on *Min side* keeps its log-in's assurance level, and only such one.
+    recorded_by = StaffRefSerializer(
+        on_min_side=lambda consent: bool(consent.assurance_level),
+        help_text="Staff who recorded it; null where the youth or a guardian answered on Min "
+        "side (giver says who).",
+    )
     active = serializers.SerializerMethodField()
 
     class Meta:
@@ -136,7 +141,11 @@ class WithdrawSerializer(StrictSerializer):
 
 
 class HealthObjectionSerializer(serializers.ModelSerializer):
-    recorded_by = StaffRefSerializer()
+    # Recorded without a service: by the youth on *Min side*.
+    recorded_by = StaffRefSerializer(
+        on_min_side=lambda objection: objection.service_id is None,
+        help_text="Staff who recorded it; null where the youth did on Min side (no service).",
+    )
     service = serializers.UUIDField(source="service_id", allow_null=True)
 
     class Meta:

@@ -32,7 +32,10 @@ class ThreadSerializer(serializers.ModelSerializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     thread = serializers.UUIDField(source="thread_id")
-    author = StaffRefSerializer()
+    author = StaffRefSerializer(
+        on_min_side=lambda message: message.by_youth,
+        help_text="Staff who wrote the message; null where the youth wrote it (by_youth).",
+    )
     corrects = serializers.UUIDField(source="corrects_id", allow_null=True)
     read_at = serializers.DateTimeField(
         read_only=True, allow_null=True, required=False, help_text="Lest av en annen deltaker."

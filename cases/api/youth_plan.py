@@ -30,7 +30,10 @@ from consent.categories import Category
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    written_by = StaffRefSerializer()
+    written_by = StaffRefSerializer(
+        on_min_side=lambda comment: comment.by_youth,
+        help_text="Staff who wrote the comment; null where the youth wrote it (by_youth).",
+    )
 
     class Meta:
         model = ActivityComment
@@ -259,15 +262,24 @@ class YouthConsentRequestsMixin:
             )
             return Response(ConsentRequestSerializer(asked).data, status=status.HTTP_201_CREATED)
         with transaction.atomic():
+            # The screen, as for every row held through a service: a protected youth's
+            # requests only from the services in which the viewer is cleared for the youth.
             rows = list(
                 ConsentRequest.objects.filter(
-                    youth=youth, from_service_id__in=sorted(viewer.reach)
+                    access.screened(viewer, service="from_service_id"),
+                    youth=youth,
+                    from_service_id__in=sorted(viewer.reach),
                 ).select_related("from_service", "to_service")
             )
-            access.log_items(
+            access.log_reads(
                 viewer,
                 "youth-consent-requests",
-                youth.pk,
-                [item for r in rows for item in _consent_request_items(r)],
+                [
+                    access.Read(
+                        youth_id=youth.pk,
+                        following_service_ids=[r.from_service_id for r in rows],
+                        items=[item for r in rows for item in _consent_request_items(r)],
+                    )
+                ],
             )
         return Response(ConsentRequestSerializer(rows, many=True).data)

@@ -31,6 +31,7 @@ from cases.models import (
 )
 from cases.services.common import check_actor_works_in, field_error
 from cases.services.consents import consent_give, consent_guardian_answer
+from cases.services.registry import ProtectedIdentityRefused, check_cleared
 from consent import ages
 from consent import services as consent_services
 from consent.categories import Category
@@ -43,7 +44,17 @@ def _refuse(message: Any, code: str, field: str | None = None) -> ApplicationErr
     return ApplicationError(message, code=code, fields={field: message} if field else None)
 
 
-@transaction.atomic
+def targets(viewer: access.Viewer, youth: Youth) -> list[FollowUpPeriod]:
+    """The open periods (with their active services) in which the viewer may see a service
+    following the youth (``access.shown_periods``): the services a request may share with.
+    Whether a health or child-welfare service follows the youth is itself confidential. Three
+    queries."""
+    periods = FollowUpPeriod.objects.filter(
+        youth=youth, ended_on__isnull=True, service__is_active=True
+    ).select_related("service")
+    return access.shown_periods(access.allowed_for(viewer, youth.pk), periods)
+
+
 def consent_request_prepare(
     *,
     actor: Any,
@@ -56,20 +67,54 @@ def consent_request_prepare(
     agreed_text: str = "",
 ) -> ConsentRequest:
     """Ask the youth for a consent: ``from_service`` (the actor's, which holds the information)
-    shares ``categories`` (the template's by default) with ``to_service``; both follow the youth.
-    The purpose and the text start from the template."""
+    shares ``categories`` (the template's by default) with ``to_service``; both follow the youth
+    as the actor may see it (``targets``). The purpose and the text start from the template.
+
+    The actor must be cleared for the youth's protected identity in ``from_service``, as the
+    gate reaches such a youth only through a service cleared for them; a refused attempt is
+    written to the access log (before the request's transaction, so its rollback keeps it)."""
+    viewer = access.viewer_for(actor)
+    check_actor_works_in(viewer, from_service.pk)
+    try:
+        check_cleared(viewer, youth, from_service.pk, field="from_service")
+    except ProtectedIdentityRefused:
+        access.log_denied(viewer, youth.pk, "consent-request-prepare", through=[from_service.pk])
+        raise
+    return _consent_request_prepare(
+        viewer=viewer,
+        actor=actor,
+        youth=youth,
+        template_code=template_code,
+        from_service=from_service,
+        to_service=to_service,
+        categories=categories,
+        purpose=purpose,
+        agreed_text=agreed_text,
+    )
+
+
+@transaction.atomic
+def _consent_request_prepare(
+    *,
+    viewer: access.Viewer,
+    actor: Any,
+    youth: Youth,
+    template_code: str,
+    from_service: Service,
+    to_service: Service,
+    categories: Sequence[str],
+    purpose: str,
+    agreed_text: str,
+) -> ConsentRequest:
     chosen = consent_texts.template(template_code)
     if chosen is None:
         raise field_error("template", _("Velg en mal."), "unknown_template")
-    check_actor_works_in(access.viewer_for(actor), from_service.pk)
     if from_service.pk == to_service.pk:
         raise _refuse(_("Velg en annen tjeneste å dele med."), "same_service", "to_service")
-    following = set(
-        FollowUpPeriod.objects.filter(
-            youth=youth, service_id__in=[from_service.pk, to_service.pk], ended_on__isnull=True
-        ).values_list("service_id", flat=True)
-    )
+    following = {period.service_id for period in targets(viewer, youth)}
     for service, field in ((from_service, "from_service"), (to_service, "to_service")):
+        # A service the actor may not see following the youth is refused in the same words as
+        # one that does not follow them: the answer tells no more than the gate shows.
         if service.pk not in following:
             raise _refuse(
                 _("«%(service)s» følger ikke opp ungdommen.") % {"service": service.name},

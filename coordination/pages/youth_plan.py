@@ -32,7 +32,6 @@ from cases.models import (
     ActivityChangeRequest,
     ActivityComment,
     ChangeRequestOutcome,
-    FollowUpPeriod,
     Service,
 )
 from cases.services import consent_requests, youth_plan
@@ -327,12 +326,8 @@ def consent_request_new(request: HttpRequest, youth_id: uuid.UUID) -> HttpRespon
     with a service that follows the youth."""
     viewer = viewer_of(request)
     youth = access.youth_for_user(viewer, youth_id, purpose="consent-request-form")
-    # The services the viewer may see following the youth (a health or child-welfare
-    # service's involvement shows only as the youth page shows it: access.shown_periods).
-    periods = FollowUpPeriod.objects.filter(
-        youth=youth, ended_on__isnull=True, service__is_active=True
-    ).select_related("service")
-    shown = access.shown_periods(access.allowed_for(viewer, youth.pk), periods)
+    # The services the viewer may see following the youth, as the request checks them.
+    shown = consent_requests.targets(viewer, youth)
     form = ConsentRequestForm(
         posted(request),
         mine=my_services(viewer),

@@ -268,6 +268,7 @@ def test_the_api_lists_starts_reads_answers_and_corrects(
     before = AccessLogEntry.objects.filter(actor=people.nav_advisor).count()
     read = api.get(f"/api/v1/threads/{thread.pk}/").json()
     assert [m["by_youth"] for m in read["messages"]] == [True]
+    assert read["messages"][0]["author"] is None  # no Min side user's username
     row = AccessLogEntry.objects.filter(actor=people.nav_advisor).order_by("-at", "-pk").first()
     assert AccessLogEntry.objects.filter(actor=people.nav_advisor).count() == before + 1
     assert row is not None and row.purpose == "thread"

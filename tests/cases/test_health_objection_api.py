@@ -231,3 +231,17 @@ def test_the_guardians_page_asks_for_the_objection_once_however_much_it_shows(
         return len(captured)
 
     assert queries_with(3) == queries_with(20)
+
+
+def test_the_api_names_no_min_side_user_for_an_objection_the_youth_recorded(
+    people: Any, travel: Any, client_for: Any
+) -> None:
+    travel("2027-01-10")
+    youth, _guardian = _youth(people, "2013-05-01")
+    own = portal.account_create(youth=youth, username="sara", password="x-123456")
+    client = Client()
+    client.force_login(own.user)
+    assert client.post(f"/me/{youth.pk}/health-objection/").status_code == 302
+    withdrawn = _object(client_for, people.health_nurse, youth, people.health, withdraw=True)
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["recorded_by"] is None and withdrawn.json()["service"] is None
