@@ -25,6 +25,7 @@ from cases.models import (
 )
 from cases.selectors import dialogue as selectors
 from cases.services.common import field_error
+from cases.services.registry import ProtectedIdentityRefused, check_cleared
 from core.audit import audit_record
 from core.errors import ApplicationError
 
@@ -125,7 +126,6 @@ def _check_may_post(actor: Any, thread: Thread) -> bool:
     return youth
 
 
-@transaction.atomic
 def thread_start(
     *,
     actor: Any,
@@ -140,10 +140,46 @@ def thread_start(
     """Start a thread about the youth, held by ``service``, with its first message.
 
     A thread with the youth is in the service's own category; a thread between services in
-    ``category`` (the service's own when none is given)."""
+    ``category`` (the service's own when none is given). Staff start one only through a
+    service in which they are cleared for the youth's protected identity (``check_cleared``,
+    as for following the youth); a refusal is logged as a refused attempt."""
     youth_self = is_youth(actor, youth.pk)
-    following = _following(youth.pk)
     viewer = access.viewer_for(actor)
+    if not youth_self:
+        try:
+            check_cleared(viewer, youth, service.pk, field="service")
+        except ProtectedIdentityRefused:
+            access.log_denied(viewer, youth.pk, "thread-start", through=[service.pk])
+            raise
+    return _thread_start(
+        actor=actor,
+        viewer=viewer,
+        youth_self=youth_self,
+        youth=youth,
+        service=service,
+        kind=kind,
+        subject=subject,
+        text=text,
+        category=category,
+        answer_by=answer_by,
+    )
+
+
+@transaction.atomic
+def _thread_start(
+    *,
+    actor: Any,
+    viewer: access.Viewer,
+    youth_self: bool,
+    youth: Youth,
+    service: Service,
+    kind: str,
+    subject: str,
+    text: str,
+    category: str | None,
+    answer_by: datetime.date | None,
+) -> Thread:
+    following = _following(youth.pk)
     if not dialogue.may_start(
         kind,
         user_id=actor.pk,

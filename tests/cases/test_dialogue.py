@@ -385,3 +385,48 @@ def test_threads_of_a_protected_youth_show_only_to_cleared_staff_and_not_to_a_gu
     assert list(portal.threads(parent, frozenset())) == []
     own.youth.refresh_from_db()
     assert [t.pk for t in portal.threads(own, frozenset())] == [thread.pk]
+
+
+def test_staff_start_a_thread_only_through_a_service_cleared_for_a_protected_youth(
+    people: Any, client_for: Any
+) -> None:
+    """Cleared in NAV, not in OT: a thread about a youth with strengt fortrolig adresse is
+    started through NAV, refused through OT (400 at ``service``, nothing written, the attempt
+    logged as refused)."""
+    from cases import services
+    from cases.models import AddressProtection, StaffRole, Thread, Youth
+    from consent.models import AccessLogEntry
+    from tests import factories
+
+    both = factories.make_staff(people.nav, username="siri.begge")
+    services.membership_add(actor=None, user=both, service=people.ot, role=StaffRole.CASEWORKER)
+    for user in (people.manager, both):
+        services.membership_clearances_set(
+            actor=people.manager, service=people.nav, user=user, cleared_strengt_fortrolig=True
+        )
+    youth = Youth.objects.get(pk=people.youth.pk)
+    services.youth_protection_set(
+        actor=people.manager,
+        youth=youth,
+        version=youth.version,
+        address_protection=AddressProtection.STRENGT_FORTROLIG,
+        shielded=False,
+    )
+    api = client_for(both)
+
+    def start(service: Any) -> Any:
+        return api.post(
+            f"/api/v1/youths/{people.youth.pk}/threads/",
+            {"service": str(service.pk), "kind": "STAFF", "subject": "Tiltak", "text": "Forslag"},
+            format="json",
+        )
+
+    refused = start(people.ot)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "protected_identity"
+    assert set(refused.json()["error"]["fields"]) == {"service"}
+    assert not Thread.objects.exists()
+    attempt = AccessLogEntry.objects.get(purpose="thread-start", granted=False)
+    assert (attempt.subject_id, attempt.party_id) == (people.youth.pk, people.ot.pk)
+    assert start(people.nav).status_code == 201
+    assert list(Thread.objects.values_list("service", flat=True)) == [people.nav.pk]
