@@ -488,8 +488,11 @@ class Allowed:
         own, general, or covered by a consent (disclosures are items, not rows of a kind:
         ``filter`` adds them). ``of`` gives the condition that a row is of one of some
         categories, where that is not a column (``involvement_q``: a service's kind)."""
-        if of is None:
-            of = lambda categories: Q(**{f"{category}__in": sorted(categories)})  # noqa: E731
+
+        def in_column(categories: Collection[str]) -> Q:
+            return Q(**{f"{category}__in": sorted(categories)})
+
+        of = of or in_column
         allowed = Q(**{f"{owner}_id__in": self.parties}) | of({Category.GENERAL})
         by_party: dict[Any, set[str]] = {}
         by_kind: dict[str, set[str]] = {}
