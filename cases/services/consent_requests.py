@@ -31,7 +31,7 @@ from cases.models import (
 )
 from cases.services.common import check_actor_works_in, field_error
 from cases.services.consents import consent_give, consent_guardian_answer
-from cases.services.registry import ProtectedIdentityRefused, check_cleared
+from cases.services.registry import check_cleared
 from consent import ages
 from consent import services as consent_services
 from consent.categories import Category
@@ -75,11 +75,9 @@ def consent_request_prepare(
     written to the access log (before the request's transaction, so its rollback keeps it)."""
     viewer = access.viewer_for(actor)
     check_actor_works_in(viewer, from_service.pk)
-    try:
-        check_cleared(viewer, youth, from_service.pk, field="from_service")
-    except ProtectedIdentityRefused:
-        access.log_denied(viewer, youth.pk, "consent-request-prepare", through=[from_service.pk])
-        raise
+    check_cleared(
+        viewer, youth, from_service.pk, field="from_service", purpose="consent-request-prepare"
+    )
     return _consent_request_prepare(
         viewer=viewer,
         actor=actor,

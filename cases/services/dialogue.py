@@ -25,7 +25,7 @@ from cases.models import (
 )
 from cases.selectors import dialogue as selectors
 from cases.services.common import field_error
-from cases.services.registry import ProtectedIdentityRefused, check_cleared
+from cases.services.registry import check_cleared
 from core.audit import audit_record
 from core.errors import ApplicationError
 
@@ -146,11 +146,7 @@ def thread_start(
     youth_self = is_youth(actor, youth.pk)
     viewer = access.viewer_for(actor)
     if not youth_self:
-        try:
-            check_cleared(viewer, youth, service.pk, field="service")
-        except ProtectedIdentityRefused:
-            access.log_denied(viewer, youth.pk, "thread-start", through=[service.pk])
-            raise
+        check_cleared(viewer, youth, service.pk, field="service", purpose="thread-start")
     return _thread_start(
         actor=actor,
         viewer=viewer,

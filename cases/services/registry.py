@@ -358,14 +358,19 @@ class ProtectedIdentityRefused(ApplicationError):
         self.youth_id = youth_id
 
 
-def check_cleared(viewer: access.Viewer, youth: Youth, service_id: Any, *, field: str) -> None:
+def check_cleared(
+    viewer: access.Viewer, youth: Youth, service_id: Any, *, field: str, purpose: str = ""
+) -> None:
     """Only staff cleared for the youth's protected identity, through the service, may follow
-    the youth (``access.clears``)."""
+    the youth (``access.clears``). With a ``purpose``, a refusal is written to the access log as
+    a refused attempt (called outside the write's transaction, whose rollback would undo it)."""
     if not access.clears(viewer, youth, service_id):
         message = _(
             "Ungdommen har beskyttet identitet. Bare ansatte med særskilt tilgang i tjenesten "
             "kan registrere og følge opp ungdommen."
         )
+        if purpose:
+            access.log_denied(viewer, youth.pk, purpose, through=[service_id])
         raise ProtectedIdentityRefused(
             message, youth_id=youth.pk, code="protected_identity", fields={field: message}
         )
