@@ -78,16 +78,29 @@ class Session:
     def accessibility_violations(self) -> list[str]:
         """axe-core's violations on the page as it is now (WCAG 2.1 A and AA and best
         practice), each as "rule: element". Playwright's evaluate is not bound by the page's
-        CSP, so the page is checked as served."""
-        self.page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
-        found = self.page.evaluate(
-            """async () => {
-                const result = await axe.run(document, {resultTypes: ["violations"]});
-                return result.violations.flatMap(
-                    v => v.nodes.map(n => `${v.id}: ${n.target.join(" ")}`));
-            }"""
-        )
-        return list(found)
+        CSP, so the page is checked as served. It waits until the page has loaded; a page
+        still being replaced by the one a click led to (its document gone under axe) is
+        checked again once the new one has loaded."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        attempts = 3
+        while True:
+            attempts -= 1
+            self.page.wait_for_load_state("load")
+            try:
+                self.page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+                found = self.page.evaluate(
+                    """async () => {
+                        const result = await axe.run(document, {resultTypes: ["violations"]});
+                        return result.violations.flatMap(
+                            v => v.nodes.map(n => `${v.id}: ${n.target.join(" ")}`));
+                    }"""
+                )
+            except PlaywrightError:
+                if not attempts:
+                    raise
+                continue
+            return list(found)
 
     def check_page(self) -> None:
         """The page as it is now: axe-core finds no violation, and it is no wider than the
