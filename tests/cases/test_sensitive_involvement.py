@@ -103,23 +103,28 @@ def test_a_periods_reason_is_in_its_services_own_category(people: Any, client_fo
     assert "Høyt fravær" in text
 
 
-def test_a_referral_to_a_health_service_is_hidden_from_a_third_service(
-    people: Any, client_for: Any
-) -> None:
-    factories.follow(people.school_counsellor, people.school, people.youth)
-    sent = client_for(people.school_counsellor).post(
+def _refer(sender: Any, people: Any, to_service: Any, from_service: Any = None) -> Any:
+    """A referral of the youth (from the school, unless ``from_service``) to ``to_service``."""
+    return sender.post(
         "/api/v1/referrals/",
         {
             "youth": str(people.youth.pk),
-            "from_service": str(people.school.pk),
-            "to_service": str(people.health.pk),
+            "from_service": str((from_service or people.school).pk),
+            "to_service": str(to_service.pk),
             "reason_code": "OTHER",
-            "reason": "Trenger helsehjelp",
+            "reason": "Trenger hjelp",
             "message": "Ta kontakt",
             "categories": [],
         },
         format="json",
     )
+
+
+def test_a_referral_to_a_health_service_is_hidden_from_a_third_service(
+    people: Any, client_for: Any
+) -> None:
+    factories.follow(people.school_counsellor, people.school, people.youth)
+    sent = _refer(client_for(people.school_counsellor), people, people.health)
     assert sent.status_code == 201, sent.json()
 
     def referrals(user: Any) -> list[dict[str, Any]]:
@@ -131,22 +136,6 @@ def test_a_referral_to_a_health_service_is_hidden_from_a_third_service(
     assert [(r["category"], r["basis"]) for r in mine] == [("HEALTH", "own")]
 
 
-def _refer(sender: Any, people: Any, to_service: Any) -> Any:
-    return sender.post(
-        "/api/v1/referrals/",
-        {
-            "youth": str(people.youth.pk),
-            "from_service": str(people.school.pk),
-            "to_service": str(to_service.pk),
-            "reason_code": "OTHER",
-            "reason": "Trenger hjelp",
-            "message": "Ta kontakt",
-            "categories": [],
-        },
-        format="json",
-    )
-
-
 def test_a_referral_is_not_refused_with_what_the_sender_may_not_know(
     people: Any, client_for: Any
 ) -> None:
@@ -156,19 +145,7 @@ def test_a_referral_is_not_refused_with_what_the_sender_may_not_know(
     see it, the refusal stands."""
     factories.follow(people.school_counsellor, people.school, people.youth)
     _health_follows(people)
-    nav_refers = client_for(people.nav_advisor).post(
-        "/api/v1/referrals/",
-        {
-            "youth": str(people.youth.pk),
-            "from_service": str(people.nav.pk),
-            "to_service": str(people.child_welfare.pk),
-            "reason_code": "OTHER",
-            "reason": "Bekymring",
-            "message": "Ta kontakt",
-            "categories": [],
-        },
-        format="json",
-    )
+    nav_refers = _refer(client_for(people.nav_advisor), people, people.child_welfare, people.nav)
     assert nav_refers.status_code == 201, nav_refers.json()
     school = client_for(people.school_counsellor)
 
@@ -214,19 +191,7 @@ def test_a_referral_to_a_health_service_is_shown_to_a_third_service_only_under_a
     and on the record."""
     _health_follows(people)
     factories.follow(people.school_counsellor, people.school, people.youth)
-    sent = client_for(people.school_counsellor).post(
-        "/api/v1/referrals/",
-        {
-            "youth": str(people.youth.pk),
-            "from_service": str(people.school.pk),
-            "to_service": str(people.health.pk),
-            "reason_code": "OTHER",
-            "reason": "Trenger helsehjelp",
-            "message": "Ta kontakt",
-            "categories": [],
-        },
-        format="json",
-    )
+    sent = _refer(client_for(people.school_counsellor), people, people.health)
     assert sent.status_code == 201, sent.json()
     _consent_from(client_for(people.health_nurse), people, people.health, category)
     nav = client_for(people.nav_advisor)
