@@ -205,11 +205,7 @@ def _derive(youth_ids: list[Any], now: datetime.datetime | None) -> int:
     youths = sorted({youth_id for _id, youth_id, _fact, _ref in changes}, key=str)
     if not youths:
         return 0
-    derived = sorted(
-        {y for _id, y, fact, _ref in changes if fact not in notices.NOTICE_ONLY_FACTS}, key=str
-    )
-    if derived:
-        sync_youths(derived, now=now)
+    sync_youths(youths, now=now)
     for youth_id in sorted(
         {y for _id, y, fact, _ref in changes if fact.startswith("consent.")}, key=str
     ):

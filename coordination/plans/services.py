@@ -1,6 +1,7 @@
 """Writes on plans. Each runs in one transaction, locks what it changes, writes a plan version
-and an audit entry, and re-derives the youth's deadlines (reviews, measures, a missing
-coordinator) through the ledger before it commits.
+and an audit entry, and records that the youth's facts changed (``cases.events``), as every
+write does: the ledger derives the deadlines (reviews, measures, a missing coordinator) from
+them, once per youth, before the request's response (``coordination.deadlines.ledger``).
 
 Who may do what: the coordinator edits the plan; a participant's staff may be given extra rights
 on one plan (``grants``); the person responsible for a measure may move its status; managers of
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import access, dates
 from cases import services as case_services
+from cases.events import fact_changed
 from cases.models import (
     CASELOAD_ROLES,
     FollowUpPeriod,
@@ -37,7 +39,6 @@ from consent.ages import age_on
 from consent.categories import Category
 from consent.models import Consent, Decision
 from consent.services import Flow
-from coordination.deadlines import ledger
 from coordination.deadlines.rules import child_coordinator_handover_due
 from coordination.models import (
     CHILD_COORDINATOR_MAX_AGE,
@@ -477,7 +478,6 @@ def plan_create(
             continue
         _add_participant(plan, actor, part)
     audit_record(actor=actor, action="plan.created", subject=youth, target=plan)
-    ledger.sync_youth(youth.pk)
     return plan
 
 
@@ -504,7 +504,6 @@ def plan_update(*, actor: Any, plan: Plan, version: int, values: Mapping[str, An
         target=locked,
         data={"fields": changed},
     )
-    ledger.sync_youth(locked.youth_id)
     return locked
 
 
@@ -525,7 +524,6 @@ def plan_activate(*, actor: Any, plan: Plan, version: int) -> Plan:
     locked.status, locked.activated_at = PlanStatus.ACTIVE, timezone.now()
     _bump(locked, actor, before, ["status", "activated_at"])
     audit_record(actor=actor, action="plan.activated", subject=locked.youth, target=locked)
-    ledger.sync_youth(locked.youth_id)
     return locked
 
 
@@ -556,7 +554,6 @@ def plan_close(*, actor: Any, plan: Plan, version: int, reason: str, note: str =
         target=locked,
         data={"reason": reason},
     )
-    ledger.sync_youth(locked.youth_id)
     return locked
 
 
@@ -578,7 +575,6 @@ def plan_convert(*, actor: Any, plan: Plan, version: int, consent: PlanConsent) 
     locked.kind, locked.bti_level, locked.converted_at = PlanKind.INDIVIDUAL, None, timezone.now()
     _bump(locked, actor, before, ["consent", "kind", "bti_level", "converted_at"])
     audit_record(actor=actor, action="plan.converted", subject=locked.youth, target=locked)
-    ledger.sync_youth(locked.youth_id)
     return locked
 
 
@@ -687,7 +683,6 @@ def participant_remove(
     _save_part(plan, actor, locked, before, action=VersionAction.REMOVED, fields=["left_at"])
     grants.grants_prune(plan=plan, actor=actor, reason="participant_left")
     audit_record(actor=actor, action="plan.participant_removed", subject=plan.youth, target=locked)
-    ledger.sync_youth(plan.youth_id)
     return locked
 
 
@@ -852,7 +847,6 @@ def measure_add(
         object_type="measure",
         action=VersionAction.CREATED,
     )
-    ledger.sync_youth(locked.youth_id)
     return measure
 
 
@@ -888,7 +882,6 @@ def measure_change(
     )
     _set(locked, values, MEASURE_FIELDS)
     _save_part(plan, actor, locked, before)
-    ledger.sync_youth(plan.youth_id)
     return locked
 
 
@@ -900,7 +893,6 @@ def measure_remove(*, actor: Any, measure: PlanMeasure, version: int) -> PlanMea
         raise _refuse(_("Tiltaket er fjernet fra planen."), "removed")
     locked.removed_at = timezone.now()
     _save_part(plan, actor, locked, before, action=VersionAction.REMOVED, fields=["removed_at"])
-    ledger.sync_youth(plan.youth_id)
     return locked
 
 
@@ -978,7 +970,6 @@ def review_record(
     locked.next_review_on = next_review_on
     _bump(locked, actor, before, ["next_review_on"])
     audit_record(actor=actor, action="plan.reviewed", subject=locked.youth, target=review)
-    ledger.sync_youth(locked.youth_id)
     return review
 
 
@@ -1046,7 +1037,7 @@ def coordinator_offer(
         target=locked,
         data={"to": to_user.get_username()},
     )
-    ledger.sync_youth(locked.youth_id)
+    fact_changed(locked.youth_id, "plan.coordinator", ref=locked.pk)
     return handover
 
 
@@ -1092,7 +1083,6 @@ def coordinator_accept(*, actor: Any, plan: Plan) -> Plan:
     audit_record(
         actor=actor, action="plan.coordinator_changed", subject=locked.youth, target=locked
     )
-    ledger.sync_youth(locked.youth_id)
     return locked
 
 
@@ -1102,7 +1092,7 @@ def coordinator_decline(*, actor: Any, plan: Plan, reason: str) -> Handover:
     handover = case_services.handover_decline(
         actor=actor, handover=_pending_for(locked), reason=reason
     )
-    ledger.sync_youth(locked.youth_id)
+    fact_changed(locked.youth_id, "plan.coordinator", ref=locked.pk)
     return handover
 
 
@@ -1186,7 +1176,7 @@ def child_coordinator_record(
     )
     if coordinator is not None:
         return child_coordinator_appoint(actor=actor, record=record, coordinator=coordinator)
-    ledger.sync_youth(youth.pk)
+    fact_changed(youth.pk, "child_coordinator.changed", ref=record.pk)
     return record
 
 
@@ -1230,7 +1220,7 @@ def child_coordinator_appoint(
             kind=HandoverKind.PLAN_COORDINATOR,
             about_id=plan.pk,
         )
-    ledger.sync_youth(locked.youth_id)
+    fact_changed(locked.youth_id, "child_coordinator.changed", ref=locked.pk)
     return locked
 
 
@@ -1249,5 +1239,5 @@ def child_coordinator_end(
         reason=ChildCoordinatorEnd.DECIDED,
         note=reasons,
     )
-    ledger.sync_youth(locked.youth_id)
+    fact_changed(locked.youth_id, "child_coordinator.changed", ref=locked.pk)
     return locked

@@ -65,9 +65,6 @@ NOTICE_FACTS = {
     "activity.changed": PLAN,
     "plan.changed": PLAN,
 }
-# Facts that give a notice and nothing else (no deadline is derived from them; a message posted
-# is also the ``ANSWER-BY`` rule's fact).
-NOTICE_ONLY_FACTS = frozenset({"plan.changed"})
 
 
 # --- Quiet hours ------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def make_plan(
                 service=people.health, contact=people.health_nurse, contribution="Samtaler"
             )
         )
-    return plan_services.plan_create(
+    plan = plan_services.plan_create(
         actor=people.coordinator,
         youth=people.youth,
         kind=kind,
@@ -60,6 +60,7 @@ def make_plan(
         participants=participants,
         values={"my_goals": "Fullføre skolen og få jobb", **values},
     )
+    return factories.derived(plan)
 
 
 def activate(people: Any, plan: Plan, review_in_days: int = 30) -> Plan:
@@ -69,7 +70,8 @@ def activate(people: Any, plan: Plan, review_in_days: int = 30) -> Plan:
         version=plan.version,
         values={"next_review_on": datetime.date.today() + datetime.timedelta(days=review_in_days)},
     )
-    return plan_services.plan_activate(actor=people.coordinator, plan=plan, version=plan.version)
+    plan = plan_services.plan_activate(actor=people.coordinator, plan=plan, version=plan.version)
+    return factories.derived(plan)
 
 
 def nav_and_plan_records(

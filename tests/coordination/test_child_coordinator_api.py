@@ -317,12 +317,12 @@ def test_deriving_a_child_s_deadlines_takes_the_same_queries_however_many_offers
     child = _child(people, "2010-06-15")
     plan = _with_plan(people, child, "2027-07-01")
     offer = {"to_user": people.nav_advisor, "to_service": people.nav}
-    plan_services.coordinator_offer(actor=people.health_nurse, plan=plan, **offer)
+    derived(plan_services.coordinator_offer(actor=people.health_nurse, plan=plan, **offer))
     with count_queries() as few:
         ledger.sync_youth(child.pk)
     for _ in range(3):
         plan_services.coordinator_decline(actor=people.nav_advisor, plan=plan, reason="Nei")
-        plan_services.coordinator_offer(actor=people.health_nurse, plan=plan, **offer)
+        derived(plan_services.coordinator_offer(actor=people.health_nurse, plan=plan, **offer))
     with count_queries() as many:
         ledger.sync_youth(child.pk)
     assert len(few) == len(many) <= 24

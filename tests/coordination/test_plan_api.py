@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
+
+from cases.models import FactChange
 from consent.categories import Category
 from consent.models import AccessLogEntry
-from coordination.models import Plan, PlanStatus
+from coordination.deadlines import ledger
+from coordination.models import Deadline, DeadlineStatus, Plan, PlanStatus
 from coordination.plans import services as plan_services
 from tests.coordination.conftest import at
 from tests.coordination.plan_helpers import activate, make_plan
@@ -160,12 +164,19 @@ def test_coordinator_handover_through_the_api(people: Any, client_for: Any) -> N
     assert accepted.json()["pending_coordinator_handover"] is None
 
 
-def test_a_review_through_the_api_sets_the_next_date(people: Any, client_for: Any) -> None:
+def test_a_review_through_the_api_sets_the_next_date(
+    people: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     plan = activate(people, make_plan(people))
-    goal = plan_services.goal_add(actor=people.coordinator, plan=plan, title="Jobb")
+    goal = derived(plan_services.goal_add(actor=people.coordinator, plan=plan, title="Jobb"))
     nav = plan.participants.get(service=people.nav)
     plan.refresh_from_db()
     next_day = datetime.date.today() + datetime.timedelta(days=60)
+    synced: list[Any] = []
+    sync = ledger.sync_youths
+    monkeypatch.setattr(
+        ledger, "sync_youths", lambda ids, **kw: synced.append(list(ids)) or sync(ids, **kw)
+    )
     response = client_for(people.coordinator).post(
         f"/api/v1/plans/{plan.pk}/reviews/",
         {
@@ -180,6 +191,13 @@ def test_a_review_through_the_api_sets_the_next_date(people: Any, client_for: An
         format="json",
     )
     assert response.status_code == 201, response.content
+    # The plan's writes record their facts; the youth is derived once, before the response
+    # arrives: the review met the one due and the next is a deadline.
+    assert synced == [[people.youth.pk]]
+    assert not FactChange.objects.exists()
+    reviews = Deadline.objects.filter(rule_id="IP-REVIEW").order_by("due_on")
+    assert [(d.due_on, d.status) for d in reviews][-1] == (next_day, DeadlineStatus.OPEN)
+    assert reviews.first().status == DeadlineStatus.MET  # type: ignore[union-attr]
     assert response.json()["attendees"] == [str(nav.pk)]
     assert response.json()["goal_notes"][0]["achieved"] == "Har fått praksisplass"
     listed = client_for(people.nav_advisor).get(f"/api/v1/plans/{plan.pk}/reviews/").json()

@@ -43,7 +43,8 @@ def _goal_and_measure(people: Any, plan: Plan, **measure: Any) -> tuple[Any, Any
         "category": Category.HEALTH,
         **measure,
     }
-    return goal, plan_services.measure_add(actor=people.coordinator, plan=plan, goal=goal, **values)
+    measure = plan_services.measure_add(actor=people.coordinator, plan=plan, goal=goal, **values)
+    return goal, factories.derived(measure)
 
 
 # --- One plan, with consent ------------------------------------------------------------------
@@ -376,6 +377,7 @@ def test_a_review_meets_the_due_review_and_creates_the_next(people: Any) -> None
         next_review_on=next_day,
         youth_view="Det går bedre på skolen.",
     )
+    factories.derived()
     first.refresh_from_db()
     assert first.status == DeadlineStatus.MET
     second = Deadline.objects.get(rule_id="IP-REVIEW", subject_id=review.pk)
@@ -421,6 +423,7 @@ def test_a_measure_end_date_reminds_the_responsible_person(people: Any) -> None:
         version=measure.version,
         values={"status": MeasureStatus.DONE},
     )
+    factories.derived()
     deadline.refresh_from_db()
     assert deadline.status == DeadlineStatus.MET
 
@@ -430,6 +433,7 @@ def test_closing_the_plan_cancels_its_open_deadlines(people: Any) -> None:
     plan_services.plan_close(
         actor=people.coordinator, plan=plan, version=plan.version, reason="MOVED"
     )
+    factories.derived()
     deadline = Deadline.objects.get(rule_id="IP-REVIEW")
     assert deadline.status == DeadlineStatus.CANCELLED
 
@@ -451,7 +455,7 @@ def test_a_plan_without_coordinator_is_flagged_to_the_managers(people: Any) -> N
     plan_services.coordinator_offer(
         actor=people.manager, plan=plan, to_user=people.nav_advisor, to_service=people.nav
     )
-    plan_services.coordinator_accept(actor=people.nav_advisor, plan=plan)
+    factories.derived(plan_services.coordinator_accept(actor=people.nav_advisor, plan=plan))
     assert not Deadline.objects.filter(rule_id="IP-COORDINATOR", closed_at__isnull=True).exists()
 
 
