@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consent.categories import Category
+from core.models import Model
 
 
 class Decision(models.TextChoices):
@@ -39,7 +40,7 @@ class Method(models.TextChoices):
     ORAL = "ORAL", _("Muntlig, dokumentert av ansatt")
 
 
-class Consent(models.Model):
+class Consent(Model):
     """A consent (or a refusal) to share information on a subject between parties.
 
     Never edited: a change is a new consent and a withdrawal of the old one. What it covers is in
@@ -139,7 +140,7 @@ class Consent(models.Model):
         )
 
 
-class ConsentScope(models.Model):
+class ConsentScope(Model):
     """One flow a consent covers: from a party (or any party of a kind) to a party (or kind),
     for one category. ``competent_until`` is the day the giver stops being the right one (a
     guardian's consent ends when the youth takes over); the coverage query checks it in SQL."""
@@ -193,7 +194,7 @@ class ConsentScope(models.Model):
         return f"{self.category}: {source} → {target}"
 
 
-class GuardianDecision(models.Model):
+class GuardianDecision(Model):
     """One guardian's own answer on a guardians' consent: who, when, how (domain.md §7).
 
     The consent's decision follows from these rows and the guardians whose answer is needed
@@ -251,7 +252,7 @@ class GuardianDecision(models.Model):
         return f"{self.guardian_name}: {self.get_decision_display()}"
 
 
-class LegalBasis(models.Model):
+class LegalBasis(Model):
     """A named statutory basis on which the holder of information may disclose some of it to
     another party without consent: never a standing right of the recipient to read.
 
@@ -282,7 +283,7 @@ class LegalBasis(models.Model):
         return f"{self.code}: {self.law_and_section}"
 
 
-class LegalBasisFlow(models.Model):
+class LegalBasisFlow(Model):
     """One route a legal basis opens for a disclosure: a party of one kind may disclose items
     of one category to a party of another kind."""
 
@@ -308,7 +309,7 @@ class LegalBasisFlow(models.Model):
         return f"{self.category}: {self.from_kind} → {self.to_kind}"
 
 
-class Disclosure(models.Model):
+class Disclosure(Model):
     """Information the holding party gave another party on a legal basis, without consent.
 
     A named staff member of the holder (``from_party``) discloses chosen items, or a written
@@ -372,7 +373,7 @@ class Disclosure(models.Model):
         return f"{self.basis_id}: {self.from_party_id} → {self.to_party_id}"
 
 
-class DisclosedItem(models.Model):
+class DisclosedItem(Model):
     """One item a disclosure gave the recipient: its type (the access log's word for it), id and
     category. The subject and recipient are copied from the disclosure so the gate finds an
     item's recipients with one index, without a join."""
@@ -428,7 +429,7 @@ class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
         return rows, (getattr(rows[0], "_page_total") if rows else None)  # noqa: B009
 
 
-class AccessLogEntry(models.Model):
+class AccessLogEntry(Model):
     """One look at a subject's information (or a refused attempt). Append-only.
 
     On PostgreSQL triggers refuse UPDATE and DELETE (migration 0003) and TRUNCATE (migration
@@ -500,7 +501,7 @@ class AccessLogEntry(models.Model):
         return f"{self.actor_name} @ {self.at:%Y-%m-%d %H:%M}"
 
 
-class AccessLogSeal(models.Model):
+class AccessLogSeal(Model):
     """One access-log row's link in the log's hash chain (``consent/chain.py``). Insert-only.
 
     ``hash`` is SHA-256 of the link before it (``prev_id``) and the row's content; the sealer
@@ -521,7 +522,7 @@ class AccessLogSeal(models.Model):
         return f"{self.entry_id} ← {self.prev_id}"
 
 
-class AccessLogSealer(models.Model):
+class AccessLogSealer(Model):
     """The sealer's progress, one row: every access-log row written before ``sealed_through``
     has been linked into the chain, or refused as written into history after that time."""
 
@@ -535,7 +536,7 @@ class AccessLogSealer(models.Model):
         return f"{self.sealed_through}"
 
 
-class AccessLogDigest(models.Model):
+class AccessLogDigest(Model):
     """The head of the access log's hash chain at the end of a day (Europe/Oslo), as it was
     e-mailed to the privacy officers. Insert-only, like the chain.
 
@@ -557,7 +558,7 @@ class AccessLogDigest(models.Model):
         return f"{self.day:%Y-%m-%d}:{self.head_id}:{bytes(self.head).hex()}"
 
 
-class AccessLogDrop(models.Model):
+class AccessLogDrop(Model):
     """One month of the access log dropped past its retention period (``consent/partitions.py``).
     Insert-only, like the chain; it keeps no content of the rows.
 

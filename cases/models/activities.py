@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.registry import FollowUpPeriod, Service, Youth
 from consent.categories import Category
+from core.models import Model
 
 
 class Innsatsgruppe(models.TextChoices):
@@ -41,7 +42,7 @@ class MainGoal(models.TextChoices):
     KEEP_WORK = "BEHOLDE_ARBEID", _("Beholde arbeid")
 
 
-class NavDecision(models.Model):
+class NavDecision(Model):
     """A §14a decision (*oppfølgingsvedtak*, NAV-loven § 14a). A new one supersedes the current;
     the superseded ones are kept as history."""
 
@@ -155,7 +156,7 @@ def category_of(activity_type: str) -> str:
     return str(TYPE_CATEGORY.get(activity_type, Category.WORK_AND_WELFARE))  # type: ignore[call-overload]
 
 
-class ActivityPlan(models.Model):
+class ActivityPlan(Model):
     """The activity plan (*aktivitetsplan*) of one NAV follow-up period of a youth."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -200,7 +201,7 @@ class ActivityPlan(models.Model):
         return self.approved_at is not None
 
 
-class Activity(models.Model):
+class Activity(Model):
     """One activity in a plan. Versioned: every change writes an ``ActivityVersion``."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -288,7 +289,7 @@ class Activity(models.Model):
         return self.status in FINISHED_STATUSES
 
 
-class ActivityVersion(models.Model):
+class ActivityVersion(Model):
     """One change of an activity: who, when, what (field → [before, after]), with a text for
     staff and a plain-language text for the youth."""
 
@@ -320,7 +321,7 @@ class ActivityVersion(models.Model):
         return f"v{self.version}"
 
 
-class ActivityComment(models.Model):
+class ActivityComment(Model):
     """A comment on an activity, by the youth on *Min side* or by staff. Kept like follow-up
     entries: never edited or deleted; a correction is a new comment naming the one it
     corrects."""
@@ -368,7 +369,7 @@ class ChangeRequestOutcome(models.TextChoices):
     DECLINED = "DECLINED", _("avslått")
 
 
-class ActivityChangeRequest(models.Model):
+class ActivityChangeRequest(Model):
     """The youth asks on *Min side* to change an activity; the advisor answers by changing the
     activity (after the request) or by declining, with a text the youth sees."""
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from core.models import Model
 
-class FactChange(models.Model):
+
+class FactChange(Model):
     id = models.BigAutoField(primary_key=True)
     youth = models.ForeignKey("cases.Youth", on_delete=models.CASCADE, related_name="+")
     fact = models.CharField(max_length=64)  # what changed, e.g. "decision.recorded"

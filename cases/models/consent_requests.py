@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.registry import Service, Youth
+from core.models import Model
 
 
 class ConsentRequestState(models.TextChoices):
@@ -21,7 +22,7 @@ class ConsentRequestState(models.TextChoices):
     REFUSED = "REFUSED", _("nei")
 
 
-class ConsentRequest(models.Model):
+class ConsentRequest(Model):
     """What a service asks the youth to agree to: one flow (``from_service`` shares
     ``categories`` with ``to_service``), its purpose and the text the youth agrees to. The answer
     is an ordinary consent (``consent``), given or refused digitally."""

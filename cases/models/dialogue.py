@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.registry import Service, Youth
 from consent.categories import Category
+from core.models import Model
 
 
 class ThreadKind(models.TextChoices):
@@ -25,7 +26,7 @@ class ThreadKind(models.TextChoices):
     STAFF = "STAFF", _("Mellom tjenestene")
 
 
-class Thread(models.Model):
+class Thread(Model):
     """A conversation about one youth, held by one service (``service``) in one category."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -61,7 +62,7 @@ class Thread(models.Model):
         return self.subject
 
 
-class Message(models.Model):
+class Message(Model):
     """One message in a thread: plain text, never edited. ``corrects`` makes it a correction of
     an earlier message in the same thread; ``answer_by`` asks for an answer by a day."""
 
@@ -98,7 +99,7 @@ class Message(models.Model):
         return f"{self.created_at:%d.%m.%Y %H:%M}"
 
 
-class MessageRead(models.Model):
+class MessageRead(Model):
     """A participant read a message, at ``read_at`` (*lest*)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.registry import FollowUpPeriod, Service, Youth
 from consent.categories import Category
+from core.models import Model
 
 
 class EntryKind(models.TextChoices):
@@ -23,7 +24,7 @@ class EntryKind(models.TextChoices):
     NOTE = "NOTE", _("Notat")
 
 
-class FollowUpEntry(models.Model):
+class FollowUpEntry(Model):
     """One entry in a service's follow-up log, in a follow-up period of that service.
 
     Owned by the service (``service``), of one category: the access policy decides who else sees

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.registry import FollowUpPeriod, Service, Youth
+from core.models import Model
 
 
 class HandoverState(models.TextChoices):
@@ -28,7 +29,7 @@ class HandoverKind(models.TextChoices):
     PLAN_COORDINATOR = "PLAN_COORDINATOR", _("Koordinator for plan")
 
 
-class Handover(models.Model):
+class Handover(Model):
     """*Stafett*: moving responsibility for a youth to another staff member or service.
 
     Until the receiver accepts, the sender stays responsible. Within a service it moves the
@@ -113,7 +114,7 @@ class Handover(models.Model):
         return f"{self.get_state_display()} → {self.to_service}"
 
 
-class Responsibility(models.Model):
+class Responsibility(Model):
     """Who was responsible for a youth in a service, from when until when."""
 
     period = models.ForeignKey(

@@ -19,8 +19,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
 
-class ExternalSubject(models.Model):
+
+class ExternalSubject(Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     issuer = models.CharField(_("utsteder"), max_length=255)
     subject = models.CharField(_("subjekt (sub)"), max_length=255)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.registry import Service, StaffMembership, StaffRole
+from core.models import Model
 
 
 class InvitationState(models.TextChoices):
@@ -28,7 +29,7 @@ class InvitationState(models.TextChoices):
     EXPIRED = "EXPIRED", _("Utløpt")
 
 
-class StaffInvitation(models.Model):
+class StaffInvitation(Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(
         Service, verbose_name=_("tjeneste"), on_delete=models.PROTECT, related_name="invitations"

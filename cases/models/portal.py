@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.registry import Guardian, Youth
+from core.models import Model
 
 
-class PortalAccount(models.Model):
+class PortalAccount(Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,7 +60,7 @@ class PortalAccount(models.Model):
         return self.guardian_id is not None
 
 
-class HealthObjection(models.Model):
+class HealthObjection(Model):
     """A youth of 12 to 15 objects to their guardians being told about their health
     (pasient- og brukerrettighetsloven § 3-4 second paragraph): while it stands, a guardian's
     *Min side* shows no health matters and no health service. Who recorded it and when are

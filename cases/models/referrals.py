@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.registry import FollowUpPeriod, OtRegistrationReason, Service, Youth
+from core.models import Model
 
 _OT = OtRegistrationReason
 
@@ -45,7 +46,7 @@ class ReferralState(models.TextChoices):
 AWAITING_ANSWER = (ReferralState.SENT, ReferralState.RECEIVED)
 
 
-class Referral(models.Model):
+class Referral(Model):
     """A service refers a youth to another service, carrying named categories of information.
 
     sent → received (opened by the receiver) → accepted (opens the receiver's follow-up period)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import identity_crypto
 from cases.identity import NumberKind
 from consent.categories import Category
+from core.models import Model
 
 municipality_number_validator = RegexValidator(
     r"^\d{4}$", _("Kommunenummer har fire sifre."), code="municipality_number"
@@ -107,7 +108,7 @@ CASELOAD_ROLES = (StaffRole.CASEWORKER, StaffRole.COORDINATOR, StaffRole.MANAGER
 STAFF_MANAGING_ROLES = (StaffRole.MANAGER, StaffRole.ADMIN)
 
 
-class TimestampedModel(models.Model):
+class TimestampedModel(Model):
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("endret"), auto_now=True)
 
@@ -150,7 +151,7 @@ class Service(TimestampedModel):
         return self.name
 
 
-class StaffMembership(models.Model):
+class StaffMembership(Model):
     """A user works in a service with a role. A user may belong to several services.
 
     The clearances let the member reach, through this service, youths with a protected identity

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consent.categories import Category
+from core.models import Model
 
 
-class DeadlineRule(models.Model):
+class DeadlineRule(Model):
     """A deadline rule: its code names the evaluator in ``coordination.deadlines.rules``; the
     row says where it comes from, whether this deployment runs it, and its parameters (the law's
     numbers; local-policy numbers are settings)."""
@@ -58,7 +59,7 @@ class DeadlineStatus(models.TextChoices):
     CANCELLED = "CANCELLED", _("Bortfalt")
 
 
-class Deadline(models.Model):
+class Deadline(Model):
     """One deadline for one youth, derived by a rule from the facts about one object.
 
     OPEN → MET (what had to happen happened by the due day), MISSED (the due day passed first;
@@ -147,7 +148,7 @@ class Deadline(models.Model):
         )
 
 
-class ComplianceSnapshot(models.Model):
+class ComplianceSnapshot(Model):
     """A compliance figure of one office on one day (UG-90 over time), taken nightly."""
 
     id = models.BigAutoField(primary_key=True)

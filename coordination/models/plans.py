@@ -21,6 +21,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from consent.ages import birthday
 from consent.categories import Category
+from core.models import Model
 
 # The child coordinator is for children: the right ends when the child turns 18 (pbrl. § 2-5 c,
 # hol. § 7-2 a: "barn under 18 år").
@@ -59,7 +60,7 @@ class BtiLevel(models.IntegerChoices):
     WIDE_COOPERATION = 3, _("Nivå 3: omfattende tverrfaglig samarbeid")
 
 
-class Plan(models.Model):
+class Plan(Model):
     """A plan for one youth, held by the coordinating (or baton-holding) service.
 
     ``service`` owns the plan's own text for the access policy and follows the coordinator.
@@ -201,7 +202,7 @@ class ParticipantKind(models.TextChoices):
     RELATIVE = "RELATIVE", _("Pårørende eller annen den unge ønsker med")
 
 
-class PlanParticipant(models.Model):
+class PlanParticipant(Model):
     """Who takes part in the plan and what they contribute: a service (with its contact
     person) or a relative the youth wants involved (relatives have no account)."""
 
@@ -256,7 +257,7 @@ class PlanParticipant(models.Model):
         return self.left_at is None
 
 
-class PlanGoal(models.Model):
+class PlanGoal(Model):
     """A goal: a main goal (no parent) or a sub-goal under one. ``service`` (who set it up) and
     ``category`` decide who may see it, like any record on the youth."""
 
@@ -304,7 +305,7 @@ class MeasureStatus(models.TextChoices):
 FINISHED_MEASURE_STATUSES = (MeasureStatus.DONE, MeasureStatus.CANCELLED)
 
 
-class PlanMeasure(models.Model):
+class PlanMeasure(Model):
     """A measure (*tiltak*) towards a goal: who is responsible, its scope, how it is carried
     out, from when to when. Its end date is a deadline in the ledger until it is done."""
 
@@ -369,7 +370,7 @@ class PlanMeasure(models.Model):
         return self.title
 
 
-class PlanReview(models.Model):
+class PlanReview(Model):
     """A review (*evaluering*) of the plan: who took part, what was achieved per goal, what was
     agreed, the youth's own view, and the next review date."""
 
@@ -403,7 +404,7 @@ class PlanReview(models.Model):
         return f"{self.held_on:%d.%m.%Y}"
 
 
-class PlanReviewGoal(models.Model):
+class PlanReviewGoal(Model):
     """What was achieved on one goal, as judged at a review (seen with the goal's access)."""
 
     review = models.ForeignKey(PlanReview, on_delete=models.CASCADE, related_name="goal_notes")
@@ -422,7 +423,7 @@ class PlanReviewGoal(models.Model):
         return f"{self.review_id}: {self.goal_id}"
 
 
-class CoordinatorTerm(models.Model):
+class CoordinatorTerm(Model):
     """Who coordinated (or held the baton for) a plan, from when until when."""
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="coordinator_terms")
@@ -450,7 +451,7 @@ class VersionAction(models.TextChoices):
     REMOVED = "REMOVED", _("Fjernet")
 
 
-class PlanVersion(models.Model):
+class PlanVersion(Model):
     """One change to one object of a plan: who, when, what (field → before/after), and the
     object's whole state after it. ``service`` and ``category`` let the access policy filter
     history exactly like the live records."""
@@ -492,7 +493,7 @@ class ChildCoordinatorEnd(models.TextChoices):
     AGE_18 = "AGE_18", _("Barnet fylte 18 år")
 
 
-class ChildCoordinator(models.Model):
+class ChildCoordinator(Model):
     """The family's right to a child coordinator (*barnekoordinator*, pbrl. § 2-5 c, hol.
     § 7-2 a, from 1 August 2022) and the person appointed. The child coordinator coordinates
     the whole offer and drives the individual plan, so they are its coordinator."""

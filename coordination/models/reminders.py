@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models.deadlines import ComplianceSnapshot, Deadline
+from core.models import Model
 
 
 class ReminderStatus(models.TextChoices):
@@ -34,7 +35,7 @@ class ReminderChannel(models.TextChoices):
     SMS = "SMS", _("SMS")
 
 
-class Reminder(models.Model):
+class Reminder(Model):
     """One reminder to one recipient. A beat task claims due rows (``claim_token``) with
     ``SKIP LOCKED``; a send task delivers one recipient's claimed rows as one digest and marks
     them sent. A claim older than the lease is taken over, so a lost task delays, never loses.
@@ -155,7 +156,7 @@ class DigestMode(models.TextChoices):
     DAILY = "DAILY", _("Én gang om dagen")
 
 
-class ReminderPreference(models.Model):
+class ReminderPreference(Model):
     """How a staff member wants reminders: at once (one digest per run) or a daily digest."""
 
     user = models.OneToOneField(
@@ -177,7 +178,7 @@ class ReminderPreference(models.Model):
         return self.get_mode_display()
 
 
-class NoticeSettings(models.Model):
+class NoticeSettings(Model):
     """Where the youth wants notices that something new waits on *Min side*: an e-mail address
     and a mobile number, each used only when the youth gave it and turned it on. Without a row
     (the default), the youth gets no notice."""

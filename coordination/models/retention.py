@@ -11,8 +11,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Model
 
-class RetentionDeletion(models.Model):
+
+class RetentionDeletion(Model):
     """One batch's deletions of one model under one rule (``coordination.retention.rules``)."""
 
     id = models.BigAutoField(primary_key=True)

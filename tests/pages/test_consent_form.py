@@ -126,7 +126,7 @@ def test_a_one_way_flow_is_stored_one_way_and_read_as_a_sentence(
         (Category.EDUCATION, people.ot.pk, people.nav.pk),
     }  # nothing from NAV to OT
     assert (consent.purpose_code, consent.method) == ("SAMARBEID", "ORAL")
-    assert len(queries) == 60
+    assert len(queries) == 56
     page = client.get(response["Location"]).content.decode()
     assert "Samtykket er registrert: OT Skien deler utdanning med NAV Skien." in page
     consents = page[page.index('id="consents"') :]
