@@ -58,6 +58,14 @@ def derived(result: Any = None) -> Any:
     return result
 
 
+def sync_youth(youth_id: Any, *, now: Any = None) -> Any:
+    """``ledger.sync_youths`` for one youth: its result, or an empty one when there is no such
+    youth."""
+    from coordination.deadlines import ledger
+
+    return next(iter(ledger.sync_youths([youth_id], now=now).values()), ledger.SyncResult())
+
+
 def make_service(kind: str = ServiceKind.NAV, name: str | None = None, **extra: Any) -> Service:
     number = next(_sequence)
     return services.service_create(

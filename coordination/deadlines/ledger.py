@@ -1,6 +1,6 @@
 """The deadline ledger: derive a youth's deadlines from the facts and plan their reminders.
 
-``sync_youths`` is the one mechanism (``sync_youth`` for one youth). It runs, in batches, for
+``sync_youths`` is the one mechanism. It runs, in batches, for
 the youths whose facts changed
 (``derive_changed``, over the ``cases.FactChange`` rows the writing services leave), and nightly
 for every followed youth to repair anything missed (``sweep``). It is idempotent: run twice, it
@@ -65,12 +65,6 @@ def _expected(
         for item in EVALUATORS[rule.code](rule, facts, today):
             found[(rule.code, item.subject_type, str(item.subject_id))] = (rule, item)
     return found
-
-
-def sync_youth(youth_id: Any, *, now: datetime.datetime | None = None) -> SyncResult:
-    """``sync_youths`` for one youth (by id, or its text): an empty result when there is no
-    such youth."""
-    return next(iter(sync_youths([youth_id], now=now).values()), SyncResult())
 
 
 @transaction.atomic

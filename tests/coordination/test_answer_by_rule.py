@@ -16,7 +16,7 @@ from coordination.models import Deadline, SubjectType
 from coordination.pages import worklist
 from tests import factories
 from tests.coordination.conftest import Office, at, deadline
-from tests.factories import derived
+from tests.factories import derived, sync_youth
 
 D = datetime.date.fromisoformat
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_answer_by_the_youths_question_goes_to_the_contact_person_at_the_months_
     travel("2027-02-01", 2, 15)
     from coordination.deadlines import ledger
 
-    assert ledger.sync_youth(youth.pk) == ledger.SyncResult()
+    assert sync_youth(youth.pk) == ledger.SyncResult()
 
 
 def test_answer_by_between_services_is_met_by_another_service_on_a_leap_day(

@@ -18,7 +18,7 @@ from coordination.plans import services as plan_services
 from core.models import AuditEntry
 from tests import factories
 from tests.coordination.conftest import at
-from tests.factories import derived
+from tests.factories import derived, sync_youth
 
 D = datetime.date.fromisoformat
 
@@ -319,10 +319,10 @@ def test_deriving_a_child_s_deadlines_takes_the_same_queries_however_many_offers
     offer = {"to_user": people.nav_advisor, "to_service": people.nav}
     derived(plan_services.coordinator_offer(actor=people.health_nurse, plan=plan, **offer))
     with count_queries() as few:
-        ledger.sync_youth(child.pk)
+        sync_youth(child.pk)
     for _ in range(3):
         plan_services.coordinator_decline(actor=people.nav_advisor, plan=plan, reason="Nei")
         derived(plan_services.coordinator_offer(actor=people.health_nurse, plan=plan, **offer))
     with count_queries() as many:
-        ledger.sync_youth(child.pk)
+        sync_youth(child.pk)
     assert len(few) == len(many) <= 24

@@ -152,9 +152,9 @@ def test_one_youth_is_derived_by_its_id_or_the_ids_text(office: Office, travel: 
     youth = office.youth("2005-06-10", on="2027-01-20")
     _decide(office, youth)
     Deadline.objects.all().delete()
-    assert ledger.sync_youth(str(youth.pk)).created > 0
-    assert ledger.sync_youth(youth.pk) == ledger.SyncResult()
-    assert ledger.sync_youth(uuid.uuid4()) == ledger.SyncResult()
+    assert ledger.sync_youths([str(youth.pk)])[youth.pk].created > 0
+    assert ledger.sync_youths([youth.pk]) == {youth.pk: ledger.SyncResult()}
+    assert ledger.sync_youths([uuid.uuid4()]) == {}
 
 
 def test_a_change_that_rolls_back_leaves_nothing_to_derive(office: Office, travel: Any) -> None:
@@ -183,7 +183,7 @@ def test_youths_derived_together_get_the_deadlines_each_would_get_alone(
     assert results[youths[0].pk].created > 0
     # One by one afterwards, nothing is left to change: the batch derived what each would.
     for youth in youths:
-        assert ledger.sync_youth(youth.pk) == ledger.SyncResult()
+        assert ledger.sync_youths([youth.pk]) == {youth.pk: ledger.SyncResult()}
     assert Deadline.objects.get(youth=youths[0], rule_id="UG-PLAN-1M").due_on == datetime.date(
         2027, 2, 20
     )

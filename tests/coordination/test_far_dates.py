@@ -32,7 +32,7 @@ from coordination.reminders import planning
 from core.errors import ApplicationError
 from tests.coordination.conftest import Office, at, deadline, deadlines
 from tests.coordination.plan_helpers import activate, make_plan, plan_consent
-from tests.factories import derived
+from tests.factories import derived, sync_youth
 
 D = datetime.date.fromisoformat
 LAST, FIRST = datetime.date.max, datetime.date.min
@@ -69,7 +69,7 @@ def test_a_deadline_on_the_calendars_last_day_has_its_reminders_but_no_escalatio
     activity = _activity(office, youth)
     # Stored before dates were held to a window (or written around the services).
     Activity.objects.filter(pk=activity.pk).update(deadline=LAST)
-    ledger.sync_youth(youth.pk)
+    sync_youth(youth.pk)
     row = deadline(youth, "ACTIVITY")
     assert (row.due_on, row.status) == (LAST, "OPEN")
     assert _pending(row) == [
@@ -86,7 +86,7 @@ def test_a_deadline_on_the_calendars_first_day_gets_its_one_catch_up(
     travel("2027-01-05")
     activity = _activity(office, youth)
     Activity.objects.filter(pk=activity.pk).update(deadline=FIRST)
-    ledger.sync_youth(youth.pk)
+    sync_youth(youth.pk)
     row = deadline(youth, "ACTIVITY")
     assert (row.due_on, row.status) == (FIRST, "MISSED")
     # No day before it for the BEFORE stages; the rest were pending and follow it, sent now.
@@ -123,7 +123,7 @@ def test_a_consent_ending_in_the_last_hour_of_the_calendar_is_due_on_its_last_da
     # 23:30 UTC on 31 December 9999 is already year 10000 in Oslo.
     last_hour = datetime.datetime(9999, 12, 31, 23, 30, tzinfo=datetime.UTC)
     Consent.objects.filter(pk=consent.pk).update(valid_until=last_hour)
-    ledger.sync_youth(youth.pk)
+    sync_youth(youth.pk)
     row = deadline(youth, "CONSENT-EXPIRY")
     assert row.due_on == LAST
     assert [stage for stage, _days, _day in _pending(row)] == ["BEFORE", "BEFORE", "DUE"]
@@ -145,7 +145,7 @@ def test_a_plans_review_and_a_measures_end_stored_far_ahead_plan_no_stage_past_t
     )
     Plan.objects.filter(pk=plan.pk).update(next_review_on=LAST)
     PlanMeasure.objects.filter(pk=measure.pk).update(ends_on=LAST)
-    ledger.sync_youth(people.youth.pk)
+    sync_youth(people.youth.pk)
     for rule in ("IP-REVIEW", "IP-MEASURE"):
         row = deadline(people.youth, rule)
         assert row.due_on == LAST
@@ -164,8 +164,8 @@ def test_a_review_stored_as_held_on_the_calendars_first_day_is_read_back(people:
         next_review_on=today + datetime.timedelta(days=60),
     )
     PlanReview.objects.update(held_on=FIRST)
-    ledger.sync_youth(people.youth.pk)
-    ledger.sync_youth(people.youth.pk)  # reads back the rows the first sync wrote
+    sync_youth(people.youth.pk)
+    sync_youth(people.youth.pk)  # reads back the rows the first sync wrote
     met = deadlines(people.youth, "IP-REVIEW")[0]
     assert met.status == "MET"
     assert met.fulfilled_at == datetime.datetime.min.replace(tzinfo=datetime.UTC)
@@ -194,7 +194,7 @@ def test_day_counts_too_large_for_the_calendar_make_no_deadline(
     youth = office.youth("2005-01-01", on="2027-01-04")
     office.decide(youth, Innsatsgruppe.SITUASJONSBESTEMT_INNSATS, on="2027-01-05")
     travel("2027-01-06")
-    ledger.sync_youth(youth.pk)
+    sync_youth(youth.pk)
     assert deadlines(youth, "UI-8W") == []
     assert deadlines(youth, "UG-PLAN-1M") == []
     assert deadlines(youth, "UG-2023") == []

@@ -439,13 +439,12 @@ def test_closing_the_plan_cancels_its_open_deadlines(people: Any) -> None:
 
 
 def test_a_plan_without_coordinator_is_flagged_to_the_managers(people: Any) -> None:
-    from coordination.deadlines import ledger
 
     ot_manager = factories.make_staff(people.ot, StaffRole.MANAGER, username="leder.ot")
     plan = activate(people, make_plan(people, with_health=False))
     membership = people.coordinator.memberships.get(service=people.ot)
     case_services.membership_end(actor=ot_manager, membership=membership)
-    ledger.sync_youth(people.youth.pk)
+    factories.sync_youth(people.youth.pk)
     flags = Deadline.objects.filter(rule_id="IP-COORDINATOR")
     assert {d.service for d in flags} == {people.ot, people.nav}
     assert all(d.to_managers for d in flags)

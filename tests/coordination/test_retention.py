@@ -322,7 +322,7 @@ def test_deleted_records_deadlines_are_not_derived_again(people: Any) -> None:
     run(moment)
     with time_machine.travel(moment + datetime.timedelta(hours=1), tick=False):
         ledger.sweep()
-        ledger.sync_youth(held.youth.pk)
+        factories.sync_youth(held.youth.pk)
         factories.derived()
     assert not Deadline.objects.filter(youth=held.youth).exists()
 

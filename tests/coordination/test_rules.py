@@ -16,7 +16,7 @@ from coordination.deadlines.rules import add_months
 from coordination.models import Deadline, DeadlineRule
 from tests import factories
 from tests.coordination.conftest import Office, at, deadline, deadlines
-from tests.factories import derived
+from tests.factories import derived, sync_youth
 
 SIT = Innsatsgruppe.SITUASJONSBESTEMT_INNSATS
 SPES = Innsatsgruppe.SPESIELT_TILPASSET_INNSATS
@@ -480,7 +480,7 @@ def test_a_disabled_rule_derives_nothing_and_cancels_open_rows(office: Office) -
     youth = office.youth("2000-01-01", on="2027-01-01")
     assert deadline(youth, "UI-8W").status == "OPEN"
     DeadlineRule.objects.filter(code="UI-8W").update(enabled=False)
-    ledger.sync_youth(youth.pk, now=at("2027-01-02"))
+    sync_youth(youth.pk, now=at("2027-01-02"))
     assert deadline(youth, "UI-8W").status == "CANCELLED"
 
 
@@ -488,7 +488,7 @@ def test_the_sweep_repairs_a_lost_row_and_a_second_sync_changes_nothing(office: 
     youth = office.youth("2000-01-01", on="2027-01-01")
     Deadline.objects.filter(youth=youth).delete()
     assert ledger.sweep(now=at("2027-01-02"))["created"] == 1
-    again = ledger.sync_youth(youth.pk, now=at("2027-01-02"))
+    again = sync_youth(youth.pk, now=at("2027-01-02"))
     assert (again.created, again.updated, again.closed) == (0, 0, 0)
 
 
