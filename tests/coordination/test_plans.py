@@ -11,7 +11,7 @@ from django.http import Http404
 
 from cases import services as case_services
 from cases.access import viewer_for
-from cases.models import StaffRole
+from cases.models import FactChange, StaffRole
 from consent.categories import Category
 from consent.models import Consent, Method
 from consent.services import Flow
@@ -433,9 +433,15 @@ def test_closing_the_plan_cancels_its_open_deadlines(people: Any) -> None:
     plan_services.plan_close(
         actor=people.coordinator, plan=plan, version=plan.version, reason="MOVED"
     )
+    # The write records the change and derives nothing itself: the ledger derives the youth
+    # once, where the request ends (here, by hand).
+    assert Deadline.objects.get(rule_id="IP-REVIEW").status == DeadlineStatus.OPEN
+    facts = FactChange.objects.filter(youth=people.youth).values_list("fact", flat=True)
+    assert set(facts) == {"plan.changed"}
     factories.derived()
     deadline = Deadline.objects.get(rule_id="IP-REVIEW")
     assert deadline.status == DeadlineStatus.CANCELLED
+    assert not FactChange.objects.exists()
 
 
 def test_a_plan_without_coordinator_is_flagged_to_the_managers(people: Any) -> None:
