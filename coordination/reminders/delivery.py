@@ -10,7 +10,8 @@ loses them, and a message sent again after a worker died mid-send carries the sa
 A sweep claims thousands of rows for hundreds of recipients, so each statement stays small and
 keeps its shape: a claim is stamped with one UPDATE per recipient (one UPDATE for the batch
 would be a CASE over every recipient for every row), and a digest reads its rows as plain
-values (no model instances) in one query and marks them sent in one UPDATE.
+values (no model instances) in one query, its recipient's address in another, and marks them
+sent in one UPDATE.
 
 E-mails carry no names, identity numbers or case content: counts, kinds, due days and links.
 
@@ -32,8 +33,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Case, CharField, F, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -118,40 +118,49 @@ class DueRow:
 _DUE_ROW_COLUMNS = (
     *("id", "stage", "deadline__rule__code", "deadline__rule__name", "deadline__due_on"),
     *("snapshot__rule_id", "snapshot__day", "snapshot__service_id", "user_id", "service_id"),
-    *("channel", "notice_about", "address"),
+    *("channel", "notice_about"),
 )
 
 
-def _recipient_address() -> Coalesce:
-    """Looked up per row by key (a claim's rows share it): joining the user and service tables
-    instead let the planner hash whole tables. A notice to the youth reads the youth's settings
-    as they are now: an address turned off since is not used."""
-    users = get_user_model().objects.filter(pk=OuterRef("user_id")).values("email")[:1]
-    services = Service.objects.filter(pk=OuterRef("service_id")).values("notification_email")[:1]
-    youths = NoticeSettings.objects.filter(youth_id=OuterRef("youth_id"))
-    youth_email = youths.filter(email_on=True).values("email")[:1]
-    youth_mobile = youths.filter(sms_on=True).values("mobile")[:1]
-    youth_address = Case(
-        When(channel=ReminderChannel.SMS, then=Subquery(youth_mobile)),
-        default=Subquery(youth_email),
-        output_field=CharField(),
-    )
-    return Coalesce(
-        Subquery(users), Subquery(services), youth_address, Value(""), output_field=CharField()
-    )
+def recipient_address(*, user_id: int | None, service_id: Any, youth_id: Any, channel: str) -> str:
+    """Where a claim goes (its rows share one recipient): the staff member's e-mail, else the
+    service's notification address, else (a notice to the youth) the address the youth gave for
+    the channel, if turned on, as the youth's settings are now (an address turned off since is
+    not used); "" where there is none. One query."""
+    if user_id is not None:
+        users = get_user_model().objects.filter(pk=user_id)
+        return users.values_list("email", flat=True).first() or ""
+    if service_id is not None:
+        services = Service.objects.filter(pk=service_id)
+        return services.values_list("notification_email", flat=True).first() or ""
+    if youth_id is None:
+        return ""
+    youths = NoticeSettings.objects.filter(youth_id=youth_id)
+    if channel == ReminderChannel.SMS:
+        return youths.filter(sms_on=True).values_list("mobile", flat=True).first() or ""
+    return youths.filter(email_on=True).values_list("email", flat=True).first() or ""
 
 
 def claimed_rows(token: uuid.UUID | str) -> list[DueRow]:
-    """The claim's pending rows in id order, locked until the transaction ends (call inside
-    one): a second worker delivering the same claim waits, then finds them sent."""
-    rows = (
+    """The claim's pending rows in id order, with their recipient's address, locked until the
+    transaction ends (call inside one): a second worker delivering the same claim waits, then
+    finds them sent. Two queries: the rows, and the address."""
+    rows = list(
         Reminder.objects.select_for_update(of=("self",))
         .filter(claim_token=token, status=ReminderStatus.PENDING)
-        .annotate(address=_recipient_address())
         .order_by("id")
-        .values_list(*_DUE_ROW_COLUMNS)
+        .values_list(*_DUE_ROW_COLUMNS, "youth_id")
     )
-    return [DueRow(*values) for values in rows]
+    if not rows:
+        return []
+    first = DueRow(*rows[0][:-1], address="")
+    address = recipient_address(
+        user_id=first.user_id,
+        service_id=first.service_id,
+        youth_id=rows[0][-1],
+        channel=first.channel,
+    )
+    return [DueRow(*values[:-1], address=address) for values in rows]
 
 
 # What each stage says before the due day, in Norwegian and in English.
