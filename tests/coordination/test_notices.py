@@ -182,6 +182,32 @@ def test_no_notice_to_an_address_the_youth_did_not_give_or_turned_off(people: An
     assert not Reminder.objects.filter(stage="NOTICE", status="PENDING").exists()
 
 
+def test_a_claim_goes_to_its_recipients_address_as_it_is_when_sent(
+    people: Any, django_assert_num_queries: Any
+) -> None:
+    """A staff member's e-mail, else the service's notification address, else the address the
+    youth gave for the channel while it is turned on: read when the claim is delivered, in one
+    query."""
+
+    def address(channel: str = "EMAIL", **recipient: Any) -> str:
+        ids = {"user_id": None, "service_id": None, "youth_id": None, **recipient}
+        with django_assert_num_queries(1):
+            return delivery.recipient_address(channel=channel, **ids)
+
+    advisor, nav, youth = people.nav_advisor, people.nav, people.youth
+    assert address(user_id=advisor.pk, service_id=nav.pk) == advisor.email != ""
+    assert address(service_id=nav.pk) == nav.notification_email != ""
+    assert address(youth_id=youth.pk) == ""  # no settings: nowhere
+    _settings(people)
+    assert address(youth_id=youth.pk) == "emma@example.test"
+    assert address("SMS", youth_id=youth.pk) == "+4791234567"
+    NoticeSettings.objects.filter(youth=youth).update(email_on=False)
+    assert address(youth_id=youth.pk) == ""
+    assert address("SMS", youth_id=youth.pk) == "+4791234567"
+    type(advisor).objects.filter(pk=advisor.pk).update(email="")
+    assert address(user_id=advisor.pk, service_id=nav.pk) == ""  # not the service's
+
+
 def test_a_message_between_services_tells_the_others_who_wrote_in_it(people: Any) -> None:
     thread = services.thread_start(
         actor=people.nav_advisor,
