@@ -145,22 +145,23 @@ def claimed_rows(token: uuid.UUID | str) -> list[DueRow]:
     """The claim's pending rows in id order, with their recipient's address, locked until the
     transaction ends (call inside one): a second worker delivering the same claim waits, then
     finds them sent. Two queries: the rows, and the address."""
-    rows = list(
+    found: list[tuple[Any, ...]] = list(
         Reminder.objects.select_for_update(of=("self",))
         .filter(claim_token=token, status=ReminderStatus.PENDING)
         .order_by("id")
         .values_list(*_DUE_ROW_COLUMNS, "youth_id")
     )
-    if not rows:
+    if not found:
         return []
-    first = DueRow(*rows[0][:-1], address="")
+    *columns, youth_id = found[0]
+    first = DueRow(*(*columns, ""))
     address = recipient_address(
         user_id=first.user_id,
         service_id=first.service_id,
-        youth_id=rows[0][-1],
+        youth_id=youth_id,
         channel=first.channel,
     )
-    return [DueRow(*values[:-1], address=address) for values in rows]
+    return [DueRow(*(*values[:-1], address)) for values in found]
 
 
 # What each stage says before the due day, in Norwegian and in English.
