@@ -133,12 +133,8 @@ def recipient_address(*, user_id: int | None, service_id: Any, youth_id: Any, ch
     if service_id is not None:
         services = Service.objects.filter(pk=service_id)
         return services.values_list("notification_email", flat=True).first() or ""
-    if youth_id is None:
-        return ""
-    youths = NoticeSettings.objects.filter(youth_id=youth_id)
-    if channel == ReminderChannel.SMS:
-        return youths.filter(sms_on=True).values_list("mobile", flat=True).first() or ""
-    return youths.filter(email_on=True).values_list("email", flat=True).first() or ""
+    notice_settings = NoticeSettings.objects.filter(youth_id=youth_id).first()
+    return notice_settings.address(channel) if notice_settings is not None else ""
 
 
 def claimed_rows(token: uuid.UUID | str) -> list[DueRow]:
