@@ -7,9 +7,9 @@ family: disclosures on a legal basis not shown on the youth's own page, and the 
 looks at them (``portal.withheld_bases``). Reading the copy writes nothing; the caller logs
 what a staff member's read showed (``coordination.export.requests``).
 
-The PDF is drawn by WeasyPrint from a Django template, in the active language, with a fetcher
-that refuses every URL: the document needs nothing from outside, and a template that asked
-for something would fail rather than reach the network.
+The PDF is drawn by WeasyPrint (``coordination.export.pdf``) from a Django template, in the
+active language, with a fetcher that refuses every URL: the document needs nothing from
+outside, and a template that asked for something would fail rather than reach the network.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from cases import portal
 from cases.models import PortalAccount, Youth
@@ -142,13 +140,6 @@ def as_json(copy: YouthCopy) -> bytes:
     return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode()
 
 
-class NoFetching(URLFetcher):
-    """A WeasyPrint fetcher that fetches nothing: not the network, not a file."""
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        raise FatalURLFetchingError(f"the copy fetches nothing ({url.split(':', 1)[0]}: refused)")
-
-
 def _table(section: Section, rows: list[dict[str, Any]], laws: dict[str, str]) -> dict[str, Any]:
     """A section as the template draws it: short values in columns, long texts under their
     row; a long section as lines (``Section.lines``); a one-row section (the youth) as a list
@@ -229,6 +220,6 @@ def as_pdf(copy: YouthCopy) -> bytes:
             ],
         },
     )
-    pdf = HTML(string=html, url_fetcher=NoFetching()).write_pdf()
-    assert pdf is not None  # with no target, WeasyPrint returns the document
-    return pdf
+    from coordination.export import pdf  # WeasyPrint, imported when a PDF is drawn
+
+    return pdf.draw(html)

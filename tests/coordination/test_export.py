@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +24,8 @@ from cases import services
 from cases.models import Youth
 from consent.categories import Category
 from consent.models import AccessLogEntry, Disclosure
-from coordination.export.copy import NoFetching, as_json, as_pdf, file_name, youth_copy
+from coordination.export.copy import as_json, as_pdf, file_name, youth_copy
+from coordination.export.pdf import NoFetching
 from coordination.export.sections import LEFT_OUT, SECTIONS
 from core.models import AuditEntry
 from tests import factories
@@ -262,6 +266,24 @@ def test_the_pdf_fetches_nothing_from_outside() -> None:
             HTML(
                 string=f'<link rel="stylesheet" href="{url}"><p>x</p>', url_fetcher=NoFetching()
             ).write_pdf()
+
+
+def test_weasyprint_is_imported_to_draw_a_pdf_not_with_the_urls() -> None:
+    """Every web worker, the Celery worker (its digests reverse URLs) and the management
+    commands load the URL configuration, which holds the copy's download: WeasyPrint (over a
+    second and about 30 MB to import) comes in only when a PDF is drawn."""
+    code = (
+        "import sys, django; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "print('weasyprint' in sys.modules); "
+        "from coordination.export import copy; copy.as_pdf; "
+        "print('weasyprint' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coordination.settings"}
+    shown = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.split() == ["False", "False"]
 
 
 def test_the_pdf_reads_the_access_log_by_person_and_day_and_lists_by_month() -> None:
