@@ -135,8 +135,10 @@ def test_the_run_command_serves_the_demo_and_logs_in(running: Running, tmp_path:
     assert {(granted, json.loads(categories)[0]) for _, granted, categories in logged} == {
         (1, "GENERAL")
     }
-    # The access log's chain seals and verifies on the embedded database (the margin cut to a
-    # second, so the rows just written are sealed too).
+    # The access log's chain seals and verifies on the embedded database: the margin cut to a
+    # second, and that second waited out, so the rows just written are sealed too (a row is
+    # sealed once it is older than the margin; the command may start within the second).
+    time.sleep(1.5)
     verified = subprocess.run(
         ["uv", "run", "--frozen", "python", "manage.py", "verify_access_log"],
         cwd=ROOT,
