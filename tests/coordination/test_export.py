@@ -7,9 +7,6 @@ from __future__ import annotations
 import datetime
 import io
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +27,7 @@ from coordination.export.sections import LEFT_OUT, SECTIONS
 from core.models import AuditEntry
 from tests import factories
 from tests.coordination.export_helpers import minor_with_everything
+from tests.processes import printed_by
 
 pytestmark = pytest.mark.django_db
 
@@ -279,11 +277,7 @@ def test_weasyprint_is_imported_to_draw_a_pdf_not_with_the_urls() -> None:
         "from coordination.export import copy; copy.as_pdf; "
         "print('weasyprint' in sys.modules)"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coordination.settings"}
-    shown = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert shown.stdout.split() == ["False", "False"]
+    assert printed_by(code) == ["False", "False"]
 
 
 def test_the_pdf_reads_the_access_log_by_person_and_day_and_lists_by_month() -> None:

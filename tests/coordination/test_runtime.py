@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from coordination.runtime import YOUNG_GENERATION_THRESHOLD
+from tests.processes import printed_by
 
 
 def test_the_wsgi_application_freezes_what_start_up_loaded_and_collects_less_often() -> None:
@@ -15,11 +12,7 @@ def test_the_wsgi_application_freezes_what_start_up_loaded_and_collects_less_oft
         "print(gc.get_threshold()[0], gc.get_freeze_count() > 10_000, "
         "'cases.api.views' in __import__('sys').modules)"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coordination.settings"}
-    result = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
-    )
-    threshold, frozen, views_loaded = result.stdout.split()
+    threshold, frozen, views_loaded = printed_by(probe)
     assert int(threshold) == YOUNG_GENERATION_THRESHOLD
     assert frozen == "True"
     assert views_loaded == "True"  # the URL conf was loaded before freezing
