@@ -1,5 +1,10 @@
-"""Browser tests: Debian's Chromium (``/usr/bin/chromium``, installed by scripts/system-deps)
-driven by Playwright against Django's live server. Screenshots go to ``var/screenshots/``."""
+"""Browser tests: Debian's Chromium headless shell (package ``chromium-headless-shell``,
+installed by scripts/system-deps) driven by Playwright against Django's live server. Screenshots
+go to ``var/screenshots/``.
+
+The headless shell is Chromium's engine without the browser's window layer, what Playwright
+itself drives when headless; it renders the same pages for less CPU than the full browser run
+headless (docs/testing.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from django.db import connections
 
 from tests.oidc.provider import Provider
 
-CHROMIUM = os.environ.get("SAMORDNA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("SAMORDNA_CHROMIUM", "/usr/lib/chromium/chromium-headless-shell")
 # axe-core, pinned in tests/browser/package-lock.json and installed by scripts/bootstrap.
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 375, "height": 812}
