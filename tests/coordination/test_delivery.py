@@ -144,18 +144,17 @@ def _deadlines_due_today(settings: Any) -> set[int]:
     for a in range(ADVISORS):
         advisor = factories.make_staff(nav, username=f"veileder{a}", email=f"v{a}@nav.test")
         for _y in range(YOUTHS_EACH):
-            youth = derived(factories.register_youth(advisor, nav))
+            youth = factories.register_youth(advisor, nav)
             plan = services.activity_plan_create(actor=advisor, youth=youth, service=nav)
             for n in range(ACTIVITIES_EACH):
-                derived(
-                    services.activity_add(
-                        actor=advisor,
-                        plan=plan,
-                        type="EGEN",
-                        title=f"Aktivitet {n}",
-                        deadline=today,
-                    )
+                services.activity_add(
+                    actor=advisor,
+                    plan=plan,
+                    type="EGEN",
+                    title=f"Aktivitet {n}",
+                    deadline=today,
                 )
+    derived()  # the youths' deadlines and reminders, in one run of the ledger
     due = set(
         Reminder.objects.filter(status="PENDING", send_after__lte=timezone.now()).values_list(
             "pk", flat=True
