@@ -186,6 +186,21 @@ def send_referral(people: Any, to_service: Service) -> Any:
     )
 
 
+def ot_refers_to_nav(
+    people: Any, youth: Any, reason_code: str = "OT_NOT_IN_WORK", message: str = "Trenger jobb."
+) -> Any:
+    """OT's counsellor refers ``youth`` to NAV (by default: out of work), nothing shared."""
+    return services.referral_send(
+        actor=people.ot_counsellor,
+        youth=youth,
+        from_service=people.ot,
+        to_service=people.nav,
+        reason_code=reason_code,
+        message=message,
+        categories=[],
+    )
+
+
 def holder_staff(people: Any, service: Any) -> Any:
     """The fixture's staff member who works in ``service`` (the holder of its records)."""
     by_service = {

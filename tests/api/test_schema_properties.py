@@ -159,14 +159,8 @@ def _seed(p: Any) -> None:
     factories.give_consent(p, Flow(categories=["EDUCATION"], from_party=p.ot, to_party=p.nav))
     factories.send_referral(p, p.school)  # NAV's outbox
     followed_by_ot = factories.register_youth(p.ot_counsellor, p.ot, first_name="Sara")
-    services.referral_send(  # NAV's inbox
-        actor=p.ot_counsellor,
-        youth=followed_by_ot,
-        from_service=p.ot,
-        to_service=p.nav,
-        reason_code="OT_DROPPED_OUT",
-        message="Trenger arbeidsrettet bistand",
-        categories=[],
+    factories.ot_refers_to_nav(  # NAV's inbox
+        p, followed_by_ot, "OT_DROPPED_OUT", "Trenger arbeidsrettet bistand"
     )
     services.handover_offer(
         actor=p.nav_advisor,

@@ -78,15 +78,7 @@ def _referrals_to_nav(people: People, n: int) -> None:
         youth = factories.register_youth(
             people.ot_counsellor, people.ot, first_name=f"Henvist{i}", last_name="Lund"
         )
-        services.referral_send(
-            actor=people.ot_counsellor,
-            youth=youth,
-            from_service=people.ot,
-            to_service=people.nav,
-            reason_code="OT_NOT_IN_WORK",
-            message="Trenger jobb.",
-            categories=[],
-        )
+        factories.ot_refers_to_nav(people, youth)
     derived()
 
 

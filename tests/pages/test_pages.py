@@ -331,17 +331,7 @@ def test_my_day_lists_my_deadlines_and_referrals_waiting(people: Any) -> None:
         )
     )
     youth = derived(factories.register_youth(people.ot_counsellor, people.ot, first_name="Jonas"))
-    derived(
-        services.referral_send(
-            actor=people.ot_counsellor,
-            youth=youth,
-            from_service=people.ot,
-            to_service=people.nav,
-            reason_code="OT_NOT_IN_WORK",
-            message="Trenger jobb.",
-            categories=[],
-        )
-    )
+    derived(factories.ot_refers_to_nav(people, youth))
     content = _client(people.nav_advisor).get("/day/").content.decode()
     mine = content.split('id="deadlines-heading"')[1].split("</section>")[0]
     assert "Emma Hansen" in mine  # the activity's deadline (or the plan's) is mine
