@@ -4,10 +4,12 @@ every view's ``extend_schema``."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular import openapi
+from drf_spectacular import generators, openapi
 from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers
@@ -154,3 +156,29 @@ class AutoSchema(openapi.AutoSchema):
                 }
             }
         return response
+
+
+class SchemaGenerator(generators.SchemaGenerator):
+    """drf-spectacular's generator, remembering the schema it made for the whole URL conf.
+
+    The served schema is public (``SERVE_PUBLIC``): the same for every caller, made from the
+    code alone, so it differs only by language and API version. Making it takes most of a
+    second of CPU, so each process makes it once per language and version and keeps it; a
+    deploy starts new processes. A schema of chosen patterns, or for a caller's permissions,
+    is made each time."""
+
+    _made: dict[tuple[Any, ...], dict[str, Any]] = {}
+    _lock = threading.Lock()
+
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        if not public or self.urlconf is not None or self.patterns is not None:
+            return super().get_schema(request=request, public=public)
+        key = (
+            translation.get_language(),
+            self.api_version or getattr(request, "version", None),
+            request is None,  # drf-spectacular's mock requests start from the caller's
+        )
+        with self._lock:
+            if key not in self._made:
+                self._made[key] = super().get_schema(request=request, public=public)
+            return self._made[key]

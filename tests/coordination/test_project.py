@@ -36,6 +36,40 @@ def test_the_schema_is_valid_openapi(db: Any, tmp_path: Any) -> None:
     assert "national_id" in schema
 
 
+def test_each_process_makes_the_served_schema_once_per_language(
+    db: Any, monkeypatch: Any
+) -> None:
+    """Making the schema takes most of a second; it is the same for every caller, so a process
+    makes it once for each language and serves that to anonymous and signed-in callers alike."""
+    from drf_spectacular import generators
+
+    from cases.api.schema import SchemaGenerator
+    from tests import factories
+
+    monkeypatch.setattr(SchemaGenerator, "_made", {})
+    made = []
+    parse = generators.SchemaGenerator.parse
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(self)
+        return parse(self, *args, **kwargs)
+
+    monkeypatch.setattr(generators.SchemaGenerator, "parse", counted)
+    anonymous = Client().get("/api/schema/?format=json")
+    signed_in = Client()
+    signed_in.force_login(factories.make_staff(factories.make_service()))
+    again = signed_in.get("/api/schema/?format=json")
+    assert anonymous.status_code == again.status_code == 200
+    assert anonymous.json() == again.json()
+    assert len(made) == 1
+    english = Client().get("/api/schema/?format=json&lang=en").json()
+    norwegian = anonymous.json()
+    assert len(made) == 2
+    assert english != norwegian  # the operations' descriptions, in each language
+    Client().get("/api/schema/?format=json&lang=en")
+    assert len(made) == 2
+
+
 def test_the_api_docs_load_offline(db: Any) -> None:
     client = Client()
     page = client.get("/api/docs/").content.decode()
