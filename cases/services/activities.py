@@ -198,10 +198,13 @@ def _plan_for_edit(plan: ActivityPlan, version: int | None = None) -> ActivityPl
         if version is not None
         else ActivityPlan.objects.select_for_update().get(pk=plan.pk)
     )
-    period = FollowUpPeriod.objects.get(pk=locked.period_id)
+    # The period with its service and youth: what every edit checks and records.
+    period = FollowUpPeriod.objects.select_related("service", "youth").get(pk=locked.period_id)
     if not period.is_open:
         raise _refuse(_("Perioden er avsluttet og kan ikke endres."), "period_closed")
     locked.period = period
+    if locked.youth_id == period.youth_id:
+        locked.youth = period.youth
     return locked
 
 

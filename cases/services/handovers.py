@@ -18,7 +18,7 @@ from cases.models import (
     ServiceKind,
 )
 from cases.services.common import check_actor_works_in, check_responsible
-from cases.services.registry import period_close, period_open, responsibility_change
+from cases.services.registry import period_close, period_open_by, responsibility_change
 from core.audit import audit_record
 from core.errors import ApplicationError
 
@@ -110,7 +110,8 @@ def _pending(handover: Handover, actor: Any) -> Handover:
 def handover_accept(*, actor: Any, handover: Handover) -> Handover:
     """The receiver accepts: from now on they (or their service) are responsible."""
     locked = _pending(handover, actor)
-    check_actor_works_in(access.viewer_for(actor), locked.to_service_id)
+    viewer = access.viewer_for(actor)
+    check_actor_works_in(viewer, locked.to_service_id)
     if locked.to_user_id is not None and locked.to_user_id != actor.pk:
         raise _refuse(_("Stafetten er sendt til en annen ansatt."), "not_receiver")
     period = FollowUpPeriod.objects.select_for_update().get(pk=locked.period_id)
@@ -124,14 +125,17 @@ def handover_accept(*, actor: Any, handover: Handover) -> Handover:
         period.save(update_fields=["responsible", "version", "updated_at"])
         responsibility_change(period=period, user=actor)
     else:
-        period_open(
-            actor=actor,
+        period_open_by(
+            viewer,
             youth=period.youth,
             service=locked.to_service,
             reason=str(_("Stafett fra %(service)s") % {"service": period.service.name}),
             registration_reason=(
                 period.registration_reason if locked.to_service.kind == ServiceKind.OT else ""
             ),
+            started_on=None,
+            responsible=None,
+            age_field="youth",
         )
         period_close(
             actor=locked.from_user,
@@ -150,7 +154,8 @@ def handover_accept(*, actor: Any, handover: Handover) -> Handover:
 def handover_decline(*, actor: Any, handover: Handover, reason: str) -> Handover:
     """The receiver declines; the sender stays responsible."""
     locked = _pending(handover, actor)
-    check_actor_works_in(access.viewer_for(actor), locked.to_service_id)
+    viewer = access.viewer_for(actor)
+    check_actor_works_in(viewer, locked.to_service_id)
     locked.state = HandoverState.DECLINED
     locked.decided_at, locked.decided_by = timezone.now(), actor
     locked.decline_reason = reason.strip()

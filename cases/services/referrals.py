@@ -28,7 +28,7 @@ from cases.models import (
 from cases.ot import check_ot_age
 from cases.services.common import check_actor_works_in, locked_at_version
 from cases.services.consents import consent_give
-from cases.services.registry import period_open
+from cases.services.registry import period_open_by
 from consent.categories import Category
 from consent.coverage import flow_coverage
 from consent.models import Decision
@@ -219,10 +219,15 @@ def referral_send_with_consent(
 
 
 def _transition(
-    referral: Referral, version: int, allowed: Sequence[str], *, actor: Any, side: Service
+    referral: Referral,
+    version: int,
+    allowed: Sequence[str],
+    *,
+    viewer: access.Viewer,
+    side: Service,
 ) -> Referral:
     locked = locked_at_version(Referral, referral.pk, version)
-    check_actor_works_in(access.viewer_for(actor), side.pk)
+    check_actor_works_in(viewer, side.pk)
     if locked.state not in allowed:
         raise _refuse(
             _("Henvisningen er «%(state)s» og kan ikke endres slik.")
@@ -262,9 +267,12 @@ def referral_accept(
     *, actor: Any, referral: Referral, version: int, responsible: Any = None
 ) -> Referral:
     """Accept: the receiving service opens its follow-up period with the youth."""
-    locked = _transition(referral, version, AWAITING_ANSWER, actor=actor, side=referral.to_service)
-    period = period_open(
-        actor=actor,
+    viewer = access.viewer_for(actor)
+    locked = _transition(
+        referral, version, AWAITING_ANSWER, viewer=viewer, side=referral.to_service
+    )
+    period = period_open_by(
+        viewer,
         youth=locked.youth,
         service=locked.to_service,
         reason=str(ReferralReason(locked.reason_code).label),
@@ -274,7 +282,9 @@ def referral_accept(
             if locked.to_service.kind == ServiceKind.OT and locked.reason_code in OT_REASONS
             else ""
         ),
+        started_on=None,
         responsible=responsible,
+        age_field="youth",
     )
     locked.state = ReferralState.ACCEPTED
     locked.answered_at, locked.answered_by, locked.period = timezone.now(), actor, period
@@ -284,7 +294,13 @@ def referral_accept(
 @transaction.atomic
 def referral_decline(*, actor: Any, referral: Referral, version: int, reason: str) -> Referral:
     """Decline with a reason: the referral goes back to the sender to re-route."""
-    locked = _transition(referral, version, AWAITING_ANSWER, actor=actor, side=referral.to_service)
+    locked = _transition(
+        referral,
+        version,
+        AWAITING_ANSWER,
+        viewer=access.viewer_for(actor),
+        side=referral.to_service,
+    )
     if not reason.strip():
         raise _refuse(_("Oppgi hvorfor henvisningen avslås."), "required", "reason")
     locked.state = ReferralState.DECLINED
@@ -299,7 +315,11 @@ def referral_decline(*, actor: Any, referral: Referral, version: int, reason: st
 def referral_withdraw(*, actor: Any, referral: Referral, version: int) -> Referral:
     """The sender withdraws a referral that has not been accepted."""
     locked = _transition(
-        referral, version, AWAITING_ANSWER, actor=actor, side=referral.from_service
+        referral,
+        version,
+        AWAITING_ANSWER,
+        viewer=access.viewer_for(actor),
+        side=referral.from_service,
     )
     locked.state = ReferralState.WITHDRAWN
     locked.closed_at = timezone.now()
@@ -332,7 +352,11 @@ def referral_reroute(
 ) -> Referral:
     """Send a declined referral on to another service; the declined one is closed."""
     locked = _transition(
-        referral, version, [ReferralState.DECLINED], actor=actor, side=referral.from_service
+        referral,
+        version,
+        [ReferralState.DECLINED],
+        viewer=access.viewer_for(actor),
+        side=referral.from_service,
     )
     new = referral_send(
         actor=actor,

@@ -269,7 +269,7 @@ def youth_register(
     check_actor_works_in(viewer, service.pk)
     try:
         return _youth_register(
-            actor=actor,
+            viewer,
             service=service,
             national_id=national_id,
             first_name=first_name,
@@ -290,8 +290,8 @@ def youth_register(
 
 @transaction.atomic
 def _youth_register(
+    viewer: access.Viewer,
     *,
-    actor: Any,
     service: Service,
     national_id: str,
     first_name: str,
@@ -305,7 +305,7 @@ def _youth_register(
     started_on: datetime.date | None,
     responsible: Any,
 ) -> tuple[Youth, FollowUpPeriod, bool]:
-    viewer = access.viewer_for(actor)
+    actor: Any = viewer.user
     parsed = parse_national_id(national_id)
     youth = Youth.objects.filter(national_id_matches(parsed.value)).first()
     if youth is not None:
@@ -336,8 +336,8 @@ def _youth_register(
             audit_record(actor=actor, action="youth.registered", subject=youth, target=youth)
     if not created:
         _check_names(youth, first_name, last_name)
-    period = period_open(
-        actor=actor,
+    period = period_open_by(
+        viewer,
         youth=youth,
         service=service,
         reason=reason,
@@ -500,7 +500,32 @@ def period_open(
 
     OT's period carries a registration reason code, and OT follows only youths within its age
     range on the start date and today (``cases.ot``; the refusal names ``age_field``)."""
-    viewer = access.viewer_for(actor)
+    return period_open_by(
+        access.viewer_for(actor),
+        youth=youth,
+        service=service,
+        reason=reason,
+        registration_reason=registration_reason,
+        started_on=started_on,
+        responsible=responsible,
+        age_field=age_field,
+    )
+
+
+def period_open_by(
+    viewer: access.Viewer,
+    *,
+    youth: Youth,
+    service: Service,
+    reason: str,
+    registration_reason: str,
+    started_on: datetime.date | None,
+    responsible: Any,
+    age_field: str,
+) -> FollowUpPeriod:
+    """``period_open`` by the viewer that the calling service made at its entry (a service
+    call loads the actor's memberships once)."""
+    actor: Any = viewer.user
     check_actor_works_in(viewer, service.pk)
     check_cleared(viewer, youth, service.pk, field="youth")
     if responsible is None:

@@ -72,3 +72,56 @@ def test_a_token_request_gets_its_own_users_viewer(busy: Any) -> None:
     )
     services.membership_end(actor=busy.manager, membership=ot_membership)
     assert api.get(url).status_code == 404
+
+
+# A service call loads its actor's memberships once, and passes that viewer to the services
+# it calls in turn.
+
+
+def test_registering_a_youth_reads_the_actors_memberships_once(
+    people: Any, count_queries: Any
+) -> None:
+    birth = factories.years_ago(19)
+    with count_queries() as captured:
+        _youth, period, created = services.youth_register(
+            actor=people.nav_advisor,
+            service=people.nav,
+            national_id=factories.synthetic_number(birth),
+            first_name="Ny",
+            last_name="Ungdom",
+            municipality_number="0301",
+            reason="Meldt av skolen",
+        )
+    assert created and period.responsible == people.nav_advisor
+    assert _membership_reads(captured) == 1
+
+
+def test_accepting_a_referral_reads_the_receivers_memberships_once(
+    people: Any, count_queries: Any
+) -> None:
+    referral = factories.send_referral(people, people.school)
+    with count_queries() as captured:
+        accepted = services.referral_accept(
+            actor=people.school_counsellor, referral=referral, version=referral.version
+        )
+    assert accepted.period is not None and accepted.period.service == people.school
+    assert _membership_reads(captured) == 1
+
+
+def test_adding_an_activity_reads_the_period_with_its_service_and_youth(
+    people: Any, count_queries: Any
+) -> None:
+    """The plan (locked), its period with the service and the youth (one query), the actor's
+    memberships: nothing about the plan is read twice."""
+    plan = services.activity_plan_create(
+        actor=people.nav_advisor, youth=people.youth, service=people.nav
+    )
+    fresh = type(plan).objects.get(pk=plan.pk)
+    with count_queries() as captured:
+        services.activity_add(actor=people.nav_advisor, plan=fresh, type="EGEN", title="Søke")
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert _membership_reads(captured) == 1
+    periods = [sql for sql in reads if 'FROM "cases_followupperiod"' in sql]
+    assert len(periods) == 1 and 'JOIN "cases_youth"' in periods[0]
+    assert not any(sql.startswith('SELECT "cases_youth"') for sql in reads)
+    assert not any(sql.startswith('SELECT "cases_service"') for sql in reads)

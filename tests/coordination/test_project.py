@@ -36,9 +36,7 @@ def test_the_schema_is_valid_openapi(db: Any, tmp_path: Any) -> None:
     assert "national_id" in schema
 
 
-def test_each_process_makes_the_served_schema_once_per_language(
-    db: Any, monkeypatch: Any
-) -> None:
+def test_each_process_makes_the_served_schema_once_per_language(db: Any, monkeypatch: Any) -> None:
     """Making the schema takes most of a second; it is the same for every caller, so a process
     makes it once for each language and serves that to anonymous and signed-in callers alike."""
     from drf_spectacular import generators
