@@ -219,13 +219,10 @@ def referral_send_with_consent(
 
 
 def _transition(
-    referral: Referral,
-    version: int,
-    allowed: Sequence[str],
-    *,
-    viewer: access.Viewer,
-    side: Service,
+    referral: Referral, version: int, allowed: Sequence[str], viewer: access.Viewer, side: Service
 ) -> Referral:
+    """The referral locked at ``version``, in one of the ``allowed`` states, for a viewer who
+    works in the ``side`` that may make the move."""
     locked = locked_at_version(Referral, referral.pk, version)
     check_actor_works_in(viewer, side.pk)
     if locked.state not in allowed:
@@ -268,9 +265,7 @@ def referral_accept(
 ) -> Referral:
     """Accept: the receiving service opens its follow-up period with the youth."""
     viewer = access.viewer_for(actor)
-    locked = _transition(
-        referral, version, AWAITING_ANSWER, viewer=viewer, side=referral.to_service
-    )
+    locked = _transition(referral, version, AWAITING_ANSWER, viewer, referral.to_service)
     period = period_open_by(
         viewer,
         youth=locked.youth,
@@ -294,13 +289,8 @@ def referral_accept(
 @transaction.atomic
 def referral_decline(*, actor: Any, referral: Referral, version: int, reason: str) -> Referral:
     """Decline with a reason: the referral goes back to the sender to re-route."""
-    locked = _transition(
-        referral,
-        version,
-        AWAITING_ANSWER,
-        viewer=access.viewer_for(actor),
-        side=referral.to_service,
-    )
+    viewer = access.viewer_for(actor)
+    locked = _transition(referral, version, AWAITING_ANSWER, viewer, referral.to_service)
     if not reason.strip():
         raise _refuse(_("Oppgi hvorfor henvisningen avslås."), "required", "reason")
     locked.state = ReferralState.DECLINED
@@ -314,13 +304,8 @@ def referral_decline(*, actor: Any, referral: Referral, version: int, reason: st
 @transaction.atomic
 def referral_withdraw(*, actor: Any, referral: Referral, version: int) -> Referral:
     """The sender withdraws a referral that has not been accepted."""
-    locked = _transition(
-        referral,
-        version,
-        AWAITING_ANSWER,
-        viewer=access.viewer_for(actor),
-        side=referral.from_service,
-    )
+    viewer = access.viewer_for(actor)
+    locked = _transition(referral, version, AWAITING_ANSWER, viewer, referral.from_service)
     locked.state = ReferralState.WITHDRAWN
     locked.closed_at = timezone.now()
     return _save(locked, actor, "referral.withdrawn", ["closed_at"])
@@ -351,13 +336,8 @@ def referral_reroute(
     *, actor: Any, referral: Referral, version: int, to_service: Service, message: str = ""
 ) -> Referral:
     """Send a declined referral on to another service; the declined one is closed."""
-    locked = _transition(
-        referral,
-        version,
-        [ReferralState.DECLINED],
-        viewer=access.viewer_for(actor),
-        side=referral.from_service,
-    )
+    viewer = access.viewer_for(actor)
+    locked = _transition(referral, version, [ReferralState.DECLINED], viewer, referral.from_service)
     new = referral_send(
         actor=actor,
         youth=locked.youth,
