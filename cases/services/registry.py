@@ -528,7 +528,7 @@ def period_open_by(
     actor: Any = viewer.user
     check_actor_works_in(viewer, service.pk)
     check_cleared(viewer, youth, service.pk, field="youth")
-    if responsible is None:
+    if responsible is None or responsible.pk == actor.pk:
         responsible = actor  # who works in the service: checked just above
     else:
         check_responsible(responsible, service.pk)

@@ -91,6 +91,7 @@ def test_registering_a_youth_reads_the_actors_memberships_once(
             last_name="Ungdom",
             municipality_number="0301",
             reason="Meldt av skolen",
+            responsible=people.nav_advisor,  # the actor, named: checked once
         )
     assert created and period.responsible == people.nav_advisor
     assert _membership_reads(captured) == 1
