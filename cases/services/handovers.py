@@ -154,8 +154,7 @@ def handover_accept(*, actor: Any, handover: Handover) -> Handover:
 def handover_decline(*, actor: Any, handover: Handover, reason: str) -> Handover:
     """The receiver declines; the sender stays responsible."""
     locked = _pending(handover, actor)
-    viewer = access.viewer_for(actor)
-    check_actor_works_in(viewer, locked.to_service_id)
+    check_actor_works_in(access.viewer_for(actor), locked.to_service_id)
     locked.state = HandoverState.DECLINED
     locked.decided_at, locked.decided_by = timezone.now(), actor
     locked.decline_reason = reason.strip()

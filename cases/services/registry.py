@@ -524,7 +524,7 @@ def period_open_by(
     age_field: str,
 ) -> FollowUpPeriod:
     """``period_open`` by the viewer that the calling service made at its entry (a service
-    call loads the actor's memberships once)."""
+    call loads the actor's memberships once). Runs in the caller's transaction."""
     actor: Any = viewer.user
     check_actor_works_in(viewer, service.pk)
     check_cleared(viewer, youth, service.pk, field="youth")
