@@ -18,7 +18,7 @@ from cases.models import (
     ServiceKind,
 )
 from cases.services.common import check_actor_works_in, check_responsible
-from cases.services.registry import period_close, period_open_by, responsibility_change
+from cases.services.registry import period_close, period_open_as, responsibility_change
 from core.audit import audit_record
 from core.errors import ApplicationError
 
@@ -125,7 +125,7 @@ def handover_accept(*, actor: Any, handover: Handover) -> Handover:
         period.save(update_fields=["responsible", "version", "updated_at"])
         responsibility_change(period=period, user=actor)
     else:
-        period_open_by(
+        period_open_as(
             viewer,
             youth=period.youth,
             service=locked.to_service,

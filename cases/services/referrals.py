@@ -28,7 +28,7 @@ from cases.models import (
 from cases.ot import check_ot_age
 from cases.services.common import check_actor_works_in, locked_at_version
 from cases.services.consents import consent_give
-from cases.services.registry import period_open_by
+from cases.services.registry import period_open_as
 from consent.categories import Category
 from consent.coverage import flow_coverage
 from consent.models import Decision
@@ -266,7 +266,7 @@ def referral_accept(
     """Accept: the receiving service opens its follow-up period with the youth."""
     viewer = access.viewer_for(actor)
     locked = _transition(referral, version, AWAITING_ANSWER, viewer, referral.to_service)
-    period = period_open_by(
+    period = period_open_as(
         viewer,
         youth=locked.youth,
         service=locked.to_service,

@@ -336,7 +336,7 @@ def _youth_register(
             audit_record(actor=actor, action="youth.registered", subject=youth, target=youth)
     if not created:
         _check_names(youth, first_name, last_name)
-    period = period_open_by(
+    period = period_open_as(
         viewer,
         youth=youth,
         service=service,
@@ -500,7 +500,7 @@ def period_open(
 
     OT's period carries a registration reason code, and OT follows only youths within its age
     range on the start date and today (``cases.ot``; the refusal names ``age_field``)."""
-    return period_open_by(
+    return period_open_as(
         access.viewer_for(actor),
         youth=youth,
         service=service,
@@ -512,7 +512,7 @@ def period_open(
     )
 
 
-def period_open_by(
+def period_open_as(
     viewer: access.Viewer,
     *,
     youth: Youth,
