@@ -4,8 +4,9 @@ admin, health."""
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from cases.api.schema_view import SchemaView
 from coordination import views
 from coordination.pages import auth, oidc, team, twofactor
 from coordination.plans.views import plan_print
@@ -35,7 +36,7 @@ urlpatterns = [
     path("", include("coordination.pages.urls")),
     path("api/v1/", include("cases.api.urls")),
     path("api/v1/", include("coordination.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 handler404 = "coordination.api.views.not_found"

@@ -182,3 +182,8 @@ class SchemaGenerator(generators.SchemaGenerator):
             if key not in self._made:
                 self._made[key] = super().get_schema(request=request, public=public)
             return self._made[key]
+
+    @classmethod
+    def kept(cls, schema: Any) -> bool:
+        """Whether ``schema`` is one the process keeps (and so never changes)."""
+        return any(schema is made for made in list(cls._made.values()))

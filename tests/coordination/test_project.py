@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import yaml
 from django.core.management import call_command
 from django.test import Client
 
@@ -68,6 +69,43 @@ def test_each_process_makes_the_served_schema_once_per_language(db: Any, monkeyp
     assert len(made) == 2
 
 
+def test_each_process_renders_a_kept_schema_once_per_format(db: Any, monkeypatch: Any) -> None:
+    """Rendering the YAML took longer than serving a caseload page; a kept schema is rendered
+    once for each format and language, and a schema made anew is rendered anew."""
+    from drf_spectacular import renderers
+
+    from cases.api.schema import SchemaGenerator
+    from cases.api.schema_view import YamlRenderer, _KeptRendering
+
+    monkeypatch.setattr(SchemaGenerator, "_made", {})
+    monkeypatch.setattr(_KeptRendering, "_rendered", {})
+    dumped = []
+    dump = renderers.dump
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        dumped.append(args)
+        return dump(*args, **kwargs)
+
+    monkeypatch.setattr(renderers, "dump", counted)
+    first = Client().get("/api/schema/")
+    second = Client().get("/api/schema/")
+    assert first.status_code == second.status_code == 200
+    assert first["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert first.content == second.content
+    assert len(dumped) == 1
+    english = Client().get("/api/schema/?lang=en")
+    assert english.content != first.content and len(dumped) == 2
+    as_json = Client().get("/api/schema/?format=json")
+    assert as_json.json() == yaml.safe_load(first.content)
+    assert Client().get("/api/schema/?format=json").content == as_json.content
+    assert len(dumped) == 2
+    # A schema the generator did not keep (another URL conf, patterns) is rendered every time.
+    fresh = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
+    assert not SchemaGenerator.kept(fresh)
+    assert YamlRenderer().render(fresh) == YamlRenderer().render(fresh)
+    assert len(dumped) == 4
+
+
 def test_the_api_docs_load_offline(db: Any) -> None:
     client = Client()
     page = client.get("/api/docs/").content.decode()
@@ -84,8 +122,6 @@ def test_the_api_docs_load_offline(db: Any) -> None:
 
 
 def test_the_schema_never_puts_an_identity_number_in_a_query_string(db: Any) -> None:
-    import yaml
-
     schema = yaml.safe_load(Client().get("/api/schema/").content)
     for path, operations in schema["paths"].items():
         for operation in operations.values():
