@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.db import models
@@ -59,6 +60,7 @@ from tests.test_permission_matrix import (
     MATRIX,
     ROLES,
     matrix_people,  # noqa: F401  (the matrix's records, built once for this module too)
+    matrix_sessions,  # noqa: F401  (and its staff's sessions)
     routes_in_url_conf,
 )
 
@@ -69,6 +71,12 @@ Route = tuple[str, str]
 def records(matrix_people: Any, db: Any) -> Any:  # noqa: F811
     """The matrix's people and records; each test runs in a savepoint within them."""
     return matrix_people
+
+
+@pytest.fixture
+def sessions(matrix_sessions: dict[int, str]) -> dict[int, str]:  # noqa: F811
+    """The matrix's signed-in sessions of its staff, by user id."""
+    return matrix_sessions
 
 
 # Routes whose answers hold no youth data (checked: the walk's call names no youth).
@@ -553,17 +561,22 @@ def _walk(route: Route, p: Any) -> Walk:
     return Walk(getattr(p, role), case.path(p), case.body(p), p.youth, case.session)
 
 
-def _client(walk: Walk, user: Any = None) -> APIClient:
+def _client(walk: Walk, user: Any = None, sessions: dict[int, str] | None = None) -> APIClient:
+    """A client of ``user`` (the walk's by default), signed in with its session from
+    ``sessions`` where it has one there."""
     client = APIClient()
-    if walk.session:
-        client.force_login(user or walk.user)
+    user = user or walk.user
+    if walk.session and sessions and user.pk in sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[user.pk]
+    elif walk.session:
+        client.force_login(user)
     else:
-        client.force_authenticate(user or walk.user)
+        client.force_authenticate(user)
     return client
 
 
-def _call(walk: Walk, method: str, user: Any = None) -> Any:
-    client = _client(walk, user)
+def _call(walk: Walk, method: str, sessions: dict[int, str], user: Any = None) -> Any:
+    client = _client(walk, user, sessions)
     if method == "get":
         return client.get(walk.url)
     return getattr(client, method)(walk.url, walk.body, format="multipart" if walk.form else "json")
@@ -647,13 +660,15 @@ def _first_role(route: Route) -> str | None:
     [r for r in sorted(NO_YOUTH_DATA) if _first_role(r) is not None],  # auth-token: no one
     ids=lambda r: f"{r[0]}:{r[1]}",
 )
-def test_routes_without_youth_data_name_no_youth(records: Any, route: Route) -> None:
+def test_routes_without_youth_data_name_no_youth(
+    records: Any, sessions: dict[int, str], route: Route
+) -> None:
     p = records
     case, role = MATRIX[route], _first_role(route)
     assert role is not None
     # A page's form is posted as a browser posts it.
     walk = Walk(getattr(p, role), case.path(p), case.body(p), p.youth, case.session, case.session)
-    response = _call(walk, route[1])
+    response = _call(walk, route[1], sessions)
     assert response.status_code < 400, response.content[:300]
     assert not _names(response.content.decode(errors="replace"), p.youth), route
 
@@ -661,13 +676,15 @@ def test_routes_without_youth_data_name_no_youth(records: Any, route: Route) -> 
 @pytest.mark.parametrize(
     "route", [r for r in walked_routes() if r not in NOT_LOGGED], ids=lambda r: f"{r[0]}:{r[1]}"
 )
-def test_an_answer_with_youth_data_is_in_the_access_log(records: Any, route: Route) -> None:
+def test_an_answer_with_youth_data_is_in_the_access_log(
+    records: Any, sessions: dict[int, str], route: Route
+) -> None:
     p = records
     walk = _walk(route, p)
     before = {}
     if walk.youth is not None:
         before[walk.youth.pk] = _rows(walk.youth, walk.user, granted=True)
-    response = _call(walk, route[1])
+    response = _call(walk, route[1], sessions)
     page = not walk.url.startswith("/api/")
     assert response.status_code < 400 or (page and response.status_code == 400), (
         f"the walk's call must succeed: {response.status_code} {response.content[:300]!r}"
@@ -685,12 +702,14 @@ def test_an_answer_with_youth_data_is_in_the_access_log(records: Any, route: Rou
 
 
 @pytest.mark.parametrize("route", walked_routes(), ids=lambda r: f"{r[0]}:{r[1]}")
-def test_a_refused_attempt_on_a_youth_is_in_the_access_log(records: Any, route: Route) -> None:
+def test_a_refused_attempt_on_a_youth_is_in_the_access_log(
+    records: Any, sessions: dict[int, str], route: Route
+) -> None:
     p = records
     walk = _walk(route, p)
     youth = walk.youth or p.youth
     named = _names(_text(walk), youth)
-    response = _call(walk, route[1], user=p.outsider)
+    response = _call(walk, route[1], sessions, user=p.outsider)
     assert _rows(youth, p.outsider, granted=True) == 0
     if _shows_body(response):
         assert not _names(response.content.decode(errors="replace"), youth), route

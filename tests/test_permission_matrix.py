@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -1298,6 +1299,21 @@ def matrix_people(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def matrix_sessions(matrix_people: Any, django_db_blocker: Any) -> dict[int, str]:
+    """A signed-in session of each staff role's user (by id), made once for the module in its
+    transaction: a log-in writes the session, the user's last log-in and the lock-out's
+    records, and each test's writes to the session are rolled back with the test."""
+    sessions = {}
+    with django_db_blocker.unblock():
+        for role in sorted(STAFF):
+            user = getattr(matrix_people, role)
+            client = Client()
+            client.force_login(user)
+            sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
 @pytest.fixture
 def people_with_records(matrix_people: Any, db: Any) -> Any:
     return matrix_people
@@ -1305,12 +1321,14 @@ def people_with_records(matrix_people: Any, db: Any) -> Any:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]}:{r[1]}")
-def test_permission_matrix(people_with_records: Any, route: tuple[str, str], role: str) -> None:
+def test_permission_matrix(
+    people_with_records: Any, matrix_sessions: dict[int, str], route: tuple[str, str], role: str
+) -> None:
     people = people_with_records
     case = MATRIX[route]
     client = APIClient()
     if role != "anonymous" and case.session:
-        client.force_login(getattr(people, role))
+        client.cookies[settings.SESSION_COOKIE_NAME] = matrix_sessions[getattr(people, role).pk]
     elif role != "anonymous":
         client.force_authenticate(getattr(people, role))
     method = getattr(client, route[1])
