@@ -335,7 +335,7 @@ def scenarios() -> list[Scenario]:
             CASELOAD_URL,
             advisor.user,
             caseload_floor(advisor),
-            "p95 ≤ 30 ms, ≤ 2× floor, ≤ 6 queries",
+            "p95 ≤ 30 ms, ≤ 2× floor, ≤ 7 queries",
             explain=True,
         ),
         Scenario(
