@@ -16,9 +16,12 @@ from cases.api.schema import SchemaGenerator
 class _KeptRendering:
     """A schema renderer that renders a kept schema (``SchemaGenerator.kept``) once per format
     and keeps the bytes: rendering the YAML took longer than serving a caseload page, for each
-    anonymous request. Any other schema, or an indent chosen by the view, is rendered anew."""
+    anonymous request. Any other schema is rendered anew, and so is a media type with
+    parameters (``application/json; indent=2``): those are the caller's to choose, and keeping
+    a copy for each would let anyone fill the memory."""
 
-    _rendered: dict[tuple[int, type, str | None], bytes] = {}
+    media_type: str
+    _rendered: dict[tuple[int, type], bytes] = {}
     _lock = threading.Lock()
 
     def render(
@@ -28,10 +31,13 @@ class _KeptRendering:
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         fresh = super().render  # type: ignore[misc]
-        if (renderer_context or {}).get("indent") is not None or not SchemaGenerator.kept(data):
+        plain = accepted_media_type in (None, self.media_type)
+        if not plain or (renderer_context or {}).get("indent") is not None:
+            return fresh(data, accepted_media_type, renderer_context)
+        if not SchemaGenerator.kept(data):
             return fresh(data, accepted_media_type, renderer_context)
         # A kept schema lives as long as the process, so its id names no other object.
-        key = (id(data), type(self), accepted_media_type)
+        key = (id(data), type(self))
         with self._lock:
             if key not in self._rendered:
                 self._rendered[key] = fresh(data, accepted_media_type, renderer_context)

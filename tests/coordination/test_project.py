@@ -99,6 +99,11 @@ def test_each_process_renders_a_kept_schema_once_per_format(db: Any, monkeypatch
     assert as_json.json() == yaml.safe_load(first.content)
     assert Client().get("/api/schema/?format=json").content == as_json.content
     assert len(dumped) == 2
+    # A media type with parameters is the caller's to choose: rendered for it, never kept.
+    kept = dict(_KeptRendering._rendered)
+    indented = Client().get("/api/schema/", HTTP_ACCEPT="application/json; indent=1")
+    assert indented.json() == as_json.json() and indented.content != as_json.content
+    assert _KeptRendering._rendered == kept
     # A schema the generator did not keep (another URL conf, patterns) is rendered every time.
     fresh = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
     assert not SchemaGenerator.kept(fresh)
